@@ -1,0 +1,127 @@
+"""The base model (the article's 门派, "the sect"): a tiny but real Stable Diffusion.
+
+It is made of the same diffusers / transformers parts as SD 1.5, only small:
+
+* ``AutoencoderKL``: 64×64×3 pixels <-> 16×16×4 latents (factor 4, like SD's factor 8);
+* ``UNet2DConditionModel``: predicts *v* (v-prediction) on the latents, cross-attending to the text;
+* ``CLIPTextModel`` + ``CLIPTokenizer``: the tag vocabulary of :mod:`lora_course.tokenizer`;
+* ``DPMSolverMultistepScheduler``: few-step sampling.
+
+so :func:`load_pipeline` returns an ordinary ``StableDiffusionPipeline``. Everything the course
+does with it (LoRA, weights, sampling) is what you would do with a real checkpoint.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+import torch
+
+#: Where the shipped base model lives (a diffusers ``save_pretrained`` folder).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BASE_DIR = DATA_DIR / "base"
+
+#: Course defaults for sampling, chosen by measurement (see docs/base_model.md).
+DEFAULT_STEPS = 12
+DEFAULT_GUIDANCE = 2.0
+
+VAE_CONFIG = dict(
+    in_channels=3, out_channels=3, latent_channels=4, sample_size=64,
+    down_block_types=("DownEncoderBlock2D",) * 3, up_block_types=("UpDecoderBlock2D",) * 3,
+    block_out_channels=(16, 32, 64), layers_per_block=1, norm_num_groups=8,
+    mid_block_add_attention=False,
+)
+UNET_CONFIG = dict(
+    sample_size=16, in_channels=4, out_channels=4, layers_per_block=1,
+    block_out_channels=(32, 64, 128),
+    down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+    up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+    cross_attention_dim=128, attention_head_dim=4, norm_num_groups=16,
+)
+TEXT_CONFIG = dict(hidden_size=128, intermediate_size=256, num_hidden_layers=3,
+                   num_attention_heads=4, projection_dim=128)
+SCHEDULER_CONFIG = dict(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2",
+                        prediction_type="v_prediction", timestep_spacing="trailing",
+                        steps_offset=1)
+
+
+def build_models(tokenizer, seed: int = 0):
+    """Fresh, randomly initialised (vae, unet, text_encoder) for ``tokenizer``."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(**VAE_CONFIG)
+    unet = UNet2DConditionModel(**UNET_CONFIG)
+    cfg = CLIPTextConfig(vocab_size=len(tokenizer), max_position_embeddings=tokenizer.model_max_length,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id, **TEXT_CONFIG)
+    text_encoder = CLIPTextModel(cfg)
+    return vae, unet, text_encoder
+
+
+def train_scheduler():
+    """The noise schedule used in training (cosine, v-prediction)."""
+    from diffusers import DDPMScheduler
+    return DDPMScheduler(**SCHEDULER_CONFIG, clip_sample=False)
+
+
+def sample_scheduler():
+    """The few-step sampler saved with the model."""
+    from diffusers import DPMSolverMultistepScheduler
+    return DPMSolverMultistepScheduler(**SCHEDULER_CONFIG)
+
+
+def assemble_pipeline(vae, unet, text_encoder, tokenizer):
+    """Wrap the parts in a ``StableDiffusionPipeline`` (no safety checker: our world is drawn)."""
+    from diffusers import StableDiffusionPipeline
+    return StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
+                                   unet=unet, scheduler=sample_scheduler(), safety_checker=None,
+                                   feature_extractor=None, requires_safety_checker=False)
+
+
+def save_pipeline(pipe, path: Union[str, Path]) -> None:
+    """Save as safetensors, and write the tokenizer's vocab.json/merges.txt beside tokenizer.json."""
+    path = Path(path)
+    pipe.save_pretrained(path, safe_serialization=True)
+    tok = json.loads((path / "tokenizer" / "tokenizer.json").read_text())
+    (path / "tokenizer" / "vocab.json").write_text(json.dumps(tok["model"]["vocab"], ensure_ascii=False))
+    merges = [" ".join(m) if isinstance(m, list) else m for m in tok["model"]["merges"]]
+    (path / "tokenizer" / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
+
+
+def pick_device(device: Optional[str] = None) -> str:
+    """``device`` if given, else the best available: cuda, then mps, then cpu."""
+    if device:
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def load_pipeline(path: Union[str, Path, None] = None, device: Optional[str] = None,
+                  dtype: Optional[torch.dtype] = None):
+    """Load a ``StableDiffusionPipeline``: the shipped tiny base model by default, or any local
+    folder / hub id of a real SD 1.x checkpoint (float32 on CPU, float16 on cuda by default)."""
+    from diffusers import StableDiffusionPipeline
+
+    path = BASE_DIR if path is None else path
+    local = Path(path)
+    if (isinstance(path, Path) or os.path.sep in str(path) or local.exists()) and \
+            not (local / "model_index.json").exists():
+        raise FileNotFoundError(
+            f"no diffusers model at {local}: expected {local / 'model_index.json'}. "
+            "The tiny base model ships in data/base; rebuild it with "
+            "`python -m lora_course.pretrain` if it is missing.")
+    device = pick_device(device)
+    if dtype is None:
+        dtype = torch.float16 if device == "cuda" else torch.float32
+    pipe = StableDiffusionPipeline.from_pretrained(str(path), dtype=dtype, safety_checker=None,
+                                                   requires_safety_checker=False,
+                                                   use_safetensors=True)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe.to(device)

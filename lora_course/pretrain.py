@@ -1,0 +1,281 @@
+"""Pretraining the base model from scratch, on a CPU, with checkpoint / resume.
+
+    python -m lora_course.pretrain --out data/base --work build/pretrain
+
+Four phases, each resumable (kill it at any time and run the same command again):
+
+1. **data**: draw ``n_images`` pictures of the world (weiwei's combination excluded) and keep their
+   attribute dicts, so captions can be re-drawn every step;
+2. **vae**: train the autoencoder to reconstruct them (L1 + MSE, a tiny KL term);
+3. **latents**: encode every picture once, and set the VAE's ``scaling_factor`` so latents have
+   unit variance (SD does the same with 0.18215);
+4. **unet**: train the UNet and the text encoder together on *v*-prediction with booru-like
+   captions (random subsets of the true tags, shuffled, 10 % empty for classifier-free guidance),
+   keeping an exponential moving average (EMA) of the weights, which is what gets shipped.
+
+Everything is seeded; the log goes to ``<work>/pretrain.log``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from . import base_model, checkpoint, world
+from .tokenizer import build_tokenizer
+
+log = logging.getLogger("lora_course.pretrain")
+
+
+@dataclass
+class PretrainConfig:
+    seed: int = 0
+    n_images: int = 60000
+    vae_steps: int = 1200
+    vae_batch: int = 32
+    vae_lr: float = 1e-3
+    vae_kl: float = 1e-6
+    unet_steps: int = 12000
+    unet_batch: int = 64
+    unet_lr: float = 5e-4
+    warmup: int = 300
+    ema_decay: float = 0.999
+    p_empty: float = 0.1
+    keep_min: float = 0.2
+    p_fox: float = 0.15
+    checkpoint_minutes: float = 5.0
+
+
+def pretrain_captions(attrs, rng: random.Random, cfg: PretrainConfig) -> str:
+    """A booru-like training caption: shuffled random subset of the true tags, sometimes empty."""
+    return world.caption(attrs, rng, p_empty=cfg.p_empty, shuffle=True, keep_range=(cfg.keep_min, 1.0))
+
+
+def make_data(cfg: PretrainConfig, work: Path):
+    """Phase 1: the pretraining pictures (uint8, N×64×64×3) and their attribute dicts."""
+    npz, js = work / "images.npy", work / "attrs.json"
+    if npz.exists() and js.exists():
+        return np.load(npz), json.loads(js.read_text())
+    rng = random.Random(cfg.seed)
+    attrs = [world.sample_attrs(rng, p_fox=cfg.p_fox, exclude_weiwei=True) for _ in range(cfg.n_images)]
+    imgs = np.stack([np.asarray(world.render(a, seed=10_000_000 + i))
+                     for i, a in enumerate(tqdm(attrs, desc="drawing the world", mininterval=2))])
+    np.save(work / "images.tmp.npy", imgs)
+    (work / "images.tmp.npy").rename(npz)
+    js.write_text(json.dumps(attrs))
+    return imgs, attrs
+
+
+def to_tensor(imgs_uint8: np.ndarray) -> torch.Tensor:
+    """uint8 N×H×W×3 -> float N×3×H×W in [-1, 1] (what the VAE expects)."""
+    return torch.from_numpy(imgs_uint8).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+
+
+class _Timer:
+    def __init__(self, minutes):
+        self.every, self.last = minutes * 60, time.time()
+
+    def due(self):
+        if time.time() - self.last >= self.every:
+            self.last = time.time()
+            return True
+        return False
+
+
+def train_vae(vae, imgs, cfg: PretrainConfig, work: Path):
+    """Phase 2: reconstruct the world's pictures."""
+    done = work / "vae_done.json"
+    ck = work / "vae_ckpt"
+    if done.exists():
+        checkpoint.load(ck, {"vae": vae})
+        return vae
+    opt = torch.optim.AdamW(vae.parameters(), lr=cfg.vae_lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + np.cos(np.pi * min(s, cfg.vae_steps) / cfg.vae_steps)))
+    gen = torch.Generator().manual_seed(cfg.seed + 1)
+    step = 0
+    if checkpoint.exists(ck):
+        info, _ = checkpoint.load(ck, {"vae": vae}, opt, {"gen": gen})
+        step = info["step"]
+        for _ in range(step):
+            sched.step()
+        log.info("vae: resumed at step %d", step)
+    timer = _Timer(cfg.checkpoint_minutes)
+    bar = tqdm(range(step, cfg.vae_steps), desc="vae", initial=step, total=cfg.vae_steps, mininterval=5)
+    vae.train()
+    for step in bar:
+        idx = torch.randint(0, len(imgs), (cfg.vae_batch,), generator=gen)
+        x = to_tensor(imgs[idx.numpy()])
+        post = vae.encode(x).latent_dist
+        z = post.mean + post.std * torch.randn(post.mean.shape, generator=gen)
+        rec = vae.decode(z).sample
+        loss = F.l1_loss(rec, x) + F.mse_loss(rec, x) + cfg.vae_kl * post.kl().mean()
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"vae loss is {loss.item()} at step {step}: lower --vae-lr")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            psnr = 10 * torch.log10(4 / F.mse_loss(rec, x).clamp_min(1e-10)).item()
+            bar.set_postfix(loss=f"{loss.item():.4f}", psnr=f"{psnr:.1f}")
+            log.info("vae step %d loss %.5f psnr %.2f", step, loss.item(), psnr)
+        if timer.due():
+            checkpoint.save(ck, {"vae": vae}, opt, {"gen": gen}, step=step + 1)
+    checkpoint.save(ck, {"vae": vae}, opt, {"gen": gen}, step=cfg.vae_steps)
+    done.write_text(json.dumps({"steps": cfg.vae_steps}))
+    return vae
+
+
+@torch.no_grad()
+def encode_all(vae, imgs, work: Path, batch: int = 256) -> torch.Tensor:
+    """Phase 3: latent means of every picture, and the scaling factor that makes them unit-std."""
+    path = work / "latents.safetensors"
+    from safetensors.torch import load_file, save_file
+    if path.exists():
+        d = load_file(str(path))
+        vae.register_to_config(scaling_factor=float(d["scaling_factor"]))
+        return d["latents"]
+    vae.eval()
+    lat = torch.cat([vae.encode(to_tensor(imgs[i:i + batch])).latent_dist.mean
+                     for i in tqdm(range(0, len(imgs), batch), desc="encoding latents", mininterval=5)])
+    sf = 1.0 / lat.std().item()
+    vae.register_to_config(scaling_factor=sf)
+    save_file({"latents": lat.contiguous(), "scaling_factor": torch.tensor(sf)}, str(path))
+    log.info("latents %s, scaling factor %.4f", tuple(lat.shape), sf)
+    return lat
+
+
+def encode_prompts(tokenizer, text_encoder, captions):
+    """Text -> the sequence of hidden states the UNet cross-attends to (as SD does)."""
+    ids = tokenizer(captions, padding="max_length", max_length=tokenizer.model_max_length,
+                    truncation=True, return_tensors="pt").input_ids
+    return text_encoder(ids)[0]
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    with torch.no_grad():
+        for pe, pm in zip(ema.parameters(), model.parameters()):
+            pe.lerp_(pm, 1 - decay)
+
+
+def train_unet(unet, text_encoder, tokenizer, latents, attrs, cfg: PretrainConfig, work: Path):
+    """Phase 4: v-prediction with booru-like captions; returns the EMA models."""
+    ck = work / "unet_ckpt"
+    ema_unet, ema_te = copy.deepcopy(unet), copy.deepcopy(text_encoder)
+    params = list(unet.parameters()) + list(text_encoder.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg.unet_lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup))
+    noise_sched = base_model.train_scheduler()
+    acp = noise_sched.alphas_cumprod
+    gen = torch.Generator().manual_seed(cfg.seed + 2)
+    rng = random.Random(cfg.seed + 3)
+    step = 0
+    modules = {"unet": unet, "te": text_encoder, "ema_unet": ema_unet, "ema_te": ema_te}
+    if checkpoint.exists(ck):
+        info, _ = checkpoint.load(ck, modules, opt, {"gen": gen}, rng)
+        step = info["step"]
+        for _ in range(min(step, cfg.warmup)):
+            sched.step()
+        log.info("unet: resumed at step %d", step)
+    if step >= cfg.unet_steps:
+        return ema_unet, ema_te
+    timer = _Timer(cfg.checkpoint_minutes)
+    bar = tqdm(range(step, cfg.unet_steps), desc="unet + text encoder", initial=step,
+               total=cfg.unet_steps, mininterval=5)
+    unet.train()
+    text_encoder.train()
+    avg = None
+    for step in bar:
+        idx = torch.randint(0, len(latents), (cfg.unet_batch,), generator=gen)
+        x0 = latents[idx]
+        caps = [pretrain_captions(attrs[i], rng, cfg) for i in idx.tolist()]
+        t = torch.randint(0, noise_sched.config.num_train_timesteps, (len(idx),), generator=gen)
+        noise = torch.randn(x0.shape, generator=gen)
+        a = acp[t].sqrt().view(-1, 1, 1, 1)
+        s = (1 - acp[t]).sqrt().view(-1, 1, 1, 1)
+        xt = a * x0 + s * noise                     # the forward (noising) process
+        v = a * noise - s * x0                      # the v-prediction target
+        cond = encode_prompts(tokenizer, text_encoder, caps)
+        pred = unet(xt, t, cond).sample
+        loss = F.mse_loss(pred, v)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"unet loss is {loss.item()} at step {step}: lower --unet-lr")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        _ema_update(ema_unet, unet, cfg.ema_decay)
+        _ema_update(ema_te, text_encoder, cfg.ema_decay)
+        avg = loss.item() if avg is None else 0.98 * avg + 0.02 * loss.item()
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{avg:.4f}")
+            log.info("unet step %d loss %.5f", step, avg)
+        if timer.due():
+            checkpoint.save(ck, modules, opt, {"gen": gen}, rng, step=step + 1)
+            log.info("checkpoint at step %d", step + 1)
+    checkpoint.save(ck, modules, opt, {"gen": gen}, rng, step=cfg.unet_steps)
+    return ema_unet, ema_te
+
+
+def export(work: Path, out: Path, cfg: PretrainConfig, step: int | None = None) -> None:
+    """Assemble the shipped pipeline from the work folder's checkpoints (EMA weights)."""
+    tok = build_tokenizer()
+    vae, unet, te = base_model.build_models(tok, seed=cfg.seed)
+    checkpoint.load(work / "vae_ckpt", {"vae": vae})
+    encode_all(vae, None, work)  # reads the stored scaling factor
+    info, _ = checkpoint.load(work / "unet_ckpt", {"ema_unet": unet, "ema_te": te})
+    pipe = base_model.assemble_pipeline(vae.eval(), unet.eval(), te.eval(), tok)
+    base_model.save_pipeline(pipe, out)
+    (out / "pretrain.json").write_text(json.dumps({**asdict(cfg), "unet_steps_done": info["step"]}, indent=1))
+    log.info("exported %s at unet step %d", out, info["step"])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default=str(base_model.BASE_DIR))
+    p.add_argument("--work", default="build/pretrain")
+    p.add_argument("--export-only", action="store_true",
+                   help="write --out from the latest checkpoints without training further")
+    for f, v in asdict(PretrainConfig()).items():
+        p.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)
+    args = p.parse_args(argv)
+    cfg = PretrainConfig(**{f: getattr(args, f) for f in asdict(PretrainConfig())})
+    work, out = Path(args.work), Path(args.out)
+    work.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=work / "pretrain.log", level=logging.INFO,
+                        format="%(asctime)s %(message)s")
+    log.info("config %s", asdict(cfg))
+    if args.export_only:
+        export(work, out, cfg)
+        return
+    torch.manual_seed(cfg.seed)
+    t0 = time.time()
+    tok = build_tokenizer()
+    vae, unet, te = base_model.build_models(tok, seed=cfg.seed)
+    imgs, attrs = make_data(cfg, work)
+    log.info("data ready: %d pictures (%.0f s)", len(imgs), time.time() - t0)
+    train_vae(vae, imgs, cfg, work)
+    log.info("vae ready (%.0f s)", time.time() - t0)
+    lat = encode_all(vae, imgs, work)
+    log.info("latents ready (%.0f s)", time.time() - t0)
+    train_unet(unet, te, tok, lat, attrs, cfg, work)
+    log.info("unet ready (%.0f s)", time.time() - t0)
+    export(work, out, cfg)
+    log.info("done in %.0f s", time.time() - t0)
+
+
+if __name__ == "__main__":
+    main()
