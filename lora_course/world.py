@@ -118,10 +118,6 @@ def validate(attrs: Attrs) -> Attrs:
         raise KeyError(f"unknown groups {sorted(unknown)}; groups are {list(GROUPS)}")
     if out["subject"] == "fox" and any(out[g] is not None for g in CHARACTER_GROUPS):
         raise ValueError("the fox animal has no character attributes: set every other group to None")
-    if out["subject"] == "1girl" and any(
-        out[g] is None for g in CHARACTER_GROUPS if None not in GROUPS[g]
-    ):
-        raise ValueError("1girl needs a value in every group that has no None option")
     return out
 
 

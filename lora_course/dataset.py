@@ -1,0 +1,578 @@
+"""Training sets on disk in kohya sd-scripts' layout, caption files, and the tag tools.
+
+This module owns everything between a folder of pictures and a list of ``(image, tags)`` pairs:
+reading and checking a dataset folder, loading its images as square RGB pictures, reading and
+writing caption files safely, and editing tags (one caption or a whole dataset). It knows nothing
+of models: stdlib, numpy and PIL only.
+
+Layout (kohya's "DreamBooth-style" folders)::
+
+    data/sets/mouth_2/            <- a dataset root
+        10_weiwei/                <- a concept folder: <repeats>_<name>
+            open_mouth.png        <- an image
+            open_mouth.txt        <- its caption: "weiwei, open mouth"
+            closed_mouth.png  closed_mouth.txt
+            .backup/              <- old captions, saved before each overwrite
+
+``repeats`` is how many times each image of the folder is seen per epoch. A caption is one line of
+comma-separated booru tags. :func:`load_dataset` accepts a root of concept folders or a single
+concept folder.
+
+Bad input: what happens
+-----------------------
+Every error is a :class:`DatasetError` (a ``ValueError``) that names the file or folder and says
+the fix. :func:`load_dataset` decodes every image, so a bad file fails when the dataset is loaded,
+never in the middle of training.
+
+============================================  ===================================================
+input                                         what happens
+============================================  ===================================================
+corrupt or truncated image                    error naming the file: re-export or remove it
+not an image, with an image extension         error naming the file (same fix)
+(``fake.png`` holding text)
+any other file (``notes.md``, a ``.txt``      ignored
+without image, ``.json``)
+hidden file or folder (``.backup/``,          ignored (names starting with ``.``)
+macOS ``._x.png``, ``.ipynb_checkpoints/``)
+subfolder of a concept folder                 ignored (not searched, like kohya)
+two images with one stem (``a.png, a.jpg``)   error naming both: they would share ``a.txt``
+RGBA, LA, PA, or P/L/RGB with transparency    composited on white, then RGB
+greyscale ``L``, ``1``, palette ``P``, CMYK   converted to RGB
+16-bit ``I;16`` greyscale PNG (or 32-bit      scaled to 8 bits: round(v / 257), so 65535 -> 255;
+``I``)                                        then RGB
+EXIF orientation tag (phone photos)           applied: the picture is turned upright
+animated PNG/WebP                             first frame
+not square                                    centre-cropped to a square (the shorter side)
+not ``size`` pixels                           resized to ``size``x``size`` with LANCZOS (up or
+                                              down); untouched if already that size
+missing caption                               error naming the image: auto-tag it or write one;
+                                              ``allow_missing=True`` gives it no tags
+empty caption                                 allowed, no tags; ``require_tags=True`` errors
+caption not UTF-8 (cp1252, GBK, UTF-16...)    error naming the file: re-save it as UTF-8 (the
+                                              encoding is never guessed). Limit: bytes that
+                                              happen to be valid UTF-8 too (GBK ``喂喂``) are
+                                              read as UTF-8 (``ιι``); nothing can tell them apart
+UTF-8 BOM                                     stripped
+CRLF, CR, several lines                       line breaks separate tags like commas (kohya
+                                              itself reads only the first line; we always write
+                                              one line)
+fullwidth comma ``，``                         a separator, like ``,``
+spaces around or inside tags, ``a,,b``        stripped, runs collapsed to one space, empty
+                                              tags dropped
+duplicate tags                                removed, the first occurrence kept
+upper case, ``long_hair``                     kept as written; :func:`normalize_tags` folds them
+non-ASCII tags (``喂喂``)                      kept: UTF-8 in, UTF-8 out
+root missing, or holding no images and no     error naming the folder
+concept folders
+concept folder without images                 error naming the folder
+folder name without ``<repeats>_`` prefix     error naming it: rename to ``1_<name>``; or pass
+                                              ``default_repeats=N`` to use N for such folders
+repeats 0 or negative (``0_x``, ``-1_x``)     error naming the folder
+writing a tag that holds ``,``/``，``/newline  error naming the caption and tag (it would become
+                                              two tags)
+============================================  ===================================================
+
+Captions are never lost: :func:`write_caption` writes atomically (temporary file, then
+``os.replace``) and, before replacing a caption with different content, copies the old one to
+``<concept folder>/.backup/<stem>.<UTC time, microseconds>.txt`` (see :func:`backups_of`).
+"""
+from __future__ import annotations
+
+import collections
+import io
+import os
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+from PIL import Image, ImageOps
+
+PathLike = Union[str, Path]
+Tags = List[str]
+
+#: Image extensions read as pictures (case-insensitive).
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+#: Caption extension, next to the image with the same stem.
+CAPTION_EXTENSION = ".txt"
+#: Default picture size (the course's world is 64x64).
+DEFAULT_SIZE = 64
+#: Folder (inside a concept folder) where old captions are kept.
+BACKUP_DIR = ".backup"
+
+_SEPARATORS = re.compile(r"[,，\r\n]")
+_CONCEPT_NAME = re.compile(r"^(-?\d+)_(.+)$")
+_TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
+_TRANSPARENT_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
+_WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+class DatasetError(ValueError):
+    """A problem with a dataset file or folder; the message names it and says the fix."""
+
+
+def _error(path: PathLike, problem: str, fix: str) -> DatasetError:
+    return DatasetError(f"{path}: {problem}. Fix: {fix}")
+
+
+# --------------------------------------------------------------------------------------------
+# The dataset
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Item:
+    """One training picture: its image file, its caption file (may not exist) and its tags."""
+    image_path: Path
+    caption_path: Path
+    tags: Tags
+
+    def image(self, size: int = DEFAULT_SIZE) -> Image.Image:
+        """The picture as a ``size``x``size`` RGB image (see :func:`load_image`)."""
+        return load_image(self.image_path, size)
+
+
+@dataclass
+class Concept:
+    """A concept folder ``<repeats>_<name>`` and its items, sorted by file name."""
+    path: Path
+    repeats: int
+    name: str
+    items: List[Item] = field(default_factory=list)
+
+
+@dataclass
+class Dataset:
+    """A dataset root and its concept folders, sorted by folder name."""
+    root: Path
+    concepts: List[Concept]
+
+    @property
+    def items(self) -> List[Item]:
+        """Every item once, concept by concept."""
+        return [it for c in self.concepts for it in c.items]
+
+    def __len__(self) -> int:
+        return sum(len(c.items) for c in self.concepts)
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items)
+
+    def epoch_items(self) -> Iterator[Item]:
+        """One epoch: each concept's items ``repeats`` times over (kohya's repeats)."""
+        for c in self.concepts:
+            for _ in range(c.repeats):
+                yield from c.items
+
+    @property
+    def epoch_size(self) -> int:
+        """How many items one epoch yields."""
+        return sum(c.repeats * len(c.items) for c in self.concepts)
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def image_files(folder: PathLike) -> List[Path]:
+    """The visible image files directly in ``folder``, sorted by name."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and _visible(p) and p.suffix.lower() in IMAGE_EXTENSIONS)
+
+
+def _parse_repeats(folder: Path, default_repeats: Optional[int]) -> Tuple[int, str]:
+    """``(repeats, name)`` from a concept folder's name ``<repeats>_<name>``."""
+    m = _CONCEPT_NAME.match(folder.name)
+    if m is None:
+        if default_repeats is not None:
+            return default_repeats, folder.name
+        raise _error(folder, "a concept folder's name must start with its repeat count, "
+                     "'<repeats>_<name>'",
+                     f"rename it to '1_{folder.name}' (or '10_{folder.name}' to repeat each image "
+                     "10 times per epoch), or pass default_repeats=1")
+    repeats, name = int(m.group(1)), m.group(2)
+    if repeats < 1:
+        raise _error(folder, f"repeats is {repeats}, so its images would never be trained",
+                     f"rename it to '1_{name}' or more")
+    return repeats, name
+
+
+def _check_stems(folder: Path, images: List[Path]) -> None:
+    by_stem: Dict[str, List[str]] = collections.defaultdict(list)
+    for p in images:
+        by_stem[p.stem].append(p.name)
+    for stem, names in by_stem.items():
+        if len(names) > 1:
+            raise _error(folder, f"{' and '.join(names)} would share the caption "
+                         f"{stem}{CAPTION_EXTENSION}", "rename or remove all but one of them")
+
+
+def _load_item(image: Path, allow_missing: bool, require_tags: bool) -> Item:
+    load_image(image)  # decode now: a bad file fails here, not during training
+    caption = image.with_suffix(CAPTION_EXTENSION)
+    if caption.is_file():
+        tags = read_caption(caption)
+    elif allow_missing:
+        tags = []
+    else:
+        raise _error(image, f"has no caption file {caption.name}",
+                     "tag it (auto-tag the folder, or write_caption(path, tags)), or pass "
+                     "allow_missing=True to train it with no tags")
+    if require_tags and not tags:
+        raise _error(caption, "has no tags and require_tags=True",
+                     "add at least the trigger word, e.g. set_trigger(dataset, 'weiwei')")
+    return Item(image, caption, tags)
+
+
+def _load_concept(folder: Path, default_repeats: Optional[int], allow_missing: bool,
+                  require_tags: bool) -> Concept:
+    repeats, name = _parse_repeats(folder, default_repeats)
+    images = image_files(folder)
+    if not images:
+        raise _error(folder, f"concept folder holds no images ({', '.join(IMAGE_EXTENSIONS)})",
+                     "put the training pictures and their .txt captions in it, or remove it")
+    _check_stems(folder, images)
+    return Concept(folder, repeats, name,
+                   [_load_item(p, allow_missing, require_tags) for p in images])
+
+
+def load_dataset(root: PathLike, *, allow_missing: bool = False, require_tags: bool = False,
+                 default_repeats: Optional[int] = None) -> Dataset:
+    """Read and check a dataset: a root of ``<repeats>_<name>`` folders, or one such folder.
+
+    A folder that holds images itself is read as a single concept folder. Every image is
+    decoded and every caption read now, so errors surface here (see the module's table).
+    ``allow_missing`` gives images without a caption file no tags instead of an error;
+    ``require_tags`` makes an empty caption an error; ``default_repeats`` is used for folders
+    whose name has no ``<repeats>_`` prefix (otherwise an error).
+    """
+    root = Path(root)
+    if default_repeats is not None and default_repeats < 1:
+        raise ValueError(f"default_repeats must be at least 1, got {default_repeats}")
+    if not root.is_dir():
+        raise _error(root, "not a folder" if root.exists() else "no such folder",
+                     "pass a dataset root or a concept folder")
+    if image_files(root):
+        folders = [root]
+    else:
+        folders = sorted(p for p in root.iterdir() if p.is_dir() and _visible(p))
+    if not folders:
+        raise _error(root, "empty dataset: no images and no concept folders",
+                     f"put pictures and .txt captions in a concept folder such as "
+                     f"{root / '10_weiwei'}")
+    return Dataset(root, [_load_concept(f, default_repeats, allow_missing, require_tags)
+                          for f in folders])
+
+
+# --------------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------------
+def _wide_to_l(im: Image.Image) -> Image.Image:
+    """A 16-bit (or 32-bit int) greyscale image as 8-bit ``L``: round(v / 257), clipped."""
+    arr = np.clip(np.asarray(im, dtype=np.int64), 0, 65535)
+    return Image.fromarray(((arr * 255 + 32767) // 65535).astype(np.uint8), "L")
+
+
+def _has_alpha(im: Image.Image) -> bool:
+    return im.mode in _TRANSPARENT_MODES or "transparency" in im.info
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Any decoded image as RGB: alpha composited on white, 16-bit scaled to 8-bit."""
+    if im.mode in _WIDE_MODES:
+        im = _wide_to_l(im)
+    if _has_alpha(im):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return im.convert("RGB")
+
+
+def _open_rgb(path: Path) -> Image.Image:
+    """Decode ``path`` fully, turn it upright (EXIF) and convert it to RGB."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return _to_rgb(ImageOps.exif_transpose(im))
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as e:
+        raise _error(path, f"cannot be read as an image ({e})",
+                     "re-export it as PNG or JPEG, or remove it from the folder") from e
+
+
+def _square(im: Image.Image, size: int) -> Image.Image:
+    """Centre-crop to a square, then resize to ``size``x``size`` with LANCZOS if needed."""
+    w, h = im.size
+    s = min(w, h)
+    if w != h:
+        left, top = (w - s) // 2, (h - s) // 2
+        im = im.crop((left, top, left + s, top + s))
+    if s != size:
+        im = im.resize((size, size), Image.LANCZOS)
+    return im
+
+
+def load_image(path: PathLike, size: int = DEFAULT_SIZE) -> Image.Image:
+    """The picture at ``path`` as a ``size``x``size`` RGB image (policies: module docstring)."""
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
+    return _square(_open_rgb(Path(path)), size)
+
+
+# --------------------------------------------------------------------------------------------
+# Caption files
+# --------------------------------------------------------------------------------------------
+def _decode_caption(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # plain UTF-8, or UTF-8 with a BOM (stripped)
+    except UnicodeDecodeError as e:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        problem = ("UTF-16 text, not UTF-8" if utf16 else
+                   f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})")
+        raise _error(path, problem, "re-save it as UTF-8 (in Notepad: Save as, Encoding "
+                     "UTF-8); the encoding is never guessed") from e
+
+
+def read_caption(path: PathLike) -> Tags:
+    """The tags of a caption file: split on commas and line breaks, cleaned, deduplicated."""
+    path = Path(path)
+    return dedupe(split_tags(_decode_caption(path, path.read_bytes())))
+
+
+def _canonical(path: Path, tags: Sequence[str]) -> Tags:
+    """``tags`` as :func:`read_caption` would return them; a tag holding a separator errors."""
+    for t in tags:
+        if _SEPARATORS.search(t):
+            raise _error(path, f"the tag {t!r} holds a separator (',', '，' or a line break) and "
+                         "would be read back as several tags", "split it with split_tags()")
+    return dedupe(t for t in map(_clean, tags) if t)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _backup(path: Path, data: bytes) -> Path:
+    """Save ``data`` (the old caption) as ``.backup/<stem>.<UTC timestamp>.txt``, never
+    overwriting: on a clash the timestamp moves on by a microsecond."""
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    t = datetime.now(timezone.utc)
+    while True:
+        target = folder / f"{path.stem}.{t.strftime(_TIMESTAMP_FORMAT)}{CAPTION_EXTENSION}"
+        try:
+            with open(target, "xb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            return target
+        except FileExistsError:
+            t += timedelta(microseconds=1)
+
+
+def write_caption(path: PathLike, tags: Sequence[str]) -> bool:
+    """Write ``tags`` as one line ``a, b, c`` (UTF-8, no BOM); return whether the file changed.
+
+    The tags are cleaned and deduplicated as :func:`read_caption` would. Identical content is not
+    rewritten; different content is first backed up (see :func:`backups_of`), then replaced
+    atomically.
+    """
+    path = Path(path)
+    data = caption_text(_canonical(path, tags)).encode("utf-8")
+    if path.exists():
+        old = path.read_bytes()
+        if old == data:
+            return False
+        _backup(path, old)
+    _atomic_write(path, data)
+    return True
+
+
+def backups_of(caption_path: PathLike) -> List[Path]:
+    """The saved old versions of a caption file, oldest first."""
+    caption_path = Path(caption_path)
+    folder = caption_path.parent / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    pattern = re.compile(re.escape(caption_path.stem) + r"\.\d{8}T\d{6}\.\d{6}Z"
+                         + re.escape(CAPTION_EXTENSION))
+    return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
+
+
+# --------------------------------------------------------------------------------------------
+# Tag tools: pure functions on tag lists
+# --------------------------------------------------------------------------------------------
+def _clean(tag: str) -> str:
+    return " ".join(tag.split())
+
+
+def _as_list(tags: Union[str, Sequence[str]]) -> Tags:
+    return [tags] if isinstance(tags, str) else list(tags)
+
+
+def _is_emoticon(tag: str) -> bool:
+    """Booru emoticon tags (``^_^``, ``>_<``, ``o_o``, ``x_x``): no two letters or digits in a
+    row. Their underscore is part of the face, not a word separator."""
+    return re.search(r"[^\W_]{2}", tag) is None
+
+
+def normalize_tag(tag: str) -> str:
+    """The booru spelling of a tag: stripped, spaces collapsed, lower case, ``_`` as a space
+    (``"Long_Hair "`` -> ``"long hair"``), except in emoticons (``^_^``, ``>_<`` stay)."""
+    tag = tag.lower()
+    if not _is_emoticon(tag):
+        tag = tag.replace("_", " ")
+    return _clean(tag)
+
+
+def normalize_tags(tags: Sequence[str]) -> Tags:
+    """:func:`normalize_tag` on every tag, then empty tags dropped and duplicates removed."""
+    return dedupe(t for t in map(normalize_tag, tags) if t)
+
+
+def split_tags(text: str) -> Tags:
+    """Split a caption on ``,``, the fullwidth ``，`` and line breaks; strip each tag, collapse
+    inner spaces, drop empty ones. Duplicates are kept (see :func:`dedupe`)."""
+    return [t for t in map(_clean, _SEPARATORS.split(text)) if t]
+
+
+def dedupe(tags: Iterable[str]) -> Tags:
+    """Remove repeated tags, keeping the first occurrence of each (order otherwise kept)."""
+    return list(dict.fromkeys(tags))
+
+
+def caption_text(tags: Sequence[str]) -> str:
+    """A tag list as caption text: ``"a, b, c"``."""
+    return ", ".join(tags)
+
+
+def put_first(tags: Sequence[str], trigger: str) -> Tags:
+    """``trigger`` at position 0, moved there or inserted (kohya's ``--keep_tokens 1`` keeps it
+    in place when captions are shuffled)."""
+    return [trigger] + [t for t in tags if t != trigger]
+
+
+def add_tags(tags: Sequence[str], new: Union[str, Sequence[str]], first: bool = False) -> Tags:
+    """``tags`` plus the tags of ``new`` not already there: appended, or with ``first`` put in
+    front (in their given order; ones already present move there)."""
+    new = _as_list(new)
+    if first:
+        return dedupe(new + [t for t in tags if t not in new])
+    return dedupe(list(tags) + new)
+
+
+def remove_tags(tags: Sequence[str], unwanted: Union[str, Sequence[str]]) -> Tags:
+    """``tags`` without any of ``unwanted`` (exact match)."""
+    unwanted = set(_as_list(unwanted))
+    return [t for t in tags if t not in unwanted]
+
+
+def replace_tag(tags: Sequence[str], old: str, new: str) -> Tags:
+    """``old`` replaced by ``new`` in place; if ``new`` was already there, its first occurrence
+    is kept."""
+    return dedupe(new if t == old else t for t in tags)
+
+
+def shuffle_caption(tags: Sequence[str], rng: random.Random, keep_tokens: int = 1) -> Tags:
+    """The first ``keep_tokens`` tags fixed, the rest shuffled with ``rng`` (kohya's
+    ``--shuffle_caption --keep_tokens``). ``tags`` is not modified."""
+    if keep_tokens < 0:
+        raise ValueError(f"keep_tokens must be at least 0, got {keep_tokens}")
+    head, tail = list(tags[:keep_tokens]), list(tags[keep_tokens:])
+    rng.shuffle(tail)
+    return head + tail
+
+
+# --------------------------------------------------------------------------------------------
+# Dataset-wide tag edits and statistics
+# --------------------------------------------------------------------------------------------
+def edit_captions(dataset: Dataset, fn: Callable[[Tags], Sequence[str]]) -> int:
+    """Apply ``fn(tags) -> tags`` to every item; write (with backup) only the captions whose
+    tags change, update the items, and return how many changed."""
+    changed = 0
+    for item in dataset.items:
+        new = _canonical(item.caption_path, fn(list(item.tags)))
+        if new != item.tags:
+            write_caption(item.caption_path, new)
+            item.tags = new
+            changed += 1
+    return changed
+
+
+def set_trigger(dataset: Dataset, trigger: str) -> int:
+    """Put ``trigger`` first in every caption (added where missing); return how many changed."""
+    return edit_captions(dataset, lambda tags: put_first(tags, trigger))
+
+
+def add_tag_everywhere(dataset: Dataset, tag: str, first: bool = False) -> int:
+    """Add ``tag`` to every caption lacking it; return how many changed."""
+    return edit_captions(dataset, lambda tags: add_tags(tags, tag, first=first))
+
+
+def remove_tag_everywhere(dataset: Dataset, tag: str) -> int:
+    """Remove ``tag`` from every caption; return how many changed."""
+    return edit_captions(dataset, lambda tags: remove_tags(tags, tag))
+
+
+def replace_tag_everywhere(dataset: Dataset, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` in every caption; return how many changed."""
+    return edit_captions(dataset, lambda tags: replace_tag(tags, old, new))
+
+
+def tag_frequency(dataset: Dataset) -> collections.Counter:
+    """How many images carry each tag (each image counted once, repeats ignored)."""
+    return collections.Counter(t for item in dataset.items for t in item.tags)
+
+
+def tag_frequency_per_concept(dataset: Dataset) -> Dict[str, Dict[str, int]]:
+    """``{concept folder name: {tag: images}}``: the shape of kohya's ``ss_tag_frequency``
+    metadata (keyed by folder name, e.g. ``"10_weiwei"``)."""
+    return {c.path.name: dict(collections.Counter(t for it in c.items for t in it.tags))
+            for c in dataset.concepts}
+
+
+# --------------------------------------------------------------------------------------------
+# Writing a concept folder
+# --------------------------------------------------------------------------------------------
+def _png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def write_concept(root: PathLike, name: str, repeats: int,
+                  items: Sequence[Tuple[Image.Image, Sequence[str]]],
+                  stems: Optional[Sequence[str]] = None) -> Path:
+    """Write ``<root>/<repeats>_<name>/<stem>.png`` and ``<stem>.txt`` for each
+    ``(image, tags)``; return the concept folder.
+
+    ``stems`` defaults to ``000, 001, ...``. Images are saved as PNG, replacing files of the same
+    name; captions go through :func:`write_caption` (so old ones are backed up). Other files in
+    the folder are left alone.
+    """
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    if not name or name != Path(name).name or name.startswith("."):
+        raise ValueError(f"{name!r} is not a valid concept name (a plain folder name)")
+    stems = [f"{i:03d}" for i in range(len(items))] if stems is None else list(stems)
+    if len(stems) != len(items) or len(set(stems)) != len(stems):
+        raise ValueError(f"need {len(items)} distinct stems, got {stems}")
+    folder = Path(root) / f"{repeats}_{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for (image, tags), stem in zip(items, stems):
+        png = folder / f"{stem}.png"
+        _atomic_write(png, _png_bytes(image))
+        write_caption(png.with_suffix(CAPTION_EXTENSION), tags)
+    return folder
+

@@ -1,0 +1,122 @@
+"""Benchmark the shipped base model: sampling speed and what it knows, measured by the tagger.
+
+    python scripts/benchmark_base.py [--seeds 32] [--prompts 100] [--guidance-sweep]
+
+Prints (and writes to build/base_report.md):
+* sampling throughput at the course defaults (images/s, batched);
+* prompt adherence per tag group for random full prompts;
+* short prompts: the value distribution of unnamed groups for `1girl`, the animal for `fox`,
+  `long hair` / `red hair` alone;
+* the VAE: share of tags the tagger reads the same on reconstructions as on originals;
+and saves docs/images/base_grid.png (generated images beside renders).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lora_course import evaluation as ev
+from lora_course import world
+from lora_course.base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
+from lora_course.tagger import Tagger
+from lora_course.train_tagger import draw, reconstruct
+
+GRID_PROMPTS = ["1girl, white hair, long hair, blue eyes, pink dress, fox ears",
+                "1girl, red hair, short hair, green eyes, blue dress, cat ears",
+                "1girl, black hair, long hair, crying, open mouth",
+                "1girl, blonde hair, smile, closed mouth, sitting",
+                "fox", "1girl"]
+
+
+def pct(x):
+    return f"{100 * x:5.1f} %"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--base", default=None)
+    p.add_argument("--seeds", type=int, default=32)
+    p.add_argument("--prompts", type=int, default=100)
+    p.add_argument("--steps", type=int, default=DEFAULT_STEPS)
+    p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE)
+    p.add_argument("--guidance-sweep", action="store_true")
+    p.add_argument("--out", default="build/base_report.md")
+    a = p.parse_args()
+    pipe, tagger = load_pipeline(a.base), Tagger.load()
+    lines = []
+
+    def say(s=""):
+        print(s, flush=True)
+        lines.append(s)
+
+    seeds = list(range(a.seeds))
+    say(f"# Base model report ({torch.get_num_threads()} CPU threads, {a.steps} steps, guidance {a.guidance})")
+    # --- throughput ---
+    ev.generate(pipe, ["1girl"] * 8, list(range(8)), steps=a.steps, guidance=a.guidance)  # warm-up
+    t = time.time()
+    ev.generate(pipe, ["1girl, red hair"] * 128, list(range(128)), steps=a.steps, guidance=a.guidance)
+    say(f"\nsampling: {128 / (time.time() - t):.1f} images/s (batch 64)")
+
+    if a.guidance_sweep:
+        prompts = ev.random_full_prompts(20, seed=1)
+        say("\n| guidance | " + " | ".join(g for g in world.GROUPS) + " |")
+        say("|---" * (len(world.GROUPS) + 1) + "|")
+        for gs in (1.0, 1.5, 2.0, 3.0, 4.0):
+            r = ev.measure(pipe, tagger, prompts, seeds[:16], steps=a.steps, guidance=gs, progress=False)
+            adh = ev.adherence(r)
+            say(f"| {gs} | " + " | ".join(pct(adh.get(g, float('nan'))) for g in world.GROUPS) + " |")
+
+    # --- full prompts ---
+    prompts = ev.random_full_prompts(a.prompts, seed=0)
+    r = ev.measure(pipe, tagger, prompts, seeds, steps=a.steps, guidance=a.guidance, desc="full prompts")
+    adh = ev.adherence(r)
+    say(f"\n## Prompt adherence, {a.prompts} random full prompts × {a.seeds} seeds")
+    say("| group | adherence |\n|---|---|")
+    for g, v in adh.items():
+        say(f"| {g} | {pct(v)} |")
+    say(f"| **all groups of an image** | {pct(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in ev.prompt_tags(r.meta['prompt'][i])) for i in range(len(r))]))} |")
+
+    # --- short prompts ---
+    short = ["1girl", "fox", "long hair", "red hair", "weiwei", ""]
+    r = ev.measure(pipe, tagger, short, seeds, steps=a.steps, guidance=a.guidance, desc="short prompts")
+    say(f"\n## Short prompts ({a.seeds} seeds)")
+    rows = ev.rows_of(r, prompt="1girl")
+    say("`1girl` alone, largest share of one value in each unnamed group:")
+    for g in ["hair_color", "hair_length", "eye_color", "outfit", "ears", "mouth", "expression", "pose"]:
+        sh = r.share(g, rows)
+        v, m = max(sh.items(), key=lambda kv: kv[1])
+        say(f"- {g}: {v or 'none'} {pct(m)}")
+    say(f"- girl drawn: {pct(r.rate('1girl', rows))}")
+    say(f"`fox` alone draws the animal: {pct(r.rate('fox', ev.rows_of(r, prompt='fox')))}")
+    say(f"`long hair` alone: {pct(r.rate('long hair', ev.rows_of(r, prompt='long hair')))}")
+    say(f"`red hair` alone: {pct(r.rate('red hair', ev.rows_of(r, prompt='red hair')))}")
+    for pr in ("weiwei", ""):
+        f = r.fidelity(rows=ev.rows_of(r, prompt=pr))
+        say(f"`{pr or '(empty)'}` before any LoRA: weiwei {f}")
+
+    # --- the VAE ---
+    imgs, attrs = draw(1000, seed=4242)
+    rec = reconstruct(pipe.vae.float().cpu(), imgs)
+    a_r, b_r = tagger.read(imgs), tagger.read(rec)
+    same = np.mean([a_r.values[g][i] == b_r.values[g][i] for g in world.GROUPS for i in range(len(imgs))])
+    say(f"\n## VAE\nthe tagger reads the same value on reconstructions as on originals: {pct(same)} "
+        f"of tags (1000 pictures × {len(world.GROUPS)} groups)")
+
+    # --- the README picture ---
+    from lora_course.plots import image_grid
+    gen = ev.generate(pipe, [pp for pp in GRID_PROMPTS for _ in range(6)], list(range(6)) * len(GRID_PROMPTS),
+                      steps=a.steps, guidance=a.guidance)
+    Path("docs/images").mkdir(parents=True, exist_ok=True)
+    image_grid(gen.reshape(len(GRID_PROMPTS), 6, *gen.shape[1:]), row_labels=GRID_PROMPTS,
+               title="generated by the base model (6 seeds per prompt)").savefig(
+        "docs/images/base_grid.png", dpi=80, bbox_inches="tight")
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

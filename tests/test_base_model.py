@@ -1,0 +1,77 @@
+"""The base model: its pretraining data never shows weiwei, captions look like booru captions,
+training resumes exactly, and the shipped folder is an ordinary StableDiffusionPipeline."""
+import json
+import random
+
+import pytest
+import torch
+
+from lora_course import base_model, pretrain, world
+from lora_course.tokenizer import build_tokenizer
+
+
+def test_pretraining_data_never_shows_weiwei(tmp_path):
+    cfg = pretrain.PretrainConfig(n_images=3000)
+    imgs, attrs = pretrain.make_data(cfg, tmp_path)
+    assert imgs.shape == (3000, 64, 64, 3)
+    assert not any(world.is_weiwei_identity(a) for a in attrs)
+    assert 0.1 < sum(a["subject"] == "fox" for a in attrs) / len(attrs) < 0.2
+
+
+def test_pretraining_captions_look_like_booru_and_never_say_weiwei():
+    cfg = pretrain.PretrainConfig()
+    rng = random.Random(0)
+    attrs = [world.sample_attrs(rng) for _ in range(3000)]
+    caps = [pretrain.pretrain_captions(a, rng, cfg) for a in attrs]
+    assert not any("weiwei" in c for c in caps)
+    assert 0.07 < sum(c == "" for c in caps) / len(caps) < 0.13       # empty: for CFG
+    for a, c in zip(attrs, caps):
+        if c:
+            assert set(c.split(", ")) <= set(world.tags_of(a))       # only true tags
+    girls = [(a, c) for a, c in zip(attrs, caps) if c and a["subject"] == "1girl"]
+    assert sum(len(c.split(", ")) < len(world.tags_of(a)) for a, c in girls) / len(girls) > 0.5   # subsets
+    firsts = {c.split(", ")[0] for _, c in girls}
+    assert len(firsts) > 10                                            # shuffled order
+    assert "1girl" in caps  # short prompts exist, so `1girl` alone leaves other groups free
+
+
+def _tiny_cfg(**kw):
+    return pretrain.PretrainConfig(n_images=64, vae_steps=2, vae_batch=4, unet_steps=4, unet_batch=4,
+                                   warmup=2, **kw)
+
+
+def test_pretraining_resumes_to_the_same_weights(tmp_path):
+    """Train 4 steps straight vs. 2 steps, 'kill', resume to 4: identical weights."""
+    def run(work, stops):
+        for steps in stops:
+            pretrain.main(["--work", str(work), "--out", str(work / "out"), "--n-images", "64",
+                           "--vae-steps", "2", "--vae-batch", "4", "--unet-steps", str(steps),
+                           "--unet-batch", "4", "--warmup", "2"])
+        from safetensors.torch import load_file
+        return load_file(str(work / "out" / "unet" / "diffusion_pytorch_model.safetensors"))
+    a = run(tmp_path / "a", [4])
+    b = run(tmp_path / "b", [2, 4])
+    assert a.keys() == b.keys()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=1e-6, msg=k)
+
+
+def test_load_pipeline_names_the_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="model_index.json"):
+        base_model.load_pipeline(tmp_path / "nowhere")
+
+
+@pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
+def test_shipped_base_model_is_small_safetensors_and_loads_offline():
+    files = [p for p in base_model.BASE_DIR.rglob("*") if p.is_file()]
+    assert sum(p.stat().st_size for p in files) <= 40 * 2**20
+    assert not [p for p in files if p.suffix in {".bin", ".ckpt", ".pt", ".pth", ".pkl"}]
+    pipe = base_model.load_pipeline()
+    assert type(pipe).__name__ == "StableDiffusionPipeline"
+    ids = pipe.tokenizer("weiwei", add_special_tokens=False)["input_ids"]
+    assert len(ids) > 1 and pipe.tokenizer.unk_token_id not in ids
+    out = pipe("1girl", num_inference_steps=2, guidance_scale=1.0, output_type="np",
+               generator=torch.Generator().manual_seed(0)).images
+    assert out.shape == (1, 64, 64, 3)
+    info = json.loads((base_model.BASE_DIR / "pretrain.json").read_text())
+    assert info["unet_steps_done"] > 0

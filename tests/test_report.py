@@ -1,0 +1,72 @@
+"""lora_course.report: verdicts are found in outputs; run() executes, publishes, reports failures."""
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lora_course import report
+
+
+def _nb(*sources):
+    return new_notebook(cells=[new_code_cell(s) for s in sources])
+
+
+def test_find_verdicts_in_outputs():
+    nb = new_notebook(cells=[
+        new_markdown_cell("VERDICT md | REPRODUCED | markdown is not output"),
+        new_code_cell("", outputs=[
+            new_output("stream", name="stdout", text="loss 0.1\nVERDICT C1 | REPRODUCED | tags bind\n"),
+        ]),
+        new_code_cell("", outputs=[
+            new_output("display_data", data={"text/plain": "VERDICT C2 | NOT REPRODUCED | no leak"}),
+            new_output("stream", name="stdout", text="  VERDICT indented | PARTLY | not at line start\n"),
+            new_output("stream", name="stdout", text="VERDICT C3 | PARTLY | half of it, | with a bar\n"),
+            new_output("stream", name="stdout", text="VERDICT C4 | lowercase | bad status\n"),
+        ]),
+        new_code_cell("", outputs=[  # printed twice: reported once
+            new_output("stream", name="stdout", text="VERDICT C1 | REPRODUCED | tags bind\n"),
+        ]),
+    ])
+    assert report.find_verdicts(nb) == [
+        ("C1", "REPRODUCED", "tags bind"),
+        ("C2", "NOT REPRODUCED", "no leak"),
+        ("C3", "PARTLY", "half of it, | with a bar"),
+    ]
+    assert report.find_verdicts(_nb("print(1)")) == []
+
+
+def test_run_publishes_pages_and_reports_failures(tmp_path, capsys):
+    nbdir, out = tmp_path / "notebooks", tmp_path / "build"
+    nbdir.mkdir()
+    (nbdir / "data.txt").write_text("hello")  # notebooks run in their own folder
+    nbformat.write(_nb("print(open('data.txt').read())",
+                       "print('VERDICT T1 | REPRODUCED | it works')"), nbdir / "01_ok.ipynb")
+    nbformat.write(_nb("raise RuntimeError('boom')", "print('never')"), nbdir / "02_fail.ipynb")
+    nbformat.write(_nb("raise SystemExit"), nbdir / "scratch.ipynb")  # not numbered: skipped
+
+    results = report.run(nbdir, out, timeout=60)
+
+    assert [r["name"] for r in results] == ["01_ok", "02_fail"]
+    ok, fail = results
+    assert ok["ok"] and ok["error"] == "" and ok["verdicts"] == [("T1", "REPRODUCED", "it works")]
+    assert not fail["ok"] and "RuntimeError" in fail["error"] and "boom" in fail["error"]
+    assert sorted(p.name for p in out.iterdir()) == ["01_ok.html", "02_fail.html", "index.html"]
+    assert "hello" in (out / "01_ok.html").read_text()
+    assert "boom" in (out / "02_fail.html").read_text()  # the failed page is still written
+    index = (out / "index.html").read_text()
+    assert "01_ok.html" in index and "02_fail.html" in index
+    assert "T1" in index and "REPRODUCED" in index and "it works" in index and "FAILED" in index
+    printed = capsys.readouterr().out
+    assert "01_ok.ipynb" in printed and "02_fail.ipynb" in printed
+
+    table = report.verdict_table(results)
+    assert "T1" in table and "FAILED" in table
+
+
+def test_main_exit_status(tmp_path, capsys):
+    assert report.main(["--notebooks", str(tmp_path), "--out", str(tmp_path / "b")]) == 0
+    assert "no notebooks" in capsys.readouterr().out
+    assert not (tmp_path / "b").exists()
+    nbformat.write(_nb("1/0"), tmp_path / "01_bad.ipynb")
+    assert report.main(["--notebooks", str(tmp_path), "--out", str(tmp_path / "b")]) == 1
+    assert (tmp_path / "b" / "01_bad.html").exists()
