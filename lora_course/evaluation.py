@@ -99,3 +99,51 @@ def tv_distance(p: Dict, q: Dict) -> float:
     """Total-variation distance between two distributions over values (0 = same, 1 = disjoint)."""
     keys = set(p) | set(q)
     return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in keys)
+
+
+class Sweep:
+    """Measurements of prompts × LoRA weights × seeds, read by the tagger.
+
+    ``images`` has shape P×W×S×H×W×3 (rows prompts, columns weights, then seeds), so
+    ``images[:, :, 0]`` is the XYZ grid of the first seed.
+    """
+
+    def __init__(self, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
+                 images: np.ndarray, readings: Readings):
+        self.prompts, self.weights, self.seeds = list(prompts), [float(w) for w in weights], list(seeds)
+        self.images, self.readings = images, readings
+
+    def rows(self, prompt: str, weight: float) -> List[int]:
+        """Row indices of ``readings`` for one (prompt, weight) point."""
+        p, w = self.prompts.index(prompt), self.weights.index(float(weight))
+        S = len(self.seeds)
+        start = (p * len(self.weights) + w) * S
+        return list(range(start, start + S))
+
+    def fidelity(self, prompt: str, weight: float, **kw):
+        """Identity fidelity (see :meth:`Readings.fidelity`) at one point."""
+        return self.readings.fidelity(rows=self.rows(prompt, weight), **kw)
+
+    def rate(self, tag: str, prompt: str, weight: float) -> float:
+        """Share of the images of one point that show ``tag``."""
+        return self.readings.rate(tag, self.rows(prompt, weight))
+
+    def rate_all(self, tags: Sequence[str], prompt: str, weight: float) -> float:
+        """Share of the images of one point that show every tag of ``tags`` at once."""
+        rows = self.rows(prompt, weight)
+        r = self.readings
+        return float(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in tags) for i in rows]))
+
+    def curve(self, prompt: str, fn) -> List[float]:
+        """``fn(rows)`` at every weight, for one prompt: ``sw.curve(p, lambda rows: ...)``."""
+        return [fn(self.rows(prompt, w)) for w in self.weights]
+
+    def fidelity_curve(self, prompt: str, **kw) -> List[float]:
+        """Identity fidelity (share with all identity attributes) at every weight."""
+        return [self.fidelity(prompt, w, **kw).all for w in self.weights]
+
+    def rate_curve(self, tag: str, prompt: str) -> List[float]:
+        return [self.rate(tag, prompt, w) for w in self.weights]
+
+    def share(self, group: str, prompt: str, weight: float) -> Dict:
+        return self.readings.share(group, self.rows(prompt, weight))

@@ -160,13 +160,16 @@ def train_vae(vae, imgs, cfg: PretrainConfig, work: Path):
 
 @torch.no_grad()
 def encode_all(vae, imgs, work: Path, batch: int = 256) -> torch.Tensor:
-    """Phase 3: latent means of every picture, and the scaling factor that makes them unit-std."""
+    """Phase 3: latent means of every picture, and the scaling factor that makes them unit-std.
+
+    Returns the *scaled* latents (``mean × scaling_factor``): the space the UNet works in, as in
+    SD, where the pipeline divides by ``vae.config.scaling_factor`` before decoding."""
     path = work / "latents.safetensors"
     from safetensors.torch import load_file, save_file
     if path.exists():
         d = load_file(str(path))
         vae.register_to_config(scaling_factor=float(d["scaling_factor"]))
-        return d["latents"]
+        return d["latents"] * d["scaling_factor"]
     vae.eval()
     lat = torch.cat([vae.encode(to_tensor(imgs[i:i + batch])).latent_dist.mean
                      for i in tqdm(range(0, len(imgs), batch), desc="encoding latents", mininterval=5)])
@@ -174,7 +177,7 @@ def encode_all(vae, imgs, work: Path, batch: int = 256) -> torch.Tensor:
     vae.register_to_config(scaling_factor=sf)
     save_file({"latents": lat.contiguous(), "scaling_factor": torch.tensor(sf)}, str(path))
     log.info("latents %s, scaling factor %.4f", tuple(lat.shape), sf)
-    return lat
+    return lat * sf
 
 
 def encode_prompts(tokenizer, text_encoder, captions):

@@ -382,10 +382,11 @@ def render_batch(attrs_list: Iterable[Attrs], seeds: Iterable[int]) -> np.ndarra
     return np.stack([np.asarray(render(a, s)) for a, s in zip(attrs_list, seeds)])
 
 
-def contact_sheet(cell: int = 2) -> Image.Image:
+def contact_sheet(cell: int = 2, labels: bool = True) -> Image.Image:
     """One row per tag group, one column per value: weiwei with that one group changed.
 
-    ``cell`` upscales each image (nearest neighbour) so the pixels stay honest.
+    ``cell`` upscales each image (nearest neighbour) so the pixels stay honest; ``labels`` writes
+    the group name at the start of each row and the tag under each picture.
     """
     rows = []
     for g, vals in GROUPS.items():
@@ -395,12 +396,19 @@ def contact_sheet(cell: int = 2) -> Image.Image:
                 a = WEIWEI if v == "1girl" else fox_attrs()
             else:
                 a = with_(WEIWEI, **{g: v})
-            row.append(render(a, seed=None))
-        rows.append(row)
-    ncol = max(len(r) for r in rows)
+            row.append((render(a, seed=None), v or "(none)"))
+        rows.append((g, row))
+    ncol = max(len(r) for _, r in rows)
     s = SIZE * cell
-    sheet = Image.new("RGB", (ncol * s, len(rows) * s), (255, 255, 255))
-    for i, row in enumerate(rows):
-        for j, im in enumerate(row):
-            sheet.paste(im.resize((s, s), Image.NEAREST), (j * s, i * s))
+    left, under = (90, 14) if labels else (0, 0)
+    sheet = Image.new("RGB", (left + ncol * s, len(rows) * (s + under)), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    for i, (g, row) in enumerate(rows):
+        y = i * (s + under)
+        if labels:
+            draw.text((4, y + s // 2 - 6), g.replace("_", " "), fill=(0, 0, 0))
+        for j, (im, v) in enumerate(row):
+            sheet.paste(im.resize((s, s), Image.NEAREST), (left + j * s, y))
+            if labels:
+                draw.text((left + j * s + 3, y + s + 1), v, fill=(60, 60, 60))
     return sheet

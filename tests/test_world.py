@@ -184,10 +184,12 @@ def test_caption_with_rng():
 # ---------------------------------------------------------------------------------------------
 def test_contact_sheet_has_one_row_per_group():
     cell = 2
-    sheet = np.asarray(world.contact_sheet(cell=cell))
+    sheet = np.asarray(world.contact_sheet(cell=cell, labels=False))
     s = SIZE * cell
     ncol = max(len(v) for v in GROUPS.values())
     assert sheet.shape == (len(GROUPS) * s, ncol * s, 3)
+    labelled = np.asarray(world.contact_sheet(cell=cell, labels=True))
+    assert labelled.shape[0] > sheet.shape[0] and labelled.shape[1] > sheet.shape[1]
     for i, (g, vals) in enumerate(GROUPS.items()):
         for j in range(ncol):
             tile = sheet[i * s:(i + 1) * s, j * s:(j + 1) * s]
