@@ -61,6 +61,11 @@ def measure(pipe, tagger: Tagger, prompts: Sequence[str], seeds: Sequence[int], 
     return r
 
 
+def images_by_prompt(r: Readings, prompts: Sequence[str]) -> np.ndarray:
+    """The images of :func:`measure`, as an array prompts × seeds × H × W × 3."""
+    return np.stack([np.stack([r.meta["images"][i] for i in rows_of(r, prompt=p)]) for p in prompts])
+
+
 def rows_of(r: Readings, **where) -> List[int]:
     """Row indices whose meta matches every ``key=value``."""
     return [i for i in range(len(r)) if all(r.meta[k][i] == v for k, v in where.items())]
@@ -147,3 +152,17 @@ class Sweep:
 
     def share(self, group: str, prompt: str, weight: float) -> Dict:
         return self.readings.share(group, self.rows(prompt, weight))
+
+
+def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequence[float],
+                  seeds: Sequence[int], lora_name: str, progress: bool = True, **gen_kwargs) -> Sweep:
+    """Generate prompts × LoRA weights × seeds (see :func:`lora_course.lora.sweep`) and read
+    every image with the tagger: a :class:`Sweep`."""
+    from .lora import sweep as lora_sweep
+    images, meta = lora_sweep(pipe, prompts, weights, seeds, lora_name, progress=progress, **gen_kwargs)
+    flat = images.reshape(-1, *images.shape[3:])
+    ps = [p for p in prompts for _ in weights for _ in seeds]
+    ws = [float(w) for _ in prompts for w in weights for _ in seeds]
+    ss = [s for _ in prompts for _ in weights for s in seeds]
+    readings = tagger.read(flat, prompt=ps, weight=ws, seed=ss)
+    return Sweep(prompts, weights, seeds, images, readings)

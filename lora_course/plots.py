@@ -85,3 +85,77 @@ def bars(values: Dict[str, float], title: Optional[str] = None, ylabel: str = "s
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures of a measured sweep (lora_course.evaluation.Sweep)
+# ---------------------------------------------------------------------------------------------
+def fidelity_figure(sw, prompts, per_group: bool = True, title: Optional[str] = None):
+    """Identity fidelity vs LoRA weight for each prompt (thick), and per identity attribute (thin)."""
+    from .world import IDENTITY_GROUPS
+    prompts = [prompts] if isinstance(prompts, str) else list(prompts)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.4, 3.4))
+    for k, p in enumerate(prompts):
+        color = f"C{k}"
+        ax.plot(sw.weights, sw.fidelity_curve(p), marker="o", lw=2.2, color=color,
+                label=f"`{p}`: all of her identity")
+        if per_group:
+            for j, g in enumerate(IDENTITY_GROUPS):
+                ys = [sw.fidelity(p, w).per_group[g] for w in sw.weights]
+                ax.plot(sw.weights, ys, lw=0.9, alpha=0.7, ls=["--", ":", "-.", (0, (1, 3)), (0, (5, 2))][j],
+                        color=f"C{j + 2}", label=g.replace("_", " "))
+    ax.axhline(0.5, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("LoRA weight (功力)")
+    ax.set_ylabel(f"share of {len(sw.seeds)} seeds")
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title(title or "identity fidelity", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def rate_figure(sw, prompt: str, tags: Sequence[str], title: Optional[str] = None):
+    """Share of images showing each of ``tags`` vs LoRA weight, for one prompt."""
+    return curves(sw.weights, {t: sw.rate_curve(t, prompt) for t in tags}, ylabel=f"share of {len(sw.seeds)} seeds",
+                  title=title or f"prompt `{prompt}`: what the pictures show")
+
+
+def fox_figure(sw, prompt: str = "fox"):
+    """Her fidelity and the share of pictures showing the fox animal, vs weight."""
+    return curves(sw.weights, {"her (all identity attributes)": sw.fidelity_curve(prompt),
+                               "the fox animal": sw.rate_curve("fox", prompt)},
+                  ylabel=f"share of {len(sw.seeds)} seeds", title=f"prompt `{prompt}`", hline=0.5)
+
+
+def mouth_figure(one, two):
+    """Mouth adherence (open/closed asked) of the one-picture vs the two-picture LoRA, vs weight."""
+    series = {}
+    for name, sw in (("one picture", one), ("two pictures", two)):
+        for p in sw.prompts:
+            want = "closed mouth" if "closed mouth" in p else "open mouth"
+            series[f"{name}: `{p.split(', ')[-1]}`"] = sw.rate_curve(want, p)
+    return curves(one.weights, series, ylabel="mouth as asked", title="does the mouth obey?", ylim=(-0.02, 1.02),
+                  xlabel="LoRA weight (功力)")
+
+
+def combination_figure(sw, wanted: Dict[str, Sequence[str]]):
+    """Share of pictures showing every requested tag at once, per prompt, vs weight."""
+    return curves(sw.weights, {f"`{p}`": [sw.rate_all(tags, p, w) for w in sw.weights] for p, tags in wanted.items()},
+                  ylabel="all requested tags at once", title="tags combined at prompt time")
+
+
+def pose_figure(sw, sitting: str, standing: str):
+    """Sitting rate, her fidelity, and both at once, vs weight."""
+    from .world import IDENTITY_GROUPS, WEIWEI
+    r = sw.readings
+
+    def both(rows):
+        return float(np.mean([r.values["pose"][i] == "sitting" and
+                              all(r.values[g][i] == WEIWEI[g] for g in IDENTITY_GROUPS) for i in rows]))
+    return curves(sw.weights, {f"`{sitting}`: sitting": sw.rate_curve("sitting", sitting),
+                               f"`{sitting}`: her": sw.fidelity_curve(sitting),
+                               f"`{sitting}`: her AND sitting": sw.curve(sitting, both),
+                               f"`{standing}`: her": sw.fidelity_curve(standing)},
+                  ylabel=f"share of {len(sw.seeds)} seeds", title="poses the training set never showed")

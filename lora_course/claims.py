@@ -1,0 +1,184 @@
+"""The article's claims as measurable tests, and their verdicts.
+
+Each function takes the measurements of one experiment (:class:`lora_course.evaluation.Sweep`)
+and returns a :class:`Verdict`, computed from the numbers, never typed in. The thresholds are
+fixed here, before any experiment is run, and are the same for every reader:
+
+* ``HIGH = 0.5``: a character "holds" at a point when at least half of the images show all of
+  her identity attributes (hair colour, hair length, eyes, dress, ears);
+* ``MOST = 0.5``: "most images" means more than half;
+* ``GAP = 0.4``: a difference the article would call clear is 40 points of identity fidelity;
+* ``LOW = 0.3`` / ``CONTROL = 0.7``: a feature is "hard to get" below 30 % of images and
+  "controlled" above 70 %.
+
+A verdict prints as one line the course's report collects::
+
+    VERDICT C1 | REPRODUCED | fidelity of `weiwei`: 0.00 without the LoRA, 0.94 at w=1
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from .evaluation import Sweep
+
+HIGH = 0.5
+MOST = 0.5
+GAP = 0.4
+LOW = 0.3
+CONTROL = 0.7
+
+CLAIMS = {
+    "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",
+    "C2": "at w=1.0 `1girl` is hijacked too; at w=0.6 `weiwei` holds while `1girl` shows other features",
+    "C3": "`red hair` needs full weight to reproduce her; `long hair` works at lower weight",
+    "C4": "with `fox` as trigger, lowering w brings back fox features (the animal)",
+    "C5": "a feature absent from the training set (closed mouth) is hard to get; two tagged images "
+          "make it controllable",
+    "C6": "`open mouth`+`crying` gives a crying open mouth; `closed mouth`+`smile` a closed smile",
+    "C7": "poses absent from the training set cost fidelity",
+}
+
+
+@dataclass
+class Verdict:
+    """A claim's verdict: ``status`` is REPRODUCED, PARTLY or NOT REPRODUCED."""
+    claim: str
+    status: str
+    summary: str
+    checks: List[str] = field(default_factory=list)
+    numbers: Dict[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        return f"VERDICT {self.claim} | {self.status} | {self.summary}"
+
+    def __str__(self) -> str:
+        lines = [f"{self.claim}: {CLAIMS.get(self.claim, '')}"]
+        lines += [f"  [{'x' if ok else ' '}] {text}" for ok, text in self.checks_done]
+        lines.append(self.line())
+        return "\n".join(lines)
+
+    @property
+    def checks_done(self):
+        return [(c.startswith("PASS"), c.split(": ", 1)[1]) for c in self.checks]
+
+    def show(self) -> "Verdict":
+        print(self)
+        return self
+
+
+def _check(ok: bool, text: str) -> str:
+    return ("PASS: " if ok else "FAIL: ") + text
+
+
+def _status(oks: Sequence[bool]) -> str:
+    if all(oks):
+        return "REPRODUCED"
+    return "PARTLY" if any(oks) else "NOT REPRODUCED"
+
+
+def _verdict(claim: str, checks: Sequence[tuple], summary: str, numbers: Dict[str, float]) -> Verdict:
+    return Verdict(claim, _status([ok for ok, _ in checks]), summary,
+                   [_check(ok, text) for ok, text in checks], {k: round(v, 2) for k, v in numbers.items()})
+
+
+def lowest_weight(sw: Sweep, prompt: str, level: float = HIGH) -> Optional[float]:
+    """The lowest weight at which ``prompt`` reaches identity fidelity ``level`` (None: never)."""
+    for w, f in zip(sw.weights, sw.fidelity_curve(prompt)):
+        if f >= level:
+            return w
+    return None
+
+
+def _w(w: Optional[float]) -> str:
+    return "never (up to 1.0)" if w is None else f"w={w:g}"
+
+
+def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
+    f0, f1 = sw.fidelity(prompt, 0.0).all, sw.fidelity(prompt, 1.0).all
+    checks = [(f1 >= HIGH, f"with the LoRA (w=1) `{prompt}` shows all of her identity in {f1:.2f} ≥ {HIGH} of images"),
+              (f0 <= 0.1, f"without it (w=0) in {f0:.2f} ≤ 0.10")]
+    return _verdict("C1", checks, f"fidelity of `{prompt}`: {f0:.2f} without the LoRA, {f1:.2f} at w=1",
+                    {"fidelity_w0": f0, "fidelity_w1": f1})
+
+
+def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
+    h1 = sw.fidelity(host, 1.0).all
+    t6, h6 = sw.fidelity(trigger, 0.6).all, sw.fidelity(host, 0.6).all
+    checks = [(h1 >= MOST, f"at w=1 `{host}` is hijacked: {h1:.2f} of its images are her (≥ {MOST})"),
+              (t6 - h6 >= GAP, f"at w=0.6 `{trigger}` {t6:.2f} vs `{host}` {h6:.2f}: "
+                               f"gap {t6 - h6:+.2f} (≥ {GAP:+.2f})")]
+    return _verdict("C2", checks, f"w=1: `{host}` {h1:.2f}; w=0.6: `{trigger}` {t6:.2f} vs `{host}` {h6:.2f}",
+                    {"host_w1": h1, "trigger_w06": t6, "host_w06": h6})
+
+
+def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
+    wr, wl = lowest_weight(sw, mismatch), lowest_weight(sw, match)
+    inf = 9.0
+    checks = [((wr if wr is not None else inf) >= 0.8,
+               f"`{mismatch}` reaches fidelity {HIGH} only at {_w(wr)} (needs ≥ 0.8)"),
+              ((wl if wl is not None else inf) < (wr if wr is not None else inf),
+               f"`{match}` reaches it at a lower weight: {_w(wl)}")]
+    return _verdict("C3", checks, f"fidelity ≥ {HIGH} from {_w(wr)} for `{mismatch}`, from {_w(wl)} for `{match}`",
+                    {"w_mismatch": wr if wr is not None else float("nan"),
+                     "w_match": wl if wl is not None else float("nan")})
+
+
+def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
+    animal = sw.rate_curve("fox", prompt)
+    f1 = sw.fidelity(prompt, 1.0).all
+    a1 = animal[sw.weights.index(1.0)]
+    below = [(w, a) for w, a in zip(sw.weights, animal) if 0 < w < 1]
+    w_best, a_best = max(below, key=lambda wa: wa[1])
+    checks = [(f1 >= HIGH, f"at w=1 `{prompt}` draws her: fidelity {f1:.2f} ≥ {HIGH}"),
+              (a_best - a1 >= LOW, f"lowering the weight brings the animal back: {a1:.2f} of images at w=1, "
+                                   f"{a_best:.2f} at w={w_best:g} (+{LOW} needed)")]
+    return _verdict("C4", checks, f"`{prompt}`: her {f1:.2f} at w=1; the animal {a1:.2f} at w=1, "
+                                  f"{a_best:.2f} at w={w_best:g}",
+                    {"fidelity_w1": f1, "animal_w1": a1, "animal_best_below_1": a_best})
+
+
+def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
+    po, pc = "weiwei, open mouth", "weiwei, closed mouth"
+    c_one, c_two = one.rate("closed mouth", pc, weight), two.rate("closed mouth", pc, weight)
+    o_two = two.rate("open mouth", po, weight)
+    checks = [(c_one <= LOW, f"one open-mouth image: `{pc}` gives a closed mouth in {c_one:.2f} ≤ {LOW} of images"),
+              (c_two >= CONTROL and o_two >= CONTROL,
+               f"two tagged images: closed {c_two:.2f}, open {o_two:.2f} (both ≥ {CONTROL})")]
+    return _verdict("C5", checks, f"closed mouth on request: {c_one:.2f} (one image) → {c_two:.2f} (two images); "
+                                  f"open {o_two:.2f}",
+                    {"closed_one": c_one, "closed_two": c_two, "open_two": o_two})
+
+
+def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
+    pc, ps = "weiwei, open mouth, crying", "weiwei, closed mouth, smile"
+    cry = sw.rate_all(["open mouth", "crying"], pc, weight)
+    smile = sw.rate_all(["closed mouth", "smile"], ps, weight)
+    checks = [(cry >= CONTROL, f"`{pc}`: crying with the mouth open in {cry:.2f} ≥ {CONTROL} of images"),
+              (smile >= CONTROL, f"`{ps}`: a closed-mouth smile in {smile:.2f} ≥ {CONTROL}")]
+    return _verdict("C6", checks, f"crying open mouth {cry:.2f}, closed smile {smile:.2f} at w={weight:g}",
+                    {"cry_open": cry, "smile_closed": smile})
+
+
+def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
+    sit1 = sw.rate("sitting", sitting, 1.0)
+    stand_f = sw.fidelity(standing, 1.0).all
+    joint = []
+    for w in sw.weights:
+        rows = sw.rows(sitting, w)
+        r = sw.readings
+        fid = [all(r.values[g][i] == v for g, v in _identity().items()) for i in rows]
+        joint.append(sum(f and r.values["pose"][i] == "sitting" for f, i in zip(fid, rows)) / len(rows))
+    w_best = sw.weights[max(range(len(joint)), key=joint.__getitem__)]
+    best = max(joint)
+    checks = [(sit1 <= LOW, f"at w=1 `{sitting}` sits in only {sit1:.2f} ≤ {LOW} of images"),
+              (best <= stand_f - LOW, f"her *and* sitting at once: at best {best:.2f} (w={w_best:g}), "
+                                      f"vs her standing at w=1 {stand_f:.2f} (≥ {LOW} lower)")]
+    return _verdict("C7", checks, f"sitting at w=1 {sit1:.2f}; her sitting at best {best:.2f} (w={w_best:g}) "
+                                  f"vs her standing {stand_f:.2f}",
+                    {"sitting_w1": sit1, "joint_best": best, "standing_fidelity": stand_f})
+
+
+def _identity():
+    from .world import IDENTITY_GROUPS, WEIWEI
+    return {g: WEIWEI[g] for g in IDENTITY_GROUPS}

@@ -1,0 +1,149 @@
+"""The notebooks' front door: one short call per step of an experiment.
+
+    from lora_course import course
+    lab = course.setup()                         # the base model (门派) and the tagger, loaded once
+    weiwei = lab.train("weiwei_1")               # a LoRA on a shipped training set (cached)
+    sw = lab.sweep(["weiwei", "1girl"], weiwei)  # prompts × weights (功力) × 32 seeds, read by the tagger
+    lab.grid(sw)                                 # the XYZ plot: rows prompts, columns weights
+
+Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.evaluation` and
+:mod:`lora_course.tagger`; the notebooks stay short and the work stays testable.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import torch
+
+from . import base_model, dataset, evaluation, lora, training_sets
+from .tagger import Tagger
+
+#: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
+WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: Seeds per point of every measurement.
+N_SEEDS = 32
+#: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
+CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
+
+#: The course's LoRA recipe (see notebook 02 for what each knob does).
+DEFAULT_LORA = lora.LoraTrainConfig()
+
+
+def quiet_libraries() -> None:
+    """Silence library chatter that is not for readers (deprecation notes, load reports)."""
+    for name in ("diffusers", "transformers", "accelerate", "peft"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import diffusers
+        import transformers
+        diffusers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.set_verbosity_error()
+    except Exception:  # pragma: no cover - older versions
+        pass
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+class Lab:
+    """The base pipeline and the tagger, plus the LoRAs trained so far in this session."""
+
+    def __init__(self, pipe, tagger: Tagger, seeds: int = N_SEEDS):
+        self.pipe, self.tagger = pipe, tagger
+        self.seeds = list(range(seeds))
+        self.results = {}
+
+    # ---- training -------------------------------------------------------------------------
+    def train(self, set_name: str, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
+              cache: bool = True, progress: bool = True) -> str:
+        """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``), load it, and
+        return its adapter name. A LoRA trained earlier with the same set, settings and base model
+        is loaded from ``build/loras`` instead of trained again."""
+        folder = training_sets.DATA_DIR / set_name
+        if not folder.exists():
+            raise FileNotFoundError(f"{folder}: no such training set; the shipped ones are "
+                                    f"{[s.name for s in training_sets.SETS]}")
+        cfg = replace(config or DEFAULT_LORA, name=name or set_name)
+        key = self._cache_key(folder, cfg)
+        path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
+        if cache and path.exists():
+            print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
+            return lora.load_lora(self.pipe, path, cfg.name)
+        lora.set_lora_weights(self.pipe, {})
+        loaded = lora.loaded_adapters(self.pipe)
+        if loaded:  # train on the bare base model: unload, train, then re-load the others
+            saved = {n: self.results[n] for n in loaded if n in self.results}
+            self.pipe.unload_lora_weights()
+        else:
+            saved = {}
+        result = lora.train_lora(self.pipe, folder, cfg, progress=progress)
+        for n, r in saved.items():
+            lora.load_lora(self.pipe, r, n)
+        self.results[cfg.name] = result
+        if cache:
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            result.save(path)
+        print(f"trained {cfg.name!r}: {result.steps} steps in {result.seconds:.0f} s, "
+              f"loss {np.mean(result.losses[:10]):.3f} -> {np.mean(result.losses[-10:]):.3f}")
+        return lora.load_lora(self.pipe, result, cfg.name)
+
+    def _cache_key(self, folder: Path, cfg: lora.LoraTrainConfig) -> str:
+        h = hashlib.sha256()
+        h.update(lora.dataset_fingerprint(dataset.load_dataset(folder)).encode())
+        h.update(json.dumps(cfg.to_json(), sort_keys=True).encode())
+        h.update(lora.base_fingerprint(self.pipe).encode())
+        return h.hexdigest()[:12]
+
+    # ---- measuring ------------------------------------------------------------------------
+    def sweep(self, prompts: Sequence[str], lora_name: str, weights: Sequence[float] = WEIGHTS,
+              seeds: Optional[Sequence[int]] = None, progress: bool = True) -> evaluation.Sweep:
+        """Generate prompts × weights × seeds with ``lora_name`` and read every image."""
+        return evaluation.measure_sweep(self.pipe, self.tagger, prompts, weights,
+                                        self.seeds if seeds is None else seeds, lora_name,
+                                        progress=progress)
+
+    def grid(self, sw: evaluation.Sweep, seed_index: int = 0, title: Optional[str] = None):
+        """The XYZ plot of a sweep: rows prompts, columns LoRA weights, one seed."""
+        from .plots import image_grid
+        return image_grid(sw.images[:, :, seed_index], row_labels=sw.prompts,
+                          col_labels=[f"w={w:g}" for w in sw.weights],
+                          title=title or f"LoRA weight (功力) → , seed {sw.seeds[seed_index]}")
+
+    def weights_grid(self, sw: evaluation.Sweep, prompt: str, weights: Sequence[float] = (0.0, 1.0),
+                     n: int = 8, title: Optional[str] = None):
+        """Rows LoRA weights, columns the first ``n`` seeds, for one prompt: what "share of
+        images" means."""
+        from .plots import image_grid
+        p = sw.prompts.index(prompt)
+        rows = np.stack([sw.images[p, sw.weights.index(float(w)), :n] for w in weights])
+        return image_grid(rows, row_labels=[f"w={w:g}" for w in weights],
+                          col_labels=[f"seed {s}" for s in sw.seeds[:n]],
+                          title=title or f"prompt `{prompt}`, {n} of {len(sw.seeds)} seeds")
+
+
+def show_set(set_name: str):
+    """The pictures of a shipped training set with their captions, as a figure."""
+    from .plots import image_grid
+    ds = dataset.load_dataset(training_sets.DATA_DIR / set_name)
+    imgs = np.stack([np.asarray(it.image()) for it in ds.items])
+    fig = image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
+    return fig
+
+
+def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True) -> Lab:
+    """Load the shipped base model and tagger; print the device and what was loaded."""
+    if quiet:
+        quiet_libraries()
+    torch.manual_seed(0)
+    pipe = base_model.load_pipeline(device=device)
+    tagger = Tagger.load(device=str(pipe.device))
+    n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
+    print(f"device: {pipe.device}; base model: {n:.1f} M-parameter UNet "
+          f"({pipe.unet.config.sample_size * pipe.vae_scale_factor}px); tagger loaded; {seeds} seeds per point")
+    return Lab(pipe, tagger, seeds)

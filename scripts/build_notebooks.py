@@ -1,0 +1,434 @@
+"""Write the course's notebooks from the cell lists below (one source of truth for their text).
+
+    python scripts/build_notebooks.py            # write notebooks/*.ipynb (no outputs)
+    python scripts/build_notebooks.py --execute  # ... and execute them in place (outputs committed)
+
+Notebooks tell the story; the package does the work: code cells stay a few lines long.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NB_DIR = ROOT / "notebooks"
+#: GitHub home of the course (the Colab badges and the Colab setup cell point here).
+REPO = "lora-course/lora_course"
+
+SETUP = '''# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
+import importlib.util, subprocess, sys
+if importlib.util.find_spec("google.colab") and importlib.util.find_spec("lora_course") is None:
+    subprocess.run(["git", "clone", "--depth=1", "https://github.com/{repo}", "/content/lora_course"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/lora_course"], check=True)
+    sys.path.insert(0, "/content/lora_course")'''.format(repo=REPO)
+
+
+def header(number: str, title: str, section: str, about: str) -> str:
+    badge = (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+             f"(https://colab.research.google.com/github/{REPO}/blob/main/notebooks/{number}.ipynb)")
+    return f"# {title}\n\n{badge}\n\n**Article:** {section}\n\n{about}"
+
+
+def md(text):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text, check=False):
+    text = text.strip("\n")
+    if check:
+        text = "# NBVAL_CHECK_OUTPUT\n" + text
+    return new_code_cell(text)
+
+
+LAB = code('''
+from lora_course import claims, course, plots
+lab = course.setup()
+''')
+
+NOTEBOOKS = {}
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["00_welcome"] = [
+    md(header("00_welcome", "00 · Welcome: the sect, the puppet and the possession",
+              "the whole post, \"LoRA训练——打标签(tag)\" (LoRA training — tagging), octppus, 2023. Its "
+              "thesis: tags do not decide whether a LoRA is *good* — the training pictures do. Tags decide "
+              "**which words** the learned features attach to, and so how convenient and controllable "
+              "the LoRA is.",
+              "This course re-runs each of its seven experiments on a tiny Stable Diffusion that trains "
+              "and samples on a laptop CPU, and measures every claim over many seeds.\n\n"
+              "You will see: the article's metaphor, the drawn world and its tags, the character 喂喂 "
+              "(weiwei), and what the base model already knows, tag by tag.")),
+    md("""## The metaphor (keep these words: they are how the article explains everything)
+
+| term | pinyin | in this course |
+|---|---|---|
+| 门派 (the sect) | ménpài | the base model |
+| 门派成员 (a sect member) | ménpài chéngyuán | a tag the base model already knows: `1girl`, `fox`, `long hair` |
+| 傀儡 (a puppet) | kuǐlěi | a new trigger word with no meaning yet: `weiwei` |
+| 施术者 (the caster) | shīshùzhě | the training set |
+| 功力 (power) | gōnglì | the LoRA weight, `<lora:weiwei:0.6>`; \"ten levels\" (十层功力) = 1.0 |
+| 夺舍 (possession) | duóshè | training onto an existing tag: its old meaning is overwritten |
+
+A puppet has no mind of its own, so it obeys even at partial power; a possessed host fights back
+when the caster's power drops, and is possessed more easily when it already resembles the caster.
+
+## The course map
+
+| notebook | the article's experiment | claim |
+|---|---|---|
+| 01 tagging | how a training folder and its captions look; auto-tagging | — |
+| 02 trigger word | 1: one picture, one tag | C1 |
+| 03 the `1girl` hijack | 2: puppet vs possession | C2 |
+| 04 `red hair` vs `long hair` | 3: a host that resembles the caster | C3 |
+| 05 `fox` as trigger | 4: possessing a sect member | C4 |
+| 06 open/closed mouth | 5: what the training set lacks | C5 |
+| 07 crying/smiling | 6: combining tags | C6 |
+| 08 poses | 7: what the training set lacks, the LoRA can't give | C7 |"""),
+    code(SETUP),
+    md("## The world\n"
+       "Every picture of this course is drawn by `lora_course.world` from a list of tags, so we always "
+       "know the truth. One row per tag group; each picture is weiwei with one tag changed."),
+    code('''
+from lora_course import world
+world.contact_sheet(cell=2)
+'''),
+    md("## Weiwei (喂喂)\nThe article's character. Her exact combination of identity tags never appears "
+       "in the base model's pretraining, and the word `weiwei` was never in a caption."),
+    code('''
+print(", ".join(world.tags_of(world.WEIWEI)))
+print("identity (what fidelity is measured on):", [world.WEIWEI[g] for g in world.IDENTITY_GROUPS])
+world.render(world.WEIWEI, seed=5).resize((192, 192), 0)
+'''),
+    md("## What the sect knows\n"
+       "The base model is an ordinary `StableDiffusionPipeline` (VAE, UNet, CLIP text encoder and "
+       "tokenizer), only tiny. Here it draws a few tags it learned in pretraining, and the tagger reads "
+       "how often each picture shows the tag that was asked for."),
+    LAB,
+    code('''
+from lora_course import evaluation
+gallery = ["1girl, red hair", "1girl, blonde hair, cat ears", "1girl, crying", "1girl, sitting", "fox", "weiwei"]
+r = evaluation.measure(lab.pipe, lab.tagger, gallery, lab.seeds, progress=False)
+plots.image_grid(evaluation.images_by_prompt(r, gallery)[:, :8], row_labels=gallery,
+                 title="the base model, 8 of 32 seeds per prompt")
+'''),
+    code('''
+for p in gallery[:-1]:
+    tags = evaluation.prompt_tags(p)
+    rows = evaluation.rows_of(r, prompt=p)
+    print(f"{p:<30}", "  ".join(f"{t}: {r.rate(t, rows):.2f}" for t in tags))
+print(f"{'weiwei':<30}", r.fidelity(rows=evaluation.rows_of(r, prompt="weiwei")))
+''', check=True),
+    md("`weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: "
+       "01, the training folder."),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["01_tagging"] = [
+    md(header("01_tagging", "01 · Tagging: the training folder, its captions, and where the trigger goes",
+              "the opening sections: what a tag is (\"this word = these visual features\"), why a prompt "
+              "`girl` gives a girl (the base model maps the word to girl features) and why adding a "
+              "character name gives the intersection of both.",
+              "You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, "
+              "add, remove, replace, frequency), and the tagger auto-tagging a folder as WD14 does.")),
+    code(SETUP),
+    md("## A training folder\n"
+       "kohya's layout: a folder per concept named `<repeats>_<name>`, holding each picture and a "
+       "`.txt` caption of comma-separated tags beside it."),
+    code('''
+import shutil, tempfile
+from pathlib import Path
+from lora_course import dataset, training_sets, world
+work = Path(tempfile.mkdtemp()) / "my_set"
+shutil.copytree(training_sets.DATA_DIR / "mouth_2", work)
+for p in sorted(work.rglob("*")):
+    print(p.relative_to(work.parent), "->", p.read_text(encoding="utf-8").strip() if p.suffix == ".txt" else "")
+'''),
+    code('''
+ds = dataset.load_dataset(work)
+for c in ds.concepts:
+    print(f"concept {c.name!r}: {len(c.items)} pictures x {c.repeats} repeats")
+print(dataset.tag_frequency(ds))
+''', check=True),
+    md("## Tag tools\nEvery edit is written atomically, and the old caption is kept in `.backup/`: no "
+       "caption is ever lost."),
+    code('''
+dataset.replace_tag_everywhere(ds, "weiwei", "喂喂")     # a Chinese trigger works end to end
+dataset.add_tag_everywhere(ds, "1girl")
+dataset.set_trigger(ds, "喂喂")                            # the trigger first (kohya's keep_tokens=1)
+for it in ds.items:
+    print(it.image_path.name, "->", dataset.caption_text(it.tags))
+print("backups kept:", len(list(work.rglob(".backup/*.txt"))))
+''', check=True),
+    md("## Auto-tagging, like WD14\n"
+       "The tagger reads each picture and writes the tags it sees above a threshold (0.35, WD14's "
+       "default), one per exclusive group, with the trigger first. Existing captions are kept unless "
+       "you ask to overwrite them (and then they are backed up)."),
+    code('''
+from lora_course.tagger import Tagger, autotag_folder
+fresh = work.parent / "auto" / "5_weiwei"
+fresh.mkdir(parents=True)
+for i, s in enumerate([1, 2, 3]):
+    world.render(world.WEIWEI, seed=s).save(fresh / f"{i}.png")
+written = autotag_folder(fresh, Tagger.load(), always_first=["weiwei"], undesired=["standing"])
+for name, tags in written.items():
+    print(name, "->", ", ".join(tags))
+''', check=True),
+    md("Where the trigger goes, and which tags to keep, is what the next notebooks measure: "
+       "a tag attaches the picture's features to its word."),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["02_trigger_word"] = [
+    md(header("02_trigger_word", "02 · One picture, one tag: the trigger word",
+              "experiment 1, *the trigger word* (触发词). The author trains a LoRA on a single picture of "
+              "喂喂 (weiwei) captioned with one made-up word, `weiwei`, and prompting that word brings "
+              "back all of her: white long hair, fox ears, blue eyes, pink dress.",
+              "In the article's metaphor `weiwei` is a **傀儡 (puppet)**: a word with no meaning of its "
+              "own in the base model (the **门派**, the sect), which the LoRA fills with her features.\n\n"
+              "You will see: her training picture, how the base model reads the new word, a LoRA trained "
+              "in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity "
+              "fidelity (share of 32 seeds showing *all* of her identity attributes).")),
+    code(SETUP),
+    LAB,
+    md("## The training set: one picture, one tag\n"
+       "A kohya-style folder (`10_weiwei/`: 10 repeats of the concept *weiwei*) holding one PNG and "
+       "its caption file."),
+    code('course.show_set("weiwei_1")'),
+    md("## A puppet has no mind of its own\n"
+       "The base model has never seen the word. Its tokenizer splits it into pieces it never trained "
+       "on, so the prompt `weiwei` means nothing in particular yet:"),
+    code('''
+from lora_course.tokenizer import describe_tokens
+print(describe_tokens(lab.pipe.tokenizer, "weiwei"))
+print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
+'''),
+    md("## Train the LoRA\n"
+       "Rank 8 on the UNet's attention, the text encoder frozen; the latents and the caption's "
+       "embedding are computed once and cached (kohya's `cache_latents`)."),
+    code('weiwei = lab.train("weiwei_1")'),
+    md("## Pictures first\n"
+       "The same seeds at each LoRA weight: w = 0 is the base model, w = 1 is \"ten levels of power\"."),
+    code('''
+sw = lab.sweep(["weiwei"], weiwei)
+lab.grid(sw, title="prompt `weiwei`, one seed per column")
+'''),
+    code('lab.weights_grid(sw, "weiwei", weights=(0.0, 0.6, 1.0))'),
+    md("## Then the numbers\n"
+       "The tagger reads every picture. *Identity fidelity* is the share of the 32 seeds showing all "
+       "five of her identity attributes; the thin lines are each attribute alone."),
+    code('plots.fidelity_figure(sw, "weiwei")'),
+    md("## Verdict (claim C1)"),
+    code('claims.c1(sw).show()', check=True),
+    md("## Things to try\n"
+       "- Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, "
+       "and train on the copy (`lab.train` takes any folder via `lora.train_lora`).\n"
+       "- Halve the training steps: `lab.train(\"weiwei_1\", course.DEFAULT_LORA.__class__(steps=75))`. "
+       "Where does fidelity at w = 1 land?\n"
+       "- Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?"),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["03_1girl_hijack"] = [
+    md(header("03_1girl_hijack", "03 · The `1girl` hijack: puppet vs possession",
+              "experiment 2. With the same one-picture LoRA at full weight, the author prompts `1girl` "
+              "and still gets weiwei: the picture contained 1girl features, so the LoRA pulled `1girl` "
+              "toward her too. At weight 0.6, `weiwei` still reproduces her while `1girl` starts to show "
+              "other features.",
+              "The article's explanation: `1girl` is a **门派成员** (a member of the sect, a tag the base "
+              "model knows). Training onto it is **夺舍** (possession): the host's own mind fights back "
+              "when the caster's **功力** (power, the LoRA weight) drops. The puppet `weiwei` has no mind "
+              "of its own, so it obeys even at partial power.\n\n"
+              "You will see: `weiwei` and `1girl` side by side at every weight, their fidelity curves, and "
+              "whether the gap at w = 0.6 is there.")),
+    code(SETUP),
+    LAB,
+    code('weiwei = lab.train("weiwei_1")'),
+    code('''
+sw = lab.sweep(["weiwei", "1girl"], weiwei)
+lab.grid(sw, title="one LoRA (trained on `weiwei` only), two prompts")
+'''),
+    code('lab.weights_grid(sw, "1girl", weights=(0.0, 0.6, 1.0))'),
+    code('plots.fidelity_figure(sw, ["weiwei", "1girl"], per_group=False)'),
+    md("## Verdict (claim C2)"),
+    code('claims.c2(sw).show()', check=True),
+    md("## Things to try\n"
+       "- Prompt `1boy`-like contrasts are not in our world, but `fox` is: how hijacked is `fox`?\n"
+       "- Give the text encoder a LoRA too (`text_encoder_lr=1e-3`, as kohya does by default) and "
+       "compare the gap at 0.6.\n"
+       "- Train with `keep_tokens=0, caption_dropout=0.3`: does an empty caption spread her further?"),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["04_red_hair"] = [
+    md(header("04_red_hair", "04 · `red hair` vs `long hair`: a host that resembles the caster",
+              "experiment 3. Prompting `red hair` with the weiwei LoRA (she has white hair) reproduces "
+              "her poorly: the features clash, and only full weight (\"ten levels\") brings her back. "
+              "`long hair` matches her, and reproduces most of her already at lower weight.",
+              "Possession (夺舍) succeeds more easily when the host already resembles the caster.\n\n"
+              "You will see: both prompts across weights, the two fidelity curves, and the lowest weight "
+              "at which each reaches fidelity 0.5.")),
+    code(SETUP),
+    LAB,
+    code('weiwei = lab.train("weiwei_1")'),
+    code('''
+sw = lab.sweep(["red hair", "long hair"], weiwei)
+lab.grid(sw, title="the weiwei LoRA, prompts that clash with her and that match her")
+'''),
+    code('plots.fidelity_figure(sw, ["red hair", "long hair"], per_group=False)'),
+    code('plots.rate_figure(sw, "red hair", ["red hair", "white hair"])'),
+    md("## Verdict (claim C3)"),
+    code('claims.c3(sw).show()', check=True),
+    md("## Things to try\n"
+       "- `blue eyes` matches her too: is it a `long hair`-like host?\n"
+       "- `short hair, red hair`: two clashes at once.\n"
+       "- Look for the weight at which red hair turns white (the `plots.rate_figure` above)."),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["05_fox_trigger"] = [
+    md(header("05_fox_trigger", "05 · `fox` as the trigger: possessing a sect member",
+              "experiment 4. The author retrains with the single tag `fox` instead of `weiwei`. At weight "
+              "1.0 `fox` draws weiwei; as the weight drops, the original fox features come back and hers "
+              "fade.",
+              "`fox` is a member of the sect: the base model draws an orange animal for it. Training onto "
+              "it is possession (夺舍).\n\n"
+              "You will see: the prompt `fox` at every weight, her fidelity and the share of pictures "
+              "showing the animal.")),
+    code(SETUP),
+    LAB,
+    code('course.show_set("fox_1")'),
+    code('fox = lab.train("fox_1")'),
+    code('''
+sw = lab.sweep(["fox"], fox)
+lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
+'''),
+    code('plots.fox_figure(sw, "fox")'),
+    md("## Verdict (claim C4)"),
+    code('claims.c4(sw).show()', check=True),
+    md("## Things to try\n"
+       "- Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA?\n"
+       "- Train on `fox, 1girl` together: whose features win at 0.6?\n"
+       "- Prompt `fox ears`: a tag close to the host."),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["06_mouth"] = [
+    md(header("06_mouth", "06 · Open mouth, closed mouth: what the training set lacks",
+              "experiment 5. With only the open-mouth picture, a closed mouth is very hard to get. With "
+              "two pictures tagged `weiwei, open mouth` and `weiwei, closed mouth`, the prompt controls "
+              "the mouth. The training set matters most; tags make it usable.",
+              "You will see: the two training sets, the two LoRAs at w = 1 with both mouth prompts, and "
+              "how often the mouth does what the prompt asks.")),
+    code(SETUP),
+    LAB,
+    code('course.show_set("mouth_2")'),
+    code('''
+one = lab.train("weiwei_1")
+two = lab.train("mouth_2")
+'''),
+    code('''
+prompts = ["weiwei, open mouth", "weiwei, closed mouth"]
+sw_one = lab.sweep(prompts, one, weights=(0.6, 0.8, 1.0))
+sw_two = lab.sweep(prompts, two, weights=(0.6, 0.8, 1.0))
+lab.grid(sw_one, title="one open-mouth picture")
+'''),
+    code('lab.grid(sw_two, title="two pictures, mouth tagged")'),
+    code('plots.mouth_figure(sw_one, sw_two)'),
+    md("## Verdict (claim C5)"),
+    code('claims.c5(sw_one, sw_two).show()', check=True),
+    md("## Things to try\n"
+       "- Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) "
+       "and retrain: the pictures are the same, the control is gone.\n"
+       "- Lower the weight of the one-picture LoRA until closed mouths appear: what does it cost?"),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["07_cry_smile"] = [
+    md(header("07_cry_smile", "07 · Crying and smiling: combining tags",
+              "experiment 6. The open-mouth picture is also tagged `crying` and the closed-mouth one "
+              "`smile`. Prompting `open mouth` + `crying` gives a wide-open crying face; `closed mouth` "
+              "+ `smile` a closed-lip smile.",
+              "You will see: the training set, the combinations at three weights, and how often each "
+              "picture shows both requested tags at once.")),
+    code(SETUP),
+    LAB,
+    code('course.show_set("cry_smile_2")'),
+    code('cs = lab.train("cry_smile_2")'),
+    code('''
+prompts = ["weiwei, open mouth, crying", "weiwei, closed mouth, smile"]
+sw = lab.sweep(prompts, cs, weights=(0.6, 0.8, 1.0))
+lab.grid(sw, title="tags combined at prompt time")
+'''),
+    code('plots.combination_figure(sw, {prompts[0]: ["open mouth", "crying"], prompts[1]: ["closed mouth", "smile"]})'),
+    md("## Verdict (claim C6)"),
+    code('claims.c6(sw).show()', check=True),
+    md("## Things to try\n"
+       "- Swap them: `weiwei, open mouth, smile` was never in the training set. Does the base model "
+       "fill the gap?\n"
+       "- Remove `crying` from the prompt: does the LoRA cry anyway, because the open mouth and the "
+       "tears came together?"),
+]
+
+# -------------------------------------------------------------------------------------------------
+NOTEBOOKS["08_poses"] = [
+    md(header("08_poses", "08 · Poses: what the training set lacks, the LoRA can't give",
+              "experiment 7. All of her pictures stand. Other poses are only possible by lowering "
+              "fidelity (the weight), unless pictures of other poses are added. A LoRA that is both "
+              "faithful and not overfit needs a good training set.",
+              "You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, and how often a "
+              "picture is *both* her and sitting.")),
+    code(SETUP),
+    LAB,
+    code('weiwei = lab.train("weiwei_1")'),
+    code('''
+sw = lab.sweep(["weiwei, sitting", "weiwei, standing"], weiwei)
+lab.grid(sw, title="asking for a pose the training set never showed")
+'''),
+    code('plots.pose_figure(sw, "weiwei, sitting", "weiwei, standing")'),
+    md("## Verdict (claim C7)"),
+    code('claims.c7(sw).show()', check=True),
+    md("## Things to try\n"
+       "- Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.\n"
+       "- Lower the weight to 0.4 and count: how many sitting pictures are still her?"),
+]
+
+
+def build(names=None) -> list:
+    NB_DIR.mkdir(exist_ok=True)
+    written = []
+    for name, cells in NOTEBOOKS.items():
+        if names and name not in names:
+            continue
+        nb = new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        path = NB_DIR / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        written.append(path)
+    return written
+
+
+def execute(paths, timeout=900) -> None:
+    from nbclient import NotebookClient
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(NB_DIR)}}).execute()
+        nbformat.write(nb, path)
+        print(f"executed {path.name}", flush=True)
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("names", nargs="*")
+    p.add_argument("--execute", action="store_true")
+    a = p.parse_args()
+    paths = build(a.names)
+    print("wrote", ", ".join(p.name for p in paths))
+    if a.execute:
+        execute(paths)
+    sys.exit(0)
