@@ -14,7 +14,6 @@ TORCH  ?= torch==2.13.0
 TIMEOUT ?= 900
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1

@@ -62,9 +62,9 @@ class Verdict:
     def checks_done(self):
         return [(c.startswith("PASS"), c.split(": ", 1)[1]) for c in self.checks]
 
-    def show(self) -> "Verdict":
+    def show(self) -> None:
+        """Print the checks and the verdict line (what the notebooks' last cell does)."""
         print(self)
-        return self
 
 
 def _check(ok: bool, text: str) -> str:

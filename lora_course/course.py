@@ -45,6 +45,8 @@ def quiet_libraries() -> None:
         import transformers
         diffusers.utils.logging.set_verbosity_error()
         transformers.utils.logging.set_verbosity_error()
+        diffusers.utils.logging.disable_progress_bar()      # loading bars: not for readers
+        transformers.utils.logging.disable_progress_bar()
     except Exception:  # pragma: no cover - older versions
         pass
     warnings.filterwarnings("ignore", category=FutureWarning)
@@ -57,7 +59,8 @@ class Lab:
     def __init__(self, pipe, tagger: Tagger, seeds: int = N_SEEDS):
         self.pipe, self.tagger = pipe, tagger
         self.seeds = list(range(seeds))
-        self.results = {}
+        self.results = {}   # LoRAs trained in this session: name -> LoraResult
+        self.sources = {}   # every LoRA loaded: name -> LoraResult or file (to re-load after training)
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name: str, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
@@ -74,18 +77,15 @@ class Lab:
         path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
         if cache and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
+            self.sources[cfg.name] = path
             return lora.load_lora(self.pipe, path, cfg.name)
-        lora.set_lora_weights(self.pipe, {})
-        loaded = lora.loaded_adapters(self.pipe)
-        if loaded:  # train on the bare base model: unload, train, then re-load the others
-            saved = {n: self.results[n] for n in loaded if n in self.results}
+        others = {n: src for n, src in self.sources.items() if n != cfg.name}
+        if lora.loaded_adapters(self.pipe):   # train on the bare base model, then re-load the others
             self.pipe.unload_lora_weights()
-        else:
-            saved = {}
         result = lora.train_lora(self.pipe, folder, cfg, progress=progress)
-        for n, r in saved.items():
-            lora.load_lora(self.pipe, r, n)
-        self.results[cfg.name] = result
+        for n, src in others.items():
+            lora.load_lora(self.pipe, src, n)
+        self.results[cfg.name] = self.sources[cfg.name] = result
         if cache:
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
             result.save(path)
@@ -113,7 +113,7 @@ class Lab:
         from .plots import image_grid
         return image_grid(sw.images[:, :, seed_index], row_labels=sw.prompts,
                           col_labels=[f"w={w:g}" for w in sw.weights],
-                          title=title or f"LoRA weight (功力) → , seed {sw.seeds[seed_index]}")
+                          title=title or f"columns: LoRA weight w; seed {sw.seeds[seed_index]}")
 
     def weights_grid(self, sw: evaluation.Sweep, prompt: str, weights: Sequence[float] = (0.0, 1.0),
                      n: int = 8, title: Optional[str] = None):

@@ -17,6 +17,13 @@ def _plt():
     return plt
 
 
+def _done(fig):
+    """Detach a finished figure from pyplot, so a notebook shows it once (as the cell's value)."""
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    return fig
+
+
 def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: Optional[Sequence[str]] = None,
                title: Optional[str] = None, cell: float = 1.0):
     """``images``: array R×C×H×W×3 (uint8 or floats in [0, 1]) → a labelled grid figure.
@@ -45,10 +52,10 @@ def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: O
                 ax.set_title(col_labels[j], fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
-    return fig
+    return _done(fig)
 
 
-def curves(x: Sequence[float], series: Dict[str, Sequence[float]], xlabel: str = "LoRA weight (功力)",
+def curves(x: Sequence[float], series: Dict[str, Sequence[float]], xlabel: str = "LoRA weight w",
            ylabel: str = "identity fidelity", title: Optional[str] = None, ylim=(0, 1.02),
            hline: Optional[float] = None):
     """Line plot of several measured series over the same x (e.g. fidelity vs weight per prompt)."""
@@ -66,7 +73,7 @@ def curves(x: Sequence[float], series: Dict[str, Sequence[float]], xlabel: str =
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def bars(values: Dict[str, float], title: Optional[str] = None, ylabel: str = "share of images",
@@ -84,7 +91,7 @@ def bars(values: Dict[str, float], title: Optional[str] = None, ylabel: str = "s
     if title:
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,14 +113,14 @@ def fidelity_figure(sw, prompts, per_group: bool = True, title: Optional[str] = 
                 ax.plot(sw.weights, ys, lw=0.9, alpha=0.7, ls=["--", ":", "-.", (0, (1, 3)), (0, (5, 2))][j],
                         color=f"C{j + 2}", label=g.replace("_", " "))
     ax.axhline(0.5, color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("LoRA weight (功力)")
+    ax.set_xlabel("LoRA weight w")
     ax.set_ylabel(f"share of {len(sw.seeds)} seeds")
     ax.set_ylim(-0.02, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title(title or "identity fidelity", fontsize=10)
     fig.tight_layout()
-    return fig
+    return _done(fig)
 
 
 def rate_figure(sw, prompt: str, tags: Sequence[str], title: Optional[str] = None):
@@ -137,7 +144,7 @@ def mouth_figure(one, two):
             want = "closed mouth" if "closed mouth" in p else "open mouth"
             series[f"{name}: `{p.split(', ')[-1]}`"] = sw.rate_curve(want, p)
     return curves(one.weights, series, ylabel="mouth as asked", title="does the mouth obey?", ylim=(-0.02, 1.02),
-                  xlabel="LoRA weight (功力)")
+                  xlabel="LoRA weight w")
 
 
 def combination_figure(sw, wanted: Dict[str, Sequence[str]]):

@@ -142,6 +142,17 @@ def sample_attrs(rng: random.Random, p_fox: float = 0.15, exclude_weiwei: bool =
             return a
 
 
+def attrs_from_tags(tags: Iterable[str], rng: random.Random) -> Attrs:
+    """A random attribute dict showing every one of ``tags`` (unnamed groups drawn at random):
+    what a prompt asks for, as a render. Unknown words (a trigger) are ignored."""
+    named = {TAG_TO_GROUP[t]: t for t in tags if t in TAG_TO_GROUP}
+    if named.get("subject") == "fox":
+        return fox_attrs()
+    a = sample_attrs(rng, p_fox=0.0, exclude_weiwei=False)
+    a.update({g: v for g, v in named.items() if g != "subject"})
+    return validate(a)
+
+
 def tags_of(attrs: Attrs) -> List[str]:
     """The true tags of a picture, in schema order (the full caption, as a list)."""
     return [attrs[g] for g in GROUPS if attrs.get(g) is not None]

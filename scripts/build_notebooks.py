@@ -21,7 +21,7 @@ REPO = "lora-course/lora_course"
 
 SETUP = '''# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
 import importlib.util, subprocess, sys
-if importlib.util.find_spec("google.colab") and importlib.util.find_spec("lora_course") is None:
+if "google.colab" in sys.modules and importlib.util.find_spec("lora_course") is None:
     subprocess.run(["git", "clone", "--depth=1", "https://github.com/{repo}", "/content/lora_course"], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/lora_course"], check=True)
     sys.path.insert(0, "/content/lora_course")'''.format(repo=REPO)
@@ -226,8 +226,8 @@ lab.grid(sw, title="prompt `weiwei`, one seed per column")
     md("## Things to try\n"
        "- Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, "
        "and train on the copy (`lab.train` takes any folder via `lora.train_lora`).\n"
-       "- Halve the training steps: `lab.train(\"weiwei_1\", course.DEFAULT_LORA.__class__(steps=75))`. "
-       "Where does fidelity at w = 1 land?\n"
+       "- Halve the training steps: `lab.train(\"weiwei_1\", LoraTrainConfig(steps=75), name=\"half\")` "
+       "(`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land?\n"
        "- Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?"),
 ]
 

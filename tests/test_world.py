@@ -198,3 +198,12 @@ def test_contact_sheet_has_one_row_per_group():
                 assert np.array_equal(tile[::cell, ::cell], expected), (g, vals[j])
             else:
                 assert (tile == 255).all(), f"row {g}: column {j} should be blank"
+
+
+def test_attrs_from_tags_shows_every_named_tag():
+    import random as _random
+    rng = _random.Random(0)
+    for tags in (["1girl", "red hair", "sitting"], ["weiwei", "open mouth", "cat ears"], ["fox"], []):
+        a = world.attrs_from_tags(tags, rng)
+        assert set(t for t in tags if t in world.TAG_TO_GROUP) <= set(world.tags_of(a))
+    assert world.attrs_from_tags(["fox", "red hair"], rng) == world.fox_attrs()
