@@ -25,7 +25,7 @@ BASE_DIR = DATA_DIR / "base"
 
 #: Course defaults for sampling, chosen by measurement (see docs/base_model.md).
 DEFAULT_STEPS = 12
-DEFAULT_GUIDANCE = 2.0
+DEFAULT_GUIDANCE = 8.0
 
 VAE_CONFIG = dict(
     in_channels=3, out_channels=3, latent_channels=4, sample_size=64,

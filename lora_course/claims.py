@@ -114,11 +114,10 @@ def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
 
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
     wr, wl = lowest_weight(sw, mismatch), lowest_weight(sw, match)
-    inf = 9.0
-    checks = [((wr if wr is not None else inf) >= 0.8,
-               f"`{mismatch}` reaches fidelity {HIGH} only at {_w(wr)} (needs ≥ 0.8)"),
-              ((wl if wl is not None else inf) < (wr if wr is not None else inf),
-               f"`{match}` reaches it at a lower weight: {_w(wl)}")]
+    checks = [(wr is not None and wr >= 0.8,
+               f"`{mismatch}` reaches fidelity {HIGH} only near full weight: {_w(wr)} (0.8 or more, and at all)"),
+              (wl is not None and wl < 1.0 and (wr is None or wl < wr),
+               f"`{match}` reaches it below full weight and before `{mismatch}`: {_w(wl)}")]
     return _verdict("C3", checks, f"fidelity ≥ {HIGH} from {_w(wr)} for `{mismatch}`, from {_w(wl)} for `{match}`",
                     {"w_mismatch": wr if wr is not None else float("nan"),
                      "w_match": wl if wl is not None else float("nan")})

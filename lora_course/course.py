@@ -32,8 +32,9 @@ N_SEEDS = 32
 #: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
 CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
 
-#: The course's LoRA recipe (see notebook 02 for what each knob does).
-DEFAULT_LORA = lora.LoraTrainConfig()
+#: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
+#: with preview pictures every 50 steps.
+DEFAULT_LORA = lora.LoraTrainConfig(sample_every=50)
 
 
 def quiet_libraries() -> None:
@@ -49,6 +50,9 @@ def quiet_libraries() -> None:
         transformers.utils.logging.disable_progress_bar()
     except Exception:  # pragma: no cover - older versions
         pass
+    # the course loads several LoRAs into one pipeline on purpose (as A1111 does); peft warns
+    # about "multiple adapters" every time
+    warnings.filterwarnings("ignore", message="Already found a `peft_config`")
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
 
@@ -64,10 +68,11 @@ class Lab:
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name: str, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
-              cache: bool = True, progress: bool = True) -> str:
+              reuse: bool = True, progress: bool = True) -> str:
         """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``), load it, and
-        return its adapter name. A LoRA trained earlier with the same set, settings and base model
-        is loaded from ``build/loras`` instead of trained again."""
+        return its adapter name. With ``reuse``, a LoRA trained earlier with the same set, settings
+        and base model is loaded from ``build/loras`` instead of trained again; every LoRA trained
+        is saved there."""
         folder = training_sets.DATA_DIR / set_name
         if not folder.exists():
             raise FileNotFoundError(f"{folder}: no such training set; the shipped ones are "
@@ -75,7 +80,7 @@ class Lab:
         cfg = replace(config or DEFAULT_LORA, name=name or set_name)
         key = self._cache_key(folder, cfg)
         path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
-        if cache and path.exists():
+        if reuse and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
             self.sources[cfg.name] = path
             return lora.load_lora(self.pipe, path, cfg.name)
@@ -86,9 +91,8 @@ class Lab:
         for n, src in others.items():
             lora.load_lora(self.pipe, src, n)
         self.results[cfg.name] = self.sources[cfg.name] = result
-        if cache:
-            CACHE_DIR.mkdir(parents=True, exist_ok=True)
-            result.save(path)
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        result.save(path)
         print(f"trained {cfg.name!r}: {result.steps} steps in {result.seconds:.0f} s, "
               f"loss {np.mean(result.losses[:10]):.3f} -> {np.mean(result.losses[-10:]):.3f}")
         return lora.load_lora(self.pipe, result, cfg.name)

@@ -166,3 +166,20 @@ def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequenc
     ss = [s for _ in prompts for _ in weights for s in seeds]
     readings = tagger.read(flat, prompt=ps, weight=ws, seed=ss)
     return Sweep(prompts, weights, seeds, images, readings)
+
+
+def distance(sw: Sweep, prompt_a: str, prompt_b: str, weight: float,
+             groups: Sequence[str] = world.IDENTITY_GROUPS) -> float:
+    """How differently two prompts draw at one weight: the mean over ``groups`` of the
+    total-variation distance between their value distributions (0 = the same distribution)."""
+    return float(np.mean([tv_distance(sw.share(g, prompt_a, weight), sw.share(g, prompt_b, weight))
+                          for g in groups]))
+
+
+def same_picture_share(sw: Sweep, prompt_a: str, prompt_b: str, weight: float) -> float:
+    """Share of seeds for which the two prompts give a picture with the same identity values
+    (same seed, different prompt: the prompt changed nothing the tagger can see)."""
+    ra, rb = sw.rows(prompt_a, weight), sw.rows(prompt_b, weight)
+    r = sw.readings
+    return float(np.mean([all(r.values[g][i] == r.values[g][j] for g in world.IDENTITY_GROUPS)
+                          for i, j in zip(ra, rb)]))

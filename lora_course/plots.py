@@ -36,8 +36,11 @@ def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: O
         images = images[None]
     R, C = images.shape[:2]
     label_w = 0.0 if row_labels is None else min(3.5, 0.06 * max(len(s) for s in row_labels) + 0.3)
-    fig, axes = plt.subplots(R, C, figsize=(label_w + C * cell, R * cell + (0.4 if title else 0.1)),
-                             squeeze=False, gridspec_kw=dict(wspace=0.04, hspace=0.04))
+    head = (0.3 if title else 0.0) + (0.25 if col_labels is not None else 0.05)  # inches above the grid
+    height = R * cell + head
+    fig, axes = plt.subplots(R, C, figsize=(label_w + C * cell, height), squeeze=False,
+                             gridspec_kw=dict(wspace=0.04, hspace=0.04))
+    fig.subplots_adjust(top=1 - head / height, bottom=0.0)
     for i in range(R):
         for j in range(C):
             ax = axes[i, j]
@@ -51,7 +54,7 @@ def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: O
             if i == 0 and col_labels is not None:
                 ax.set_title(col_labels[j], fontsize=8)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=10, y=1 - 0.05 / height, va="top")
     return _done(fig)
 
 
@@ -166,3 +169,28 @@ def pose_figure(sw, sitting: str, standing: str):
                                f"`{sitting}`: her AND sitting": sw.curve(sitting, both),
                                f"`{standing}`: her": sw.fidelity_curve(standing)},
                   ylabel=f"share of {len(sw.seeds)} seeds", title="poses the training set never showed")
+
+
+def training_figure(result):
+    """A LoRA's training: the loss per step (left) and the preview pictures (rows: steps)."""
+    plt = _plt()
+    fig = plt.figure(figsize=(8.4, 2.6))
+    ax = fig.add_axes([0.07, 0.18, 0.3, 0.7])
+    ax.plot(range(1, len(result.losses) + 1), result.losses, lw=0.8, color="C0")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (v-prediction MSE)")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"LoRA {result.name}: {result.steps} steps", fontsize=9)
+    if result.samples:
+        steps = [s for s, _ in result.samples]
+        imgs = np.stack([im[0] for _, im in result.samples])      # first prompt: steps × seeds
+        S = imgs.shape[1]
+        rows = np.concatenate([np.concatenate(list(r), axis=1) for r in imgs], axis=0)
+        ax2 = fig.add_axes([0.42, 0.05, 0.56, 0.85])
+        ax2.imshow(rows, interpolation="nearest")
+        ax2.set_xticks([(k + 0.5) * imgs.shape[3] for k in range(S)])
+        ax2.set_xticklabels([f"seed {k}" for k in range(S)], fontsize=7)
+        ax2.set_yticks([(k + 0.5) * imgs.shape[2] for k in range(len(steps))])
+        ax2.set_yticklabels([f"step {s}" for s in steps], fontsize=7)
+        ax2.set_title("previews during training", fontsize=9)
+    return _done(fig)

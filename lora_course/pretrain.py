@@ -48,7 +48,9 @@ class PretrainConfig:
     vae_crop: int = 32
     vae_lr: float = 1e-3
     vae_kl: float = 1e-6
-    unet_steps: int = 12000
+    # The shipped model stopped here (its session's time ran out; the learning rate is constant
+    # after warm-up, so a run launched with this many steps gives the same weights).
+    unet_steps: int = 6011
     unet_batch: int = 64
     unet_lr: float = 5e-4
     warmup: int = 300

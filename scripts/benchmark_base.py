@@ -43,7 +43,7 @@ def main():
     p.add_argument("--prompts", type=int, default=100)
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS)
     p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE)
-    p.add_argument("--guidance-sweep", action="store_true")
+    p.add_argument("--guidance-sweep", action="store_true", help="only compare guidance scales (20 prompts × 16 seeds)")
     p.add_argument("--out", default="build/base_report.md")
     a = p.parse_args()
     pipe, tagger = load_pipeline(a.base), Tagger.load()
@@ -69,6 +69,9 @@ def main():
             r = ev.measure(pipe, tagger, prompts, seeds[:16], steps=a.steps, guidance=gs, progress=False)
             adh = ev.adherence(r)
             say(f"| {gs} | " + " | ".join(pct(adh.get(g, float('nan'))) for g in world.GROUPS) + " |")
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).with_name("guidance_sweep.md").write_text("\n".join(lines) + "\n")
+        return
 
     # --- full prompts ---
     prompts = ev.random_full_prompts(a.prompts, seed=0)

@@ -209,7 +209,8 @@ print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
     md("## Train the LoRA\n"
        "Rank 8 on the UNet's attention, the text encoder frozen; the latents and the caption's "
        "embedding are computed once and cached (kohya's `cache_latents`)."),
-    code('weiwei = lab.train("weiwei_1")'),
+    code('weiwei = lab.train("weiwei_1", reuse=False)   # always train here; later notebooks re-use it'),
+    code('plots.training_figure(lab.results[weiwei])'),
     md("## Pictures first\n"
        "The same seeds at each LoRA weight: w = 0 is the base model, w = 1 is \"ten levels of power\"."),
     code('''
@@ -248,15 +249,38 @@ NOTEBOOKS["03_1girl_hijack"] = [
     LAB,
     code('weiwei = lab.train("weiwei_1")'),
     code('''
-sw = lab.sweep(["weiwei", "1girl"], weiwei)
-lab.grid(sw, title="one LoRA (trained on `weiwei` only), two prompts")
+strong_host = "1girl, black hair, short hair, green eyes"   # a host with a mind of its own
+sw = lab.sweep(["weiwei", "1girl", strong_host], weiwei)
+lab.grid(sw, title="one LoRA (trained on `weiwei` only), three prompts")
 '''),
     code('lab.weights_grid(sw, "1girl", weights=(0.0, 0.6, 1.0))'),
-    code('plots.fidelity_figure(sw, ["weiwei", "1girl"], per_group=False)'),
+    code('plots.fidelity_figure(sw, ["weiwei", "1girl", strong_host], per_group=False)'),
+    md("## Does the host have a mind of its own?\n"
+       "Possession can only be resisted by a host with a mind: the base model must draw something "
+       "*different* for `1girl` than for the puppet `weiwei`. Same seed, the two prompts: how far "
+       "apart are the identity attributes they draw (total-variation distance, 0 = the same "
+       "distribution), and for how many seeds does the prompt change nothing the tagger can see?"),
+    code('''
+from lora_course import evaluation
+print("weight | fidelity: weiwei  1girl  strong host | weiwei vs 1girl: distance, same identity per seed")
+for w in sw.weights:
+    f = [sw.fidelity(p, w).all for p in sw.prompts]
+    print(f"w={w:.1f}  |  {f[0]:.2f}  {f[1]:.2f}  {f[2]:.2f}  |  {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, "
+          f"{evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
+''', check=True),
     md("## Verdict (claim C2)"),
     code('claims.c2(sw).show()', check=True),
+    md("## Why the host does or does not fight back\n"
+       "In a real anime model `1girl` is one of the most trained tags there is: it pulls toward its "
+       "own typical features, while a puppet word pulls toward nothing. The distances above measure "
+       "that pull in our world. Where the base model draws (nearly) the same for `1girl` as for an "
+       "unknown word — in this world `1girl` only tells a girl from the fox and leaves every other "
+       "attribute to chance — the host has no mind of its own, and the LoRA possesses both prompts "
+       "alike: the article's effect needs a host with a strong prior. The third prompt is such a "
+       "host: it names other colours, and the curve shows how much power (功力) it takes to "
+       "possess it."),
     md("## Things to try\n"
-       "- Prompt `1boy`-like contrasts are not in our world, but `fox` is: how hijacked is `fox`?\n"
+       "- Our world has no `1boy`, but it has `fox`: how hijacked is `fox`?\n"
        "- Give the text encoder a LoRA too (`text_encoder_lr=1e-3`, as kohya does by default) and "
        "compare the gap at 0.6.\n"
        "- Train with `keep_tokens=0, caption_dropout=0.3`: does an empty caption spread her further?"),
@@ -397,7 +421,18 @@ lab.grid(sw, title="asking for a pose the training set never showed")
 ]
 
 
-def build(names=None) -> list:
+def _copy_outputs(old, new) -> None:
+    """Keep the outputs of code cells whose source did not change (a text-only edit)."""
+    old_code = [c for c in old.cells if c.cell_type == "code"]
+    new_code = [c for c in new.cells if c.cell_type == "code"]
+    if [c.source for c in old_code] != [c.source for c in new_code]:
+        raise SystemExit("code cells changed: execute the notebooks again (--execute)")
+    for o, n in zip(old_code, new_code):
+        n.outputs, n.execution_count = o.outputs, o.execution_count
+    new.metadata.update({k: v for k, v in old.metadata.items() if k not in new.metadata})
+
+
+def build(names=None, keep_outputs=False) -> list:
     NB_DIR.mkdir(exist_ok=True)
     written = []
     for name, cells in NOTEBOOKS.items():
@@ -407,6 +442,8 @@ def build(names=None) -> list:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nb.metadata["language_info"] = {"name": "python"}
         path = NB_DIR / f"{name}.ipynb"
+        if keep_outputs and path.exists():
+            _copy_outputs(nbformat.read(path, as_version=4), nb)
         nbformat.write(nb, path)
         written.append(path)
     return written
@@ -426,8 +463,10 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("names", nargs="*")
     p.add_argument("--execute", action="store_true")
+    p.add_argument("--keep-outputs", action="store_true",
+                   help="text-only edit: keep the outputs of unchanged code cells")
     a = p.parse_args()
-    paths = build(a.names)
+    paths = build(a.names, keep_outputs=a.keep_outputs)
     print("wrote", ", ".join(p.name for p in paths))
     if a.execute:
         execute(paths)

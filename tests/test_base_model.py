@@ -75,3 +75,14 @@ def test_shipped_base_model_is_small_safetensors_and_loads_offline():
     assert out.shape == (1, 64, 64, 3)
     info = json.loads((base_model.BASE_DIR / "pretrain.json").read_text())
     assert info["unet_steps_done"] > 0
+
+
+def test_the_unet_trains_on_unit_variance_latents(tmp_path):
+    """encode_all returns latents × scaling_factor, the space the pipeline decodes from."""
+    vae, _, _ = base_model.build_models(build_tokenizer(), seed=0)
+    imgs, _ = pretrain.make_data(pretrain.PretrainConfig(n_images=64), tmp_path)
+    lat = pretrain.encode_all(vae.eval(), imgs, tmp_path)
+    assert abs(lat.std().item() - 1.0) < 1e-3
+    again = pretrain.encode_all(vae, None, tmp_path)          # from the cache: the same, scaled
+    torch.testing.assert_close(again, lat)
+    assert vae.config.scaling_factor != 1.0

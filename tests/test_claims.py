@@ -70,6 +70,10 @@ def test_c3_compares_the_weights_where_each_prompt_holds():
     flipped = claims.c3(fake_sweep(["red hair", "long hair"], lambda p, w, s: world.WEIWEI if w >= 0.4 else OTHER))
     assert flipped.status == "NOT REPRODUCED"
     assert claims.lowest_weight(fake_sweep(["x"], lambda p, w, s: OTHER), "x") is None
+    # red hair never holds, long hair only at full weight: neither half of the claim is shown
+    late = claims.c3(fake_sweep(["red hair", "long hair"],
+                                lambda p, w, s: world.WEIWEI if p == "long hair" and w >= 1.0 else OTHER))
+    assert late.status == "NOT REPRODUCED"
 
 
 def test_c4_sees_the_animal_come_back():
