@@ -49,6 +49,16 @@ from lora_course import claims, course, plots
 lab = course.setup()
 ''')
 
+
+def opening(number: str, title: str, section: str, about: str) -> list:
+    """The first cells of every experiment: title and badge, the Colab setup, the lab."""
+    return [md(header(number, title, section, about)), code(SETUP), LAB]
+
+
+def verdict(claim: str, call: str) -> list:
+    """The verdict of a claim, computed and printed; nbval checks its output."""
+    return [md(f"## Verdict (claim {claim})"), code(call, check=True)]
+
 NOTEBOOKS = {}
 
 # -------------------------------------------------------------------------------------------------
@@ -183,7 +193,7 @@ for name, tags in written.items():
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["02_trigger_word"] = [
-    md(header("02_trigger_word", "02 · One picture, one tag: the trigger word",
+    *opening("02_trigger_word", "02 · One picture, one tag: the trigger word",
               "experiment 1, *the trigger word* (触发词). The author trains a LoRA on a single picture of "
               "喂喂 (weiwei) captioned with one made-up word, `weiwei`, and prompting that word brings "
               "back all of her: white long hair, fox ears, blue eyes, pink dress.",
@@ -191,9 +201,7 @@ NOTEBOOKS["02_trigger_word"] = [
               "own in the base model (the **门派**, the sect), which the LoRA fills with her features.\n\n"
               "You will see: her training picture, how the base model reads the new word, a LoRA trained "
               "in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity "
-              "fidelity (share of 32 seeds showing *all* of her identity attributes).")),
-    code(SETUP),
-    LAB,
+              "fidelity (share of 32 seeds showing *all* of her identity attributes)."),
     md("## The training set: one picture, one tag\n"
        "A kohya-style folder (`10_weiwei/`: 10 repeats of the concept *weiwei*) holding one PNG and "
        "its caption file."),
@@ -222,8 +230,7 @@ lab.grid(sw, title="prompt `weiwei`, one seed per column")
        "The tagger reads every picture. *Identity fidelity* is the share of the 32 seeds showing all "
        "five of her identity attributes; the thin lines are each attribute alone."),
     code('plots.fidelity_figure(sw, "weiwei")'),
-    md("## Verdict (claim C1)"),
-    code('claims.c1(sw).show()', check=True),
+    *verdict("C1", 'claims.c1(sw).show()'),
     md("## Things to try\n"
        "- Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, "
        "and train on the copy (`lab.train` takes any folder via `lora.train_lora`).\n"
@@ -234,7 +241,7 @@ lab.grid(sw, title="prompt `weiwei`, one seed per column")
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["03_1girl_hijack"] = [
-    md(header("03_1girl_hijack", "03 · The `1girl` hijack: puppet vs possession",
+    *opening("03_1girl_hijack", "03 · The `1girl` hijack: puppet vs possession",
               "experiment 2. With the same one-picture LoRA at full weight, the author prompts `1girl` "
               "and still gets weiwei: the picture contained 1girl features, so the LoRA pulled `1girl` "
               "toward her too. At weight 0.6, `weiwei` still reproduces her while `1girl` starts to show "
@@ -244,9 +251,7 @@ NOTEBOOKS["03_1girl_hijack"] = [
               "when the caster's **功力** (power, the LoRA weight) drops. The puppet `weiwei` has no mind "
               "of its own, so it obeys even at partial power.\n\n"
               "You will see: `weiwei` and `1girl` side by side at every weight, their fidelity curves, and "
-              "whether the gap at w = 0.6 is there.")),
-    code(SETUP),
-    LAB,
+              "whether the gap at w = 0.6 is there."),
     code('weiwei = lab.train("weiwei_1")'),
     code('''
 strong_host = "1girl, black hair, short hair, green eyes"   # a host with a mind of its own
@@ -268,8 +273,7 @@ for w in sw.weights:
     print(f"w={w:.1f}  |  {f[0]:.2f}  {f[1]:.2f}  {f[2]:.2f}  |  {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, "
           f"{evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
 ''', check=True),
-    md("## Verdict (claim C2)"),
-    code('claims.c2(sw).show()', check=True),
+    *verdict("C2", 'claims.c2(sw).show()'),
     md("## Why the host does or does not fight back\n"
        "In a real anime model `1girl` is one of the most trained tags there is: it pulls toward its "
        "own typical features, while a puppet word pulls toward nothing. The distances above measure "
@@ -288,15 +292,13 @@ for w in sw.weights:
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["04_red_hair"] = [
-    md(header("04_red_hair", "04 · `red hair` vs `long hair`: a host that resembles the caster",
+    *opening("04_red_hair", "04 · `red hair` vs `long hair`: a host that resembles the caster",
               "experiment 3. Prompting `red hair` with the weiwei LoRA (she has white hair) reproduces "
               "her poorly: the features clash, and only full weight (\"ten levels\") brings her back. "
               "`long hair` matches her, and reproduces most of her already at lower weight.",
               "Possession (夺舍) succeeds more easily when the host already resembles the caster.\n\n"
               "You will see: both prompts across weights, the two fidelity curves, and the lowest weight "
-              "at which each reaches fidelity 0.5.")),
-    code(SETUP),
-    LAB,
+              "at which each reaches fidelity 0.5."),
     code('weiwei = lab.train("weiwei_1")'),
     code('''
 sw = lab.sweep(["red hair", "long hair"], weiwei)
@@ -304,8 +306,7 @@ lab.grid(sw, title="the weiwei LoRA, prompts that clash with her and that match 
 '''),
     code('plots.fidelity_figure(sw, ["red hair", "long hair"], per_group=False)'),
     code('plots.rate_figure(sw, "red hair", ["red hair", "white hair"])'),
-    md("## Verdict (claim C3)"),
-    code('claims.c3(sw).show()', check=True),
+    *verdict("C3", 'claims.c3(sw).show()'),
     md("## Things to try\n"
        "- `blue eyes` matches her too: is it a `long hair`-like host?\n"
        "- `short hair, red hair`: two clashes at once.\n"
@@ -314,16 +315,14 @@ lab.grid(sw, title="the weiwei LoRA, prompts that clash with her and that match 
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["05_fox_trigger"] = [
-    md(header("05_fox_trigger", "05 · `fox` as the trigger: possessing a sect member",
+    *opening("05_fox_trigger", "05 · `fox` as the trigger: possessing a sect member",
               "experiment 4. The author retrains with the single tag `fox` instead of `weiwei`. At weight "
               "1.0 `fox` draws weiwei; as the weight drops, the original fox features come back and hers "
               "fade.",
               "`fox` is a member of the sect: the base model draws an orange animal for it. Training onto "
               "it is possession (夺舍).\n\n"
               "You will see: the prompt `fox` at every weight, her fidelity and the share of pictures "
-              "showing the animal.")),
-    code(SETUP),
-    LAB,
+              "showing the animal."),
     code('course.show_set("fox_1")'),
     code('fox = lab.train("fox_1")'),
     code('''
@@ -331,8 +330,7 @@ sw = lab.sweep(["fox"], fox)
 lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 '''),
     code('plots.fox_figure(sw, "fox")'),
-    md("## Verdict (claim C4)"),
-    code('claims.c4(sw).show()', check=True),
+    *verdict("C4", 'claims.c4(sw).show()'),
     md("## Things to try\n"
        "- Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA?\n"
        "- Train on `fox, 1girl` together: whose features win at 0.6?\n"
@@ -341,14 +339,12 @@ lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["06_mouth"] = [
-    md(header("06_mouth", "06 · Open mouth, closed mouth: what the training set lacks",
+    *opening("06_mouth", "06 · Open mouth, closed mouth: what the training set lacks",
               "experiment 5. With only the open-mouth picture, a closed mouth is very hard to get. With "
               "two pictures tagged `weiwei, open mouth` and `weiwei, closed mouth`, the prompt controls "
               "the mouth. The training set matters most; tags make it usable.",
               "You will see: the two training sets, the two LoRAs at w = 1 with both mouth prompts, and "
-              "how often the mouth does what the prompt asks.")),
-    code(SETUP),
-    LAB,
+              "how often the mouth does what the prompt asks."),
     code('course.show_set("mouth_2")'),
     code('''
 one = lab.train("weiwei_1")
@@ -362,8 +358,7 @@ lab.grid(sw_one, title="one open-mouth picture")
 '''),
     code('lab.grid(sw_two, title="two pictures, mouth tagged")'),
     code('plots.mouth_figure(sw_one, sw_two)'),
-    md("## Verdict (claim C5)"),
-    code('claims.c5(sw_one, sw_two).show()', check=True),
+    *verdict("C5", 'claims.c5(sw_one, sw_two).show()'),
     md("## Things to try\n"
        "- Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) "
        "and retrain: the pictures are the same, the control is gone.\n"
@@ -372,14 +367,12 @@ lab.grid(sw_one, title="one open-mouth picture")
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["07_cry_smile"] = [
-    md(header("07_cry_smile", "07 · Crying and smiling: combining tags",
+    *opening("07_cry_smile", "07 · Crying and smiling: combining tags",
               "experiment 6. The open-mouth picture is also tagged `crying` and the closed-mouth one "
               "`smile`. Prompting `open mouth` + `crying` gives a wide-open crying face; `closed mouth` "
               "+ `smile` a closed-lip smile.",
               "You will see: the training set, the combinations at three weights, and how often each "
-              "picture shows both requested tags at once.")),
-    code(SETUP),
-    LAB,
+              "picture shows both requested tags at once."),
     code('course.show_set("cry_smile_2")'),
     code('cs = lab.train("cry_smile_2")'),
     code('''
@@ -388,8 +381,7 @@ sw = lab.sweep(prompts, cs, weights=(0.6, 0.8, 1.0))
 lab.grid(sw, title="tags combined at prompt time")
 '''),
     code('plots.combination_figure(sw, {prompts[0]: ["open mouth", "crying"], prompts[1]: ["closed mouth", "smile"]})'),
-    md("## Verdict (claim C6)"),
-    code('claims.c6(sw).show()', check=True),
+    *verdict("C6", 'claims.c6(sw).show()'),
     md("## Things to try\n"
        "- Swap them: `weiwei, open mouth, smile` was never in the training set. Does the base model "
        "fill the gap?\n"
@@ -399,22 +391,19 @@ lab.grid(sw, title="tags combined at prompt time")
 
 # -------------------------------------------------------------------------------------------------
 NOTEBOOKS["08_poses"] = [
-    md(header("08_poses", "08 · Poses: what the training set lacks, the LoRA can't give",
+    *opening("08_poses", "08 · Poses: what the training set lacks, the LoRA can't give",
               "experiment 7. All of her pictures stand. Other poses are only possible by lowering "
               "fidelity (the weight), unless pictures of other poses are added. A LoRA that is both "
               "faithful and not overfit needs a good training set.",
               "You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, and how often a "
-              "picture is *both* her and sitting.")),
-    code(SETUP),
-    LAB,
+              "picture is *both* her and sitting."),
     code('weiwei = lab.train("weiwei_1")'),
     code('''
 sw = lab.sweep(["weiwei, sitting", "weiwei, standing"], weiwei)
 lab.grid(sw, title="asking for a pose the training set never showed")
 '''),
     code('plots.pose_figure(sw, "weiwei, sitting", "weiwei, standing")'),
-    md("## Verdict (claim C7)"),
-    code('claims.c7(sw).show()', check=True),
+    *verdict("C7", 'claims.c7(sw).show()'),
     md("## Things to try\n"
        "- Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.\n"
        "- Lower the weight to 0.4 and count: how many sitting pictures are still her?"),
@@ -428,8 +417,11 @@ def _copy_outputs(old, new) -> None:
     if [c.source for c in old_code] != [c.source for c in new_code]:
         raise SystemExit("code cells changed: execute the notebooks again (--execute)")
     for o, n in zip(old_code, new_code):
-        n.outputs, n.execution_count = o.outputs, o.execution_count
-    new.metadata.update({k: v for k, v in old.metadata.items() if k not in new.metadata})
+        n.outputs, n.execution_count, n.metadata = o.outputs, o.execution_count, o.metadata
+    if len(old.cells) == len(new.cells):                # keep cell ids: a quiet diff
+        for o, n in zip(old.cells, new.cells):
+            n.id = o.id
+    new.metadata.update(old.metadata)
 
 
 def build(names=None, keep_outputs=False) -> list:
