@@ -68,7 +68,7 @@ class LoraTrainConfig:
     """What a LoRA trainer asks for (kohya's option name in brackets where it differs).
 
     The defaults train the course's one-image LoRA (``data/sets/weiwei_1``, ``10_weiwei``) in
-    under 30 s on a laptop CPU: 26 s measured on a single core shared with another job
+    under 30 s on a laptop CPU: 18.8 s measured on 2 idle cores with the shipped base model
     (``scripts/benchmark_lora.py`` measures it on your machine).
     """
     name: str = "lora"                 #: adapter name, file stem, ``ss_output_name``
