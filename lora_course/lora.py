@@ -454,9 +454,8 @@ def base_resolution(pipe) -> int:
 
 def _samples(pipe, cfg: LoraTrainConfig, prompts) -> np.ndarray:
     """Preview images P×S×H×W×3 with the LoRA as it is now (weight 1)."""
-    from .evaluation import generate
-    ps = [p for p in prompts for _ in cfg.sample_seeds]
-    ss = [s for _ in prompts for s in cfg.sample_seeds]
+    from .evaluation import generate, grid_jobs
+    ps, ss = grid_jobs(prompts, cfg.sample_seeds)
     imgs = generate(pipe, ps, ss, steps=cfg.sample_steps)
     return imgs.reshape(len(prompts), len(cfg.sample_seeds), *imgs.shape[1:])
 
@@ -733,11 +732,10 @@ def sweep(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: Sequenc
     Each image has its own seeded generator, so it depends only on (prompt, weight, seed): the
     ``w = 0`` column is the base model. Only ``lora_name`` is active during the sweep; the
     pipeline's LoRA state is restored afterwards."""
-    from .evaluation import generate
+    from .evaluation import generate, grid_jobs
     if any(_LORA_TAG.search(p) for p in prompts):
         raise ValueError("sweep sets the LoRA weight itself: remove <lora:...> from the prompts")
-    ps = [p for p in prompts for _ in seeds]
-    ss = [s for _ in prompts for s in seeds]
+    ps, ss = grid_jobs(prompts, seeds)
     out = []
     with _kept_lora_state(pipe):
         for w in tqdm(list(weights), desc=f"sweep {lora_name}", disable=not progress):

@@ -244,11 +244,10 @@ def autotag_folder(folder, tagger: Optional[Tagger] = None, threshold: float = 0
     if not todo:
         return written
     r = tagger.read([ds.load_image(it.image_path) for it in todo])
+    # exclusive: the chosen value of each group, if it reaches the threshold; else every tag above it
+    candidates = r.tag_lists() if exclusive else r.tag_lists(threshold)
     for i, it in enumerate(todo):
-        if exclusive:
-            tags = [t for t in r.tag_lists()[i] if r.probs[i, r.tags.index(t)] >= threshold]
-        else:
-            tags = r.tag_lists(threshold)[i]
+        tags = [t for t in candidates[i] if r.probs[i, r.tags.index(t)] >= threshold]
         tags = [t for t in tags if t not in undesired and t not in first]
         tags = first + tags
         ds.write_caption(it.caption_path, tags)
