@@ -103,10 +103,25 @@ def pick_device(device: Optional[str] = None) -> str:
     return "cpu"
 
 
+def _dtype_keyword() -> str:
+    """The keyword ``from_pretrained`` takes a dtype by: ``dtype`` in recent diffusers (which
+    deprecate ``torch_dtype``), ``torch_dtype`` in older ones (Colab may have either)."""
+    try:
+        from diffusers.utils import deprecation_utils
+        return "dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype"
+    except ImportError:
+        return "torch_dtype"
+
+
 def load_pipeline(path: Union[str, Path, None] = None, device: Optional[str] = None,
                   dtype: Optional[torch.dtype] = None):
     """Load a ``StableDiffusionPipeline``: the shipped tiny base model by default, or any local
-    folder / hub id of a real SD 1.x checkpoint (float32 on CPU, float16 on cuda by default)."""
+    folder / hub id of a real SD 1.x checkpoint (e.g. ``"stable-diffusion-v1-5/stable-diffusion-v1-5"``).
+
+    ``device``: see :func:`pick_device` (cuda, then mps, then cpu). ``dtype``: float16 on cuda,
+    float32 elsewhere, unless given. The course's notebooks and :mod:`lora_course.real_sd` both
+    load through here, so the tiny model and a real checkpoint take the same code path.
+    """
     from diffusers import StableDiffusionPipeline
 
     path = BASE_DIR if path is None else path
@@ -120,8 +135,8 @@ def load_pipeline(path: Union[str, Path, None] = None, device: Optional[str] = N
     device = pick_device(device)
     if dtype is None:
         dtype = torch.float16 if device == "cuda" else torch.float32
-    pipe = StableDiffusionPipeline.from_pretrained(str(path), dtype=dtype, safety_checker=None,
+    pipe = StableDiffusionPipeline.from_pretrained(str(path), safety_checker=None,
                                                    requires_safety_checker=False,
-                                                   use_safetensors=True)
+                                                   use_safetensors=True, **{_dtype_keyword(): dtype})
     pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device)
+    return pipe.to(device, dtype)

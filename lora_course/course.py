@@ -141,11 +141,13 @@ def show_set(set_name: str):
 
 
 def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True) -> Lab:
-    """Load the shipped base model and tagger; print the device and what was loaded."""
+    """Load the shipped base model and tagger; print the device (``device``, else the best
+    available: cuda, mps, cpu, see :func:`lora_course.base_model.pick_device`) and what was loaded."""
     if quiet:
         quiet_libraries()
     torch.manual_seed(0)
-    pipe = base_model.load_pipeline(device=device)
+    # float32 on every device: the model is tiny, and the course's numbers were measured in float32
+    pipe = base_model.load_pipeline(device=device, dtype=torch.float32)
     tagger = Tagger.load(device=str(pipe.device))
     n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
     print(f"device: {pipe.device}; base model: {n:.1f} M-parameter UNet "

@@ -16,7 +16,8 @@ The idea in four lines. A layer of the model computes ``y = W·x`` with a big fr
 Where it goes: ``A``/``B`` pairs are put on the UNet's attention projections (``to_q``, ``to_k``,
 ``to_v``, ``to_out.0``) and, if you give the text encoder a learning rate, on its
 ``q_proj/k_proj/v_proj/out_proj``. They are trained with the base model's own objective
-(*v*-prediction, see :mod:`lora_course.pretrain`) on a kohya-style dataset folder
+(read from its scheduler: *v*-prediction for the course's model, see :mod:`lora_course.pretrain`;
+noise prediction for SD 1.5) on a kohya-style dataset folder
 (:mod:`lora_course.dataset`), with the knobs LoRA users know (:class:`LoraTrainConfig`).
 
 What this module gives:
@@ -49,7 +50,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from . import base_model, checkpoint, dataset, lora_files
+from . import checkpoint, dataset, lora_files
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
 from .lora_files import LoraFileError, base_fingerprint, loaded_adapters, read_metadata  # noqa: F401
 from .pretrain import encode_prompts, to_tensor
@@ -376,17 +377,31 @@ def _accelerator(cfg: LoraTrainConfig, pipe):
 # --------------------------------------------------------------------------------------------
 # One step of training: the same v-prediction objective as pretraining
 # --------------------------------------------------------------------------------------------
-def v_prediction_loss(unet, x0: torch.Tensor, cond: torch.Tensor, alphas_cumprod: torch.Tensor,
-                      gen: torch.Generator) -> torch.Tensor:
-    """Noise ``x0`` to a random timestep and ask the UNet for *v* (as :mod:`pretrain` does)."""
+def noise_schedule(pipe) -> Tuple[torch.Tensor, str]:
+    """The noise schedule and the prediction target ``pipe``'s UNet was trained with, read from
+    its scheduler's config: ``(alphas_cumprod, prediction_type)``. The course's tiny model gives
+    cosine and ``"v_prediction"`` (as :mod:`pretrain` trained it), SD 1.5 scaled-linear and
+    ``"epsilon"``: a LoRA must be trained with its base model's own objective."""
+    from diffusers import DDPMScheduler
+    sched = DDPMScheduler.from_config(pipe.scheduler.config)
+    return sched.alphas_cumprod, sched.config.prediction_type
+
+
+def diffusion_loss(unet, x0: torch.Tensor, cond: torch.Tensor, alphas_cumprod: torch.Tensor,
+                   gen: torch.Generator, prediction_type: str = "v_prediction") -> torch.Tensor:
+    """Noise ``x0`` to a random timestep and ask the UNet for its target: *v* (the course's model,
+    as :mod:`pretrain` does), the noise (``"epsilon"``, SD 1.5) or the clean latents (``"sample"``)."""
     t = torch.randint(0, len(alphas_cumprod), (len(x0),), generator=gen)
     noise = torch.randn(x0.shape, generator=gen).to(x0.device, x0.dtype)
     a = alphas_cumprod[t].sqrt().view(-1, 1, 1, 1).to(x0.device, x0.dtype)
     s = (1 - alphas_cumprod[t]).sqrt().view(-1, 1, 1, 1).to(x0.device, x0.dtype)
     xt = a * x0 + s * noise                         # the forward (noising) process
-    v = a * noise - s * x0                          # the v-prediction target
+    targets = {"v_prediction": lambda: a * noise - s * x0, "epsilon": lambda: noise, "sample": lambda: x0}
+    if prediction_type not in targets:
+        raise ValueError(f"prediction_type {prediction_type!r}: the LoRA trainer knows "
+                         f"{sorted(targets)}")
     pred = unet(xt, t.to(x0.device), cond).sample
-    return F.mse_loss(pred.float(), v.float())
+    return F.mse_loss(pred.float(), targets[prediction_type]().float())
 
 
 def _diverged(loss: float, step: int, cfg: LoraTrainConfig) -> FloatingPointError:
@@ -528,7 +543,7 @@ def train_lora(pipe, dataset_dir: PathLike, config: Optional[LoraTrainConfig] = 
             unet, te, opt = acc.prepare(pipe.unet, pipe.text_encoder, opt)
         else:                                   # a frozen module must not be wrapped (DDP refuses)
             (unet, opt), te = acc.prepare(pipe.unet, opt), pipe.text_encoder
-        acp = base_model.train_scheduler().alphas_cumprod
+        acp, prediction_type = noise_schedule(pipe)   # the base model's own objective
         unet.train()
         te.train(cfg.trains_text_encoder)
 
@@ -571,7 +586,8 @@ def train_lora(pipe, dataset_dir: PathLike, config: Optional[LoraTrainConfig] = 
                             cond = encode_prompts(pipe.tokenizer, te, caps)
                     else:
                         cond = encode_prompts(pipe.tokenizer, te, caps)
-                    loss = v_prediction_loss(unet, x0.to(acc.device), cond.to(acc.device), acp, gen)
+                    loss = diffusion_loss(unet, x0.to(acc.device), cond.to(acc.device), acp, gen,
+                                          prediction_type)
                     value = loss.item()
                     if not math.isfinite(value):
                         raise _diverged(value, step, cfg)

@@ -167,6 +167,9 @@ class Fidelity:
 class Tagger:
     """Reads tags off 64×64 pictures of the world. ``Tagger.load()`` gives the shipped one."""
 
+    #: the picture size it reads (pictures of another size are resized)
+    image_size = world.SIZE
+
     def __init__(self, net: TaggerNet, device: str = "cpu"):
         self.net = net.eval().to(device)
         self.device = device
@@ -218,11 +221,27 @@ class Tagger:
                     values[g][i] = None
         return Readings(probs, self.tags, values, {k: list(v) for k, v in meta.items()})
 
+    def tag_lists(self, images, threshold: float = 0.35, exclusive: bool = True) -> List[List[str]]:
+        """Per image, the tags to write in its caption: those whose probability reaches
+        ``threshold`` (WD14's general threshold), with ``exclusive`` only the most likely tag of each
+        group (a girl has one hair colour).
 
-def autotag_folder(folder, tagger: Optional[Tagger] = None, threshold: float = 0.35,
+        This is the auto-tagging API every tagger of the course has (the WD14 one of
+        :mod:`lora_course.wd14` too): :func:`autotag_folder` calls only this."""
+        r = self.read(images)
+        candidates = r.tag_lists() if exclusive else r.tag_lists(threshold)
+        return [[t for t in candidates[i] if r.probs[i, r.tags.index(t)] >= threshold]
+                for i in range(len(r))]
+
+
+def autotag_folder(folder, tagger=None, threshold: float = 0.35,
                    undesired: Iterable[str] = (), always_first: Iterable[str] = (),
                    exclusive: bool = True, overwrite: bool = False) -> Dict[str, List[str]]:
     """Write a caption for every image of a kohya dataset folder, like kohya's WD14 script.
+
+    ``tagger``: the course's :class:`Tagger` (the shipped one by default) or any reader with the
+    same ``tag_lists(images, threshold=..., exclusive=...)``, such as the real WD14 of
+    :class:`lora_course.wd14.WD14Tagger`.
 
     * ``threshold``: a tag is written when its probability reaches it (WD14's general threshold);
     * ``exclusive``: keep only the most likely tag of each group (a girl has one hair colour);
@@ -243,11 +262,11 @@ def autotag_folder(folder, tagger: Optional[Tagger] = None, threshold: float = 0
     written: Dict[str, List[str]] = {}
     if not todo:
         return written
-    r = tagger.read([ds.load_image(it.image_path) for it in todo])
-    # exclusive: the chosen value of each group, if it reaches the threshold; else every tag above it
-    candidates = r.tag_lists() if exclusive else r.tag_lists(threshold)
-    for i, it in enumerate(todo):
-        tags = [t for t in candidates[i] if r.probs[i, r.tags.index(t)] >= threshold]
+    # each picture as training sees it (the square crop), at the size the tagger reads
+    pictures = [ds.load_image(it.image_path, tagger.image_size) for it in todo]
+    found = tagger.tag_lists(pictures, threshold=threshold, exclusive=exclusive)
+    for it, tags in zip(todo, found):
+        tags = [ds.normalize_tag(t) for t in tags]
         tags = [t for t in tags if t not in undesired and t not in first]
         tags = first + tags
         ds.write_caption(it.caption_path, tags)
