@@ -200,6 +200,15 @@ for name, tags in written.items():
 ''', check=True),
     md("Where the trigger goes, and which tags to keep, is what the next notebooks measure: "
        "a tag attaches the picture's features to its word."),
+    md("## Your turn: the tag editor\n"
+       "The same tools with the mouse, on the copy made above: click a tag to remove it (click it "
+       "again to put it back), type tags to add them, or edit every picture at once; the table counts "
+       "the pictures that carry each tag. Nothing is written until **save**, and saving keeps every "
+       "old caption in `.backup/`."),
+    code('''
+from lora_course import widgets
+widgets.TagEditor(work)
+'''),
 ]
 
 # -------------------------------------------------------------------------------------------------
@@ -299,6 +308,15 @@ for w in sw.weights:
        "- Give the text encoder a LoRA too (`text_encoder_lr=1e-3`, as kohya does by default) and "
        "compare the gap at 0.6.\n"
        "- Train with `keep_tokens=0, caption_dropout=0.3`: does an empty caption spread her further?"),
+    md("## Your turn: the weight slider\n"
+       "Move the power (功力) and watch the host give in: the same seeds are drawn again at each "
+       "weight, and the tagger reads every picture. Try `weiwei`, `1girl` and the strong host in "
+       "the prompt, or write the weight into it as in A1111: `1girl, <lora:weiwei_1:0.6>`. The "
+       "slider redraws when you let go of it."),
+    code('''
+from lora_course import widgets
+widgets.SliderLab.from_lab(lab, prompt="1girl", lora_name=weiwei, weight=0.6, n_images=8)
+'''),
 ]
 
 # -------------------------------------------------------------------------------------------------
