@@ -9,7 +9,11 @@ fixed here, before any experiment is run, and are the same for every reader:
 * ``MOST = 0.5``: "most images" means more than half;
 * ``GAP = 0.4``: a difference the article would call clear is 40 points of identity fidelity;
 * ``LOW = 0.3`` / ``CONTROL = 0.7``: a feature is "hard to get" below 30 % of images and
-  "controlled" above 70 %.
+  "controlled" above 70 %;
+* ``SAME = 0.2``: two fidelities within 20 points are "the same quality" (half of ``GAP``).
+
+Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
+showing, with the same thresholds.
 
 A verdict prints as one line the course's report collects::
 
@@ -27,6 +31,7 @@ MOST = 0.5
 GAP = 0.4
 LOW = 0.3
 CONTROL = 0.7
+SAME = 0.2
 
 CLAIMS = {
     "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",
@@ -37,6 +42,14 @@ CLAIMS = {
           "make it controllable",
     "C6": "`open mouth`+`crying` gives a crying open mouth; `closed mouth`+`smile` a closed smile",
     "C7": "poses absent from the training set cost fidelity",
+    "T": "(the thesis) tags don't change how well a LoRA learns the character; they change control "
+         "and leakage",
+    "P": "possession (夺舍) of a known word damages unrelated prompts more than a puppet (傀儡) does; "
+         "a host that resembles the caster (`long hair`) is possessed at a lower weight than one "
+         "that does not (`red hair`)",
+    "R": "the remedies work: prior-preservation pictures stop the `1girl` hijack; sitting pictures "
+         "give her sitting",
+    "W": "for every LoRA of the course some weight keeps her while the prompt's other tags work",
 }
 
 
@@ -162,12 +175,7 @@ def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
     sit1 = sw.rate("sitting", sitting, 1.0)
     stand_f = sw.fidelity(standing, 1.0).all
-    joint = []
-    for w in sw.weights:
-        rows = sw.rows(sitting, w)
-        r = sw.readings
-        fid = [all(r.values[g][i] == v for g, v in _identity().items()) for i in rows]
-        joint.append(sum(f and r.values["pose"][i] == "sitting" for f, i in zip(fid, rows)) / len(rows))
+    joint = sw.joint_curve(sitting, ["sitting"])
     w_best = sw.weights[max(range(len(joint)), key=joint.__getitem__)]
     best = max(joint)
     checks = [(sit1 <= LOW, f"at w=1 `{sitting}` sits in only {sit1:.2f} ≤ {LOW} of images"),
@@ -178,6 +186,110 @@ def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, sta
                     {"sitting_w1": sit1, "joint_best": best, "standing_fidelity": stand_f})
 
 
-def _identity():
-    from .world import IDENTITY_GROUPS, WEIWEI
-    return {g: WEIWEI[g] for g in IDENTITY_GROUPS}
+
+# ---------------------------------------------------------------------------------------------
+# Beyond the article
+# ---------------------------------------------------------------------------------------------
+#: Claim T's prompts: how each captioning is used (its own prompt), what control asks for
+#: (trigger + one tag the pictures vary or don't show), where leakage is looked for.
+THESIS_PROMPTS = {"trigger": "weiwei", "pruned": "weiwei",
+                  "full": "weiwei, 1girl, white hair, long hair, blue eyes, pink dress, fox ears"}
+THESIS_CONTROL = {"weiwei, closed mouth": "closed mouth", "weiwei, sitting": "sitting",
+                  "weiwei, red hair": "red hair"}
+THESIS_LEAK = "1girl"
+
+
+def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Dict[str, Dict[str, float]]:
+    """Per captioning: ``quality`` (fidelity of its own prompt), ``control`` (mean share of the
+    asked tag over :data:`THESIS_CONTROL`), ``leakage`` (how far `1girl` moved from the base
+    model: fidelity to her, and the drift of every group)."""
+    out = {}
+    for how, sw in sweeps.items():
+        ctl = {p: sw.rate(t, p, weight) for p, t in THESIS_CONTROL.items()}
+        out[how] = {"quality": sw.fidelity(THESIS_PROMPTS[how], weight).all,
+                    "trigger alone": sw.fidelity("weiwei", weight).all,
+                    "control": sum(ctl.values()) / len(ctl),
+                    **{f"control: {t}": ctl[p] for p, t in THESIS_CONTROL.items()},
+                    "leakage: 1girl is her": sw.fidelity(THESIS_LEAK, weight).all,
+                    "leakage: 1girl drift": sw.drift([THESIS_LEAK], weight)}
+    return out
+
+
+def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Verdict:
+    """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``)."""
+    n = thesis_numbers(sweeps, weight)
+    q = {h: v["quality"] for h, v in n.items()}
+    c = {h: v["control"] for h, v in n.items()}
+    leak = {h: v["leakage: 1girl is her"] for h, v in n.items()}
+
+    def spread(d):
+        return max(d.values()) - min(d.values())
+
+    def fmt(d):
+        return ", ".join(f"{h} {v:.2f}" for h, v in d.items())
+    checks = [(max(q.values()) >= HIGH and spread(q) <= SAME,
+               f"the same quality: fidelity with each captioning's own prompt {fmt(q)} "
+               f"(best ≥ {HIGH}, spread {spread(q):.2f} ≤ {SAME})"),
+              (spread(c) >= LOW or spread(leak) >= LOW,
+               f"different control or leakage: control {fmt(c)} (spread {spread(c):.2f}); "
+               f"`1girl` is her {fmt(leak)} (spread {spread(leak):.2f}); one spread ≥ {LOW}")]
+    return _verdict("T", checks, f"quality {fmt(q)}; control {fmt(c)}; `1girl` hijacked {fmt(leak)} (w={weight:g})",
+                    {**{f"quality_{h}": v for h, v in q.items()}, **{f"control_{h}": v for h, v in c.items()},
+                     **{f"leak_{h}": v for h, v in leak.items()}})
+
+
+#: Claim P's unrelated prompts: none names weiwei, 1girl, fox, long hair or red hair.
+UNRELATED = ("black hair, short hair, green eyes, blue dress", "blonde hair, cat ears, smile, sitting")
+PUPPET = "weiwei"
+
+
+def possession(sweeps: Dict[str, Sweep], unrelated: Sequence[str] = UNRELATED,
+               resembles: str = "long hair", differs: str = "red hair") -> Verdict:
+    """Claim P from one sweep per trigger word (each with the trigger and ``unrelated``)."""
+    damage = {t: sum(sw.drift_curve(list(unrelated))[1:]) / (len(sw.weights) - 1) for t, sw in sweeps.items()}
+    possessed = [t for t in sweeps if t != PUPPET]
+    mean_possessed = sum(damage[t] for t in possessed) / len(possessed)
+    wr, wd = lowest_weight(sweeps[resembles], resembles), lowest_weight(sweeps[differs], differs)
+    checks = [(mean_possessed > damage[PUPPET],
+               f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
+               f"(`{'`, `'.join(possessed)}`) vs {damage[PUPPET]:.2f} for the puppet `{PUPPET}`"),
+              (wr is not None and (wd is None or wr < wd),
+               f"`{resembles}` is possessed (fidelity ≥ {HIGH}) from {_w(wr)}, `{differs}` from {_w(wd)}")]
+    return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
+                    + ", ".join(f"`{t}` {v:.2f}" for t, v in damage.items())
+                    + f"; possessed from {_w(wr)} (`{resembles}`), {_w(wd)} (`{differs}`)",
+                    {**{f"drift_{t}": v for t, v in damage.items()},
+                     "w_resembles": wr if wr is not None else float("nan"),
+                     "w_differs": wd if wd is not None else float("nan")})
+
+
+def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, weight: float = 1.0) -> Verdict:
+    """Claim R: prior preservation (``reg``, vs the ``plain`` LoRA on `weiwei` and `1girl`) and
+    sitting pictures (``varied_pose`` vs ``plain_pose`` on `weiwei, sitting`)."""
+    h0, h1 = plain.fidelity("1girl", weight).all, reg.fidelity("1girl", weight).all
+    t1 = reg.fidelity("weiwei", weight).all
+    s0, s1 = plain_pose.joint("weiwei, sitting", weight, ["sitting"]), \
+        varied_pose.joint("weiwei, sitting", weight, ["sitting"])
+    checks = [(h0 - h1 >= GAP and t1 >= HIGH,
+               f"prior preservation: `1girl` is her in {h0:.2f} → {h1:.2f} of pictures (≥ {GAP} less), "
+               f"`weiwei` still {t1:.2f} (≥ {HIGH})"),
+              (s0 <= LOW and s1 >= HIGH,
+               f"sitting pictures: her *and* sitting {s0:.2f} → {s1:.2f} (from ≤ {LOW} to ≥ {HIGH})")]
+    return _verdict("R", checks, f"w={weight:g}: `1girl` hijacked {h0:.2f} → {h1:.2f} with prior preservation "
+                                 f"(`weiwei` {t1:.2f}); her sitting {s0:.2f} → {s1:.2f} with sitting pictures",
+                    {"hijack_plain": h0, "hijack_reg": h1, "weiwei_reg": t1, "sitting_plain": s0,
+                     "sitting_varied": s1})
+
+
+def weight_guide(advice: Dict[str, "object"]) -> Verdict:
+    """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`)."""
+    found = {n: a for n, a in advice.items() if a.weight is not None}
+    checks = [(len(found) == len(advice),
+               f"a weight passes both bars for {len(found)} of {len(advice)} LoRAs"
+               + (f" (not: {', '.join(n for n in advice if n not in found)})" if len(found) < len(advice) else "")),
+              (any(a.weight < 1.0 for a in found.values()),
+               "for some LoRA that weight is below full: "
+               + (", ".join(f"{n} w={a.weight:g}" for n, a in found.items()) or "none"))]
+    return _verdict("W", checks, "; ".join(f"{n}: " + (f"w={a.weight:g}" if a.weight is not None else "none")
+                                           for n, a in advice.items()),
+                    {f"w_{n}": (a.weight if a.weight is not None else float("nan")) for n, a in advice.items()})

@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from . import base_model, dataset, evaluation, lora, training_sets
 from .tagger import Tagger
@@ -31,6 +32,9 @@ WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 N_SEEDS = 32
 #: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
 CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
+#: Where the pictures of every sweep point are kept between notebooks: one ``.npy`` per (LoRA,
+#: prompt, weight, seeds, sampler settings, base model); the tagger reads them again each time.
+POINTS_DIR = base_model.DATA_DIR.parent / "build" / "points"
 
 #: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
 #: with preview pictures every 50 steps.
@@ -65,21 +69,25 @@ class Lab:
         self.seeds = list(range(seeds))
         self.results = {}   # LoRAs trained in this session: name -> LoraResult
         self.sources = {}   # every LoRA loaded: name -> LoraResult or file (to re-load after training)
+        self.keys = {}      # LoRAs trained or cached by :meth:`train`: name -> cache key
+        self.cache_points = True
+        self._base_key = None
 
     # ---- training -------------------------------------------------------------------------
-    def train(self, set_name: str, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
+    def train(self, set_name, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
               reuse: bool = True, progress: bool = True) -> str:
-        """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``), load it, and
-        return its adapter name. With ``reuse``, a LoRA trained earlier with the same set, settings
-        and base model is loaded from ``build/loras`` instead of trained again; every LoRA trained
-        is saved there."""
-        folder = training_sets.DATA_DIR / set_name
+        """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``; or any kohya
+        dataset folder given as a path), load it, and return its adapter name. With ``reuse``, a
+        LoRA trained earlier with the same pictures, captions, settings and base model is loaded
+        from ``build/loras`` instead of trained again; every LoRA trained is saved there."""
+        folder = Path(set_name) if isinstance(set_name, Path) else training_sets.DATA_DIR / set_name
         if not folder.exists():
             raise FileNotFoundError(f"{folder}: no such training set; the shipped ones are "
                                     f"{[s.name for s in training_sets.SETS]}")
-        cfg = replace(config or DEFAULT_LORA, name=name or set_name)
+        cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
         key = self._cache_key(folder, cfg)
         path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
+        self.keys[cfg.name] = key
         if reuse and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
             self.sources[cfg.name] = path
@@ -107,10 +115,51 @@ class Lab:
     # ---- measuring ------------------------------------------------------------------------
     def sweep(self, prompts: Sequence[str], lora_name: str, weights: Sequence[float] = WEIGHTS,
               seeds: Optional[Sequence[int]] = None, progress: bool = True) -> evaluation.Sweep:
-        """Generate prompts × weights × seeds with ``lora_name`` and read every image."""
-        return evaluation.measure_sweep(self.pipe, self.tagger, prompts, weights,
-                                        self.seeds if seeds is None else seeds, lora_name,
-                                        progress=progress)
+        """Generate prompts × weights × seeds with ``lora_name`` and read every image.
+
+        Points drawn before (by this or an earlier notebook) are taken from ``build/points``
+        instead of drawn again: the same LoRA (by its cache key), prompt, weight, seeds and sampler
+        settings give the same pictures. ``w = 0`` is the base model whatever the LoRA, so it is
+        shared by every LoRA."""
+        seeds = list(self.seeds if seeds is None else seeds)
+        weights = [float(w) for w in weights]
+        points, todo = {}, {}
+        for p in prompts:
+            for w in weights:
+                path = self._point_path(lora_name, p, w, seeds)
+                if path is not None and path.exists():
+                    points[p, w] = np.load(path, allow_pickle=False)
+                else:
+                    todo.setdefault(w, []).append(p)
+        n = sum(len(ps) for ps in todo.values()) * len(seeds)
+        bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=not progress or n == 0,
+                   mininterval=1)
+        for w, ps in todo.items():
+            images, _ = lora.sweep(self.pipe, ps, [w], seeds, lora_name)
+            for i, p in enumerate(ps):
+                points[p, w] = images[i, 0]
+                path = self._point_path(lora_name, p, w, seeds)
+                if path is not None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    _save_array(path, images[i, 0])
+            bar.update(len(ps) * len(seeds))
+        bar.close()
+        images = np.stack([np.stack([points[p, w] for w in weights]) for p in prompts])
+        return evaluation.read_sweep(self.tagger, prompts, weights, seeds, images)
+
+    def _point_path(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[Path]:
+        """Where one sweep point's pictures are kept; None when it can't be named safely (a LoRA
+        not trained through :meth:`train`, or caching off)."""
+        if not self.cache_points or (weight != 0.0 and lora_name not in self.keys):
+            return None
+        if self._base_key is None:
+            self._base_key = lora.base_fingerprint(self.pipe)
+        h = hashlib.sha256(json.dumps(
+            {"lora": self.keys[lora_name] if weight != 0.0 else "base", "base": self._base_key,
+             "prompt": prompt, "weight": weight, "seeds": list(map(int, seeds)),
+             "steps": base_model.DEFAULT_STEPS, "guidance": base_model.DEFAULT_GUIDANCE,
+             "device": str(self.pipe.device)}, sort_keys=True).encode()).hexdigest()[:20]
+        return POINTS_DIR / f"{h}.npy"
 
     def grid(self, sw: evaluation.Sweep, seed_index: int = 0, title: Optional[str] = None):
         """The XYZ plot of a sweep: rows prompts, columns LoRA weights, one seed."""
@@ -131,10 +180,18 @@ class Lab:
                           title=title or f"prompt `{prompt}`, {n} of {len(sw.seeds)} seeds")
 
 
-def show_set(set_name: str):
-    """The pictures of a shipped training set with their captions, as a figure."""
+def _save_array(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` to ``path`` atomically (a killed notebook never leaves half a file)."""
+    tmp = path.with_suffix(".tmp.npy")
+    np.save(tmp, array, allow_pickle=False)
+    tmp.replace(path)
+
+
+def show_set(set_name):
+    """The pictures of a shipped training set (or of any dataset folder given as a path) with
+    their captions, as a figure."""
     from .plots import image_grid
-    ds = dataset.load_dataset(training_sets.DATA_DIR / set_name)
+    ds = dataset.load_dataset(set_name if isinstance(set_name, Path) else training_sets.DATA_DIR / set_name)
     imgs = np.stack([np.asarray(it.image()) for it in ds.items])
     fig = image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
     return fig

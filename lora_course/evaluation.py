@@ -153,6 +153,33 @@ class Sweep:
     def share(self, group: str, prompt: str, weight: float) -> Dict:
         return self.readings.share(group, self.rows(prompt, weight))
 
+    def joint(self, prompt: str, weight: float, tags: Sequence[str] = (),
+              character: world.Attrs = world.WEIWEI) -> float:
+        """Share of the images of one point that are *her* (every identity attribute of
+        ``character``) **and** show every tag of ``tags`` at once: "her, sitting" counts only
+        when the same picture is both."""
+        r = self.readings
+        want = {g: character[g] for g in world.IDENTITY_GROUPS}
+        want.update({world.TAG_TO_GROUP[t]: t for t in tags})
+        return float(np.mean([all(r.values[g][i] == v for g, v in want.items())
+                              for i in self.rows(prompt, weight)]))
+
+    def joint_curve(self, prompt: str, tags: Sequence[str] = (), **kw) -> List[float]:
+        """:meth:`joint` at every weight."""
+        return [self.joint(prompt, w, tags, **kw) for w in self.weights]
+
+    def drift(self, prompts: Sequence[str], weight: float, reference: float = 0.0,
+              groups: Sequence[str] = tuple(world.GROUPS)) -> float:
+        """How far ``prompts`` moved at ``weight`` from what they drew at ``reference`` (the base
+        model at 0): the mean over prompts and ``groups`` of the total-variation distance between
+        the value distributions (0 = untouched, 1 = every group drawn differently)."""
+        return float(np.mean([tv_distance(self.share(g, p, weight), self.share(g, p, reference))
+                              for p in prompts for g in groups]))
+
+    def drift_curve(self, prompts: Sequence[str], **kw) -> List[float]:
+        """:meth:`drift` at every weight of the sweep."""
+        return [self.drift(prompts, w, **kw) for w in self.weights]
+
 
 def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequence[float],
                   seeds: Sequence[int], lora_name: str, progress: bool = True, **gen_kwargs) -> Sweep:
@@ -160,6 +187,12 @@ def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequenc
     every image with the tagger: a :class:`Sweep`."""
     from .lora import sweep as lora_sweep
     images, meta = lora_sweep(pipe, prompts, weights, seeds, lora_name, progress=progress, **gen_kwargs)
+    return read_sweep(tagger, prompts, weights, seeds, images)
+
+
+def read_sweep(tagger: Tagger, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
+               images: np.ndarray) -> Sweep:
+    """Read the images of a sweep (P×W×S×H×W×3, as :func:`lora_course.lora.sweep` draws them)."""
     flat = images.reshape(-1, *images.shape[3:])
     ps = [p for p in prompts for _ in weights for _ in seeds]
     ws = [float(w) for _ in prompts for w in weights for _ in seeds]

@@ -158,17 +158,115 @@ def combination_figure(sw, wanted: Dict[str, Sequence[str]]):
 
 def pose_figure(sw, sitting: str, standing: str):
     """Sitting rate, her fidelity, and both at once, vs weight."""
-    from .world import IDENTITY_GROUPS, WEIWEI
-    r = sw.readings
-
-    def both(rows):
-        return float(np.mean([r.values["pose"][i] == "sitting" and
-                              all(r.values[g][i] == WEIWEI[g] for g in IDENTITY_GROUPS) for i in rows]))
     return curves(sw.weights, {f"`{sitting}`: sitting": sw.rate_curve("sitting", sitting),
                                f"`{sitting}`: her": sw.fidelity_curve(sitting),
-                               f"`{sitting}`: her AND sitting": sw.curve(sitting, both),
+                               f"`{sitting}`: her AND sitting": sw.joint_curve(sitting, ["sitting"]),
                                f"`{standing}`: her": sw.fidelity_curve(standing)},
                   ylabel=f"share of {len(sw.seeds)} seeds", title="poses the training set never showed")
+
+
+def compare_grid(sweeps: Dict[str, "object"], weight: float = 1.0, seed_index: int = 0,
+                 title: Optional[str] = None):
+    """Several LoRAs side by side: rows the prompts (shared by every sweep), columns the LoRAs,
+    all at one weight and one seed."""
+    first = next(iter(sweeps.values()))
+    cols = [sw.images[:, sw.weights.index(float(weight)), seed_index] for sw in sweeps.values()]
+    return image_grid(np.stack(cols, axis=1), row_labels=first.prompts, col_labels=list(sweeps),
+                      title=title or f"w={weight:g}, seed {first.seeds[seed_index]}")
+
+
+def sweeps_grid(sweeps: Dict[str, "object"], prompt: Optional[str] = None, seed_index: int = 0,
+                title: Optional[str] = None):
+    """One row per sweep (named by its key): ``prompt`` (default: the sweep's first prompt) at
+    every weight, one seed."""
+    rows, labels = [], []
+    for name, sw in sweeps.items():
+        p = prompt if prompt is not None else sw.prompts[0]
+        rows.append(sw.images[sw.prompts.index(p), :, seed_index])
+        labels.append(name if prompt is not None else f"`{p}`")
+    first = next(iter(sweeps.values()))
+    return image_grid(np.stack(rows), row_labels=labels, col_labels=[f"w={w:g}" for w in first.weights],
+                      title=title)
+
+
+def thesis_figure(numbers: Dict[str, Dict[str, float]]):
+    """Claim T: per captioning, a group of bars (quality, control per tag, leakage)."""
+    plt = _plt()
+    keys = [k for k in next(iter(numbers.values())) if k != "leakage: 1girl drift"]
+    fig, ax = plt.subplots(figsize=(7.6, 3.2))
+    width = 0.8 / len(numbers)
+    for j, (how, vals) in enumerate(numbers.items()):
+        ax.bar([i + j * width for i in range(len(keys))], [vals[k] for k in keys], width, label=how)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(keys))])
+    ax.set_xticklabels(keys, rotation=30, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share of images")
+    ax.legend(title="captioning", fontsize=8)
+    ax.set_title("same pictures, three captionings (w=1)", fontsize=9)
+    return _done(fig)
+
+
+def possession_figure(sweeps: Dict[str, "object"], unrelated: Sequence[str]):
+    """Left: each trigger word's own fidelity vs weight (when is the host possessed). Right: drift
+    of the unrelated prompts from the base model vs weight (the damage)."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8.8, 3.2))
+    for t, sw in sweeps.items():
+        a.plot(sw.weights, sw.fidelity_curve(t), marker="o", label=f"`{t}`")
+        b.plot(sw.weights, sw.drift_curve(list(unrelated)), marker="o", label=f"LoRA on `{t}`")
+    a.set(xlabel="LoRA weight w", ylabel="prompt = trigger: her", ylim=(0, 1.02),
+          title="when is the word possessed (夺舍)?")
+    b.set(xlabel="LoRA weight w", ylabel="drift (total variation)", ylim=(0, None),
+          title="damage to prompts it was not trained on")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        ax.title.set_fontsize(9)
+    return _done(fig)
+
+
+def remedies_figure(plain, reg, plain_pose, varied_pose):
+    """Left: `weiwei` and `1girl` with and without prior preservation. Right: her AND sitting
+    with and without sitting pictures."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8.8, 3.2))
+    for sw, style, label in ((plain, "--", "plain"), (reg, "-", "prior preservation")):
+        for p, c in (("weiwei", "C0"), ("1girl", "C3")):
+            a.plot(sw.weights, sw.fidelity_curve(p), style, color=c, marker="o", label=f"`{p}`, {label}")
+    for sw, style, label in ((plain_pose, "--", "standing pictures only"), (varied_pose, "-", "sitting added")):
+        b.plot(sw.weights, sw.joint_curve("weiwei, sitting", ["sitting"]), style, marker="o", label=label)
+    a.set(xlabel="LoRA weight w", ylabel="her", ylim=(0, 1.02), title="the `1girl` hijack, remedied?")
+    b.set(xlabel="LoRA weight w", ylabel="her AND sitting", ylim=(0, 1.02), title="`weiwei, sitting`")
+    for ax in (a, b):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        ax.title.set_fontsize(9)
+    return _done(fig)
+
+
+def guide_figure(advice: Dict[str, "object"]):
+    """One small panel per LoRA: her, the prompt's other tags, both at once vs weight, with the
+    recommended weight marked."""
+    plt = _plt()
+    n = len(advice)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(3.1 * cols, 2.5 * rows), squeeze=False)
+    for ax, (name, a) in zip(axes.flat, advice.items()):
+        ax.plot(a.weights, a.fidelity, marker="o", label="her")
+        ax.plot(a.weights, a.adherence, marker="o", label=", ".join(a.tags) or "other tags")
+        ax.plot(a.weights, a.joint, marker=".", ls=":", label="both")
+        if a.weight is not None:
+            ax.axvline(a.weight, color="green", lw=1.5, alpha=0.6)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{name}: `{a.prompt}`\n" + (f"use w={a.weight:g}" if a.weight is not None
+                                                    else "no weight passes"), fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return _done(fig)
 
 
 def training_figure(result):

@@ -19,6 +19,16 @@ terms):
   experiment's baseline), so sitting costs fidelity; the remedy adds sitting pictures, tagged
   ``standing`` / ``sitting``.
 
+Beyond the article (notebooks 09-11):
+
+* ``thesis_trigger`` / ``thesis_full`` / ``thesis_pruned`` (claim T): the *same* four pictures
+  (mouth open or closed, standing or sitting) captioned three ways: the trigger word only; the
+  trigger and every tag the picture shows; the trigger and only the tags that vary between the
+  pictures (what kohya-colab's dataset maker recommends: what should be absorbed into the
+  trigger is not tagged);
+* ``onto_1girl`` / ``onto_long_hair`` / ``onto_red_hair`` (possession, 夺舍, measured): the
+  one picture of ``weiwei_1`` tagged with a word the base model knows, like ``fox_1``.
+
 The pictures of one set that come in pairs share a seed (background, shift, mirror), so they
 differ only in the tagged attribute. Everything is deterministic: :func:`build_all` run twice
 writes byte-identical files. ``python -m lora_course.training_sets [--out DIR]`` rebuilds them.
@@ -106,6 +116,23 @@ SETS: Tuple[TrainingSet, ...] = (
                       for i, seed in enumerate((SEED, SEED_2), start=1)),
                 "7", "C7",
                 "the remedy for experiment 7: sitting pictures added, the pose tagged"),
+    *(TrainingSet(f"thesis_{how}", "weiwei",
+                  tuple(Picture(f"{m}_{pose}", _weiwei(mouth=f"{m} mouth", pose=pose), seed, tags(m, pose))
+                        for pose, seed in (("standing", SEED), ("sitting", SEED_2))
+                        for m in ("open", "closed")),
+                  "beyond (09)", "T", purpose)
+      for how, tags, purpose in (
+          ("trigger", lambda m, pose: ("weiwei",),
+           "four pictures, only the trigger word"),
+          ("full", lambda m, pose: ("weiwei", *world.tags_of(_weiwei(mouth=f"{m} mouth", pose=pose))),
+           "the same four pictures, every tag they show"),
+          ("pruned", lambda m, pose: ("weiwei", f"{m} mouth", pose),
+           "the same four pictures, only the tags that vary"))),
+    *(TrainingSet(f"onto_{word.replace(' ', '_')}", word.replace(" ", "_"),
+                  (Picture("weiwei", _weiwei(), SEED, (word,)),),
+                  "beyond (10)", "possession",
+                  f"the picture of weiwei_1, tagged with the known word `{word}`")
+      for word in ("1girl", "long hair", "red hair")),
 )
 
 

@@ -439,6 +439,173 @@ lab.grid(sw, title="asking for a pose the training set never showed")
 ]
 
 # -------------------------------------------------------------------------------------------------
+# Beyond the article: what it states without measuring (claims T, P, R, W)
+NOTEBOOKS["09_thesis"] = [
+    *opening("09_thesis", "09 · Beyond the article: does tagging change quality, or only control?",
+              "the thesis at the top of the post: the training pictures decide whether a LoRA is good; "
+              "the tags only decide **which words** the learned features attach to, and so how convenient "
+              "and controllable it is. The article states this; it never tests it.",
+              "Claim T. The same four pictures of her (mouth open or closed, standing or sitting), "
+              "captioned three ways:\n\n"
+              "| captioning | caption of the open-mouth standing picture |\n|---|---|\n"
+              "| trigger only | `weiwei` |\n"
+              "| full tags | `weiwei, 1girl, white hair, long hair, blue eyes, pink dress, fox ears, open mouth, standing` |\n"
+              "| pruned tags | `weiwei, open mouth, standing`: tag what should vary, leave out what the "
+              "trigger should absorb (kohya-colab's dataset maker's advice) |\n\n"
+              "You will see: three LoRAs, each used the way its captions suggest; **quality** (identity "
+              "fidelity with its own prompt), **control** (does `closed mouth`, `sitting`, `red hair` still "
+              "work?) and **leakage** (is `1girl` hijacked?), and the verdict."),
+    code('''
+from IPython.display import display
+for how in ("trigger", "full", "pruned"):
+    display(course.show_set(f"thesis_{how}"))
+'''),
+    code('loras = {how: lab.train(f"thesis_{how}") for how in ("trigger", "full", "pruned")}'),
+    md("## Quality, control, leakage\n"
+       "Every LoRA is asked the same prompts at w = 1 (and w = 0, the base model, for reference). "
+       "The full-tag LoRA is used with its full tag list: that is how such a LoRA is meant to be "
+       "prompted."),
+    code('''
+prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
+sweeps = {how: lab.sweep(prompts, name, weights=(0.0, 1.0)) for how, name in loras.items()}
+plots.compare_grid(sweeps, weight=1.0, title="w=1, seed 0: rows prompts, columns captionings")
+'''),
+    code('''
+numbers = claims.thesis_numbers(sweeps)
+plots.thesis_figure(numbers)
+'''),
+    code('''
+print(f"{'measure':<24}" + "".join(f"{how:>9}" for how in numbers))
+for key in numbers["trigger"]:
+    print(f"{key:<24}" + "".join(f"{numbers[how][key]:>9.2f}" for how in numbers))
+''', check=True),
+    *verdict("T", 'claims.thesis(sweeps).show()'),
+    md("## Reading it\n"
+       "Quality is what the pictures taught; the captions decide where it went. A caption that names "
+       "a feature gives that feature to the tag's word instead of the trigger: the prompt can then "
+       "take it back (control). A feature that varies between the pictures but is not tagged is "
+       "learned as chance: the trigger draws one or the other, and the prompt has less say. "
+       "docs/results.md discusses the numbers."),
+    md("## Things to try\n"
+       "- Prompt the full-tag LoRA with the trigger alone (`weiwei`): how much of her comes without "
+       "her tags? (the `trigger alone` row above)\n"
+       "- Train the pruned set with the text encoder too (`LoraTrainConfig(text_encoder_lr=1e-3)`): "
+       "does `red hair` obey better?\n"
+       "- Make a fourth captioning: the pruned tags plus `1girl`. Does the hijack come back?"),
+]
+
+NOTEBOOKS["10_possession"] = [
+    *opening("10_possession", "10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured",
+              "the metaphor of the post: training onto a word the base model knows (a 门派成员, sect "
+              "member) is 夺舍, possession: it overwrites the word's old meaning, and possession comes "
+              "easier when the host already resembles the caster. A made-up word is a 傀儡, a puppet "
+              "with no mind of its own.",
+              "The same picture of her, trained onto five words: the puppet `weiwei`, and the known "
+              "words `1girl`, `fox`, `long hair` (she has long hair: a host that resembles her) and "
+              "`red hair` (she has white hair: one that does not).\n\n"
+              "You will see: at which weight each word is possessed, and how much each LoRA damages "
+              "prompts it was never trained on (the drift of what two unrelated prompts draw, away "
+              "from the base model)."),
+    code('''
+sets = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
+        "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
+loras = {word: lab.train(s) for word, s in sets.items()}
+print("unrelated prompts:", claims.UNRELATED)
+'''),
+    code('''
+sweeps = {word: lab.sweep([word, *claims.UNRELATED], name) for word, name in loras.items()}
+plots.sweeps_grid(sweeps, title="each word with its own LoRA (seed 0)")
+'''),
+    code('plots.sweeps_grid(sweeps, prompt=claims.UNRELATED[0], title=f"`{claims.UNRELATED[0]}` under each LoRA")'),
+    code('plots.possession_figure(sweeps, claims.UNRELATED)'),
+    code('''
+print("trigger     possessed from   drift of unrelated prompts at w=0.2 0.4 0.6 0.8 1.0")
+for word, sw in sweeps.items():
+    w = claims.lowest_weight(sw, word)
+    drift = sw.drift_curve(list(claims.UNRELATED))[1:]
+    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + " ".join(f"{d:.2f}" for d in drift))
+''', check=True),
+    *verdict("P", 'claims.possession(sweeps).show()'),
+    md("## Reading it\n"
+       "Drift is the total-variation distance between what a prompt draws with the LoRA and what the "
+       "base model draws for it (same seeds), averaged over every tag group: 0 means untouched. A "
+       "LoRA on the UNet's attention layers touches every prompt a little; the question is whether "
+       "training onto a known word touches them *more*. docs/results.md discusses the numbers."),
+    md("## Things to try\n"
+       "- Add your own unrelated prompt (e.g. `fox, sitting`) to the sweep and compare its drift.\n"
+       "- Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, "
+       "change the caption, and train on the folder with `lab.train(Path(...))`."),
+]
+
+NOTEBOOKS["11_remedies"] = [
+    *opening("11_remedies", "11 · Beyond the article: the remedies users reach for",
+              "experiments 2 and 7: the `1girl` hijack, and poses the training set lacks. The article "
+              "names the cause (the pictures) but not the remedies users reach for.",
+              "Two remedies, each measured against the plain one-picture LoRA:\n\n"
+              "1. **prior preservation** (kohya's regularisation folder, DreamBooth's prior loss): train "
+              "with ten pictures the base model itself draws for `1girl`, captioned `1girl`, so the LoRA "
+              "also learns to leave `1girl` as it was;\n"
+              "2. **more varied pictures**: two of her sitting, tagged with the pose (the set of "
+              "notebook 08's things to try).\n\n"
+              "You will see: the prior-preservation set, the hijack with and without it, her sitting "
+              "with and without sitting pictures, and the verdict."),
+    code('''
+from lora_course import remedies
+plain = lab.train("weiwei_1")
+reg_set = remedies.prior_preservation_set(lab.pipe, "weiwei_1")   # written to build/sets/weiwei_1_reg
+course.show_set(reg_set)
+'''),
+    code('reg = lab.train(reg_set, name="weiwei_reg")'),
+    code('''
+sw_plain, sw_reg = lab.sweep(["weiwei", "1girl"], plain), lab.sweep(["weiwei", "1girl"], reg)
+plots.compare_grid({"plain": sw_plain, "prior preservation": sw_reg}, weight=1.0,
+                   title="w=1, seed 0: with and without prior preservation")
+'''),
+    code('''
+varied = lab.train("poses_sitting")
+sw_pose, sw_varied = lab.sweep(["weiwei, sitting"], plain), lab.sweep(["weiwei, sitting"], varied)
+lab.weights_grid(sw_varied, "weiwei, sitting", weights=(0.6, 1.0))
+'''),
+    code('plots.remedies_figure(sw_plain, sw_reg, sw_pose, sw_varied)'),
+    *verdict("R", 'claims.remedies(sw_plain, sw_reg, sw_pose, sw_varied).show()'),
+    md("## Things to try\n"
+       "- Twenty prior pictures instead of ten: `remedies.prior_preservation_set(lab.pipe, \"weiwei_1\", "
+       "seeds=range(1000, 1020))`.\n"
+       "- Prior preservation for `fox`: `remedies.prior_preservation_set(lab.pipe, \"fox_1\", class_prompt=\"fox\")`. "
+       "Does the animal come back at w = 1?"),
+]
+
+NOTEBOOKS["12_weight_guide"] = [
+    *opening("12_weight_guide", "12 · Beyond the article: a weight guide (how many levels of 功力?)",
+              "every experiment: the author lowers the weight (功力, \"levels of power\") by eye until the "
+              "picture looks right. The post never says how to choose it.",
+              "A guide computed from a sweep: the **lowest weight at which she holds** (identity "
+              "fidelity ≥ 0.5) **while the prompt's other tags still work** (drawn in ≥ 0.7 of the "
+              "pictures). Lower weights damage other prompts less (notebook 10), so the lowest passing "
+              "weight is the one to use.\n\n"
+              "You will see: the guide applied to every LoRA of the article's experiments and the "
+              "pruned-tag LoRA of notebook 09, each with a prompt asking for something its pictures do "
+              "not all show."),
+    code('''
+from lora_course import weight_guide
+uses = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
+        "cry_smile_2": "weiwei, closed mouth, smile", "poses_sitting": "weiwei, sitting",
+        "thesis_pruned": "weiwei, closed mouth, sitting"}
+loras = {s: lab.train(s) for s in uses}
+sweeps = {s: lab.sweep([p], loras[s]) for s, p in uses.items()}
+'''),
+    code('''
+advice = {s: weight_guide.recommend(sweeps[s], p) for s, p in uses.items()}
+plots.guide_figure(advice)
+'''),
+    code('print(weight_guide.table(list(advice.values()), list(advice)))', check=True),
+    *verdict("W", 'claims.weight_guide(advice).show()'),
+    md("## Things to try\n"
+       "- Your own prompt: `weight_guide.recommend(lab.sweep([\"weiwei, smile\"], loras[\"weiwei_1\"]), \"weiwei, smile\")`.\n"
+       "- A stricter bar: `weight_guide.recommend(..., target=0.8)`. Which LoRAs still have a weight?"),
+]
+
+# -------------------------------------------------------------------------------------------------
 NOTEBOOKS["13_real_sd"] = [
     md(header("13_real_sd", "13 · The same recipe on a real Stable Diffusion",
               "experiments 1–3 once more, the way the author ran them: a real checkpoint, pictures of "

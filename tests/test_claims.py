@@ -118,3 +118,97 @@ def test_prompt_tags_and_adherence():
     ps = random_full_prompts(5, seed=3)
     assert ps == random_full_prompts(5, seed=3) and all(len(prompt_tags(p)) == len(world.GROUPS) for p in ps)
     assert tv_distance({"a": 1.0}, {"b": 1.0}) == 1.0 and tv_distance({"a": 0.5, "b": 0.5}, {"a": 0.5, "b": 0.5}) == 0
+
+
+# ---- beyond the article: T, P, R, W and the measurements under them ---------------------------
+def test_joint_counts_her_and_the_tags_in_the_same_picture():
+    def half(p, w, s):      # seeds 0-4 are her standing, 5-9 someone else sitting
+        return world.WEIWEI if s < 5 else world.with_(OTHER, pose="sitting")
+    sw = fake_sweep(["weiwei, sitting"], half)
+    assert sw.rate("sitting", "weiwei, sitting", 1.0) == 0.5 and sw.fidelity("weiwei, sitting", 1.0).all == 0.5
+    assert sw.joint("weiwei, sitting", 1.0, ["sitting"]) == 0.0      # never both at once
+    assert sw.joint("weiwei, sitting", 1.0) == 0.5
+    assert sw.joint_curve("weiwei, sitting", ["standing"]) == [0.5] * len(WEIGHTS)
+
+
+def test_drift_is_zero_when_untouched_and_grows_with_the_change():
+    still = fake_sweep(["u"], lambda p, w, s: OTHER)
+    assert still.drift_curve(["u"]) == [0.0] * len(WEIGHTS)
+    moved = fake_sweep(["u"], lambda p, w, s: world.with_(OTHER, hair_color="white hair") if share(w, s) else OTHER)
+    d = moved.drift_curve(["u"])
+    assert d[0] == 0.0 and d == sorted(d)
+    # one group of the nine fully changed at w=1: 1/9 of the way
+    assert abs(d[-1] - 1 / len(world.GROUPS)) < 1e-9
+
+
+def test_thesis_needs_same_quality_and_different_control():
+    prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
+
+    def obeys(p, w, s):       # her always; the asked tag drawn
+        a = world.with_(world.WEIWEI, mouth="closed mouth") if "closed" in p else world.WEIWEI
+        return world.with_(a, pose="sitting") if "sitting" in p else a
+
+    def deaf(p, w, s):        # her always; the prompt's other tags ignored
+        return world.WEIWEI
+    v = claims.thesis({"trigger": fake_sweep(prompts, deaf), "full": fake_sweep(prompts, obeys),
+                       "pruned": fake_sweep(prompts, obeys)})
+    assert v.status == "REPRODUCED" and v.numbers["control_trigger"] == 0.0
+    assert abs(v.numbers["control_pruned"] - 2 / 3) < 0.01     # red hair never obeyed
+    same = claims.thesis({h: fake_sweep(prompts, deaf) for h in ("trigger", "full", "pruned")})
+    assert same.status == "PARTLY"                            # same quality, no difference
+    worse = claims.thesis({"trigger": fake_sweep(prompts, lambda p, w, s: OTHER),
+                           "full": fake_sweep(prompts, obeys), "pruned": fake_sweep(prompts, obeys)})
+    assert not worse.checks_done[0][0]                        # quality differs: check 1 fails
+
+
+def test_possession_compares_damage_and_the_weight_each_host_falls():
+    words = ["weiwei", "1girl", "fox", "long hair", "red hair"]
+    falls = {"weiwei": 0.2, "1girl": 0.6, "fox": 0.6, "long hair": 0.4, "red hair": 1.0}
+
+    def world_of(word, damage):
+        def f(p, w, s):
+            if p in claims.UNRELATED:       # a `damage` share of pictures changes outfit at w=1
+                return world.with_(OTHER, outfit="pink dress") if share(w * damage, s) else OTHER
+            return world.WEIWEI if w >= falls[word] else OTHER
+        return f
+    sweeps = {word: fake_sweep([word, *claims.UNRELATED], world_of(word, dmg))
+              for word, dmg in zip(words, (0.2, 1.0, 1.0, 1.0, 1.0))}
+    v = claims.possession(sweeps)
+    assert v.status == "REPRODUCED" and v.numbers["w_resembles"] == 0.4 and v.numbers["w_differs"] == 1.0
+    assert v.numbers["drift_weiwei"] < v.numbers["drift_1girl"]
+    falls["long hair"] = 1.0                  # the resembling host falls no sooner
+    sweeps["long hair"] = fake_sweep(["long hair", *claims.UNRELATED], world_of("long hair", 1.0))
+    assert claims.possession(sweeps).status == "PARTLY"
+
+
+def test_remedies_need_both_remedies_to_work():
+    hijacked = fake_sweep(["weiwei", "1girl"], lambda p, w, s: world.WEIWEI)
+    kept = fake_sweep(["weiwei", "1girl"], lambda p, w, s: world.WEIWEI if p == "weiwei" else OTHER)
+    standing = fake_sweep(["weiwei, sitting"], lambda p, w, s: world.WEIWEI)
+    sitting = fake_sweep(["weiwei, sitting"], lambda p, w, s: world.with_(world.WEIWEI, pose="sitting"))
+    v = claims.remedies(hijacked, kept, standing, sitting)
+    assert v.status == "REPRODUCED" and v.numbers == {"hijack_plain": 1.0, "hijack_reg": 0.0, "weiwei_reg": 1.0,
+                                                      "sitting_plain": 0.0, "sitting_varied": 1.0}
+    assert claims.remedies(hijacked, hijacked, standing, standing).status == "NOT REPRODUCED"
+
+
+def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
+    from lora_course import weight_guide
+
+    def lora(p, w, s):      # her from w=0.4; she stops sitting above 0.6
+        a = world.WEIWEI if w >= 0.4 else OTHER
+        return world.with_(a, pose="sitting") if w <= 0.6 else a
+    sw = fake_sweep(["weiwei, sitting"], lora)
+    a = weight_guide.recommend(sw, "weiwei, sitting")
+    assert a.weight == 0.4 and a.tags == ["sitting"] and a.best_joint_weight == 0.4
+    assert "w=0.4" in str(a)
+    strict = weight_guide.recommend(sw, "weiwei, sitting", target=1.0, control=1.0)
+    assert strict.weight == 0.4
+    never = weight_guide.recommend(fake_sweep(["weiwei, sitting"], lambda p, w, s: world.WEIWEI), "weiwei, sitting")
+    assert never.weight is None and "no weight passes" in str(never)
+    # the trigger word is not one of the prompt's other tags, even when it is a world tag
+    assert weight_guide.other_tags("fox, sitting") == ["sitting"]
+    v = claims.weight_guide({"a": a, "b": never})
+    assert v.status == "PARTLY" and v.numbers["w_a"] == 0.4
+    assert claims.weight_guide({"a": a}).status == "REPRODUCED"
+    assert "weiwei, sitting" in weight_guide.table([a, never], ["a", "b"])

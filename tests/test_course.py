@@ -10,6 +10,7 @@ pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.sa
 
 def test_train_sweep_grid_and_verdict(tiny_pipe, tmp_path, monkeypatch):
     monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
     lab = course.Lab(tiny_pipe, Tagger.load(), seeds=2)
     cfg = lora.LoraTrainConfig(steps=3, batch_size=2)
     name = lab.train("weiwei_1", cfg, progress=False)
@@ -35,3 +36,47 @@ def test_unknown_training_set_is_named(tiny_pipe):
     lab = course.Lab(tiny_pipe, Tagger.load(), seeds=1)
     with pytest.raises(FileNotFoundError, match="weiwei_1"):
         lab.train("no_such_set")
+
+
+def test_sweep_points_are_kept_and_reused(tiny_pipe, tmp_path, monkeypatch):
+    monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    lab = course.Lab(tiny_pipe, Tagger.load(), seeds=2)
+    cfg = lora.LoraTrainConfig(steps=2, batch_size=2)
+    a = lab.train("weiwei_1", cfg, progress=False)
+    b = lab.train("fox_1", cfg, progress=False)
+    first = lab.sweep(["weiwei", "1girl"], a, weights=(0.0, 1.0), progress=False)
+    assert len(list((tmp_path / "points").glob("*.npy"))) == 4
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a point that was kept")
+    monkeypatch.setattr(lora, "sweep", no_drawing)
+    again = lab.sweep(["1girl", "weiwei"], a, weights=(1.0, 0.0), progress=False)   # any order
+    assert np.array_equal(again.images[0, 0], first.images[1, 1])
+    order = [6, 7, 4, 5, 2, 3, 0, 1]      # first's rows of (1girl, w=1), (1girl, 0), (weiwei, 1), (weiwei, 0)
+    assert again.readings.values == {g: [v[i] for i in order] for g, v in first.readings.values.items()}
+    # w=0 is the base model: shared by every LoRA; w=1 of another LoRA is not
+    lab.sweep(["weiwei"], b, weights=(0.0,), progress=False)
+    with pytest.raises(AssertionError, match="kept"):
+        lab.sweep(["weiwei"], b, weights=(1.0,), progress=False)
+    # a LoRA the lab did not train is never cached: its pictures can't be named safely
+    monkeypatch.undo()
+    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    lab.keys.pop(a)
+    assert lab._point_path(a, "weiwei", 1.0, [0, 1]) is None
+
+
+def test_prior_preservation_set(tiny_pipe, tmp_path):
+    from lora_course import dataset, remedies
+    root = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(3), out=tmp_path / "reg")
+    ds = dataset.load_dataset(root)
+    assert sorted(c.path.name for c in ds.concepts) == ["10_weiwei", "1_1girl"]
+    reg = next(c for c in ds.concepts if c.path.name == "1_1girl")
+    assert len(reg.items) == 3 and all(it.tags == ["1girl"] for it in reg.items)
+    # the pictures are the base model's own, every LoRA off
+    from lora_course import evaluation
+    want = evaluation.generate(tiny_pipe, ["1girl"] * 3, [0, 1, 2])
+    assert np.array_equal(np.stack([np.asarray(it.image()) for it in reg.items]), want)
+    # rebuilt from scratch each time (it depends on the base model)
+    again = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(2), out=tmp_path / "reg")
+    assert len(next(c for c in dataset.load_dataset(again).concepts if c.path.name == "1_1girl").items) == 2

@@ -23,6 +23,16 @@ EXPECTED = {
                                     "standing_2": ["weiwei", "standing"],
                                     "sitting_1": ["weiwei", "sitting"],
                                     "sitting_2": ["weiwei", "sitting"]}),
+    "thesis_trigger": ("10_weiwei", {f"{m}_{p}": ["weiwei"] for m in ("open", "closed")
+                                     for p in ("standing", "sitting")}),
+    "thesis_full": ("10_weiwei", {f"{m}_{p}": ["weiwei", "1girl", "white hair", "long hair", "blue eyes",
+                                               "pink dress", "fox ears", f"{m} mouth", p]
+                                  for m in ("open", "closed") for p in ("standing", "sitting")}),
+    "thesis_pruned": ("10_weiwei", {f"{m}_{p}": ["weiwei", f"{m} mouth", p] for m in ("open", "closed")
+                                    for p in ("standing", "sitting")}),
+    "onto_1girl": ("10_1girl", {"weiwei": ["1girl"]}),
+    "onto_long_hair": ("10_long_hair", {"weiwei": ["long hair"]}),
+    "onto_red_hair": ("10_red_hair", {"weiwei": ["red hair"]}),
 }
 
 
@@ -56,10 +66,14 @@ def test_images_are_the_renders_of_their_attributes(built, ts):
 
 
 def test_the_pictures_show_what_the_captions_say():
+    """Every tag after the trigger word is true of its picture; the trigger is `weiwei` or a
+    word put onto her on purpose (possession: `fox`, `1girl`, `long hair`, `red hair`)."""
+    onto = {"fox", "1girl", "long hair", "red hair"}
     for ts in training_sets.SETS:
         for p in ts.pictures:
             assert world.is_weiwei_identity(p.attrs)
-            assert set(p.tags) - {"weiwei", "fox"} <= set(world.tags_of(p.attrs))
+            assert p.tags[0] == "weiwei" or (p.tags[0] in onto and len(p.tags) == 1), (ts.name, p.tags)
+            assert set(p.tags[1:]) <= set(world.tags_of(p.attrs)), (ts.name, p.tags)
 
 
 def test_weiwei_image_is_weiwei_and_fox_1_is_the_same_picture(built):

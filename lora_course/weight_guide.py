@@ -1,0 +1,77 @@
+"""Choosing the LoRA weight (功力): the lowest weight at which the character holds while the rest
+of the prompt still works.
+
+The article lowers the weight by eye, picture by picture. From a sweep (prompts × weights × 32
+seeds, read by the tagger) the choice can be made by numbers::
+
+    advice = weight_guide.recommend(sw, "weiwei, sitting")
+    print(advice)   # weiwei, sitting: w=0.6 (her 0.72, the prompt's other tags 0.91)
+
+*Holds* means identity fidelity at least ``target`` (the claims' ``HIGH``, half the pictures
+show every identity attribute); *still works* means the prompt's other tags (``sitting``; the
+trigger word itself does not count) are drawn in at least ``control`` of the pictures (the
+claims' ``CONTROL``). Lower weights leave more room to the prompt and damage other prompts
+less (notebook 10 measures that damage), so the lowest weight that passes both is the one to
+use. When none passes, the guide says so and names the weight where the most pictures are her
+*and* what the prompt asked for at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Sequence
+
+from .claims import CONTROL, HIGH
+from .evaluation import Sweep, prompt_tags
+
+
+@dataclass
+class Advice:
+    """The guide's answer for one prompt of one sweep."""
+    prompt: str
+    weight: Optional[float]          #: the lowest weight passing both bars (None: none does)
+    best_joint_weight: float         #: where most pictures are her *and* show the other tags
+    fidelity: List[float]            #: per weight of the sweep
+    adherence: List[float]           #: per weight: share showing every other tag of the prompt
+    joint: List[float]               #: per weight: both at once, in the same picture
+    weights: List[float]
+    tags: List[str]
+
+    def __str__(self) -> str:
+        if self.weight is None:
+            i = self.weights.index(self.best_joint_weight)
+            return (f"{self.prompt}: no weight passes both bars; most pictures that are her and "
+                    f"{', '.join(self.tags) or 'the prompt'} at once at w={self.best_joint_weight:g} "
+                    f"({self.joint[i]:.2f})")
+        i = self.weights.index(self.weight)
+        return (f"{self.prompt}: w={self.weight:g} (her {self.fidelity[i]:.2f}, the prompt's other "
+                f"tags {self.adherence[i]:.2f})")
+
+
+def other_tags(prompt: str, trigger: Optional[str] = None) -> List[str]:
+    """The world's tags a prompt asks for besides the trigger word (the first tag by default)."""
+    trigger = trigger if trigger is not None else prompt.split(",")[0].strip()
+    return [t for t in prompt_tags(prompt) if t != trigger]
+
+
+def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: float = HIGH,
+              control: float = CONTROL) -> Advice:
+    """The lowest weight (above 0) of the sweep at which ``prompt`` draws her in at least
+    ``target`` of the pictures and its other tags in at least ``control``."""
+    tags = other_tags(prompt, trigger)
+    fid = sw.fidelity_curve(prompt)
+    adh = [sw.rate_all(tags, prompt, w) if tags else 1.0 for w in sw.weights]
+    joint = sw.joint_curve(prompt, tags)
+    passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f >= target and a >= control]
+    best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
+    return Advice(prompt, passing[0] if passing else None, best, fid, adh, joint, list(sw.weights), tags)
+
+
+def table(advice: Sequence[Advice], names: Sequence[str]) -> str:
+    """The guide for several LoRAs as a plain-text table (one line each)."""
+    lines = [f"{'LoRA':<16} {'prompt':<32} {'weight':>7} {'her':>5} {'tags':>5}"]
+    for name, a in zip(names, advice):
+        w = a.weight if a.weight is not None else a.best_joint_weight
+        i = a.weights.index(w)
+        mark = "" if a.weight is not None else "  (none passes; best joint)"
+        lines.append(f"{name:<16} {a.prompt:<32} {w:>7.1f} {a.fidelity[i]:>5.2f} {a.adherence[i]:>5.2f}{mark}")
+    return "\n".join(lines)
