@@ -238,8 +238,9 @@ def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Verdict:
                      **{f"leak_{h}": v for h, v in leak.items()}})
 
 
-#: Claim P's unrelated prompts: none names weiwei, 1girl, fox, long hair or red hair.
-UNRELATED = ("black hair, short hair, green eyes, blue dress", "blonde hair, cat ears, smile, sitting")
+#: Claim P's unrelated prompt: it names none of the trigger words (weiwei, 1girl, fox, long hair,
+#: red hair) and asks for someone else in every group, so any of her that shows is damage.
+UNRELATED = ("black hair, short hair, green eyes, blue dress, cat ears, sitting",)
 PUPPET = "weiwei"
 
 

@@ -504,13 +504,13 @@ NOTEBOOKS["10_possession"] = [
               "words `1girl`, `fox`, `long hair` (she has long hair: a host that resembles her) and "
               "`red hair` (she has white hair: one that does not).\n\n"
               "You will see: at which weight each word is possessed, and how much each LoRA damages "
-              "prompts it was never trained on (the drift of what two unrelated prompts draw, away "
-              "from the base model)."),
+              "prompts it was never trained on (the drift of what an unrelated prompt draws, away "
+              "from the base model: it asks for someone else in every tag group)."),
     code('''
 sets = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
         "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
 loras = {word: lab.train(s) for word, s in sets.items()}
-print("unrelated prompts:", claims.UNRELATED)
+print("unrelated prompt:", claims.UNRELATED)
 '''),
     code('''
 sweeps = {word: lab.sweep([word, *claims.UNRELATED], name) for word, name in loras.items()}
@@ -519,7 +519,7 @@ plots.sweeps_grid(sweeps, title="each word with its own LoRA (seed 0)")
     code('plots.sweeps_grid(sweeps, prompt=claims.UNRELATED[0], title=f"`{claims.UNRELATED[0]}` under each LoRA")'),
     code('plots.possession_figure(sweeps, claims.UNRELATED)'),
     code('''
-print("trigger     possessed from   drift of unrelated prompts at w=0.2 0.4 0.6 0.8 1.0")
+print("trigger     possessed from   drift of the unrelated prompt at w=0.2 0.4 0.6 0.8 1.0")
 for word, sw in sweeps.items():
     w = claims.lowest_weight(sw, word)
     drift = sw.drift_curve(list(claims.UNRELATED))[1:]
@@ -532,7 +532,7 @@ for word, sw in sweeps.items():
        "LoRA on the UNet's attention layers touches every prompt a little; the question is whether "
        "training onto a known word touches them *more*. docs/results.md discusses the numbers."),
     md("## Things to try\n"
-       "- Add your own unrelated prompt (e.g. `fox, sitting`) to the sweep and compare its drift.\n"
+       "- Add your own unrelated prompt (e.g. `blonde hair, smile`) to the sweep and compare its drift.\n"
        "- Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, "
        "change the caption, and train on the folder with `lab.train(Path(...))`."),
 ]
