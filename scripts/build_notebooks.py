@@ -108,6 +108,10 @@ when the caster's power drops, and is possessed more easily when it already rese
 | 06 open/closed mouth | 5: what the training set lacks | C5 |
 | 07 crying/smiling | 6: combining tags | C6 |
 | 08 poses | 7: what the training set lacks, the LoRA can't give | C7 |
+| 09 the thesis, tested | the opening thesis: tags change control, not quality | T |
+| 10 possession vs puppet | the metaphor: 夺舍 and 傀儡, measured | P |
+| 11 remedies | prior preservation, more varied pictures | R |
+| 12 a weight guide | how many levels of 功力 | W |
 | 13 a real checkpoint | 1–3 again, on SD 1.5 and your own pictures (needs a GPU) | — |"""),
     code(SETUP),
     md("## The world\n"
@@ -744,12 +748,14 @@ def build(names=None, keep_outputs=False) -> list:
 
 def execute(paths, timeout=900) -> None:
     from nbclient import NotebookClient
+    import time
     for path in paths:
         nb = nbformat.read(path, as_version=4)
+        t = time.time()
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(NB_DIR)}}).execute()
         nbformat.write(nb, path)
-        print(f"executed {path.name}", flush=True)
+        print(f"executed {path.name} in {time.time() - t:.0f} s", flush=True)
 
 
 if __name__ == "__main__":
