@@ -369,14 +369,19 @@ class TagEditor:
         #: the captions as they are on disk (None: no caption file)
         self.on_disk: List[Optional[List[str]]] = [list(it.tags) if it.caption_path.exists() else None
                                                    for it in self.items]
+        # shared by every tag button (fewer widget models in the page and in a saved notebook)
+        self._tag_layout = W.Layout(width="auto", margin="1px")
+        self._tag_style = W.ButtonStyle()
+        self._removed_style = W.ButtonStyle(text_decoration="line-through")
         self.rows = [_Row(self, i, it, thumb) for i, it in enumerate(self.items)]
 
         self.tag = W.Text(description="tag", placeholder="long hair", layout=W.Layout(width="240px"))
         self.new = W.Text(description="new", placeholder="replacement (for replace)",
                           layout=W.Layout(width="240px"))
-        self.add_all_button = W.Button(description="add to all", icon="plus")
-        self.remove_all_button = W.Button(description="remove from all", icon="minus")
-        self.replace_all_button = W.Button(description="replace everywhere", icon="retweet")
+        auto = W.Layout(width="auto")
+        self.add_all_button = W.Button(description="add to all", icon="plus", layout=auto)
+        self.remove_all_button = W.Button(description="remove from all", icon="minus", layout=auto)
+        self.replace_all_button = W.Button(description="replace by new", icon="retweet", layout=auto)
         self.trigger = W.Text(description="trigger", value=self._guess_trigger(), layout=W.Layout(width="240px"))
         self.trigger_button = W.Button(description="trigger first everywhere", icon="arrow-left",
                                        layout=W.Layout(width="210px"))
@@ -398,6 +403,8 @@ class TagEditor:
                        W.HBox([self.save_button, self.revert_button]), self.status])
         self.widget = W.VBox([W.HBox([bulk, self.frequency_table]), *[r.widget for r in self.rows]])
         self.widget.add_class("lora-tag-editor")
+        self.status.add_class("lora-tag-status")
+        self.save_button.add_class("lora-tag-save")
         for i in range(len(self.items)):
             self._render_row(i)
         self._refresh(f"{len(self.items)} picture(s) in <code>{html.escape(self.folder.name)}</code>")
@@ -520,18 +527,19 @@ class TagEditor:
     # ---- showing ---------------------------------------------------------------------------
     def _render_row(self, i: int) -> None:
         row, tags = self.rows[i], self.items[i].tags
+        for b in [*row.tag_buttons.values(), *row.removed_buttons.values()]:
+            b.close()                                   # the old buttons leave the kernel too
         row.tag_buttons, row.removed_buttons = {}, {}
         for k, t in enumerate(tags):
             b = W.Button(description=t, tooltip=f"click to remove {t!r}", icon="times",
-                         button_style="info" if k == 0 else "",
-                         layout=W.Layout(width="auto", margin="1px"))
+                         button_style="info" if k == 0 else "", layout=self._tag_layout,
+                         style=self._tag_style)
             b.on_click(lambda _b, t=t: self.remove(i, t))
             row.tag_buttons[t] = b
         for t in (self.on_disk[i] or []):
             if t not in tags:
                 b = W.Button(description=t, tooltip=f"removed (unsaved): click to put {t!r} back", icon="plus",
-                             button_style="warning", layout=W.Layout(width="auto", margin="1px"))
-                b.style.text_decoration = "line-through"
+                             button_style="warning", layout=self._tag_layout, style=self._removed_style)
                 b.on_click(lambda _b, t=t: self.add(i, [t]))
                 row.removed_buttons[t] = b
         row.tags.children = [*row.tag_buttons.values(), *row.removed_buttons.values()]

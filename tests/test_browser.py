@@ -1,6 +1,7 @@
-"""The weight slider in a real browser: JupyterLab started headless, a notebook that builds the
-slider opened in headless Chromium, its cells run, the slider moved with the mouse, and the new
-image grid seen. Screenshots go to ``build/browser/`` (before and after the move).
+"""The widgets in a real browser: JupyterLab started headless, a notebook opened in headless
+Chromium and its cells run. The weight slider is moved with the mouse and the new image grid is
+seen (its pixels change); in the tag editor a tag is clicked away and saved, and the caption file
+and its backup are checked. Screenshots go to ``build/browser/`` (``slider.png`` after the move).
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium chromium-driver``;
 ``.ci/run`` installs them) and selenium (the ``[dev]`` extra). Without them the test is skipped
@@ -8,6 +9,7 @@ with the reason, except when ``CI`` is set: there it fails, so CI cannot skip it
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import secrets
@@ -23,11 +25,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
+from lora_course.dataset import backups_of
+
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
 IN_CI = bool(os.environ.get("CI"))
 
-NOTEBOOK_CELLS = [
+SLIDER_CELLS = [
     "import torch\ntorch.set_num_threads(1)   # the browser and the server need a core too",
     "from lora_course import course, widgets\n"
     "from lora_course.lora import LoraTrainConfig\n"
@@ -129,36 +133,61 @@ def test_missing_browser_skips_here_and_fails_under_ci(monkeypatch):
         _require_browser()
 
 
-def test_slider_in_jupyterlab(tmp_path, browser_paths, jupyter_lab):
-    chromium, driver = browser_paths
+@pytest.fixture
+def browser(tmp_path, browser_paths):
+    """Headless Chromium driven by Debian's chromedriver."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    t0 = time.monotonic()
-    url, token = jupyter_lab
-    nb = new_notebook(cells=[new_code_cell(c) for c in NOTEBOOK_CELLS])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, tmp_path / "slider.ipynb")
-
+    chromium, driver = browser_paths
     opts = Options()
     opts.binary_location = chromium
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1400,1200", f"--user-data-dir={tmp_path / '.chromium'}"):
         opts.add_argument(arg)
-    browser = webdriver.Chrome(service=Service(executable_path=driver), options=opts)
+    b = webdriver.Chrome(service=Service(executable_path=driver), options=opts)
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        browser.get(f"{url}/lab/tree/slider.ipynb?token={token}")
-        wait = WebDriverWait(browser, 120, poll_frequency=0.25)
-        kernel_idle = ("const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                       "const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
-                       "return !!(k && k.status === 'idle' && w.content && w.content.widgets.length === arguments[0]);")
-        wait.until(lambda b: b.execute_script(kernel_idle, len(NOTEBOOK_CELLS)))
-        browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+        yield b
+    finally:
+        b.quit()
+
+
+@contextlib.contextmanager
+def shot_on_failure(browser, name: str):
+    """Keep what the browser showed when a step fails, as build/browser/<name>-failure.png."""
+    try:
+        yield
+    except Exception:
+        browser.save_screenshot(str(SHOTS / f"{name}-failure.png"))
+        raise
+
+
+def open_and_run(browser, jupyter_lab, folder: Path, name: str, cells) -> None:
+    """Write a notebook of ``cells``, open it in JupyterLab, wait for its kernel, run every cell."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, token = jupyter_lab
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / name)
+    browser.get(f"{url}/lab/tree/{name}?token={token}")
+    kernel_idle = ("const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                   "const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+                   "return !!(k && k.status === 'idle' && w.content && w.content.widgets.length === arguments[0]);")
+    WebDriverWait(browser, 120, poll_frequency=0.25).until(lambda b: b.execute_script(kernel_idle, len(cells)))
+    browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+
+
+def test_slider_in_jupyterlab(tmp_path, jupyter_lab, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    t0 = time.monotonic()
+    with shot_on_failure(browser, "slider"):
+        open_and_run(browser, jupyter_lab, tmp_path, "slider.ipynb", SLIDER_CELLS)
 
         def grid_ready(b):
             """(img src, status text) once the grid is drawn and the status says done."""
@@ -169,10 +198,9 @@ def test_slider_in_jupyterlab(tmp_path, browser_paths, jupyter_lab):
             text = status[0].text
             return (imgs[0].get_attribute("src"), text) if text.startswith("✓") else False
 
-        src_before, status_before = wait.until(grid_ready)
+        src_before, status_before = WebDriverWait(browser, 120, poll_frequency=0.25).until(grid_ready)
         assert "<lora:browser_slider:1>" in status_before
-        grid = browser.find_element(By.CSS_SELECTOR, ".lora-lab-grid")
-        png_before = grid.screenshot_as_png
+        png_before = browser.find_element(By.CSS_SELECTOR, ".lora-lab-grid").screenshot_as_png
         browser.save_screenshot(str(SHOTS / "slider_before.png"))
 
         # move the slider with the mouse: press on the left end of its track (noUiSlider's tap)
@@ -194,9 +222,42 @@ def test_slider_in_jupyterlab(tmp_path, browser_paths, jupyter_lab):
         browser.save_screenshot(str(SHOTS / "slider.png"))
         (SHOTS / "grid_before.png").write_bytes(png_before)
         (SHOTS / "grid_after.png").write_bytes(png_after)
-        print(f"browser test: {time.monotonic() - t0:.1f} s; before: {status_before!r}; after: {status_after!r}")
-    except Exception:
-        browser.save_screenshot(str(SHOTS / "failure.png"))
-        raise
-    finally:
-        browser.quit()
+        print(f"slider in the browser: {time.monotonic() - t0:.1f} s; before: {status_before!r}; "
+              f"after: {status_after!r}")
+
+
+EDITOR_CELLS = [
+    "from pathlib import Path\n"
+    "from lora_course import dataset, widgets, world\n"
+    "pictures = [(world.render(world.WEIWEI, seed=i), tags) for i, tags in\n"
+    "            enumerate([['weiwei', 'long hair', 'smile'], ['weiwei', 'crying']])]\n"
+    "folder = dataset.write_concept(Path('set'), 'weiwei', 10, pictures, stems=['a', 'b'])\n"
+    "widgets.TagEditor(folder)",
+]
+
+
+def test_tag_editor_in_jupyterlab(tmp_path, jupyter_lab, browser):
+    """Click a tag away, save: the caption file holds the edit and .backup/ the old caption."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    t0 = time.monotonic()
+    with shot_on_failure(browser, "tag_editor"):
+        open_and_run(browser, jupyter_lab, tmp_path, "editor.ipynb", EDITOR_CELLS)
+        wait = WebDriverWait(browser, 60, poll_frequency=0.25)
+        smile = ("(//div[contains(@class,'lora-tag-row')])[1]//button[normalize-space()='smile']")
+        wait.until(lambda b: b.find_elements(By.XPATH, smile))
+        browser.find_element(By.XPATH, smile).click()
+        status = lambda b: b.find_element(By.CSS_SELECTOR, ".lora-tag-status").text
+        wait.until(lambda b: "1 unsaved" in status(b))
+        browser.save_screenshot(str(SHOTS / "tag_editor.png"))
+        browser.find_element(By.CSS_SELECTOR, ".lora-tag-save").click()
+        wait.until(lambda b: "saved 1 caption(s); 1 old version(s)" in status(b))
+
+        concept = tmp_path / "set" / "10_weiwei"
+        assert (concept / "a.txt").read_text(encoding="utf-8") == "weiwei, long hair"
+        assert (concept / "b.txt").read_text(encoding="utf-8") == "weiwei, crying"
+        backups = backups_of(concept / "a.txt")
+        assert [p.read_text(encoding="utf-8") for p in backups] == ["weiwei, long hair, smile"]
+        print(f"tag editor in the browser: {time.monotonic() - t0:.1f} s")
+

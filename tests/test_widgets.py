@@ -179,8 +179,11 @@ def test_editor_shows_thumbnails_tags_and_frequency(folder):
 
 def test_click_to_remove_and_put_back_writes_nothing(folder):
     ed = widgets.TagEditor(folder)
-    ed.rows[0].tag_buttons["smile"].click()
+    clicked = ed.rows[0].tag_buttons["smile"]
+    clicked.click()
     assert ed.tags(0) == ["weiwei", "long hair"] and "smile" in ed.rows[0].removed_buttons
+    assert clicked.comm is None                                         # old buttons are closed
+    assert ed.rows[0].removed_buttons["smile"].style.text_decoration == "line-through"
     assert "unsaved" in ed.rows[0].name.value and "1 unsaved" in ed.status.value
     assert caption(folder, "a") == "weiwei, long hair, smile"           # not written yet
     ed.rows[0].removed_buttons["smile"].click()                         # put back
