@@ -724,7 +724,7 @@ def apply_prompt_loras(pipe, prompt: str) -> str:
 
 
 @contextlib.contextmanager
-def _kept_lora_state(pipe):
+def kept_lora_state(pipe):
     """Restore every LoRA layer's active adapters, scales and on/off state afterwards."""
     from peft.tuners.tuners_utils import BaseTunerLayer
     layers = [m for part in (pipe.unet, pipe.text_encoder) for m in part.modules()
@@ -753,7 +753,7 @@ def sweep(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: Sequenc
         raise ValueError("sweep sets the LoRA weight itself: remove <lora:...> from the prompts")
     ps, ss = grid_jobs(prompts, seeds)
     out = []
-    with _kept_lora_state(pipe):
+    with kept_lora_state(pipe):
         for w in tqdm(list(weights), desc=f"sweep {lora_name}", disable=not progress):
             set_lora_weights(pipe, {lora_name: w})
             imgs = generate(pipe, ps, ss, steps=steps, guidance=guidance, **gen_kwargs)

@@ -49,7 +49,7 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
         shutil.rmtree(out)              # rebuilt every time: it depends on the base model
     for c in src.concepts:
         shutil.copytree(c.path, out / c.path.name, ignore=shutil.ignore_patterns(".backup"))
-    with lora._kept_lora_state(pipe):
+    with lora.kept_lora_state(pipe):
         if lora.loaded_adapters(pipe):
             lora.set_lora_weights(pipe, {})
         images = evaluation.generate(pipe, [class_prompt] * len(seeds), list(seeds))

@@ -238,7 +238,7 @@ class SliderLab:
         keys = [self._key(clean, weights, s) for s in seeds]
         todo = [s for s, k in zip(seeds, keys) if k not in self._images]
         if todo:
-            with lora._kept_lora_state(self.pipe):
+            with lora.kept_lora_state(self.pipe):
                 lora.set_lora_weights(self.pipe, weights)
                 new = evaluation.generate(self.pipe, [clean] * len(todo), todo, steps=self.steps,
                                           guidance=self.guidance, batch_size=len(todo))
