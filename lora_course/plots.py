@@ -215,7 +215,7 @@ def possession_figure(sweeps: Dict[str, "object"], unrelated: Sequence[str]):
         a.plot(sw.weights, sw.fidelity_curve(t), marker="o", label=f"`{t}`")
         b.plot(sw.weights, sw.drift_curve(list(unrelated)), marker="o", label=f"LoRA on `{t}`")
     a.set(xlabel="LoRA weight w", ylabel="prompt = trigger: her", ylim=(0, 1.02),
-          title="when is the word possessed (夺舍)?")
+          title="when is the word possessed (duoshe)?")
     b.set(xlabel="LoRA weight w", ylabel="drift (total variation)", ylim=(0, None),
           title="damage to prompts it was not trained on")
     for ax in (a, b):

@@ -50,7 +50,7 @@ class PretrainConfig:
     vae_kl: float = 1e-6
     # The shipped model stopped here (its session's time ran out; the learning rate is constant
     # after warm-up, so a run launched with this many steps gives the same weights).
-    unet_steps: int = 6011
+    unet_steps: int = 12000
     unet_batch: int = 64
     unet_lr: float = 5e-4
     warmup: int = 300
