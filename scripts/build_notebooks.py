@@ -392,7 +392,16 @@ lab.grid(sw_one, title="one open-mouth picture")
     code('lab.grid(sw_two, title="two pictures, mouth tagged")'),
     code('plots.mouth_figure(sw_one, sw_two)'),
     *verdict("C5", 'claims.c5(sw_one, sw_two).show()'),
+    md("## When the sect knows the tag better than the caster\n"
+       "If the verdict says a closed mouth was *not* hard to get: the base model knows `closed mouth` "
+       "perfectly, and the course's one-picture LoRA (150 steps) has not learned her open mouth by "
+       "heart, so the prompt wins. The article's LoRAs are trained until the picture is learned by "
+       "heart; trained four times longer, the same picture gives a closed mouth in only half of the "
+       "pictures at w = 1 (docs/results.md has the numbers). Whether a missing feature is hard to get "
+       "is a race between what the base model knows and how far the LoRA overfits."),
     md("## Things to try\n"
+       "- Overfit like the article: `lab.train(\"weiwei_1\", LoraTrainConfig(steps=600), name=\"long\")` "
+       "(`from lora_course.lora import LoraTrainConfig`) and sweep `weiwei, closed mouth` again.\n"
        "- Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) "
        "and retrain: the pictures are the same, the control is gone.\n"
        "- Lower the weight of the one-picture LoRA until closed mouths appear: what does it cost?"),
@@ -437,6 +446,13 @@ lab.grid(sw, title="asking for a pose the training set never showed")
 '''),
     code('plots.pose_figure(sw, "weiwei, sitting", "weiwei, standing")'),
     *verdict("C7", 'claims.c7(sw).show()'),
+    md("## Reading it\n"
+       "Two things to separate: does she *sit*, and is the sitting picture still *her*? With the "
+       "course's recipe the base model's `sitting` wins the pose at full weight, and the cost is "
+       "paid in fidelity instead: few of the sitting pictures are her, until the weight drops. "
+       "Trained four times longer (overfitted, as the article's LoRAs are), the same picture gives "
+       "the article's picture: nobody sits at w = 1, and at w = 0.6 every picture is her and sitting "
+       "(docs/results.md). Notebook 11 measures the real remedy: sitting pictures in the training set."),
     md("## Things to try\n"
        "- Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.\n"
        "- Lower the weight to 0.4 and count: how many sitting pictures are still her?"),
