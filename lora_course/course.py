@@ -80,17 +80,13 @@ class Lab:
         dataset folder given as a path), load it, and return its adapter name. With ``reuse``, a
         LoRA trained earlier with the same pictures, captions, settings and base model is loaded
         from ``build/loras`` instead of trained again; every LoRA trained is saved there."""
-        folder = Path(set_name) if isinstance(set_name, Path) else training_sets.DATA_DIR / set_name
-        if not folder.exists():
-            raise FileNotFoundError(f"{folder}: no such training set; the shipped ones are "
-                                    f"{[s.name for s in training_sets.SETS]}")
+        folder = training_sets.folder(set_name)
         cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
         key = self._cache_key(folder, cfg)
         path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
-        self.keys[cfg.name] = key
         if reuse and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
-            self.sources[cfg.name] = path
+            self.sources[cfg.name], self.keys[cfg.name] = path, key
             return lora.load_lora(self.pipe, path, cfg.name)
         others = {n: src for n, src in self.sources.items() if n != cfg.name}
         if lora.loaded_adapters(self.pipe):   # train on the bare base model, then re-load the others
@@ -99,6 +95,7 @@ class Lab:
         for n, src in others.items():
             lora.load_lora(self.pipe, src, n)
         self.results[cfg.name] = self.sources[cfg.name] = result
+        self.keys[cfg.name] = key
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         result.save(path)
         print(f"trained {cfg.name!r}: {result.steps} steps in {result.seconds:.0f} s, "
@@ -109,8 +106,14 @@ class Lab:
         h = hashlib.sha256()
         h.update(lora.dataset_fingerprint(dataset.load_dataset(folder)).encode())
         h.update(json.dumps(cfg.to_json(), sort_keys=True).encode())
-        h.update(lora.base_fingerprint(self.pipe).encode())
+        h.update(self._base_fingerprint().encode())
         return h.hexdigest()[:12]
+
+    def _base_fingerprint(self) -> str:
+        """The base model's fingerprint, computed once per lab (it keys LoRAs and sweep points)."""
+        if self._base_key is None:
+            self._base_key = lora.base_fingerprint(self.pipe)
+        return self._base_key
 
     # ---- measuring ------------------------------------------------------------------------
     def sweep(self, prompts: Sequence[str], lora_name: str, weights: Sequence[float] = WEIGHTS,
@@ -123,14 +126,13 @@ class Lab:
         shared by every LoRA."""
         seeds = list(self.seeds if seeds is None else seeds)
         weights = [float(w) for w in weights]
+        paths = {(p, w): self._point_path(lora_name, p, w, seeds) for p in prompts for w in weights}
         points, todo = {}, {}
-        for p in prompts:
-            for w in weights:
-                path = self._point_path(lora_name, p, w, seeds)
-                if path is not None and path.exists():
-                    points[p, w] = np.load(path, allow_pickle=False)
-                else:
-                    todo.setdefault(w, []).append(p)
+        for (p, w), path in paths.items():
+            if path is not None and path.exists():
+                points[p, w] = np.load(path, allow_pickle=False)
+            else:
+                todo.setdefault(w, []).append(p)
         n = sum(len(ps) for ps in todo.values()) * len(seeds)
         bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=not progress or n == 0,
                    mininterval=1)
@@ -138,7 +140,7 @@ class Lab:
             images, _ = lora.sweep(self.pipe, ps, [w], seeds, lora_name)
             for i, p in enumerate(ps):
                 points[p, w] = images[i, 0]
-                path = self._point_path(lora_name, p, w, seeds)
+                path = paths[p, w]
                 if path is not None:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     _save_array(path, images[i, 0])
@@ -152,10 +154,8 @@ class Lab:
         not trained through :meth:`train`, or caching off)."""
         if not self.cache_points or (weight != 0.0 and lora_name not in self.keys):
             return None
-        if self._base_key is None:
-            self._base_key = lora.base_fingerprint(self.pipe)
         h = hashlib.sha256(json.dumps(
-            {"lora": self.keys[lora_name] if weight != 0.0 else "base", "base": self._base_key,
+            {"lora": self.keys[lora_name] if weight != 0.0 else "base", "base": self._base_fingerprint(),
              "prompt": prompt, "weight": weight, "seeds": list(map(int, seeds)),
              "steps": base_model.DEFAULT_STEPS, "guidance": base_model.DEFAULT_GUIDANCE,
              "device": str(self.pipe.device)}, sort_keys=True).encode()).hexdigest()[:20]
@@ -191,7 +191,7 @@ def show_set(set_name):
     """The pictures of a shipped training set (or of any dataset folder given as a path) with
     their captions, as a figure."""
     from .plots import image_grid
-    ds = dataset.load_dataset(set_name if isinstance(set_name, Path) else training_sets.DATA_DIR / set_name)
+    ds = dataset.load_dataset(training_sets.folder(set_name))
     imgs = np.stack([np.asarray(it.image()) for it in ds.items])
     fig = image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
     return fig

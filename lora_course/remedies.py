@@ -42,7 +42,7 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
 
     The defaults balance the two halves the way kohya does: 10 pictures × 1 repeat against the
     one training picture × 10 repeats."""
-    source = source if isinstance(source, Path) else training_sets.DATA_DIR / source
+    source = training_sets.folder(source)
     src = dataset.load_dataset(source)
     out = Path(out) if out is not None else BUILD_SETS / f"{source.name}_reg"
     if out.exists():
@@ -50,8 +50,7 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
     for c in src.concepts:
         shutil.copytree(c.path, out / c.path.name, ignore=shutil.ignore_patterns(".backup"))
     with lora.kept_lora_state(pipe):
-        if lora.loaded_adapters(pipe):
-            lora.set_lora_weights(pipe, {})
+        lora.set_lora_weights(pipe, {})
         images = evaluation.generate(pipe, [class_prompt] * len(seeds), list(seeds))
     safe = class_prompt.replace(" ", "_").replace(",", "")
     dataset.write_concept(out, safe, repeats, [(Image.fromarray(im), [class_prompt]) for im in images])

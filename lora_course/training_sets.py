@@ -144,6 +144,16 @@ def get(name: str) -> TrainingSet:
     raise KeyError(f"no training set {name!r}; sets are {[s.name for s in SETS]}")
 
 
+def folder(set_or_path) -> Path:
+    """The dataset root of a shipped set's name (``"weiwei_1"`` → ``data/sets/weiwei_1``), or any
+    kohya dataset folder given as a :class:`~pathlib.Path`; a missing one is named with the fix."""
+    root = Path(set_or_path) if isinstance(set_or_path, Path) else DATA_DIR / set_or_path
+    if not root.exists():
+        raise FileNotFoundError(f"{root}: no such training set; the shipped ones are "
+                                f"{[s.name for s in SETS]}")
+    return root
+
+
 def _check_no_strangers(folder: Path, ts: TrainingSet) -> None:
     """Refuse to build into a concept folder holding images the set does not have: they would
     silently join the training set."""

@@ -59,7 +59,7 @@ def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: flo
     ``target`` of the pictures and its other tags in at least ``control``."""
     tags = other_tags(prompt, trigger)
     fid = sw.fidelity_curve(prompt)
-    adh = [sw.rate_all(tags, prompt, w) if tags else 1.0 for w in sw.weights]
+    adh = [sw.rate_all(tags, prompt, w) for w in sw.weights]   # no other tags: 1.0
     joint = sw.joint_curve(prompt, tags)
     passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f >= target and a >= control]
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])

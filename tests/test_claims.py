@@ -212,3 +212,5 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     assert v.status == "PARTLY" and v.numbers["w_a"] == 0.4
     assert claims.weight_guide({"a": a}).status == "REPRODUCED"
     assert "weiwei, sitting" in weight_guide.table([a, never], ["a", "b"])
+    alone = weight_guide.recommend(fake_sweep(["weiwei"], lora), "weiwei")   # no other tags: only her
+    assert alone.tags == [] and alone.adherence == [1.0] * len(WEIGHTS) and alone.weight == 0.4

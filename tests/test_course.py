@@ -8,10 +8,15 @@ from lora_course.tagger import TAGGER_PATH, Tagger
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
 
 
-def test_train_sweep_grid_and_verdict(tiny_pipe, tmp_path, monkeypatch):
+@pytest.fixture
+def lab(tiny_pipe, tmp_path, monkeypatch):
+    """A lab on the random tiny pipeline, 2 seeds, keeping its LoRAs and points in ``tmp_path``."""
     monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
     monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
-    lab = course.Lab(tiny_pipe, Tagger.load(), seeds=2)
+    return course.Lab(tiny_pipe, Tagger.load(), seeds=2)
+
+
+def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     cfg = lora.LoraTrainConfig(steps=3, batch_size=2)
     name = lab.train("weiwei_1", cfg, progress=False)
     assert name == "weiwei_1" and lora.loaded_adapters(tiny_pipe) == ["weiwei_1"]
@@ -38,10 +43,7 @@ def test_unknown_training_set_is_named(tiny_pipe):
         lab.train("no_such_set")
 
 
-def test_sweep_points_are_kept_and_reused(tiny_pipe, tmp_path, monkeypatch):
-    monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
-    lab = course.Lab(tiny_pipe, Tagger.load(), seeds=2)
+def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     cfg = lora.LoraTrainConfig(steps=2, batch_size=2)
     a = lab.train("weiwei_1", cfg, progress=False)
     b = lab.train("fox_1", cfg, progress=False)
