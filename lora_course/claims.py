@@ -242,12 +242,18 @@ def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Verdict:
 #: red hair) and asks for someone else in every group, so any of her that shows is damage.
 UNRELATED = ("black hair, short hair, green eyes, blue dress, cat ears, sitting",)
 PUPPET = "weiwei"
+#: The weights the unrelated prompt is drawn at: the base model, the course's working weight and
+#: full strength (when each word falls needs the finer grid; the damage needs a few points).
+DRIFT_WEIGHTS = (0.0, 0.6, 1.0)
 
 
-def possession(sweeps: Dict[str, Sweep], unrelated: Sequence[str] = UNRELATED,
-               resembles: str = "long hair", differs: str = "red hair") -> Verdict:
-    """Claim P from one sweep per trigger word (each with the trigger and ``unrelated``)."""
-    damage = {t: sum(sw.drift_curve(list(unrelated))[1:]) / (len(sw.weights) - 1) for t, sw in sweeps.items()}
+def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = None,
+               unrelated: Sequence[str] = UNRELATED, resembles: str = "long hair",
+               differs: str = "red hair") -> Verdict:
+    """Claim P from one sweep per trigger word: ``sweeps`` has the trigger's own prompt (when is
+    the word possessed), ``drifts`` the ``unrelated`` prompts (the damage; default: ``sweeps``)."""
+    drifts = sweeps if drifts is None else drifts
+    damage = {t: sum(sw.drift_curve(list(unrelated))[1:]) / (len(sw.weights) - 1) for t, sw in drifts.items()}
     possessed = [t for t in sweeps if t != PUPPET]
     mean_possessed = sum(damage[t] for t in possessed) / len(possessed)
     wr, wd = lowest_weight(sweeps[resembles], resembles), lowest_weight(sweeps[differs], differs)

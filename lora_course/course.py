@@ -36,9 +36,10 @@ CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
 #: prompt, weight, seeds, sampler settings, base model); the tagger reads them again each time.
 POINTS_DIR = base_model.DATA_DIR.parent / "build" / "points"
 
-#: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
-#: with preview pictures every 50 steps.
-DEFAULT_LORA = lora.LoraTrainConfig(sample_every=50)
+#: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults.
+DEFAULT_LORA = lora.LoraTrainConfig()
+#: Steps between preview pictures when :meth:`Lab.train` is asked for them (``previews=True``).
+PREVIEW_EVERY = 50
 
 
 def quiet_libraries() -> None:
@@ -75,13 +76,17 @@ class Lab:
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
-              reuse: bool = True, progress: bool = True) -> str:
+              reuse: bool = True, progress: bool = True, previews: bool = False) -> str:
         """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``; or any kohya
         dataset folder given as a path), load it, and return its adapter name. With ``reuse``, a
         LoRA trained earlier with the same pictures, captions, settings and base model is loaded
-        from ``build/loras`` instead of trained again; every LoRA trained is saved there."""
+        from ``build/loras`` instead of trained again; every LoRA trained is saved there.
+        ``previews`` draws preview pictures every :data:`PREVIEW_EVERY` steps while training (for
+        ``plots.training_figure``; they do not change the LoRA)."""
         folder = training_sets.folder(set_name)
         cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
+        if previews:
+            cfg = replace(cfg, sample_every=PREVIEW_EVERY)
         key = self._cache_key(folder, cfg)
         path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
         if reuse and path.exists():
@@ -105,7 +110,7 @@ class Lab:
     def _cache_key(self, folder: Path, cfg: lora.LoraTrainConfig) -> str:
         h = hashlib.sha256()
         h.update(lora.dataset_fingerprint(dataset.load_dataset(folder)).encode())
-        h.update(json.dumps(cfg.to_json(), sort_keys=True).encode())
+        h.update(json.dumps(cfg.weights_json(), sort_keys=True).encode())
         h.update(self._base_fingerprint().encode())
         return h.hexdigest()[:12]
 

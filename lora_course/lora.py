@@ -133,6 +133,17 @@ class LoraTrainConfig:
     def to_json(self) -> dict:
         return json.loads(json.dumps(asdict(self)))
 
+    def weights_json(self) -> dict:
+        """:meth:`to_json` without the knobs that only decide what is written or drawn on the way
+        (checkpoints, snapshots, previews): two configs with the same ``weights_json`` train the
+        same LoRA."""
+        return {k: v for k, v in self.to_json().items() if k not in OUTPUT_ONLY}
+
+
+#: Knobs of :class:`LoraTrainConfig` that do not change the trained weights.
+OUTPUT_ONLY = frozenset({"checkpoint_every", "save_every", "sample_every", "sample_prompts",
+                         "sample_seeds", "sample_steps"})
+
 
 @dataclass
 class LoraResult:
@@ -418,8 +429,7 @@ def _diverged(loss: float, step: int, cfg: LoraTrainConfig) -> FloatingPointErro
 def _check_resumable(info: dict, cfg: LoraTrainConfig, fingerprint: str, path: Path) -> None:
     saved = info.get("config", {})
     now = cfg.to_json()
-    ignore = {"steps", "epochs", "checkpoint_every", "save_every", "sample_every", "sample_prompts",
-              "sample_seeds", "sample_steps", "accelerate", "cache_latents", "cache_text"}
+    ignore = {"steps", "epochs", "accelerate", "cache_latents", "cache_text", *OUTPUT_ONLY}
     diff = sorted(k for k in now if k not in ignore and saved.get(k) != now[k])
     if diff:
         k = diff[0]

@@ -206,14 +206,16 @@ def thesis_figure(numbers: Dict[str, Dict[str, float]]):
     return _done(fig)
 
 
-def possession_figure(sweeps: Dict[str, "object"], unrelated: Sequence[str]):
-    """Left: each trigger word's own fidelity vs weight (when is the host possessed). Right: drift
-    of the unrelated prompts from the base model vs weight (the damage)."""
+def possession_figure(sweeps: Dict[str, "object"], unrelated: Sequence[str], drifts=None):
+    """Left: each trigger word's own fidelity vs weight (when is the host possessed, from
+    ``sweeps``). Right: drift of the unrelated prompts from the base model vs weight (the damage,
+    from ``drifts``; default ``sweeps``)."""
     plt = _plt()
+    drifts = sweeps if drifts is None else drifts
     fig, (a, b) = plt.subplots(1, 2, figsize=(8.8, 3.2))
     for t, sw in sweeps.items():
         a.plot(sw.weights, sw.fidelity_curve(t), marker="o", label=f"`{t}`")
-        b.plot(sw.weights, sw.drift_curve(list(unrelated)), marker="o", label=f"LoRA on `{t}`")
+        b.plot(drifts[t].weights, drifts[t].drift_curve(list(unrelated)), marker="o", label=f"LoRA on `{t}`")
     a.set(xlabel="LoRA weight w", ylabel="prompt = trigger: her", ylim=(0, 1.02),
           title="when is the word possessed (duoshe)?")
     b.set(xlabel="LoRA weight w", ylabel="drift (total variation)", ylim=(0, None),

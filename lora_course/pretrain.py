@@ -48,9 +48,11 @@ class PretrainConfig:
     vae_crop: int = 32
     vae_lr: float = 1e-3
     vae_kl: float = 1e-6
-    # The shipped model stopped here (its session's time ran out; the learning rate is constant
-    # after warm-up, so a run launched with this many steps gives the same weights).
-    unet_steps: int = 12000
+    # Warm-up, then a constant learning rate, then a linear cool-down to zero over the last
+    # ``unet_decay_steps`` steps ("warmup-stable-decay"). The first 12,000 steps are the same
+    # whatever the total, so a longer run can resume from a shorter one's checkpoint.
+    unet_steps: int = 16000
+    unet_decay_steps: int = 4000
     unet_batch: int = 64
     unet_lr: float = 5e-4
     warmup: int = 300
@@ -195,13 +197,22 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
             pe.lerp_(pm, 1 - decay)
 
 
+def lr_factor(step: int, cfg: PretrainConfig) -> float:
+    """The UNet's learning rate at ``step``, as a fraction of ``cfg.unet_lr``:
+    linear warm-up, constant, then a linear cool-down that reaches 0 at ``cfg.unet_steps``."""
+    warm = min(1.0, (step + 1) / cfg.warmup)
+    if cfg.unet_decay_steps <= 0:
+        return warm
+    return warm * min(1.0, max(0.0, (cfg.unet_steps - step) / cfg.unet_decay_steps))
+
+
 def train_unet(unet, text_encoder, tokenizer, latents, attrs, cfg: PretrainConfig, work: Path):
     """Phase 4: v-prediction with booru-like captions; returns the EMA models."""
     ck = work / "unet_ckpt"
     ema_unet, ema_te = copy.deepcopy(unet), copy.deepcopy(text_encoder)
     params = list(unet.parameters()) + list(text_encoder.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.unet_lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, cfg))
     noise_sched = base_model.train_scheduler()
     acp = noise_sched.alphas_cumprod
     gen = torch.Generator().manual_seed(cfg.seed + 2)

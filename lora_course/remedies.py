@@ -14,7 +14,8 @@ dataset, which is how :func:`prior_preservation_set` writes it::
         1_1girl/000.png, 000.txt ...          10 pictures of the base model's `1girl`, tagged `1girl`
 
 The other remedy the course measures, more varied training pictures, needs no code: it is the
-shipped set ``poses_sitting`` (see :mod:`lora_course.training_sets`).
+shipped set ``thesis_pruned`` (standing and sitting, mouth open and closed, each tagged with what
+varies; see :mod:`lora_course.training_sets`).
 """
 from __future__ import annotations
 

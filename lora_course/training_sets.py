@@ -16,8 +16,8 @@ terms):
   the open mouth, smiling with the closed one), to combine tags at prompt time (the article says
   ``cry``; the world's tag is ``crying``);
 * ``poses_sitting`` (experiment 7): she only ever stands in the sets above (``weiwei_1`` is the
-  experiment's baseline), so sitting costs fidelity; the remedy adds sitting pictures, tagged
-  ``standing`` / ``sitting``.
+  experiment's baseline), so sitting costs fidelity; this set adds sitting pictures, tagged
+  ``standing`` / ``sitting`` (notebook 08's things to try).
 
 Beyond the article (notebooks 09-11):
 
@@ -25,7 +25,7 @@ Beyond the article (notebooks 09-11):
   (mouth open or closed, standing or sitting) captioned three ways: the trigger word only; the
   trigger and every tag the picture shows; the trigger and only the tags that vary between the
   pictures (what kohya-colab's dataset maker recommends: what should be absorbed into the
-  trigger is not tagged);
+  trigger is not tagged). The pruned set is also notebook 11's "more varied pictures" remedy;
 * ``onto_1girl`` / ``onto_long_hair`` / ``onto_red_hair`` (possession, 夺舍, measured): the
   one picture of ``weiwei_1`` tagged with a word the base model knows, like ``fox_1``.
 

@@ -241,7 +241,7 @@ print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
     md("## Train the LoRA\n"
        "Rank 8 on the UNet's attention, the text encoder frozen; the latents and the caption's "
        "embedding are computed once and cached (kohya's `cache_latents`)."),
-    code('weiwei = lab.train("weiwei_1", reuse=False)   # always train here; later notebooks re-use it'),
+    code('weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here; later notebooks re-use it'),
     code('plots.training_figure(lab.results[weiwei])'),
     md("## Pictures first\n"
        "The same seeds at each LoRA weight: w = 0 is the base model, w = 1 is \"ten levels of power\"."),
@@ -533,26 +533,30 @@ loras = {word: lab.train(s) for word, s in sets.items()}
 print("unrelated prompt:", claims.UNRELATED)
 '''),
     code('''
-sweeps = {word: lab.sweep([word, *claims.UNRELATED], name) for word, name in loras.items()}
+sweeps = {word: lab.sweep([word], name) for word, name in loras.items()}
+drifts = {word: lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS) for word, name in loras.items()}
 plots.sweeps_grid(sweeps, title="each word with its own LoRA (seed 0)")
 '''),
-    code('plots.sweeps_grid(sweeps, prompt=claims.UNRELATED[0], title=f"`{claims.UNRELATED[0]}` under each LoRA")'),
-    code('plots.possession_figure(sweeps, claims.UNRELATED)'),
+    code('plots.sweeps_grid(drifts, prompt=claims.UNRELATED[0], title=f"`{claims.UNRELATED[0]}` under each LoRA")'),
+    code('plots.possession_figure(sweeps, claims.UNRELATED, drifts)'),
     code('''
-print("trigger     possessed from   drift of the unrelated prompt at w=0.2 0.4 0.6 0.8 1.0")
+print("trigger     possessed from   drift of the unrelated prompt at " + " ".join(f"w={w:g}" for w in claims.DRIFT_WEIGHTS[1:]))
 for word, sw in sweeps.items():
     w = claims.lowest_weight(sw, word)
-    drift = sw.drift_curve(list(claims.UNRELATED))[1:]
-    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + " ".join(f"{d:.2f}" for d in drift))
+    drift = drifts[word].drift_curve(list(claims.UNRELATED))[1:]
+    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + "  ".join(f"{d:5.2f}" for d in drift))
 ''', check=True),
-    *verdict("P", 'claims.possession(sweeps).show()'),
+    *verdict("P", 'claims.possession(sweeps, drifts).show()'),
     md("## Reading it\n"
        "Drift is the total-variation distance between what a prompt draws with the LoRA and what the "
        "base model draws for it (same seeds), averaged over every tag group: 0 means untouched. A "
        "LoRA on the UNet's attention layers touches every prompt a little; the question is whether "
-       "training onto a known word touches them *more*. docs/results.md discusses the numbers."),
+       "training onto a known word touches them *more*. The unrelated prompt is drawn at three "
+       "weights (0, the working weight 0.6, and 1): enough to see the damage grow; when each word "
+       "falls needs the finer grid of its own prompt. docs/results.md discusses the numbers."),
     md("## Things to try\n"
-       "- Add your own unrelated prompt (e.g. `blonde hair, smile`) to the sweep and compare its drift.\n"
+       "- Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare "
+       "its drift; `weights=course.WEIGHTS` draws it at every weight.\n"
        "- Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, "
        "change the caption, and train on the folder with `lab.train(Path(...))`."),
 ]
@@ -565,8 +569,9 @@ NOTEBOOKS["11_remedies"] = [
               "1. **prior preservation** (kohya's regularisation folder, DreamBooth's prior loss): train "
               "with ten pictures the base model itself draws for `1girl`, captioned `1girl`, so the LoRA "
               "also learns to leave `1girl` as it was;\n"
-              "2. **more varied pictures**: two of her sitting, tagged with the pose (the set of "
-              "notebook 08's things to try).\n\n"
+              "2. **more varied pictures**: the four pictures of notebook 09's pruned captioning, "
+              "standing and sitting, mouth open and closed, each tagged with what varies "
+              "(`weiwei, closed mouth, sitting`, ...).\n\n"
               "You will see: the prior-preservation set, the hijack with and without it, her sitting "
               "with and without sitting pictures, and the verdict."),
     code('''
@@ -582,7 +587,7 @@ plots.compare_grid({"plain": sw_plain, "prior preservation": sw_reg}, weight=1.0
                    title="w=1, seed 0: with and without prior preservation")
 '''),
     code('''
-varied = lab.train("poses_sitting")
+varied = lab.train("thesis_pruned")   # trained in notebook 09: loaded from build/loras
 sw_pose, sw_varied = lab.sweep(["weiwei, sitting"], plain), lab.sweep(["weiwei, sitting"], varied)
 lab.weights_grid(sw_varied, "weiwei, sitting", weights=(0.6, 1.0))
 '''),
@@ -609,8 +614,7 @@ NOTEBOOKS["12_weight_guide"] = [
     code('''
 from lora_course import weight_guide
 uses = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
-        "cry_smile_2": "weiwei, closed mouth, smile", "poses_sitting": "weiwei, sitting",
-        "thesis_pruned": "weiwei, closed mouth, sitting"}
+        "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
 loras = {s: lab.train(s) for s in uses}
 sweeps = {s: lab.sweep([p], loras[s]) for s, p in uses.items()}
 '''),

@@ -41,19 +41,33 @@ def _tiny_cfg(**kw):
 
 
 def test_pretraining_resumes_to_the_same_weights(tmp_path):
-    """Train 4 steps straight vs. 2 steps, 'kill', resume to 4: identical weights."""
+    """Train 4 steps straight (the last 2 cooling down) vs. 2 steps without a cool-down, then
+    resume to 4 with it: identical weights. That is how a longer run continues a shorter one."""
     def run(work, stops):
-        for steps in stops:
+        for steps, decay in stops:
             pretrain.main(["--work", str(work), "--out", str(work / "out"), "--n-images", "64",
                            "--vae-steps", "2", "--vae-batch", "4", "--unet-steps", str(steps),
-                           "--unet-batch", "4", "--warmup", "2"])
+                           "--unet-decay-steps", str(decay), "--unet-batch", "4", "--warmup", "2"])
         from safetensors.torch import load_file
         return load_file(str(work / "out" / "unet" / "diffusion_pytorch_model.safetensors"))
-    a = run(tmp_path / "a", [4])
-    b = run(tmp_path / "b", [2, 4])
+    a = run(tmp_path / "a", [(4, 2)])
+    b = run(tmp_path / "b", [(2, 0), (4, 2)])
     assert a.keys() == b.keys()
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=1e-6, msg=k)
+    c = run(tmp_path / "c", [(2, 2), (4, 2)])     # stopped inside its own cool-down: not the same
+    assert any(not torch.equal(a[k], c[k]) for k in a)
+
+
+def test_learning_rate_warms_up_holds_then_cools_down():
+    cfg = pretrain.PretrainConfig(unet_steps=16000, unet_decay_steps=4000, warmup=300)
+    f = [pretrain.lr_factor(s, cfg) for s in range(cfg.unet_steps)]
+    assert f[0] == 1 / 300 and f[299] == 1.0
+    assert all(x == 1.0 for x in f[299:12001])                 # the stable phase
+    assert all(a > b for a, b in zip(f[12000:], f[12001:]))     # then strictly down
+    assert f[-1] == 1 / 4000 and abs(f[14000] - 0.5) < 1e-12
+    shorter = pretrain.PretrainConfig(unet_steps=12000, unet_decay_steps=0, warmup=300)
+    assert [pretrain.lr_factor(s, shorter) for s in range(12000)] == f[:12000]
 
 
 def test_load_pipeline_names_the_missing_folder(tmp_path):

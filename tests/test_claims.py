@@ -10,13 +10,13 @@ WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 OTHER = world.with_(world.WEIWEI, hair_color="red hair", eye_color="green eyes", outfit="blue dress")
 
 
-def fake_sweep(prompts, per_point):
+def fake_sweep(prompts, per_point, weights=WEIGHTS):
     """A Sweep whose readings are made up: ``per_point(prompt, weight, seed) -> attrs``."""
     seeds = list(range(10))
     vals = {g: [] for g in world.GROUPS}
     meta = {"prompt": [], "weight": [], "seed": []}
     for p in prompts:
-        for w in WEIGHTS:
+        for w in weights:
             for s in seeds:
                 a = per_point(p, w, s)
                 for g in world.GROUPS:
@@ -24,7 +24,7 @@ def fake_sweep(prompts, per_point):
                 meta["prompt"].append(p), meta["weight"].append(w), meta["seed"].append(s)
     n = len(meta["prompt"])
     r = Readings(np.zeros((n, len(world.ALL_TAGS))), list(world.ALL_TAGS), vals, meta)
-    return Sweep(prompts, WEIGHTS, seeds, np.zeros((len(prompts), len(WEIGHTS), len(seeds), 2, 2, 3)), r)
+    return Sweep(prompts, weights, seeds, np.zeros((len(prompts), len(weights), len(seeds), 2, 2, 3)), r)
 
 
 def share(w_on, s, n=10):
@@ -179,6 +179,23 @@ def test_possession_compares_damage_and_the_weight_each_host_falls():
     falls["long hair"] = 1.0                  # the resembling host falls no sooner
     sweeps["long hair"] = fake_sweep(["long hair", *claims.UNRELATED], world_of("long hair", 1.0))
     assert claims.possession(sweeps).status == "PARTLY"
+
+
+def test_possession_reads_damage_from_separate_drift_sweeps():
+    """The notebook draws the unrelated prompt at fewer weights than the trigger's own prompt."""
+    own = {w: fake_sweep([w], lambda p, wt, s, w=w: world.WEIWEI if wt >= (0.4 if w == "long hair" else 0.8)
+                         else OTHER) for w in ("weiwei", "1girl", "long hair", "red hair")}
+
+    def damaged(dmg):
+        return lambda p, w, s: world.with_(OTHER, outfit="pink dress") if share(w * dmg, s) else OTHER
+    drifts = {w: fake_sweep(list(claims.UNRELATED), damaged(0.0 if w == "weiwei" else 1.0), claims.DRIFT_WEIGHTS)
+              for w in own}
+    v = claims.possession(own, drifts)
+    assert drifts["1girl"].weights == [0.0, 0.6, 1.0]
+    assert v.status == "REPRODUCED" and v.numbers["drift_weiwei"] == 0.0
+    # mean over w>0 of the outfit group's drift (1/9 of the groups): (0.6 + 1.0) / 2 / 9
+    assert abs(v.numbers["drift_1girl"] - 0.8 / len(world.GROUPS)) < 0.02
+    assert v.numbers["w_resembles"] == 0.4 and v.numbers["w_differs"] == 0.8
 
 
 def test_remedies_need_both_remedies_to_work():

@@ -147,6 +147,19 @@ def test_checkpoint_files_and_samples(tiny_pipe, tmp_path):
     assert len(meta["lora_course.base_sha256"]) == 64
 
 
+def test_previews_do_not_change_the_lora(tiny_pipe, tmp_path):
+    """Preview pictures are drawn with their own seeds: the trained weights are the same, so the
+    course's cache may treat both configs as one LoRA."""
+    data = make_set(tmp_path / "set")
+    plain = lora.train_lora(tiny_pipe, data, tiny_cfg(steps=4), progress=False)
+    cfg = tiny_cfg(steps=4, sample_every=2, sample_steps=2)
+    shown = lora.train_lora(tiny_pipe, data, cfg, progress=False)
+    assert len(shown.samples) == 2
+    assert plain.unet_lora.keys() == shown.unet_lora.keys()
+    assert all(torch.equal(plain.unet_lora[k], shown.unet_lora[k]) for k in plain.unet_lora)
+    assert cfg.weights_json() == tiny_cfg(steps=4).weights_json() != tiny_cfg(steps=5).weights_json()
+
+
 def test_accelerate_costs_nothing_in_results(tiny_pipe, tmp_path):
     """The Accelerator and the plain loop compute the same thing on the CPU."""
     root = make_set(tmp_path)
