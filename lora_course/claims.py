@@ -199,10 +199,12 @@ THESIS_CONTROL = {"weiwei, closed mouth": "closed mouth", "weiwei, sitting": "si
 THESIS_LEAK = "1girl"
 
 
-def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Dict[str, Dict[str, float]]:
+def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0,
+                   base: Optional[Sweep] = None) -> Dict[str, Dict[str, float]]:
     """Per captioning: ``quality`` (fidelity of its own prompt), ``control`` (mean share of the
     asked tag over :data:`THESIS_CONTROL`), ``leakage`` (how far `1girl` moved from the base
-    model: fidelity to her, and the drift of every group)."""
+    model: fidelity to her, and the drift of every group). The base model's `1girl` (w = 0) is
+    read from ``base`` when given, else from each sweep."""
     out = {}
     for how, sw in sweeps.items():
         ctl = {p: sw.rate(t, p, weight) for p, t in THESIS_CONTROL.items()}
@@ -211,13 +213,13 @@ def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Dict[str, D
                     "control": sum(ctl.values()) / len(ctl),
                     **{f"control: {t}": ctl[p] for p, t in THESIS_CONTROL.items()},
                     "leakage: 1girl is her": sw.fidelity(THESIS_LEAK, weight).all,
-                    "leakage: 1girl drift": sw.drift([THESIS_LEAK], weight)}
+                    "leakage: 1girl drift": sw.drift([THESIS_LEAK], weight, against=base)}
     return out
 
 
-def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0) -> Verdict:
+def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] = None) -> Verdict:
     """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``)."""
-    n = thesis_numbers(sweeps, weight)
+    n = thesis_numbers(sweeps, weight, base)
     q = {h: v["quality"] for h, v in n.items()}
     c = {h: v["control"] for h, v in n.items()}
     leak = {h: v["leakage: 1girl is her"] for h, v in n.items()}

@@ -169,11 +169,13 @@ class Sweep:
         return [self.joint(prompt, w, tags, **kw) for w in self.weights]
 
     def drift(self, prompts: Sequence[str], weight: float, reference: float = 0.0,
-              groups: Sequence[str] = tuple(world.GROUPS)) -> float:
+              groups: Sequence[str] = tuple(world.GROUPS), against: Optional["Sweep"] = None) -> float:
         """How far ``prompts`` moved at ``weight`` from what they drew at ``reference`` (the base
         model at 0): the mean over prompts and ``groups`` of the total-variation distance between
-        the value distributions (0 = untouched, 1 = every group drawn differently)."""
-        return float(np.mean([tv_distance(self.share(g, p, weight), self.share(g, p, reference))
+        the value distributions (0 = untouched, 1 = every group drawn differently). The reference
+        point is read from ``against`` when given (another sweep with the same seeds)."""
+        ref = self if against is None else against
+        return float(np.mean([tv_distance(self.share(g, p, weight), ref.share(g, p, reference))
                               for p in prompts for g in groups]))
 
     def drift_curve(self, prompts: Sequence[str], **kw) -> List[float]:

@@ -482,16 +482,18 @@ for how in ("trigger", "full", "pruned"):
 '''),
     code('loras = {how: lab.train(f"thesis_{how}") for how in ("trigger", "full", "pruned")}'),
     md("## Quality, control, leakage\n"
-       "Every LoRA is asked the same prompts at w = 1 (and w = 0, the base model, for reference). "
+       "Every LoRA is asked the same prompts at w = 1; leakage compares its `1girl` with the base "
+       "model's (w = 0). "
        "The full-tag LoRA is used with its full tag list: that is how such a LoRA is meant to be "
        "prompted."),
     code('''
 prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
-sweeps = {how: lab.sweep(prompts, name, weights=(0.0, 1.0)) for how, name in loras.items()}
+sweeps = {how: lab.sweep(prompts, name, weights=(1.0,)) for how, name in loras.items()}
+base = lab.sweep([claims.THESIS_LEAK], loras["trigger"], weights=(0.0,))   # w = 0: the base model's `1girl`
 plots.compare_grid(sweeps, weight=1.0, title="w=1, seed 0: rows prompts, columns captionings")
 '''),
     code('''
-numbers = claims.thesis_numbers(sweeps)
+numbers = claims.thesis_numbers(sweeps, base=base)
 plots.thesis_figure(numbers)
 '''),
     code('''
@@ -499,7 +501,7 @@ print(f"{'measure':<24}" + "".join(f"{how:>9}" for how in numbers))
 for key in numbers["trigger"]:
     print(f"{key:<24}" + "".join(f"{numbers[how][key]:>9.2f}" for how in numbers))
 ''', check=True),
-    *verdict("T", 'claims.thesis(sweeps).show()'),
+    *verdict("T", 'claims.thesis(sweeps, base=base).show()'),
     md("## Reading it\n"
        "Quality is what the pictures taught; the captions decide where it went. A caption that names "
        "a feature gives that feature to the tag's word instead of the trigger: the prompt can then "

@@ -139,6 +139,11 @@ def test_drift_is_zero_when_untouched_and_grows_with_the_change():
     assert d[0] == 0.0 and d == sorted(d)
     # one group of the nine fully changed at w=1: 1/9 of the way
     assert abs(d[-1] - 1 / len(world.GROUPS)) < 1e-9
+    # the same drift when the base model's point comes from another sweep
+    lora_only = fake_sweep(["u"], lambda p, w, s: world.with_(OTHER, hair_color="white hair"), weights=(1.0,))
+    base_only = fake_sweep(["u"], lambda p, w, s: OTHER, weights=(0.0,))
+    assert lora_only.drift(["u"], 1.0, against=base_only) == d[-1]
+    assert lora_only.drift(["u"], 1.0, reference=1.0) == 0.0
 
 
 def test_thesis_needs_same_quality_and_different_control():
@@ -156,6 +161,10 @@ def test_thesis_needs_same_quality_and_different_control():
     assert abs(v.numbers["control_pruned"] - 2 / 3) < 0.01     # red hair never obeyed
     same = claims.thesis({h: fake_sweep(prompts, deaf) for h in ("trigger", "full", "pruned")})
     assert same.status == "PARTLY"                            # same quality, no difference
+    only_w1 = {h: fake_sweep(prompts, obeys, weights=(1.0,)) for h in ("trigger", "full", "pruned")}
+    base = fake_sweep([claims.THESIS_LEAK], lambda p, w, s: OTHER, weights=(0.0,))
+    n = claims.thesis_numbers(only_w1, base=base)
+    assert n["full"]["leakage: 1girl is her"] == 1.0 and n["full"]["leakage: 1girl drift"] > 0.3
     worse = claims.thesis({"trigger": fake_sweep(prompts, lambda p, w, s: OTHER),
                            "full": fake_sweep(prompts, obeys), "pruned": fake_sweep(prompts, obeys)})
     assert not worse.checks_done[0][0]                        # quality differs: check 1 fails
