@@ -24,6 +24,11 @@ from .claims import CONTROL, HIGH
 from .evaluation import Sweep, prompt_tags
 
 
+#: The weights a guide's sweep needs: w = 0 is the base model, where she never is, so the guide
+#: never recommends it and does not draw it.
+WEIGHTS = (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 @dataclass
 class Advice:
     """The guide's answer for one prompt of one sweep."""

@@ -584,7 +584,8 @@ course.show_set(reg_set)
 '''),
     code('reg = lab.train(reg_set, name="weiwei_reg")'),
     code('''
-sw_plain, sw_reg = lab.sweep(["weiwei", "1girl"], plain), lab.sweep(["weiwei", "1girl"], reg)
+sw_plain = lab.sweep(["weiwei", "1girl"], plain)                        # notebook 03's sweep
+sw_reg = lab.sweep(["weiwei", "1girl"], reg, weights=(0.0, 0.6, 1.0))   # the ends and the working weight
 plots.compare_grid({"plain": sw_plain, "prior preservation": sw_reg}, weight=1.0,
                    title="w=1, seed 0: with and without prior preservation")
 '''),
@@ -618,7 +619,7 @@ from lora_course import weight_guide
 uses = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
         "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
 loras = {s: lab.train(s) for s in uses}
-sweeps = {s: lab.sweep([p], loras[s]) for s, p in uses.items()}
+sweeps = {s: lab.sweep([p], loras[s], weights=weight_guide.WEIGHTS) for s, p in uses.items()}
 '''),
     code('''
 advice = {s: weight_guide.recommend(sweeps[s], p) for s, p in uses.items()}
