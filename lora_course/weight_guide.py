@@ -5,7 +5,7 @@ The article lowers the weight by eye, picture by picture. From a sweep (prompts 
 seeds, read by the tagger) the choice can be made by numbers::
 
     advice = weight_guide.recommend(sw, "weiwei, sitting")
-    print(advice)   # weiwei, sitting: w=0.6 (her 0.81, the prompt's other tags 1.00)
+    print(advice)   # weiwei, sitting: w=0.6 (her 0.97, the prompt's other tags 1.00)
 
 *Holds* means identity fidelity at least ``target`` (the claims' ``HIGH``, half the pictures
 show every identity attribute); *still works* means the prompt's other tags (``sitting``; the

@@ -364,6 +364,10 @@ lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 '''),
     code('plots.fox_figure(sw, "fox")'),
     *verdict("C4", 'claims.c4(sw).show()'),
+    md("## Reading it\n"
+       "Her fidelity counts every identity attribute at once, her eyes included. When a known word "
+       "fights back, the smallest feature is the first to go: if the verdict is PARTLY, "
+       "`print(sw.fidelity(\"fox\", 1.0))` gives it per attribute (docs/results.md)."),
     md("## Things to try\n"
        "- Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA?\n"
        "- Train on `fox, 1girl` together: whose features win at 0.6?\n"
@@ -396,8 +400,8 @@ lab.grid(sw_one, title="one open-mouth picture")
        "If the verdict says a closed mouth was *not* hard to get: the base model knows `closed mouth` "
        "perfectly, and the course's one-picture LoRA (150 steps) has not learned her open mouth by "
        "heart, so the prompt wins. The article's LoRAs are trained until the picture is learned by "
-       "heart; trained four times longer, the same picture gives a closed mouth in only half of the "
-       "pictures at w = 1 (docs/results.md has the numbers). Whether a missing feature is hard to get "
+       "heart; trained four times longer, the same picture gives no closed mouth at all at w = 1 "
+       "(docs/results.md has the numbers). Whether a missing feature is hard to get "
        "is a race between what the base model knows and how far the LoRA overfits."),
     md("## Things to try\n"
        "- Overfit like the article: `lab.train(\"weiwei_1\", LoraTrainConfig(steps=600), name=\"long\")` "
@@ -448,11 +452,12 @@ lab.grid(sw, title="asking for a pose the training set never showed")
     *verdict("C7", 'claims.c7(sw).show()'),
     md("## Reading it\n"
        "Two things to separate: does she *sit*, and is the sitting picture still *her*? With the "
-       "course's recipe the base model's `sitting` wins the pose at full weight, and the cost is "
-       "paid in fidelity instead: few of the sitting pictures are her, until the weight drops. "
-       "Trained four times longer (overfitted, as the article's LoRAs are), the same picture gives "
-       "the article's picture: nobody sits at w = 1, and at w = 0.6 every picture is her and sitting "
-       "(docs/results.md). Notebook 11 measures the real remedy: sitting pictures in the training set."),
+       "course's recipe the picture and the prompt share the pose at full weight, and lowering the "
+       "weight hands it to the prompt; how much of her each sitting picture keeps depends on the "
+       "base model (docs/results.md compares them). Trained four times longer (overfitted, as the "
+       "article's LoRAs are), the same picture gives the article's picture: nobody sits at w = 1, "
+       "and at w = 0.6 nearly every picture is her and sitting. Notebook 11 measures the real "
+       "remedy: sitting pictures in the training set."),
     md("## Things to try\n"
        "- Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.\n"
        "- Lower the weight to 0.4 and count: how many sitting pictures are still her?"),
@@ -553,7 +558,10 @@ for word, sw in sweeps.items():
        "Drift is the total-variation distance between what a prompt draws with the LoRA and what the "
        "base model draws for it (same seeds), averaged over every tag group: 0 means untouched. A "
        "LoRA on the UNet's attention layers touches every prompt a little; the question is whether "
-       "training onto a known word touches them *more*. The unrelated prompt is drawn at three "
+       "training onto a known word touches them *more*. Drift counts the groups the unrelated prompt "
+       "leaves free too (it names no mouth): every LoRA here was trained on her open-mouth picture, "
+       "and an untagged feature can leak into such groups under any trigger word, the puppet's "
+       "included. The unrelated prompt is drawn at three "
        "weights (0, the working weight 0.6, and 1): enough to see the damage grow; when each word "
        "falls needs the finer grid of its own prompt. docs/results.md discusses the numbers."),
     md("## Things to try\n"
@@ -596,6 +604,13 @@ lab.weights_grid(sw_varied, "weiwei, sitting", weights=(0.6, 1.0))
 '''),
     code('plots.remedies_figure(sw_plain, sw_reg, sw_pose, sw_varied)'),
     *verdict("R", 'claims.remedies(sw_plain, sw_reg, sw_pose, sw_varied).show()'),
+    md("## Reading it\n"
+       "Prior preservation asks the LoRA to learn two things at once: `weiwei` is her, `1girl` is "
+       "still what the base model drew. It can only work as far as the LoRA can tell the two words "
+       "apart; with the text encoder frozen, that is up to the base model's embeddings of them "
+       "(notebook 03 measures how alike they are). The varied pictures answer a different question: "
+       "they remove the cause, a pose the pictures never showed. docs/results.md has the numbers "
+       "on each base model."),
     md("## Things to try\n"
        "- Twenty prior pictures instead of ten: `remedies.prior_preservation_set(lab.pipe, \"weiwei_1\", "
        "seeds=range(1000, 1020))`.\n"
