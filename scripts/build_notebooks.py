@@ -615,7 +615,11 @@ lab.weights_grid(sw_varied, "weiwei, sitting", weights=(0.6, 1.0))
        "- Twenty prior pictures instead of ten: `remedies.prior_preservation_set(lab.pipe, \"weiwei_1\", "
        "seeds=range(1000, 1020))`.\n"
        "- Prior preservation for `fox`: `remedies.prior_preservation_set(lab.pipe, \"fox_1\", class_prompt=\"fox\")`. "
-       "Does the animal come back at w = 1?"),
+       "Does the animal come back at w = 1?\n"
+       "- Let the LoRA move the two words apart: train the prior-preservation set with a text-encoder "
+       "LoRA too, `lab.train(reg_set, LoraTrainConfig(text_encoder_lr=1e-3), name=\"weiwei_reg_te\")` "
+       "(`from lora_course.lora import LoraTrainConfig`), and sweep `weiwei` and `1girl` again "
+       "(docs/results.md has what it did)."),
 ]
 
 NOTEBOOKS["12_weight_guide"] = [
