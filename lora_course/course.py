@@ -107,6 +107,13 @@ class Lab:
               f"loss {np.mean(result.losses[:10]):.3f} -> {np.mean(result.losses[-10:]):.3f}")
         return lora.load_lora(self.pipe, result, cfg.name)
 
+    def unload(self) -> None:
+        """Take every LoRA out of the pipeline and forget them, so a later :meth:`train` does not
+        load them back (their files in ``build/loras`` and their sweep points stay)."""
+        if lora.loaded_adapters(self.pipe):
+            self.pipe.unload_lora_weights()
+        self.sources.clear()
+
     def _cache_key(self, folder: Path, cfg: lora.LoraTrainConfig) -> str:
         h = hashlib.sha256()
         h.update(lora.dataset_fingerprint(dataset.load_dataset(folder)).encode())

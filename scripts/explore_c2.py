@@ -33,8 +33,7 @@ def main():
         gap, w_gap = max((t - h, w) for t, h, w in zip(ft, fh, weights))
         print(f"| {label} | `weiwei` | " + " | ".join(f"{x:.2f}" for x in ft) + f" | {gap:+.2f} at w={w_gap:g} |")
         print(f"| | `1girl` | " + " | ".join(f"{x:.2f}" for x in fh) + " | |", flush=True)
-        lab.pipe.unload_lora_weights()
-        lab.sources.clear()
+        lab.unload()
 
 
 if __name__ == "__main__":

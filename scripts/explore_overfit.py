@@ -30,8 +30,7 @@ def main():
             print(f"| {label} | {w:g} | {sw.rate('closed mouth', PROMPTS[0], w):.2f} | "
                   f"{sw.rate('sitting', PROMPTS[1], w):.2f} | "
                   f"{sw.joint(PROMPTS[1], w, ['sitting']):.2f} |", flush=True)
-        lab.pipe.unload_lora_weights()
-        lab.sources.clear()
+        lab.unload()
 
 
 if __name__ == "__main__":

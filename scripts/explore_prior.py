@@ -31,8 +31,7 @@ def main():
             for w in sw.weights:
                 print(f"| {label}, {'no prior pictures' if plain else 'prior preservation'} | {w:g} | "
                       f"{sw.fidelity('weiwei', w).all:.2f} | {sw.fidelity('1girl', w).all:.2f} |", flush=True)
-            lab.pipe.unload_lora_weights()
-            lab.sources.clear()
+            lab.unload()
 
 
 if __name__ == "__main__":

@@ -68,6 +68,17 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     assert lab._point_path(a, "weiwei", 1.0, [0, 1]) is None
 
 
+def test_unload_takes_every_lora_out_for_good(lab, tiny_pipe):
+    cfg = lora.LoraTrainConfig(steps=1, batch_size=2)
+    lab.train("weiwei_1", cfg, progress=False)
+    lab.train("fox_1", cfg, progress=False)
+    assert sorted(lora.loaded_adapters(tiny_pipe)) == ["fox_1", "weiwei_1"]
+    lab.unload()
+    assert lora.loaded_adapters(tiny_pipe) == []
+    lab.train("mouth_2", cfg, progress=False)          # trains and re-loads none of the others
+    assert lora.loaded_adapters(tiny_pipe) == ["mouth_2"]
+
+
 def test_prior_preservation_set(tiny_pipe, tmp_path):
     from lora_course import dataset, remedies
     root = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(3), out=tmp_path / "reg")
