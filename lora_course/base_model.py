@@ -23,9 +23,12 @@ import torch
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BASE_DIR = DATA_DIR / "base"
 
-#: Course defaults for sampling, chosen by measurement (see docs/base_model.md).
+#: Course defaults for sampling, chosen by measurement (see docs/base_model.md): on the shipped
+#: model every tag group of full prompts is drawn best from guidance 2 to 3, and higher guidance
+#: overshoots (at 8 eye colour and outfit fall under 90 %) and makes a bare ``1girl`` the same
+#: girl (no animal ears in 3 of 4 pictures); 2 is the lowest guidance with nothing lost.
 DEFAULT_STEPS = 12
-DEFAULT_GUIDANCE = 8.0
+DEFAULT_GUIDANCE = 2.0
 
 VAE_CONFIG = dict(
     in_channels=3, out_channels=3, latent_channels=4, sample_size=64,

@@ -36,10 +36,17 @@ def pct(x):
     return f"{100 * x:5.1f} %"
 
 
+def all_at_once(r) -> float:
+    """Share of images showing every tag their prompt named."""
+    return float(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in ev.prompt_tags(r.meta["prompt"][i]))
+                          for i in range(len(r))]))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=None)
     p.add_argument("--seeds", type=int, default=32)
+    p.add_argument("--short-seeds", type=int, default=128, help="seeds per short prompt (`1girl`, `fox`...)")
     p.add_argument("--prompts", type=int, default=100)
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS)
     p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE)
@@ -62,13 +69,22 @@ def main():
     say(f"\nsampling: {128 / (time.time() - t):.1f} images/s (batch 64)")
 
     if a.guidance_sweep:
+        # full prompts: adherence per group and every group at once; bare `1girl`: the largest
+        # share of one value in each group it leaves free (the bar is <= 60 %)
         prompts = ev.random_full_prompts(20, seed=1)
-        say("\n| guidance | " + " | ".join(g for g in world.GROUPS) + " |")
-        say("|---" * (len(world.GROUPS) + 1) + "|")
-        for gs in (1.0, 1.5, 2.0, 3.0, 4.0):
+        free = ["hair_color", "eye_color", "outfit", "ears"]
+        say(f"\n20 random full prompts × 16 seeds; bare `1girl` × {a.short_seeds} seeds")
+        say("\n| guidance | " + " | ".join(world.GROUPS) + " | all at once | `1girl`: " +
+            " | `1girl`: ".join(free) + " |")
+        say("|---" * (len(world.GROUPS) + len(free) + 2) + "|")
+        for gs in (1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0):
             r = ev.measure(pipe, tagger, prompts, seeds[:16], steps=a.steps, guidance=gs, progress=False)
             adh = ev.adherence(r)
-            say(f"| {gs} | " + " | ".join(pct(adh.get(g, float('nan'))) for g in world.GROUPS) + " |")
+            b = ev.measure(pipe, tagger, ["1girl"], list(range(a.short_seeds)), steps=a.steps, guidance=gs,
+                           progress=False)
+            tops = [max(b.share(g).items(), key=lambda kv: kv[1]) for g in free]
+            say(f"| {gs} | " + " | ".join(pct(adh.get(g, float('nan'))) for g in world.GROUPS) +
+                f" | {pct(all_at_once(r))} | " + " | ".join(f"{v or 'none'} {pct(m)}" for v, m in tops) + " |")
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).with_name("guidance_sweep.md").write_text("\n".join(lines) + "\n")
         return
@@ -81,18 +97,22 @@ def main():
     say("| group | adherence |\n|---|---|")
     for g, v in adh.items():
         say(f"| {g} | {pct(v)} |")
-    say(f"| **all groups of an image** | {pct(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in ev.prompt_tags(r.meta['prompt'][i])) for i in range(len(r))]))} |")
+    say(f"| **all groups of an image** | {pct(all_at_once(r))} |")
 
     # --- short prompts ---
     short = ["1girl", "fox", "long hair", "red hair", "weiwei", ""]
-    r = ev.measure(pipe, tagger, short, seeds, steps=a.steps, guidance=a.guidance, desc="short prompts")
-    say(f"\n## Short prompts ({a.seeds} seeds)")
+    r = ev.measure(pipe, tagger, short, list(range(a.short_seeds)), steps=a.steps, guidance=a.guidance,
+                   desc="short prompts")
+    say(f"\n## Short prompts ({a.short_seeds} seeds)")
     rows = ev.rows_of(r, prompt="1girl")
-    say("`1girl` alone, largest share of one value in each unnamed group:")
+    say("`1girl` alone, largest share of one value in each unnamed group (and, in brackets, "
+        "the same on its first 32 seeds):")
     for g in ["hair_color", "hair_length", "eye_color", "outfit", "ears", "mouth", "expression", "pose"]:
-        sh = r.share(g, rows)
+        sh, sh32 = r.share(g, rows), r.share(g, rows[:32])
         v, m = max(sh.items(), key=lambda kv: kv[1])
-        say(f"- {g}: {v or 'none'} {pct(m)}")
+        v32, m32 = max(sh32.items(), key=lambda kv: kv[1])
+        say(f"- {g}: {v or 'none'} {pct(m)} ({v32 or 'none'} {pct(m32)})")
+    say("- ears, every value: " + ", ".join(f"{v or 'none'} {pct(m)}" for v, m in r.share("ears", rows).items()))
     say(f"- girl drawn: {pct(r.rate('1girl', rows))}")
     say(f"`fox` alone draws the animal: {pct(r.rate('fox', ev.rows_of(r, prompt='fox')))}")
     say(f"`long hair` alone: {pct(r.rate('long hair', ev.rows_of(r, prompt='long hair')))}")

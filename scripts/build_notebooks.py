@@ -147,6 +147,16 @@ for p in gallery[:-1]:
     print(f"{p:<30}", "  ".join(f"{t}: {r.rate(t, rows):.2f}" for t in tags))
 print(f"{'weiwei':<30}", r.fidelity(rows=evaluation.rows_of(r, prompt="weiwei")))
 ''', check=True),
+    md("## What a bare `1girl` leaves free\n"
+       "A prompt names some tag groups; the base model chooses the rest. Bare `1girl` must draw many "
+       "different girls, or the `1girl` hijack of notebook 03 could not be seen: here is how its "
+       "pictures spread over the groups it does not name."),
+    code('''
+bare = evaluation.measure(lab.pipe, lab.tagger, ["1girl"], lab.seeds, progress=False)
+for g in ["hair_color", "eye_color", "outfit", "ears"]:
+    spread = sorted(bare.share(g).items(), key=lambda kv: -kv[1])
+    print(f"{g:<11}", "  ".join(f"{v or 'none'} {x:.2f}" for v, x in spread))
+''', check=True),
     md("`weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: "
        "01, the training folder."),
 ]
