@@ -461,13 +461,13 @@ lab.grid(sw, title="asking for a pose the training set never showed")
     code('plots.pose_figure(sw, "weiwei, sitting", "weiwei, standing")'),
     *verdict("C7", 'claims.c7(sw).show()'),
     md("## Reading it\n"
-       "Two things to separate: does she *sit*, and is the sitting picture still *her*? With the "
-       "course's recipe the picture and the prompt share the pose at full weight, and lowering the "
-       "weight hands it to the prompt; how much of her each sitting picture keeps depends on the "
-       "base model (docs/results.md compares them). Trained four times longer (overfitted, as the "
-       "article's LoRAs are), the same picture gives the article's picture: nobody sits at w = 1, "
-       "and at w = 0.6 nearly every picture is her and sitting. Notebook 11 measures the real "
-       "remedy: sitting pictures in the training set."),
+       "Two things to separate: does she *sit*, and is the sitting picture still *her*? Who wins "
+       "the pose at full weight, the picture or the prompt, depends on how far the LoRA learned "
+       "the picture by heart and on how hard the prompt is pushed (the guidance); lowering the "
+       "weight hands the pose back to the prompt. The article says that costs fidelity: the "
+       "*her and sitting* curve measures how much, and on how many pictures she is still herself "
+       "(docs/results.md compares base models, guidance and a LoRA trained four times longer). "
+       "Notebook 11 measures the real remedy: sitting pictures in the training set."),
     md("## Things to try\n"
        "- Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.\n"
        "- Lower the weight to 0.4 and count: how many sitting pictures are still her?"),
