@@ -93,9 +93,9 @@ def test_shipped_base_model_is_small_safetensors_and_loads_offline():
 
 @pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
 def test_at_the_course_defaults_bare_1girl_varies_and_full_prompts_adhere():
-    """Issue bars, at the course's sampling defaults: a bare `1girl` leaves its free groups free
-    (no value over 60 % of 32 seeds, or the hijack could not be seen), and full prompts still
-    draw every group they name."""
+    """The base model's bars, at the course's sampling defaults: a bare `1girl` leaves its free
+    groups free (no value over 60 % of 32 seeds, or the hijack could not be seen), and full
+    prompts still draw every group they name."""
     from lora_course import evaluation as ev
     from lora_course.tagger import Tagger
     pipe, tagger = base_model.load_pipeline(), Tagger.load()
@@ -104,8 +104,8 @@ def test_at_the_course_defaults_bare_1girl_varies_and_full_prompts_adhere():
     bare = ev.rows_of(r, prompt="1girl")
     for g in ["hair_color", "eye_color", "outfit", "ears"]:
         assert max(r.share(g, bare).values()) <= 0.60, (g, r.share(g, bare))
-    rows = [i for i in range(len(r)) if i not in set(bare)]
-    assert min(ev.adherence(r, rows).values()) >= 0.90, ev.adherence(r, rows)
+    named = [i for p in full for i in ev.rows_of(r, prompt=p)]
+    assert min(ev.adherence(r, named).values()) >= 0.90, ev.adherence(r, named)
 
 
 def test_the_unet_trains_on_unit_variance_latents(tmp_path):
