@@ -19,14 +19,15 @@ from typing import Optional, Union
 
 import torch
 
+from . import safe_io
+
 #: Where the shipped base model lives (a diffusers ``save_pretrained`` folder).
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BASE_DIR = DATA_DIR / "base"
 
-#: Course defaults for sampling, chosen by measurement (see docs/base_model.md): on the shipped
-#: model every tag group of full prompts is drawn best from guidance 2 to 3, and higher guidance
-#: overshoots (at 8 eye colour and outfit fall under 90 %) and makes a bare ``1girl`` the same
-#: girl (no animal ears in 3 of 4 pictures); 2 is the lowest guidance with nothing lost.
+#: Course defaults for sampling, chosen by measurement on the shipped model: the lowest guidance
+#: that loses nothing, since higher guidance overshoots. The numbers, and how to measure them
+#: again when the model changes, are in docs/base_model.md ("Choosing the sampling defaults").
 DEFAULT_STEPS = 12
 DEFAULT_GUIDANCE = 2.0
 
@@ -90,9 +91,9 @@ def save_pipeline(pipe, path: Union[str, Path]) -> None:
     path = Path(path)
     pipe.save_pretrained(path, safe_serialization=True)
     tok = json.loads((path / "tokenizer" / "tokenizer.json").read_text())
-    (path / "tokenizer" / "vocab.json").write_text(json.dumps(tok["model"]["vocab"], ensure_ascii=False))
+    safe_io.write_text(path / "tokenizer" / "vocab.json", json.dumps(tok["model"]["vocab"], ensure_ascii=False))
     merges = [" ".join(m) if isinstance(m, list) else m for m in tok["model"]["merges"]]
-    (path / "tokenizer" / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n")
+    safe_io.write_text(path / "tokenizer" / "merges.txt", "#version: 0.2\n" + "\n".join(merges) + "\n")
 
 
 def pick_device(device: Optional[str] = None) -> str:

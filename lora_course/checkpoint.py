@@ -1,21 +1,47 @@
 """Safe checkpoint / resume for the course's training loops.
 
 A checkpoint is two files: ``<name>.safetensors`` (every tensor: model weights, optimiser moments,
-random-generator states) and ``<name>.json`` (step counters, Python RNG state, anything small).
-Nothing is ever pickled, so a checkpoint from someone else can be opened without running code.
-Writes are atomic (temporary file, then rename): a training run killed mid-save leaves the
-previous checkpoint intact.
+random-generator states) and ``<name>.json`` (step counters, Python RNG state, anything small,
+and the SHA-256 of the tensors file). Nothing is ever pickled, so a checkpoint from someone else
+can be opened without running code.
+
+Each file is written atomically (:mod:`lora_course.safe_io`), the tensors first and the JSON
+last, so the JSON is what makes a checkpoint: a pair is *consistent* when the JSON's hash is the
+hash of the tensors file beside it. What a crash can leave, and what happens:
+
+=============================================  ================================================
+on disk                                        :func:`exists` / :func:`load`
+=============================================  ================================================
+both files, the hash matches                   ``True`` / restores it
+no JSON (nothing saved yet, or the first       ``False`` (start from scratch; the next save
+save killed between its two writes)            replaces the stray tensors file)
+a JSON whose tensors file is missing, or       both raise :class:`CheckpointError` naming the
+whose hash is not the file's (a save killed    two files and the fix: delete both to start
+between its two writes left the new tensors    over, or put back the matching pair (from a
+beside the old JSON; a file edited or          backup). Never ``False``: training would start
+copied by hand)                                over and overwrite hours of work without a word
+a JSON written before hashes were recorded     ``True`` / restores it (nothing to check)
+=============================================  ================================================
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+
+from . import safe_io
+
+#: The JSON key holding the SHA-256 (hex) of the tensors file.
+HASH_KEY = "tensors_sha256"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint whose two files do not belong together; the message names them and the fix."""
 
 
 def _flatten_optimizer(opt: torch.optim.Optimizer) -> Tuple[Dict[str, torch.Tensor], Dict]:
@@ -40,16 +66,49 @@ def _unflatten_optimizer(tensors: Dict[str, torch.Tensor], meta: Dict) -> Dict:
     return {"state": state, "param_groups": meta["param_groups"]}
 
 
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
+def _files(path: str | Path) -> Tuple[Path, Path]:
+    path = Path(path)
+    return path.with_suffix(".safetensors"), path.with_suffix(".json")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _checked_meta(path: str | Path) -> Optional[Dict[str, Any]]:
+    """The JSON of a consistent checkpoint, ``None`` when there is no JSON; raises
+    :class:`CheckpointError` for a pair that does not belong together."""
+    st_path, js_path = _files(path)
+    if not js_path.exists():
+        return None
+    fix = (f"delete both {st_path.name} and {js_path.name} to start this training over, or put "
+           "back the pair that belongs together (from a backup)")
+    try:
+        meta = json.loads(js_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{js_path}: not a checkpoint's JSON ({e}). Fix: {fix}") from e
+    if not isinstance(meta, dict) or "info" not in meta:
+        raise CheckpointError(f"{js_path}: not a checkpoint's JSON (no 'info'). Fix: {fix}")
+    if not st_path.exists():
+        raise CheckpointError(f"{js_path}: its tensors file {st_path} is missing. Fix: {fix}")
+    want = meta.get(HASH_KEY)
+    if want is not None and _sha256(st_path) != want:
+        raise CheckpointError(
+            f"{st_path} does not belong to {js_path} (its SHA-256 is not the one the JSON recorded): "
+            "a save was interrupted between its two files, or one of them was replaced. "
+            f"Fix: {fix}")
+    return meta
 
 
 def save(path: str | Path, modules: Dict[str, torch.nn.Module], optimizer: Optional[torch.optim.Optimizer] = None,
          generators: Optional[Dict[str, torch.Generator]] = None, py_rng: Optional[random.Random] = None,
          extra_tensors: Optional[Dict[str, torch.Tensor]] = None, **info: Any) -> None:
-    """Write ``path.safetensors`` + ``path.json``. ``info`` holds small JSON-able values (step...)."""
+    """Write ``path.safetensors`` + ``path.json``, each atomically, the JSON (with the tensors'
+    SHA-256) last. ``info`` holds small JSON-able values (step...)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors: Dict[str, torch.Tensor] = {}
@@ -69,23 +128,31 @@ def save(path: str | Path, modules: Dict[str, torch.nn.Module], optimizer: Optio
     if py_rng is not None:
         st = py_rng.getstate()
         meta["py_rng"] = [st[0], list(st[1]), st[2]]
-    st_path, js_path = path.with_suffix(".safetensors"), path.with_suffix(".json")
-    _atomic(st_path, lambda p: save_file(tensors, str(p)))
-    _atomic(js_path, lambda p: p.write_text(json.dumps(meta)))
+    st_path, js_path = _files(path)
+    safe_io.save_safetensors(st_path, tensors)
+    meta[HASH_KEY] = _sha256(st_path)          # the JSON last: it makes the pair a checkpoint
+    safe_io.write_text(js_path, json.dumps(meta))
 
 
 def exists(path: str | Path) -> bool:
-    path = Path(path)
-    return path.with_suffix(".safetensors").exists() and path.with_suffix(".json").exists()
+    """``True`` for a consistent checkpoint at ``path``, ``False`` when it has no JSON; raises
+    :class:`CheckpointError` for a pair that does not belong together (see the module's table)."""
+    return _checked_meta(path) is not None
 
 
 def load(path: str | Path, modules: Dict[str, torch.nn.Module], optimizer: Optional[torch.optim.Optimizer] = None,
          generators: Optional[Dict[str, torch.Generator]] = None, py_rng: Optional[random.Random] = None,
          ) -> Tuple[Dict[str, Any], Dict[str, torch.Tensor]]:
-    """Restore what :func:`save` wrote, in place. Returns ``(info, extra_tensors)``."""
-    path = Path(path)
-    tensors = load_file(str(path.with_suffix(".safetensors")))
-    meta = json.loads(path.with_suffix(".json").read_text())
+    """Restore what :func:`save` wrote, in place. Returns ``(info, extra_tensors)``.
+
+    Refuses (:class:`CheckpointError`) a pair whose files do not belong together, and a
+    checkpoint with no JSON (``FileNotFoundError``)."""
+    st_path, js_path = _files(path)
+    meta = _checked_meta(path)
+    if meta is None:
+        raise FileNotFoundError(f"{js_path}: no such checkpoint (its JSON is missing). Fix: check "
+                                "the path, or call exists() first and start from scratch")
+    tensors = load_file(str(st_path))
     for name, m in modules.items():
         prefix = f"{name}/"
         m.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})

@@ -18,13 +18,20 @@ showing, with the same thresholds.
 A verdict prints as one line the course's report collects::
 
     VERDICT C1 | REPRODUCED | fidelity of `weiwei`: 0.00 without the LoRA, 0.94 at w=1
+
+:class:`Verdict` is the course's one verdict type: :meth:`Verdict.line` prints that line and
+:meth:`Verdict.parse` reads it back (what :mod:`lora_course.report` does with the notebooks'
+outputs). This module imports no model code at run time (the sweeps are only annotations), so the
+report can read verdicts without loading torch.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
-from .evaluation import Sweep
+if TYPE_CHECKING:                     # annotations only: importing claims loads no model code
+    from .evaluation import Sweep
 
 HIGH = 0.5
 MOST = 0.5
@@ -32,6 +39,13 @@ GAP = 0.4
 LOW = 0.3
 CONTROL = 0.7
 SAME = 0.2
+
+#: A verdict's status, from the checks that passed: all, some, none.
+REPRODUCED, PARTLY, NOT_REPRODUCED = "REPRODUCED", "PARTLY", "NOT REPRODUCED"
+STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+#: A printed verdict line: ``VERDICT <claim> | <STATUS> | <summary>``, at the start of a line. Any
+#: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
+VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
 
 CLAIMS = {
     "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",
@@ -55,7 +69,8 @@ CLAIMS = {
 
 @dataclass
 class Verdict:
-    """A claim's verdict: ``status`` is REPRODUCED, PARTLY or NOT REPRODUCED."""
+    """A claim's verdict: ``status`` is REPRODUCED, PARTLY or NOT REPRODUCED (one read back
+    with :meth:`parse` carries whatever upper-case status was printed, and no checks or numbers)."""
     claim: str
     status: str
     summary: str
@@ -63,7 +78,17 @@ class Verdict:
     numbers: Dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
+        """The one line the report collects: ``VERDICT <claim> | <STATUS> | <summary>``."""
         return f"VERDICT {self.claim} | {self.status} | {self.summary}"
+
+    @classmethod
+    def parse(cls, line: str) -> Optional["Verdict"]:
+        """The verdict a printed :meth:`line` states (claim, status and summary; no checks or
+        numbers: they are not printed on it), or ``None`` if ``line`` is not a verdict line."""
+        m = VERDICT_RE.match(line.rstrip())
+        if m is None:
+            return None
+        return cls(m.group(1), m.group(2).strip(), m.group(3).strip())
 
     def __str__(self) -> str:
         lines = [f"{self.claim}: {CLAIMS.get(self.claim, '')}"]
@@ -86,8 +111,8 @@ def _check(ok: bool, text: str) -> str:
 
 def _status(oks: Sequence[bool]) -> str:
     if all(oks):
-        return "REPRODUCED"
-    return "PARTLY" if any(oks) else "NOT REPRODUCED"
+        return REPRODUCED
+    return PARTLY if any(oks) else NOT_REPRODUCED
 
 
 def _verdict(claim: str, checks: Sequence[tuple], summary: str, numbers: Dict[str, float]) -> Verdict:

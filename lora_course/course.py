@@ -6,8 +6,8 @@
     sw = lab.sweep(["weiwei", "1girl"], weiwei)  # prompts × weights (功力) × 32 seeds, read by the tagger
     lab.grid(sw)                                 # the XYZ plot: rows prompts, columns weights
 
-Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.evaluation` and
-:mod:`lora_course.tagger`; the notebooks stay short and the work stays testable.
+Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.evaluation`,
+:mod:`lora_course.tagger` and :mod:`lora_course.plots`; the notebooks stay short and the work stays testable.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import base_model, dataset, evaluation, lora, training_sets
+from . import base_model, dataset, evaluation, lora, lora_data, plots, safe_io, training_sets
 from .tagger import Tagger
 
 #: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
@@ -116,7 +116,7 @@ class Lab:
 
     def _cache_key(self, folder: Path, cfg: lora.LoraTrainConfig) -> str:
         h = hashlib.sha256()
-        h.update(lora.dataset_fingerprint(dataset.load_dataset(folder)).encode())
+        h.update(lora_data.dataset_fingerprint(dataset.load_dataset(folder)).encode())
         h.update(json.dumps(cfg.weights_json(), sort_keys=True).encode())
         h.update(self._base_fingerprint().encode())
         return h.hexdigest()[:12]
@@ -149,13 +149,13 @@ class Lab:
         bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=not progress or n == 0,
                    mininterval=1)
         for w, ps in todo.items():
-            images, _ = lora.sweep(self.pipe, ps, [w], seeds, lora_name)
+            images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name)
             for i, p in enumerate(ps):
                 points[p, w] = images[i, 0]
                 path = paths[p, w]
                 if path is not None:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    _save_array(path, images[i, 0])
+                    safe_io.save_npy(path, images[i, 0])
             bar.update(len(ps) * len(seeds))
         bar.close()
         images = np.stack([np.stack([points[p, w] for w in weights]) for p in prompts])
@@ -175,37 +175,21 @@ class Lab:
 
     def grid(self, sw: evaluation.Sweep, seed_index: int = 0, title: Optional[str] = None):
         """The XYZ plot of a sweep: rows prompts, columns LoRA weights, one seed."""
-        from .plots import image_grid
-        return image_grid(sw.images[:, :, seed_index], row_labels=sw.prompts,
-                          col_labels=[f"w={w:g}" for w in sw.weights],
-                          title=title or f"columns: LoRA weight w; seed {sw.seeds[seed_index]}")
+        return plots.sweep_grid(sw.images, sw.prompts, sw.weights, sw.seeds, seed_index, title)
 
     def weights_grid(self, sw: evaluation.Sweep, prompt: str, weights: Sequence[float] = (0.0, 1.0),
                      n: int = 8, title: Optional[str] = None):
         """Rows LoRA weights, columns the first ``n`` seeds, for one prompt: what "share of
         images" means."""
-        from .plots import image_grid
-        p = sw.prompts.index(prompt)
-        rows = np.stack([sw.images[p, sw.weights.index(float(w)), :n] for w in weights])
-        return image_grid(rows, row_labels=[f"w={w:g}" for w in weights],
-                          col_labels=[f"seed {s}" for s in sw.seeds[:n]],
-                          title=title or f"prompt `{prompt}`, {n} of {len(sw.seeds)} seeds")
-
-
-def _save_array(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` atomically (a killed notebook never leaves half a file)."""
-    tmp = path.with_suffix(".tmp.npy")
-    np.save(tmp, array, allow_pickle=False)
-    tmp.replace(path)
+        return plots.seeds_grid(sw.images, sw.prompts, sw.weights, sw.seeds, prompt, weights, n, title)
 
 
 def show_set(set_name):
     """The pictures of a shipped training set (or of any dataset folder given as a path) with
     their captions, as a figure."""
-    from .plots import image_grid
     ds = dataset.load_dataset(training_sets.folder(set_name))
     imgs = np.stack([np.asarray(it.image()) for it in ds.items])
-    fig = image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
+    fig = plots.image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
     return fig
 
 

@@ -3,7 +3,7 @@
 This module owns everything between a folder of pictures and a list of ``(image, tags)`` pairs:
 reading and checking a dataset folder, loading its images as square RGB pictures, reading and
 writing caption files safely, and editing tags (one caption or a whole dataset). It knows nothing
-of models: stdlib, numpy and PIL only.
+of models: stdlib, numpy, PIL and :mod:`lora_course.safe_io` only.
 
 Layout (kohya's "DreamBooth-style" folders)::
 
@@ -68,22 +68,29 @@ concept folder without images                 error naming the folder
 folder name without ``<repeats>_`` prefix     error naming it: rename to ``1_<name>``; or pass
                                               ``default_repeats=N`` to use N for such folders
 repeats 0 or negative (``0_x``, ``-1_x``)     error naming the folder
+repeats above :data:`MAX_REPEATS` (10,000:    error naming the folder (a typo: one epoch would
+``99999999999_weiwei``)                       show each image that many times)
+control character in a caption (NUL, ESC,     error naming the caption, the character (repr)
+DEL...; tab and line breaks are whitespace    and where it is: delete it (it would become part
+and separators, as above)                     of a tag: ``weiwei<NUL>``)
 writing a tag that holds ``,``/``，``/newline  error naming the caption and tag (it would become
                                               two tags)
+writing a tag that holds a control character  error naming the caption and tag (it could not be
+                                              read back)
 ============================================  ===================================================
 
-Captions are never lost: :func:`write_caption` writes atomically (temporary file, then
-``os.replace``) and, before replacing a caption with different content, copies the old one to
-``<concept folder>/.backup/<stem>.<UTC time, microseconds>.txt`` (see :func:`backups_of`).
+Captions are never lost: :func:`write_caption` writes atomically (through :mod:`lora_course.
+safe_io`: temporary file, fsync, then ``os.replace``) and, before replacing a caption with
+different content, copies the old one to ``<concept folder>/.backup/<stem>.<UTC time,
+microseconds>.txt`` (see :func:`backups_of`).
 """
 from __future__ import annotations
 
 import collections
 import io
-import os
 import random
 import re
-import uuid
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -91,6 +98,8 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 import numpy as np
 from PIL import Image, ImageOps
+
+from . import safe_io
 
 PathLike = Union[str, Path]
 Tags = List[str]
@@ -103,9 +112,14 @@ CAPTION_EXTENSION = ".txt"
 DEFAULT_SIZE = 64
 #: Folder (inside a concept folder) where old captions are kept.
 BACKUP_DIR = ".backup"
+#: The most repeats a concept folder may ask for (kohya sets use 1 to about 100; more is a typo).
+MAX_REPEATS = 10_000
+#: Control characters a caption may hold: tab (whitespace) and line breaks (separators).
+ALLOWED_CONTROLS = "\t\n\r"
 
 _SEPARATORS = re.compile(r"[,，\r\n]")
 _CONCEPT_NAME = re.compile(r"^(-?\d+)_(.+)$")
+_MAX_REPEATS_DIGITS = len(str(MAX_REPEATS)) + 1   # longer digit strings are not even parsed
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 _TRANSPARENT_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
@@ -192,11 +206,16 @@ def _parse_repeats(folder: Path, default_repeats: Optional[int]) -> Tuple[int, s
                      "'<repeats>_<name>'",
                      f"rename it to '1_{folder.name}' (or '10_{folder.name}' to repeat each image "
                      "10 times per epoch), or pass default_repeats=1")
-    repeats, name = int(m.group(1)), m.group(2)
-    if repeats < 1:
-        raise _error(folder, f"repeats is {repeats}, so its images would never be trained",
-                     f"rename it to '1_{name}' or more")
-    return repeats, name
+    digits, name = m.group(1), m.group(2)
+    if digits.startswith("-") or not digits.strip("0"):
+        raise _error(folder, f"repeats is {digits}, so its images would never be "
+                     "trained", f"rename it to '1_{name}' or more")
+    # the length first: a long run of digits is refused without converting it
+    if len(digits.lstrip("0")) > _MAX_REPEATS_DIGITS or int(digits) > MAX_REPEATS:
+        raise _error(folder, f"repeats is {digits}, more than MAX_REPEATS = {MAX_REPEATS}: one epoch "
+                     "would show each of its images that many times (a typo?)",
+                     f"rename it to '10_{name}' (kohya sets use 1 to about 100 repeats)")
+    return int(digits), name
 
 
 def _check_stems(folder: Path, images: List[Path]) -> None:
@@ -249,8 +268,9 @@ def load_dataset(root: PathLike, *, allow_missing: bool = False, require_tags: b
     whose name has no ``<repeats>_`` prefix (otherwise an error).
     """
     root = Path(root)
-    if default_repeats is not None and default_repeats < 1:
-        raise ValueError(f"default_repeats must be at least 1, got {default_repeats}")
+    if default_repeats is not None and not 1 <= default_repeats <= MAX_REPEATS:
+        raise ValueError(f"default_repeats must be 1 to MAX_REPEATS = {MAX_REPEATS}, got "
+                         f"{default_repeats}")
     if not root.is_dir():
         raise _error(root, "not a folder" if root.exists() else "no such folder",
                      "pass a dataset root or a concept folder")
@@ -334,10 +354,29 @@ def _decode_caption(path: Path, data: bytes) -> str:
                      "UTF-8); the encoding is never guessed") from e
 
 
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS
+
+
+def _check_controls(path: Path, text: str) -> None:
+    """Refuse a caption holding a control character: it would become part of a tag."""
+    for offset, ch in enumerate(text):
+        if _is_control(ch):
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            raise _error(path, f"holds the control character {ch!r} (U+{ord(ch):04X}) at line "
+                         f"{line}, column {column}; it would become part of a tag",
+                         "delete it (retype the caption in a text editor, or re-save it as plain "
+                         "UTF-8 text); only tabs and line breaks are allowed")
+
+
 def read_caption(path: PathLike) -> Tags:
-    """The tags of a caption file: split on commas and line breaks, cleaned, deduplicated."""
+    """The tags of a caption file: split on commas and line breaks, cleaned, deduplicated.
+    A control character other than tab and line breaks is an error (see the module's table)."""
     path = Path(path)
-    return dedupe(split_tags(_decode_caption(path, path.read_bytes())))
+    text = _decode_caption(path, path.read_bytes())
+    _check_controls(path, text)
+    return dedupe(split_tags(text))
 
 
 def _canonical(path: Path, tags: Sequence[str]) -> Tags:
@@ -346,21 +385,11 @@ def _canonical(path: Path, tags: Sequence[str]) -> Tags:
         if _SEPARATORS.search(t):
             raise _error(path, f"the tag {t!r} holds a separator (',', '，' or a line break) and "
                          "would be read back as several tags", "split it with split_tags()")
+        bad = next((ch for ch in t if _is_control(ch)), None)
+        if bad is not None:
+            raise _error(path, f"the tag {t!r} holds the control character {bad!r}, which a "
+                         "caption may not hold", "remove it from the tag")
     return dedupe(t for t in map(_clean, tags) if t)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _backup(path: Path, data: bytes) -> Path:
@@ -372,11 +401,7 @@ def _backup(path: Path, data: bytes) -> Path:
     while True:
         target = folder / f"{path.stem}.{t.strftime(_TIMESTAMP_FORMAT)}{CAPTION_EXTENSION}"
         try:
-            with open(target, "xb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            return target
+            return safe_io.write_new_bytes(target, data)
         except FileExistsError:
             t += timedelta(microseconds=1)
 
@@ -395,7 +420,7 @@ def write_caption(path: PathLike, tags: Sequence[str]) -> bool:
         if old == data:
             return False
         _backup(path, old)
-    _atomic_write(path, data)
+    safe_io.write_bytes(path, data)
     return True
 
 
@@ -421,7 +446,7 @@ def _as_list(tags: Union[str, Sequence[str]]) -> Tags:
     return [tags] if isinstance(tags, str) else list(tags)
 
 
-def _is_emoticon(tag: str) -> bool:
+def is_emoticon(tag: str) -> bool:
     """Booru emoticon tags (``^_^``, ``>_<``, ``o_o``, ``x_x``): no two letters or digits in a
     row. Their underscore is part of the face, not a word separator."""
     return re.search(r"[^\W_]{2}", tag) is None
@@ -431,7 +456,7 @@ def normalize_tag(tag: str) -> str:
     """The booru spelling of a tag: stripped, spaces collapsed, lower case, ``_`` as a space
     (``"Long_Hair "`` -> ``"long hair"``), except in emoticons (``^_^``, ``>_<`` stay)."""
     tag = tag.lower()
-    if not _is_emoticon(tag):
+    if not is_emoticon(tag):
         tag = tag.replace("_", " ")
     return _clean(tag)
 
@@ -561,8 +586,8 @@ def write_concept(root: PathLike, name: str, repeats: int,
     name; captions go through :func:`write_caption` (so old ones are backed up). Other files in
     the folder are left alone.
     """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
+    if not 1 <= repeats <= MAX_REPEATS:
+        raise ValueError(f"repeats must be 1 to MAX_REPEATS = {MAX_REPEATS}, got {repeats}")
     if not name or name != Path(name).name or name.startswith("."):
         raise ValueError(f"{name!r} is not a valid concept name (a plain folder name)")
     stems = [f"{i:03d}" for i in range(len(items))] if stems is None else list(stems)
@@ -572,7 +597,7 @@ def write_concept(root: PathLike, name: str, repeats: int,
     folder.mkdir(parents=True, exist_ok=True)
     for (image, tags), stem in zip(items, stems):
         png = folder / f"{stem}.png"
-        _atomic_write(png, _png_bytes(image))
+        safe_io.write_bytes(png, _png_bytes(image))
         write_caption(png.with_suffix(CAPTION_EXTENSION), tags)
     return folder
 

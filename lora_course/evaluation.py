@@ -12,42 +12,17 @@ Every image gets its own ``torch.Generator`` seeded with its seed, so an image d
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from . import world
+from .adapters import kept_lora_state, set_lora_weights
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
+from .prompt_syntax import has_lora_tags
+from .sampling import generate, grid_jobs  # noqa: F401  (the measuring API draws through these)
 from .tagger import Readings, Tagger
-
-
-@torch.no_grad()
-def generate(pipe, prompts: Sequence[str], seeds: Sequence[int], steps: int = DEFAULT_STEPS,
-             guidance: float = DEFAULT_GUIDANCE, batch_size: int = 64, negative_prompt: str = "",
-             progress: bool = False, desc: str = "generating") -> np.ndarray:
-    """One image per (prompt, seed) pair → uint8 array N×H×W×3.
-
-    ``prompts`` and ``seeds`` have the same length (use :func:`grid_jobs` for prompts × seeds).
-    """
-    if len(prompts) != len(seeds):
-        raise ValueError(f"{len(prompts)} prompts but {len(seeds)} seeds: pass one seed per prompt")
-    out = []
-    rng = range(0, len(prompts), batch_size)
-    for i in tqdm(rng, desc=desc, disable=not progress, mininterval=2):
-        p, s = list(prompts[i:i + batch_size]), list(seeds[i:i + batch_size])
-        gens = [torch.Generator("cpu").manual_seed(int(x)) for x in s]
-        imgs = pipe(p, negative_prompt=[negative_prompt] * len(p) if guidance > 1 else None,
-                    num_inference_steps=steps, guidance_scale=guidance, generator=gens,
-                    output_type="np").images
-        out.append((np.clip(imgs, 0, 1) * 255).round().astype(np.uint8))
-    return np.concatenate(out) if out else np.zeros((0, 64, 64, 3), np.uint8)
-
-
-def grid_jobs(prompts: Sequence[str], seeds: Sequence[int]):
-    """All (prompt, seed) pairs, prompt-major: returns (prompt list, seed list)."""
-    return [p for p in prompts for _ in seeds], [s for _ in prompts for s in seeds]
 
 
 def measure(pipe, tagger: Tagger, prompts: Sequence[str], seeds: Sequence[int], progress: bool = True,
@@ -183,18 +158,40 @@ class Sweep:
         return [self.drift(prompts, w, **kw) for w in self.weights]
 
 
+def sweep_images(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
+                 lora_name: str, steps: int = DEFAULT_STEPS, guidance: float = DEFAULT_GUIDANCE,
+                 progress: bool = False, **gen_kwargs) -> Tuple[np.ndarray, dict]:
+    """Generate every prompt × LoRA weight × seed: images P×W×S×H×W×3 (uint8) and ``meta``.
+
+    Each image has its own seeded generator, so it depends only on (prompt, weight, seed): the
+    ``w = 0`` column is the base model. Only ``lora_name`` is active during the sweep; the
+    pipeline's LoRA state is restored afterwards."""
+    if any(has_lora_tags(p) for p in prompts):
+        raise ValueError("sweep sets the LoRA weight itself: remove <lora:...> from the prompts")
+    ps, ss = grid_jobs(prompts, seeds)
+    out = []
+    with kept_lora_state(pipe):
+        for w in tqdm(list(weights), desc=f"sweep {lora_name}", disable=not progress):
+            set_lora_weights(pipe, {lora_name: w})
+            imgs = generate(pipe, ps, ss, steps=steps, guidance=guidance, **gen_kwargs)
+            out.append(imgs.reshape(len(prompts), len(seeds), *imgs.shape[1:]))
+    images = np.stack(out, axis=1)                  # P × W × S × H × W × 3
+    meta = dict(prompts=list(prompts), weights=[float(w) for w in weights], seeds=list(seeds),
+                lora=lora_name, steps=steps, guidance=guidance)
+    return images, meta
+
+
 def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequence[float],
                   seeds: Sequence[int], lora_name: str, progress: bool = True, **gen_kwargs) -> Sweep:
-    """Generate prompts × LoRA weights × seeds (see :func:`lora_course.lora.sweep`) and read
-    every image with the tagger: a :class:`Sweep`."""
-    from .lora import sweep as lora_sweep
-    images, meta = lora_sweep(pipe, prompts, weights, seeds, lora_name, progress=progress, **gen_kwargs)
+    """Generate prompts × LoRA weights × seeds (:func:`sweep_images`) and read every image with
+    the tagger: a :class:`Sweep`."""
+    images, _ = sweep_images(pipe, prompts, weights, seeds, lora_name, progress=progress, **gen_kwargs)
     return read_sweep(tagger, prompts, weights, seeds, images)
 
 
 def read_sweep(tagger: Tagger, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
                images: np.ndarray) -> Sweep:
-    """Read the images of a sweep (P×W×S×H×W×3, as :func:`lora_course.lora.sweep` draws them)."""
+    """Read the images of a sweep (P×W×S×H×W×3, as :func:`sweep_images` draws them)."""
     flat = images.reshape(-1, *images.shape[3:])
     ps = [p for p in prompts for _ in weights for _ in seeds]
     ws = [float(w) for _ in prompts for w in weights for _ in seeds]

@@ -47,6 +47,8 @@ from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 
+from . import safe_io
+
 PathLike = Union[str, Path]
 StateDict = Dict[str, torch.Tensor]
 
@@ -69,8 +71,9 @@ def _with_text_model(key: str) -> str:
     return key if key.startswith("text_model.") else "text_model." + key
 
 
-def to_kohya(unet_lora: StateDict, te_lora: Optional[StateDict], alpha: float) -> StateDict:
-    """peft state dicts (``...to_q.lora_A.weight``) → kohya/A1111 keys with ``.alpha`` scalars."""
+def to_kohya(unet_lora: StateDict, te_lora: Optional[StateDict], alpha: Optional[float]) -> StateDict:
+    """peft state dicts (``...to_q.lora_A.weight``) → kohya/A1111 keys with ``.alpha`` scalars
+    (``alpha`` None: each layer's rank, what diffusers assumes when a file does not say)."""
     from diffusers.utils import convert_state_dict_to_kohya
 
     sd = {f"unet.{k}": v for k, v in unet_lora.items()}
@@ -79,7 +82,7 @@ def to_kohya(unet_lora: StateDict, te_lora: Optional[StateDict], alpha: float) -
     for k, v in convert_state_dict_to_kohya(sd).items():
         if k.startswith("lora_te1_"):               # diffusers writes SDXL's name; SD1 is lora_te_
             k = "lora_te_" + k[len("lora_te1_"):]
-        if k.endswith(".alpha"):                    # diffusers writes alpha = rank; keep ours
+        if k.endswith(".alpha") and alpha is not None:   # diffusers writes alpha = rank; keep ours
             v = torch.tensor(float(alpha))
         out[k] = v.detach().to("cpu", torch.float32).contiguous()
     return out
@@ -117,13 +120,8 @@ def _peft_config_dict(rank: int, alpha: float, targets) -> dict:
 
 
 def _atomic_save(tensors: StateDict, path: Path, metadata: Mapping[str, str]) -> None:
-    from safetensors.torch import save_file
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata={str(k): str(v) for k, v in metadata.items()})
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)                   # a file to share, not a private temp file
-    os.replace(tmp, path)
+    # a file to share (mode as open() gives it), never half written: see lora_course.safe_io
+    safe_io.save_safetensors(path, tensors, metadata, mode=safe_io.SHARED)
 
 
 def save_lora_file(path: PathLike, unet_lora: StateDict, te_lora: Optional[StateDict], rank: int,
@@ -227,7 +225,11 @@ def read_lora_file(path: PathLike) -> Tuple[StateDict, Dict[str, str]]:
 
 def read_metadata(path: PathLike) -> Dict[str, object]:
     """A LoRA file's metadata, JSON values decoded (``ss_tag_frequency`` becomes a dict...)."""
-    _, meta = read_lora_file(path)
+    return decode_metadata(read_lora_file(path)[1])
+
+
+def decode_metadata(meta: Mapping[str, str]) -> Dict[str, object]:
+    """A safetensors header's metadata with its JSON values decoded."""
     out: Dict[str, object] = {}
     for k, v in meta.items():
         try:
@@ -328,32 +330,54 @@ def loaded_adapters(pipe) -> list:
 
 
 def load_lora_file(pipe, path: PathLike, name: str, replace: bool = True) -> Dict[str, object]:
-    """Check ``path`` (safetensors, fits ``pipe``) and load it as adapter ``name`` with
-    ``pipe.load_lora_weights``. Returns the file's decoded metadata."""
+    """Check ``path`` (safetensors, fits ``pipe``) and load it as adapter ``name``. Returns the
+    file's decoded metadata. The file is read once (:func:`read_lora_file`)."""
     tensors, meta = read_lora_file(path)
+    return load_lora_tensors(pipe, tensors, meta, path, name, replace)
+
+
+def _diffusers_alphas(meta: Mapping[str, str]) -> Dict[str, Optional[float]]:
+    """Each component's alpha from a diffusers file's ``lora_adapter_metadata`` header (None: the
+    file does not say, and diffusers then takes alpha = rank)."""
     try:
-        layout_of(tensors)
+        config = json.loads(meta.get(DIFFUSERS_CONFIG_KEY) or "{}")
+    except json.JSONDecodeError:
+        config = {}
+    return {c: (float(config[f"{c}.lora_alpha"]) if f"{c}.lora_alpha" in config else None)
+            for c in ("unet", "text_encoder")}
+
+
+def load_lora_tensors(pipe, tensors: StateDict, meta: Mapping[str, str], path: PathLike, name: str,
+                      replace: bool = True) -> Dict[str, object]:
+    """Load a file's tensors and header (as :func:`read_lora_file` returns them) as adapter
+    ``name``, after checking they fit ``pipe``. A diffusers-layout file is turned into the kohya
+    layout in memory first, with the alphas of its header, so nothing is read from disk again."""
+    try:
+        layout = layout_of(tensors)
     except ValueError as e:
         raise LoraFileError(f"{path}: {e}; expected kohya keys (lora_unet_..., lora_te_...) or "
                             "diffusers keys (unet..., text_encoder...)") from None
     check_fits(pipe, tensors, path, base=meta.get("ss_sd_model_name", ""))
+    state = dict(tensors)
+    if layout == DIFFUSERS:
+        parts, alphas = peft_layers(pipe, tensors), _diffusers_alphas(meta)
+        state = to_kohya(parts["unet"], None, alphas["unet"])
+        if parts.get("text_encoder"):
+            state.update(to_kohya({}, parts["text_encoder"], alphas["text_encoder"]))
+    load_lora_state(pipe, state, name, replace, checked=True)
+    return decode_metadata(meta)
+
+
+def load_lora_state(pipe, kohya_state: StateDict, name: str, replace: bool = True,
+                    checked: bool = False) -> None:
+    """Load an in-memory kohya-layout state dict (alphas included) as adapter ``name``
+    (``checked``: :func:`check_fits` was done already)."""
+    if not checked:
+        check_fits(pipe, kohya_state)
     if name in loaded_adapters(pipe):
         if not replace:
             raise LoraFileError(f"a LoRA named {name!r} is already loaded; pick another name or "
                                 "pass replace=True")
-        pipe.delete_adapters(name)
-    with quiet_loading():
-        # validated above as safetensors: diffusers' pickle fallback can never be reached
-        pipe.load_lora_weights(str(path), adapter_name=name)
-    return read_metadata(path)
-
-
-def load_lora_state(pipe, kohya_state: StateDict, name: str, replace: bool = True) -> None:
-    """Load an in-memory kohya-layout state dict (alphas included) as adapter ``name``."""
-    check_fits(pipe, kohya_state)
-    if name in loaded_adapters(pipe):
-        if not replace:
-            raise LoraFileError(f"a LoRA named {name!r} is already loaded")
         pipe.delete_adapters(name)
     with quiet_loading():
         pipe.load_lora_weights(dict(kohya_state), adapter_name=name)

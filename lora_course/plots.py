@@ -24,6 +24,17 @@ def _done(fig):
     return fig
 
 
+def png_bytes(fig_or_image, dpi: Optional[int] = None) -> bytes:
+    """A matplotlib figure or a PIL image as PNG bytes (what a widget's image shows)."""
+    import io
+    buf = io.BytesIO()
+    if hasattr(fig_or_image, "savefig"):
+        fig_or_image.savefig(buf, format="png", dpi=dpi)
+    else:
+        fig_or_image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: Optional[Sequence[str]] = None,
                title: Optional[str] = None, cell: float = 1.0):
     """``images``: array R×C×H×W×3 (uint8 or floats in [0, 1]) → a labelled grid figure.
@@ -56,6 +67,38 @@ def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: O
     if title:
         fig.suptitle(title, fontsize=10, y=1 - 0.05 / height, va="top")
     return _done(fig)
+
+
+def sweep_grid(images, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
+               seed_index: int = 0, title: Optional[str] = None):
+    """The XYZ plot of a sweep's pictures (P×W×S×H×W×3): rows prompts, columns LoRA weights,
+    one seed. Every grid of a sweep in the course (the lab's, a real checkpoint's) is this one."""
+    return image_grid(np.asarray(images)[:, :, seed_index], row_labels=list(prompts),
+                      col_labels=[f"w={w:g}" for w in weights],
+                      title=title or f"columns: LoRA weight w; seed {seeds[seed_index]}")
+
+
+def seeds_grid(images, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
+               prompt: str, show: Sequence[float] = (0.0, 1.0), n: Optional[int] = None,
+               title: Optional[str] = None):
+    """One prompt of a sweep: rows the LoRA weights ``show``, columns its first ``n`` seeds (all by
+    default): what "share of images" means."""
+    images, weights = np.asarray(images), [float(w) for w in weights]
+    n = len(seeds) if n is None else n
+    p = list(prompts).index(prompt)
+    rows = np.stack([images[p, weights.index(float(w)), :n] for w in show])
+    return image_grid(rows, row_labels=[f"w={w:g}" for w in show],
+                      col_labels=[f"seed {s}" for s in list(seeds)[:n]],
+                      title=title or f"prompt `{prompt}`, {n} of {len(seeds)} seeds")
+
+
+def xyz_grid(pipe, prompts: Sequence[str], weights: Sequence[float], lora_name: str, seed: int = 0,
+             title: Optional[str] = None, **kwargs):
+    """Sweep one seed with :func:`lora_course.evaluation.sweep_images` and draw it (rows prompts,
+    columns LoRA weights)."""
+    from .evaluation import sweep_images
+    images, meta = sweep_images(pipe, prompts, weights, [seed], lora_name, **kwargs)
+    return sweep_grid(images, prompts, weights, [seed], title=title or f"<lora:{lora_name}:w>, seed {seed}")
 
 
 def curves(x: Sequence[float], series: Dict[str, Sequence[float]], xlabel: str = "LoRA weight w",

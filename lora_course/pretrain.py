@@ -33,7 +33,8 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from . import base_model, checkpoint, world
+from . import base_model, checkpoint, diffusion, safe_io, world
+from .sampling import encode_prompts, to_tensor
 from .tokenizer import build_tokenizer
 
 log = logging.getLogger("lora_course.pretrain")
@@ -77,15 +78,9 @@ def make_data(cfg: PretrainConfig, work: Path):
     attrs = [world.sample_attrs(rng, p_fox=cfg.p_fox, exclude_weiwei=True) for _ in range(cfg.n_images)]
     imgs = np.stack([np.asarray(world.render(a, seed=10_000_000 + i))
                      for i, a in enumerate(tqdm(attrs, desc="drawing the world", mininterval=2))])
-    np.save(work / "images.tmp.npy", imgs)
-    (work / "images.tmp.npy").rename(npz)
-    js.write_text(json.dumps(attrs))
+    safe_io.save_npy(npz, imgs)
+    safe_io.write_text(js, json.dumps(attrs))
     return imgs, attrs
-
-
-def to_tensor(imgs_uint8: np.ndarray) -> torch.Tensor:
-    """uint8 N×H×W×3 -> float N×3×H×W in [-1, 1] (what the VAE expects)."""
-    return torch.from_numpy(imgs_uint8).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 def random_crops(x: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
@@ -158,7 +153,7 @@ def train_vae(vae, imgs, cfg: PretrainConfig, work: Path):
         if timer.due():
             checkpoint.save(ck, {"vae": vae}, opt, {"gen": gen}, step=step + 1)
     checkpoint.save(ck, {"vae": vae}, opt, {"gen": gen}, step=cfg.vae_steps)
-    done.write_text(json.dumps({"steps": cfg.vae_steps}))
+    safe_io.write_text(done, json.dumps({"steps": cfg.vae_steps}))
     return vae
 
 
@@ -169,7 +164,7 @@ def encode_all(vae, imgs, work: Path, batch: int = 256) -> torch.Tensor:
     Returns the *scaled* latents (``mean × scaling_factor``): the space the UNet works in, as in
     SD, where the pipeline divides by ``vae.config.scaling_factor`` before decoding."""
     path = work / "latents.safetensors"
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
     if path.exists():
         d = load_file(str(path))
         vae.register_to_config(scaling_factor=float(d["scaling_factor"]))
@@ -179,16 +174,9 @@ def encode_all(vae, imgs, work: Path, batch: int = 256) -> torch.Tensor:
                      for i in tqdm(range(0, len(imgs), batch), desc="encoding latents", mininterval=5)])
     sf = 1.0 / lat.std().item()
     vae.register_to_config(scaling_factor=sf)
-    save_file({"latents": lat.contiguous(), "scaling_factor": torch.tensor(sf)}, str(path))
+    safe_io.save_safetensors(path, {"latents": lat.contiguous(), "scaling_factor": torch.tensor(sf)})
     log.info("latents %s, scaling factor %.4f", tuple(lat.shape), sf)
     return lat * sf
-
-
-def encode_prompts(tokenizer, text_encoder, captions):
-    """Text -> the sequence of hidden states the UNet cross-attends to (as SD does)."""
-    ids = tokenizer(captions, padding="max_length", max_length=tokenizer.model_max_length,
-                    truncation=True, return_tensors="pt").input_ids
-    return text_encoder(ids)[0]
 
 
 def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
@@ -200,21 +188,24 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
 def lr_factor(step: int, cfg: PretrainConfig) -> float:
     """The UNet's learning rate at ``step``, as a fraction of ``cfg.unet_lr``:
     linear warm-up, constant, then a linear cool-down that reaches 0 at ``cfg.unet_steps``."""
-    warm = min(1.0, (step + 1) / cfg.warmup)
-    if cfg.unet_decay_steps <= 0:
-        return warm
-    return warm * min(1.0, max(0.0, (cfg.unet_steps - step) / cfg.unet_decay_steps))
+    return diffusion.lr_factor(step, cfg.warmup, cfg.unet_steps, cfg.unet_decay_steps)
 
 
-def train_unet(unet, text_encoder, tokenizer, latents, attrs, cfg: PretrainConfig, work: Path):
-    """Phase 4: v-prediction with booru-like captions; returns the EMA models."""
+def train_unet(unet, text_encoder, tokenizer, latents, attrs, cfg: PretrainConfig, work: Path,
+               captioner=None):
+    """Phase 4: v-prediction with booru-like captions; returns the EMA models.
+
+    ``captioner(i, rng)`` writes the caption of picture ``i`` (default: :func:`pretrain_captions`
+    of ``attrs[i]``); the EMA starts from the given weights, so a run can continue a trained model."""
+    if captioner is None:
+        def captioner(i, rng):
+            return pretrain_captions(attrs[i], rng, cfg)
     ck = work / "unet_ckpt"
     ema_unet, ema_te = copy.deepcopy(unet), copy.deepcopy(text_encoder)
     params = list(unet.parameters()) + list(text_encoder.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.unet_lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, cfg))
-    noise_sched = base_model.train_scheduler()
-    acp = noise_sched.alphas_cumprod
+    acp = base_model.train_scheduler().alphas_cumprod
     gen = torch.Generator().manual_seed(cfg.seed + 2)
     rng = random.Random(cfg.seed + 3)
     step = 0
@@ -235,16 +226,9 @@ def train_unet(unet, text_encoder, tokenizer, latents, attrs, cfg: PretrainConfi
     for step in bar:
         idx = torch.randint(0, len(latents), (cfg.unet_batch,), generator=gen)
         x0 = latents[idx]
-        caps = [pretrain_captions(attrs[i], rng, cfg) for i in idx.tolist()]
-        t = torch.randint(0, noise_sched.config.num_train_timesteps, (len(idx),), generator=gen)
-        noise = torch.randn(x0.shape, generator=gen)
-        a = acp[t].sqrt().view(-1, 1, 1, 1)
-        s = (1 - acp[t]).sqrt().view(-1, 1, 1, 1)
-        xt = a * x0 + s * noise                     # the forward (noising) process
-        v = a * noise - s * x0                      # the v-prediction target
+        caps = [captioner(i, rng) for i in idx.tolist()]
         cond = encode_prompts(tokenizer, text_encoder, caps)
-        pred = unet(xt, t, cond).sample
-        loss = F.mse_loss(pred, v)
+        loss = diffusion.diffusion_loss(unet, x0, cond, acp, gen, "v_prediction")
         if not torch.isfinite(loss):
             raise FloatingPointError(f"unet loss is {loss.item()} at step {step}: lower --unet-lr")
         opt.zero_grad(set_to_none=True)
@@ -274,7 +258,7 @@ def export(work: Path, out: Path, cfg: PretrainConfig, step: int | None = None) 
     info, _ = checkpoint.load(work / "unet_ckpt", {"ema_unet": unet, "ema_te": te})
     pipe = base_model.assemble_pipeline(vae.eval(), unet.eval(), te.eval(), tok)
     base_model.save_pipeline(pipe, out)
-    (out / "pretrain.json").write_text(json.dumps({**asdict(cfg), "unet_steps_done": info["step"]}, indent=1))
+    safe_io.write_text(out / "pretrain.json", json.dumps({**asdict(cfg), "unet_steps_done": info["step"]}, indent=1))
     log.info("exported %s at unet step %d", out, info["step"])
 
 

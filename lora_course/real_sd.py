@@ -24,12 +24,13 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
-from . import base_model, dataset, lora, training_sets
+from . import base_model, dataset, evaluation, lora, plots, safe_io, training_sets
+from .availability import Availability  # the course's one answer type (re-exported here)
 
 #: An SD 1.5-class model on the Hugging Face hub (any SD 1.x diffusers model id or folder works).
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -42,12 +43,6 @@ WORK_DIR = base_model.DATA_DIR.parent / "build" / "real_sd"
 _MARKER = ".lora_course_set"
 
 PathLike = Union[str, Path]
-
-
-class Availability(NamedTuple):
-    """``ok`` and one sentence saying why (or why not)."""
-    ok: bool
-    reason: str
 
 
 def _is_local(model: PathLike) -> bool:
@@ -148,7 +143,7 @@ def prepare_user_set(images, out: PathLike, trigger: str = "weiwei", repeats: in
                                   "choose another folder")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / _MARKER).write_text("written by lora_course.real_sd.prepare_user_set\n")
+    safe_io.write_text(out / _MARKER, "written by lora_course.real_sd.prepare_user_set\n")
     items = [(dataset.load_image(p, size), [trigger]) for p in pictures]
     stems = [f"{i:03d}_{p.stem}" for i, p in enumerate(pictures)]
     folder = dataset.write_concept(out, trigger, repeats, items, stems)
@@ -221,16 +216,13 @@ class Experiment:
 
     def figure(self, seed_index: int = 0):
         """The XYZ plot: rows prompts, columns LoRA weights, one seed."""
-        return lora.grid_figure(self.images, self.meta, seed_index,
+        return plots.sweep_grid(self.images, self.prompts, self.weights, self.meta["seeds"], seed_index,
                                 title=f"{self.title}; seed {self.meta['seeds'][seed_index]}")
 
     def seeds_figure(self, prompt: str, weight: float):
         """One prompt at one weight, every seed in a row: what "often" means."""
-        from .plots import image_grid
-        p, w = self.prompts.index(prompt), self.weights.index(float(weight))
-        return image_grid(self.images[p, w][None], row_labels=[f"w={weight:g}"],
-                          col_labels=[f"seed {s}" for s in self.meta["seeds"]],
-                          title=f"`{prompt}`, {len(self.meta['seeds'])} seeds")
+        return plots.seeds_grid(self.images, self.prompts, self.weights, self.meta["seeds"], prompt,
+                                [weight])
 
     def tag_rates(self, tagger, tags: Sequence[str], threshold: float = 0.35) -> Dict[str, Dict[float, float]]:
         """{prompt: {weight: share of seeds whose picture shows every tag of ``tags``}}, read by
@@ -253,8 +245,8 @@ class Experiment:
 
 
 def _run(pipe, title, claim, prompts, lora_name, weights, seeds, steps, guidance, batch_size) -> Experiment:
-    images, meta = lora.sweep(pipe, prompts, weights, list(seeds), lora_name, steps=steps,
-                              guidance=guidance, batch_size=batch_size)
+    images, meta = evaluation.sweep_images(pipe, prompts, weights, list(seeds), lora_name, steps=steps,
+                                           guidance=guidance, batch_size=batch_size)
     return Experiment(title, claim, images, meta)
 
 

@@ -25,7 +25,7 @@ from typing import Optional, Sequence
 
 from PIL import Image
 
-from . import dataset, evaluation, lora, training_sets
+from . import adapters, dataset, evaluation, training_sets
 from .base_model import DATA_DIR
 
 #: Where sets built from the base model's own pictures go (they depend on the base model, so they
@@ -50,8 +50,8 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
         shutil.rmtree(out)              # rebuilt every time: it depends on the base model
     for c in src.concepts:
         shutil.copytree(c.path, out / c.path.name, ignore=shutil.ignore_patterns(".backup"))
-    with lora.kept_lora_state(pipe):
-        lora.set_lora_weights(pipe, {})
+    with adapters.kept_lora_state(pipe):
+        adapters.set_lora_weights(pipe, {})
         images = evaluation.generate(pipe, [class_prompt] * len(seeds), list(seeds))
     safe = class_prompt.replace(" ", "_").replace(",", "")
     dataset.write_concept(out, safe, repeats, [(Image.fromarray(im), [class_prompt]) for im in images])

@@ -8,29 +8,33 @@ time, whether it ran, and its verdicts.
 
 A *verdict* is how a notebook states whether it reproduced a claim of the article: a line it
 prints, ``VERDICT <claim id> | <STATUS> | <summary>`` (STATUS such as REPRODUCED,
-NOT REPRODUCED or PARTLY). The verdict table is printed at the end. The exit status is non-zero
-if a notebook failed to execute; the pages of the others are written all the same.
+NOT REPRODUCED or PARTLY), read back as a :class:`lora_course.claims.Verdict` (the course's one
+verdict type: :meth:`~lora_course.claims.Verdict.parse` reads what
+:meth:`~lora_course.claims.Verdict.line` printed). Pages are written with
+:mod:`lora_course.safe_io` (never half a page). The verdict table is printed at the end. The exit
+status is non-zero if a notebook failed to execute; the pages of the others are written all the
+same.
 
     python -m lora_course.report [--notebooks notebooks] [--out build] [--timeout 900]
+    python -m lora_course.report --only 02 03 --in-place    # refresh two notebooks' outputs
 """
 from __future__ import annotations
 
 import argparse
 import html
-import re
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+from . import safe_io
+from .claims import VERDICT_RE, Verdict  # noqa: F401  (VERDICT_RE: the line's pattern, re-exported)
 
-Verdict = Tuple[str, str, str]
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 
 def _output_texts(nb) -> List[str]:
@@ -48,15 +52,13 @@ def _output_texts(nb) -> List[str]:
 
 
 def find_verdicts(nb) -> List[Verdict]:
-    """The ``(claim, status, summary)`` verdicts in an executed notebook, in order, once each."""
+    """The verdicts (claim, status, summary) an executed notebook printed, in order, once each."""
     found: List[Verdict] = []
     for text in _output_texts(nb):
         for line in text.splitlines():
-            m = VERDICT_RE.match(line.rstrip())
-            if m:
-                v = (m.group(1), m.group(2).strip(), m.group(3).strip())
-                if v not in found:
-                    found.append(v)
+            v = Verdict.parse(line)
+            if v is not None and v not in found:
+                found.append(v)
     return found
 
 
@@ -74,13 +76,29 @@ def _execute(path: Path, timeout: int) -> Tuple[object, str]:
         return nb, f"{name}: {value}"
 
 
-def run(notebooks_dir, out_dir, timeout: int = 900) -> List[Dict]:
-    """Execute every numbered notebook of ``notebooks_dir`` and write the pages to ``out_dir``.
+def write_back(path: Path, nb) -> None:
+    """Write an executed notebook over its ``.ipynb`` (atomically), and touch its jupytext twin
+    ``.py`` so the pair stays in sync (its text did not change; JupyterLab's jupytext refuses a
+    pair whose ``.ipynb`` is newer than its ``.py``)."""
+    text = nbformat.writes(nb)
+    safe_io.write_text(path, text if text.endswith("\n") else text + "\n")   # as nbformat.write does
+    twin = path.with_suffix(".py")
+    if twin.exists():
+        twin.touch()
 
-    Returns one dict per notebook: name, html (path), seconds, ok, error, verdicts.
+
+def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
+        in_place: bool = False) -> List[Dict]:
+    """Execute every numbered notebook of ``notebooks_dir`` (or those whose name starts with one
+    of ``only``) and write the pages to ``out_dir``; with ``in_place``, each notebook that ran
+    without error is written back with its new outputs (how the committed outputs are refreshed).
+
+    Returns one dict per notebook: name, html (path), seconds, ok, error, verdicts (a list of
+    :class:`lora_course.claims.Verdict`).
     """
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir)
-    paths = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+    paths = [p for p in sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+             if not only or any(p.stem.startswith(o) for o in only)]
     if not paths:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,12 +111,14 @@ def run(notebooks_dir, out_dir, timeout: int = 900) -> List[Dict]:
         seconds = time.perf_counter() - t0
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         page = out_dir / f"{path.stem}.html"
-        page.write_text(body, encoding="utf-8")
+        safe_io.write_text(page, body)
+        if in_place and not error:
+            write_back(path, nb)
         results.append({"name": path.stem, "html": page, "seconds": seconds, "ok": not error,
                         "error": error, "verdicts": find_verdicts(nb)})
         print(f"[{i}/{len(paths)}] {path.name}: {'ok' if not error else 'FAILED'} "
               f"in {seconds:.1f} s" + (f" ({error})" if error else ""), flush=True)
-    (out_dir / "index.html").write_text(index_html(results), encoding="utf-8")
+    safe_io.write_text(out_dir / "index.html", index_html(results))
     return results
 
 
@@ -109,8 +129,9 @@ def index_html(results: List[Dict]) -> str:
     for r in results:
         status = "ok" if r["ok"] else f"FAILED: {e(r['error'])}"
         verdicts = "<br>".join(
-            f"<b>{e(c)}</b> <span class='v {e(s.replace(' ', '-').lower())}'>{e(s)}</span> {e(m)}"
-            for c, s, m in r["verdicts"]) or "&mdash;"
+            f"<b>{e(v.claim)}</b> <span class='v {e(v.status.replace(' ', '-').lower())}'>"
+            f"{e(v.status)}</span> {e(v.summary)}"
+            for v in r["verdicts"]) or "&mdash;"
         rows.append(f"<tr><td><a href='{e(r['html'].name)}'>{e(r['name'])}</a></td>"
                     f"<td class='num'>{r['seconds']:.1f} s</td>"
                     f"<td class='{'ok' if r['ok'] else 'failed'}'>{status}</td><td>{verdicts}</td></tr>")
@@ -136,8 +157,8 @@ def verdict_table(results: List[Dict]) -> str:
     for r in results:
         run_status = "ok" if r["ok"] else "FAILED"
         first = (r["name"], run_status, f"{r['seconds']:.0f}s")
-        for j, (claim, status, summary) in enumerate(r["verdicts"] or [("-", "-", "")]):
-            rows.append((first if j == 0 else ("", "", "")) + (claim, status, summary))
+        for j, v in enumerate(r["verdicts"] or [Verdict("-", "-", "")]):
+            rows.append((first if j == 0 else ("", "", "")) + (v.claim, v.status, v.summary))
     widths = [max(len(row[k]) for row in rows) for k in range(5)]
     return "\n".join(("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[5]).rstrip()
                      for row in rows)
@@ -148,8 +169,12 @@ def main(argv=None) -> int:
     ap.add_argument("--notebooks", default="notebooks", help="folder of NN_*.ipynb notebooks")
     ap.add_argument("--out", default="build", help="where the HTML pages go")
     ap.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
+    ap.add_argument("--only", nargs="*", default=(), metavar="NN",
+                    help="run only the notebooks whose name starts with these (e.g. 02 03)")
+    ap.add_argument("--in-place", action="store_true",
+                    help="write each executed notebook back over its .ipynb (refreshes the committed outputs)")
     args = ap.parse_args(argv)
-    results = run(args.notebooks, args.out, args.timeout)
+    results = run(args.notebooks, args.out, args.timeout, args.only, args.in_place)
     if not results:
         print(f"no notebooks matching {NOTEBOOK_GLOB} in {args.notebooks}/: nothing to run")
         return 0

@@ -10,10 +10,16 @@ captions, so:
   single bytes, exactly as an unknown name does in real SD; it never collapses to a shared
   "unknown" token. Those pieces were never trained: the new word starts with no meaning (a 傀儡,
   a puppet, in the article's terms).
+
+It also says what the text encoder's window cuts off: a caption longer than
+``model_max_length`` tokens (48 here, 77 in SD, each with a start and an end token) is cut
+silently by the pipeline and the trainer; :func:`lost_tags` names the tags lost that way and
+:func:`warn_if_truncated` warns about them once, with the fix.
 """
 from __future__ import annotations
 
 import collections
+import warnings
 from functools import lru_cache
 from typing import Dict, Iterable, List, Tuple
 
@@ -117,3 +123,58 @@ def describe_tokens(tokenizer, text: str) -> str:
     return f"{text!r} -> {'|'.join(show(t) for t in toks)} ({len(toks)} tokens)" + (
         "" if all(t.replace("</w>", "") in known or t.endswith("</w>") and t[:-4] in known for t in toks)
         else ", pieces the base model never saw as words")
+
+
+# --------------------------------------------------------------------------------------------
+# Captions longer than the text encoder's window
+# --------------------------------------------------------------------------------------------
+_TAG_RE = regex.compile(r"[^,，]+")
+
+
+def _window(tokenizer) -> int:
+    """How many tokens of a caption the text encoder sees: ``model_max_length`` less the start
+    and end tokens (46 for the course's tokenizer, 75 for SD's CLIP)."""
+    return tokenizer.model_max_length - 2
+
+
+def lost_tags(tokenizer, caption: str) -> List[str]:
+    """The tags (comma-separated pieces of ``caption``, stripped) that do not fit entirely inside
+    the text encoder's window (``model_max_length`` less the start and end tokens): the pipeline
+    and the trainer cut the caption there, silently, so these tags are never seen. ``[]`` when
+    the caption fits."""
+    limit = _window(tokenizer)
+
+    def too_long(text: str) -> bool:   # tokenized only up to one past the window: no warning
+        return len(tokenizer(text, add_special_tokens=False, truncation=True,
+                             max_length=limit + 1)["input_ids"]) > limit
+
+    if not too_long(caption):
+        return []
+    pieces = list(_TAG_RE.finditer(caption))
+    for i, m in enumerate(pieces):
+        # CLIP splits words at commas, so a prefix's tokens are the caption's first tokens
+        if too_long(caption[:m.end()]):
+            return [t for t in (p.group(0).strip() for p in pieces[i:]) if t]
+    return []
+
+
+def warn_if_truncated(tokenizer, captions: Iterable[str], where: str) -> Dict[str, List[str]]:
+    """Warn once (``UserWarning``) if any of ``captions`` is longer than the text encoder's
+    window, naming ``where`` (the dataset, the prompt...), the lost tags and the fix. Returns
+    ``{caption: its lost tags}`` for the captions that do not fit (empty: nothing is lost)."""
+    lost = {}
+    for c in dict.fromkeys(captions):
+        tags = lost_tags(tokenizer, c)
+        if tags:
+            lost[c] = tags
+    if lost:
+        def short(c: str) -> str:
+            return repr(c if len(c) <= 40 else c[:37] + "...")
+        shown = "; ".join(f"{short(c)} loses {', '.join(map(repr, t))}" for c, t in list(lost.items())[:5])
+        more = f"; and {len(lost) - 5} more" if len(lost) > 5 else ""
+        warnings.warn(
+            f"{where}: {len(lost)} caption(s) are longer than the text encoder's window of "
+            f"{_window(tokenizer)} tokens, so their last tags are cut off and never seen: {shown}{more}. "
+            "Fix: shorten the captions: prune the tags the trigger word should absorb (what every "
+            "picture shows), or put the tags that matter first.", UserWarning, stacklevel=2)
+    return lost

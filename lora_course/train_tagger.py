@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from PIL import ImageFilter
 from tqdm.auto import tqdm
 
-from . import checkpoint, world
+from . import checkpoint, safe_io, world
 from .tagger import NONE, TAGGER_PATH, Tagger, TaggerNet, group_classes, to_batch
 
 log = logging.getLogger("lora_course.train_tagger")
@@ -87,15 +87,13 @@ def make_training_data(vae_path, n: int, seed: int, work: Path):
     rec = np.concatenate([reconstruct(vae, clean[:half], 0.0, seed),
                           reconstruct(vae, clean[half:], 0.15, seed + 1)])
     import json
-    np.savez(cache, clean=clean, rec=rec, attrs=np.array(json.dumps(attrs)))
+    safe_io.save_npz(cache, clean=clean, rec=rec, attrs=np.array(json.dumps(attrs)))
     return clean, rec, attrs
 
 
 def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, batch: int = 128,
           lr: float = 2e-3, seed: int = 0, checkpoint_minutes: float = 3.0) -> Path:
     """Train the tagger and save it as safetensors at ``out``."""
-    from safetensors.torch import save_file
-
     work.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     clean, rec, attrs = make_training_data(vae_path, n, seed, work)
@@ -133,7 +131,7 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
             last = time.time()
     net.eval()
     out.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(out))
+    safe_io.save_safetensors(out, {k: v.contiguous() for k, v in net.state_dict().items()})
     checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=steps)
     return out
 

@@ -42,7 +42,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from PIL import Image
 
-from . import dataset, world
+from . import dataset, safe_io, world
 
 #: Where the sets live: the repository's ``data/sets`` (anchored here, not to the working
 #: directory, so a notebook running in ``notebooks/`` finds the same folder).
@@ -204,7 +204,7 @@ def build_all(data_dir: Path = DATA_DIR) -> List[Path]:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     roots = [build_set(s, data_dir) for s in SETS]
-    (data_dir / "README.md").write_text(readme_text(), encoding="utf-8", newline="\n")
+    safe_io.write_text(data_dir / "README.md", readme_text())
     return roots
 
 

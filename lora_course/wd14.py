@@ -26,10 +26,13 @@ from __future__ import annotations
 import csv
 import os
 from pathlib import Path
-from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from PIL import Image
+
+from .availability import Availability  # the course's one answer type (re-exported here)
+from .dataset import is_emoticon
 
 #: kohya's default WD14 model (a Hugging Face hub repository).
 DEFAULT_REPO = "SmilingWolf/wd-v1-4-convnext-tagger-v2"
@@ -40,16 +43,9 @@ RATING, GENERAL, CHARACTER = 9, 0, 4
 DEFAULT_SIZE = 448
 
 
-class Availability(NamedTuple):
-    """``ok`` and one sentence saying why (or why not)."""
-    ok: bool
-    reason: str
-
-
 def _is_kaomoji(name: str) -> bool:
     # the same rule as the course's tag tools: ``^_^`` and ``>_<`` keep their underscore
-    from .dataset import _is_emoticon
-    return _is_emoticon(name)
+    return is_emoticon(name)
 
 
 def read_tags_csv(path: Union[str, Path]) -> Tuple[List[str], List[int]]:

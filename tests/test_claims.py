@@ -61,6 +61,27 @@ def test_c2_needs_the_hijack_and_the_gap():
     assert v.status == "PARTLY" and v.numbers["trigger_w06"] == v.numbers["host_w06"] == 1.0
 
 
+def test_status_follows_the_checks_in_every_direction():
+    """REPRODUCED when every check passes, PARTLY when some do, NOT REPRODUCED when none does:
+    computed from known numbers, so a wrong threshold or status mapping fails here."""
+    def c2_of(trigger_from, host_seeds_at_1):
+        """`weiwei` is her from ``trigger_from``; `1girl` only at w=1, for that many seeds of 10."""
+        def f(p, w, s):
+            on = w >= trigger_from if p == "weiwei" else (w == 1.0 and s < host_seeds_at_1)
+            return world.WEIWEI if on else OTHER
+        return claims.c2(fake_sweep(["weiwei", "1girl"], f))
+
+    cases = [(c2_of(0.4, 10), "REPRODUCED", [True, True]),        # hijacked at 1, gap 1.0 at 0.6
+             (c2_of(0.4, 0), "PARTLY", [False, True]),            # the gap, but no hijack
+             (c2_of(2.0, 0), "NOT REPRODUCED", [False, False]),   # neither
+             (c2_of(0.4, 5), "REPRODUCED", [True, True]),         # hijack 0.5: at the bar MOST
+             (c2_of(0.4, 4), "PARTLY", [False, True])]            # hijack 0.4: just under it
+    for v, want, checks in cases:
+        assert (v.status, [ok for ok, _ in v.checks_done]) == (want, checks), v.numbers
+        assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", want, v.summary)
+    assert [v.numbers["host_w1"] for v, _, _ in cases] == [1.0, 0.0, 0.0, claims.MOST, 0.4]
+
+
 def test_c3_compares_the_weights_where_each_prompt_holds():
     def article(p, w, s):
         on = w >= 1.0 if p == "red hair" else w >= 0.4

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, course, lora, plots
+from lora_course import claims, course, evaluation, lora, plots
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -33,8 +33,14 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     for fig in (lab.grid(sw), lab.weights_grid(sw, "1girl", (0.0, 1.0), n=2),
                 plots.fidelity_figure(sw, ["weiwei", "1girl"]), plots.fox_figure(sw, "weiwei")):
         assert fig.axes
+    # the verdict is read from this sweep's numbers, and its status follows them and the bars
     v = claims.c2(sw)
-    assert v.status in {"REPRODUCED", "PARTLY", "NOT REPRODUCED"} and v.line().startswith("VERDICT C2 |")
+    h1, t6, h6 = (sw.fidelity(p, w).all for p, w in (("1girl", 1.0), ("weiwei", 0.6), ("1girl", 0.6)))
+    assert v.numbers == {"host_w1": round(h1, 2), "trigger_w06": round(t6, 2), "host_w06": round(h6, 2)}
+    oks = [h1 >= claims.MOST, t6 - h6 >= claims.GAP]
+    assert [ok for ok, _ in v.checks_done] == oks
+    assert v.status == ("REPRODUCED" if all(oks) else "PARTLY" if any(oks) else "NOT REPRODUCED")
+    assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", v.status, v.summary)
 
 
 def test_unknown_training_set_is_named(tiny_pipe):
@@ -52,7 +58,7 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("drew a point that was kept")
-    monkeypatch.setattr(lora, "sweep", no_drawing)
+    monkeypatch.setattr(evaluation, "sweep_images", no_drawing)
     again = lab.sweep(["1girl", "weiwei"], a, weights=(1.0, 0.0), progress=False)   # any order
     assert np.array_equal(again.images[0, 0], first.images[1, 1])
     order = [6, 7, 4, 5, 2, 3, 0, 1]      # first's rows of (1girl, w=1), (1girl, 0), (weiwei, 1), (weiwei, 0)

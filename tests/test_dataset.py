@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from PIL import Image
 
 from lora_course import dataset as ds
+from lora_course import safe_io
 from lora_course.dataset import DatasetError
 
 
@@ -300,6 +302,25 @@ def test_duplicate_tags_are_deduped_keeping_first(tmp_path):
     assert ds.read_caption(path) == ["smile", "weiwei", "open mouth"]
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x0b", "\x85"])
+def test_control_character_in_a_caption_errors_naming_file_and_character(tmp_path, char):
+    folder = concept(tmp_path)
+    add_item(folder, tags=f"1girl,\nweiwei{char}, smile")
+    pattern = (rf"a\.txt: holds the control character {re.escape(repr(char))} \(U\+{ord(char):04X}\) at "
+               r"line 2, column 7; it would become part of a tag\. Fix: delete it")
+    with pytest.raises(DatasetError, match=pattern):
+        ds.load_dataset(tmp_path)
+    # tab is whitespace and line breaks are separators: still allowed
+    (folder / "a.txt").write_text("weiwei,\tsmile\r\nopen\tmouth", encoding="utf-8")
+    assert ds.load_dataset(tmp_path).items[0].tags == ["weiwei", "smile", "open mouth"]
+
+
+def test_writing_a_tag_with_a_control_character_errors(tmp_path):
+    with pytest.raises(DatasetError, match=r"a\.txt: the tag 'weiwei\\x00' holds the control"):
+        ds.write_caption(tmp_path / "a.txt", ["weiwei\x00"])
+    assert not (tmp_path / "a.txt").exists()
+
+
 def test_spaces_empty_tags_and_fullwidth_commas(tmp_path):
     path = tmp_path / "messy.txt"
     path.write_text("  weiwei ,,  open   mouth，smile ,", encoding="utf-8")
@@ -360,6 +381,21 @@ def test_repeats_zero_or_negative_errors(tmp_path, name):
     add_item(concept(tmp_path, name))
     with pytest.raises(DatasetError, match=rf"{name}: repeats is -?\d.*never be trained"):
         ds.load_dataset(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["99999999999_weiwei", "10001_weiwei", "9" * 240 + "_weiwei"])
+def test_repeats_above_the_cap_error_naming_the_folder(tmp_path, name):
+    add_item(concept(tmp_path, name))
+    with pytest.raises(DatasetError, match=rf"{name}: repeats is \d+, more than MAX_REPEATS = 10000.*"
+                                           r"Fix: rename it to '10_weiwei'"):
+        ds.load_dataset(tmp_path)
+    with pytest.raises(ValueError, match="MAX_REPEATS"):
+        ds.write_concept(tmp_path, "fox", ds.MAX_REPEATS + 1, [(solid(), ["fox"])])
+
+
+def test_repeats_at_the_cap_accepted(tmp_path):
+    add_item(concept(tmp_path, f"{ds.MAX_REPEATS}_weiwei"))
+    assert ds.load_dataset(tmp_path).concepts[0].repeats == ds.MAX_REPEATS
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +467,7 @@ def test_failed_write_keeps_old_caption_and_leaves_no_temp_file(tmp_path, monkey
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(ds.os, "replace", broken_replace)
+    monkeypatch.setattr(safe_io.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         ds.write_caption(path, ["new"])
     assert ds.read_caption(path) == ["old"]

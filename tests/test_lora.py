@@ -16,7 +16,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from lora_course import dataset, lora, lora_files, world
+from lora_course import dataset, evaluation, lora, lora_data, lora_files, plots, world
 from lora_course.lora import LoraTrainConfig
 from lora_course.lora_files import LoraFileError
 
@@ -122,6 +122,21 @@ def test_resume_gives_the_same_weights(tiny_pipe, tmp_path):
     assert straight.losses == pytest.approx(resumed.losses, rel=1e-5)
 
 
+def test_one_run_keeps_the_lora_of_every_chosen_step(tiny_pipe, tmp_path):
+    root = make_set(tmp_path / "set", ["weiwei, open mouth", "weiwei, closed mouth"])
+    keep = lora.KeepAt([2, 4])
+    full = lora.train_lora(tiny_pipe, root, tiny_cfg(steps=6, caption_dropout=0.3), progress=False,
+                           callbacks=[keep])
+    assert sorted(keep.kept) == [2, 4] and full.steps == 6
+    for k in (2, 4):                                                  # = a separate k-step run
+        alone = lora.train_lora(tiny_pipe, root, tiny_cfg(steps=k, caption_dropout=0.3), progress=False)
+        kept = keep.kept[k]
+        assert kept.steps == k and kept.config.steps == k and kept.losses == alone.losses
+        for key in alone.unet_lora:
+            assert torch.equal(kept.unet_lora[key], alone.unet_lora[key])
+    assert not torch.equal(keep.kept[4].unet_lora[key], full.unet_lora[key])
+
+
 def test_resume_refuses_other_settings(tiny_pipe, tmp_path):
     root = make_set(tmp_path / "set")
     lora.train_lora(tiny_pipe, root, tiny_cfg(steps=1), out_dir=tmp_path / "o", progress=False)
@@ -207,9 +222,9 @@ def test_config_checks_and_epochs():
 
 def test_batches_walk_through_shuffled_epochs():
     order = [0] * 10 + [1] * 10                                         # two images, repeats 10
-    first = lora._batch_indices(order, 0, 20, seed=0)
+    first = lora_data.batch_indices(order, 0, 20, seed=0)
     assert sorted(first) == sorted(order)                               # one epoch = each once
-    assert lora._batch_indices(order, 7, 5, 0) == first[7:12]           # a pure function of position
+    assert lora_data.batch_indices(order, 7, 5, 0) == first[7:12]           # a pure function of position
 
 
 def test_captions_keep_the_trigger_first():
@@ -372,9 +387,9 @@ def test_apply_prompt_loras_sets_weights_and_cleans_the_prompt(trained, tiny_pip
 
 
 def test_sweep_and_xyz_grid(trained, tiny_pipe):
-    from lora_course.evaluation import generate
+    from lora_course.sampling import generate
     lora.load_lora(tiny_pipe, trained[1], "weiwei", weight=0.7)
-    imgs, meta = lora.sweep(tiny_pipe, ["weiwei", "1girl"], [0.0, 1.0], [0, 1], "weiwei", steps=2)
+    imgs, meta = evaluation.sweep_images(tiny_pipe, ["weiwei", "1girl"], [0.0, 1.0], [0, 1], "weiwei", steps=2)
     assert imgs.shape == (2, 2, 2, 64, 64, 3) and meta["weights"] == [0.0, 1.0]
     q = tiny_pipe.unet.down_blocks[1].attentions[0].transformer_blocks[0].attn1.to_q
     assert q.scaling["weiwei"] == pytest.approx(0.7 * 2.0 / 4)           # state restored
@@ -382,5 +397,5 @@ def test_sweep_and_xyz_grid(trained, tiny_pipe):
     base = generate(tiny_pipe, ["1girl", "1girl"], [0, 1], steps=2)
     assert np.array_equal(imgs[1, 0], base)                             # w = 0 column is the base
     assert not np.array_equal(imgs[1, 1], base)
-    fig = lora.xyz_grid(tiny_pipe, ["weiwei"], [0.0, 0.5, 1.0], "weiwei", steps=2)
+    fig = plots.xyz_grid(tiny_pipe, ["weiwei"], [0.0, 0.5, 1.0], "weiwei", steps=2)
     assert len(fig.axes) == 3

@@ -39,6 +39,12 @@ def test_available_needs_a_gpu_and_says_so(monkeypatch):
     assert real_sd.available(base_model.BASE_DIR, require_cuda=False).ok
 
 
+def test_one_availability_type_for_every_optional_part():
+    from lora_course import availability, wd14
+    assert real_sd.Availability is wd14.Availability is availability.Availability
+    assert not availability.Availability(False, "No GPU here.") and availability.Availability(True, "Found.")
+
+
 def test_available_with_a_gpu_needs_the_model(monkeypatch, tmp_path):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert real_sd.available(base_model.BASE_DIR).ok

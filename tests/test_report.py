@@ -5,6 +5,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lora_course import report
+from lora_course.claims import Verdict
 
 
 def _nb(*sources):
@@ -28,11 +29,22 @@ def test_find_verdicts_in_outputs():
         ]),
     ])
     assert report.find_verdicts(nb) == [
-        ("C1", "REPRODUCED", "tags bind"),
-        ("C2", "NOT REPRODUCED", "no leak"),
-        ("C3", "PARTLY", "half of it, | with a bar"),
+        Verdict("C1", "REPRODUCED", "tags bind"),
+        Verdict("C2", "NOT REPRODUCED", "no leak"),
+        Verdict("C3", "PARTLY", "half of it, | with a bar"),
     ]
     assert report.find_verdicts(_nb("print(1)")) == []
+
+
+def test_a_printed_verdict_is_read_back_as_the_same_verdict():
+    """One verdict type: what claims prints, the report reads back (claim, status, summary)."""
+    printed = Verdict("C5", "PARTLY", "closed mouth on request: 0.00 → 0.95; open 1.00",
+                      checks=["PASS: a", "FAIL: b"], numbers={"closed_one": 0.0})
+    nb = new_notebook(cells=[new_code_cell("", outputs=[
+        new_output("stream", name="stdout", text=str(printed) + "\n")])])
+    assert report.find_verdicts(nb) == [Verdict(printed.claim, printed.status, printed.summary)]
+    assert Verdict.parse(printed.line()).line() == printed.line()
+    assert Verdict.parse("VERDICT C1 | lowercase | no") is None
 
 
 def test_run_publishes_pages_and_reports_failures(tmp_path, capsys):
@@ -48,7 +60,7 @@ def test_run_publishes_pages_and_reports_failures(tmp_path, capsys):
 
     assert [r["name"] for r in results] == ["01_ok", "02_fail"]
     ok, fail = results
-    assert ok["ok"] and ok["error"] == "" and ok["verdicts"] == [("T1", "REPRODUCED", "it works")]
+    assert ok["ok"] and ok["error"] == "" and ok["verdicts"] == [Verdict("T1", "REPRODUCED", "it works")]
     assert not fail["ok"] and "RuntimeError" in fail["error"] and "boom" in fail["error"]
     assert sorted(p.name for p in out.iterdir()) == ["01_ok.html", "02_fail.html", "index.html"]
     assert "hello" in (out / "01_ok.html").read_text()
@@ -70,3 +82,18 @@ def test_main_exit_status(tmp_path, capsys):
     nbformat.write(_nb("1/0"), tmp_path / "01_bad.ipynb")
     assert report.main(["--notebooks", str(tmp_path), "--out", str(tmp_path / "b")]) == 1
     assert (tmp_path / "b" / "01_bad.html").exists()
+
+
+def test_write_back_keeps_the_notebook_format_and_touches_its_twin(tmp_path):
+    import os
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "notebooks" / "02_trigger_word.ipynb"
+    nb_path, twin = tmp_path / src.name, tmp_path / "02_trigger_word.py"
+    shutil.copy(src, nb_path)
+    twin.write_text("# %%\n")
+    os.utime(twin, (0, 0))
+    report.write_back(nb_path, nbformat.read(nb_path, as_version=4))
+    assert nb_path.read_bytes() == src.read_bytes()            # unchanged notebook: same bytes
+    assert twin.stat().st_mtime > 0                             # the pair stays fresh for jupytext

@@ -38,3 +38,29 @@ def test_round_trip_through_save_pretrained(tmp_path):
 
 def test_bpe_is_deterministic():
     assert T.train_bpe(T.world_texts()) == T.train_bpe(list(T.world_texts()))
+
+
+def test_lost_tags_are_the_ones_past_the_text_encoders_window():
+    import warnings
+
+    tok = T.build_tokenizer()
+    caption = ", ".join(["weiwei"] + world.ALL_TAGS)            # far longer than 46 tokens
+    lost = T.lost_tags(tok, caption)
+    tags = caption.split(", ")
+    kept = tags[:len(tags) - len(lost)]
+    assert lost and lost == tags[len(kept):]
+    # exactly what the pipeline's truncation keeps: every kept tag whole, the next one not
+    window = tok(caption, truncation=True, max_length=tok.model_max_length)["input_ids"][1:-1]
+    whole = tok(", ".join(kept), add_special_tokens=False)["input_ids"]
+    one_more = tok(", ".join(kept + lost[:1]), add_special_tokens=False)["input_ids"]
+    assert window[:len(whole)] == whole and len(one_more) > len(window)
+    assert T.lost_tags(tok, "weiwei, 1girl, white hair") == []
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = T.warn_if_truncated(tok, [caption, "weiwei", caption], "data/sets/long")
+        assert T.warn_if_truncated(tok, ["weiwei, smile"], "prompt") == {}
+    assert found == {caption: lost}
+    assert len(caught) == 1                                      # one warning, not one per caption
+    text = str(caught[0].message)
+    assert text.startswith("data/sets/long: 1 caption(s)") and repr(lost[-1]) in text and "Fix: shorten" in text

@@ -1,0 +1,107 @@
+"""How sure a measured number is: 95 % intervals, and checks that pass only when the interval does.
+
+A share measured on N seeds is an estimate: 29 of 32 pictures (0.91) could come from a LoRA that
+draws her 76 % or 98 % of the time. The course states every share with its interval and decides
+a check on the interval, not on the point:
+
+* :func:`wilson` — the Wilson score interval of a share ``k / n`` (good at 0 and 1, where the
+  simple ``p ± 1.96·sqrt(p(1-p)/n)`` collapses to a width of 0);
+* :func:`bootstrap` — the percentile interval of any statistic of per-seed values (a difference,
+  a gap, a drift), resampling the *seeds* with replacement; a statistic of several measurements
+  made on the same seeds resamples them together (paired);
+* :func:`decide` — ``"pass"`` when the whole interval clears the threshold, ``"fail"`` when the
+  whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
+* :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide.
+
+Pure numpy; every random draw comes from a seeded generator, so an interval is the same on every
+run.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence, Tuple
+
+import numpy as np
+
+#: The normal quantile of a two-sided 95 % interval.
+Z95 = 1.959963984540054
+#: Bootstrap resamples (enough for a stable 2.5 % / 97.5 % percentile to two decimals).
+N_BOOT = 2000
+PASS, FAIL, UNDECIDED = "pass", "fail", "undecided"
+
+
+def wilson(k: float, n: int, z: float = Z95) -> Tuple[float, float]:
+    """The Wilson score interval of the share ``k / n`` (``(0, 1)`` when ``n`` is 0)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A measured number with its 95 % interval: ``str()`` gives ``0.91 [0.76, 0.97]``."""
+    value: float
+    lo: float
+    hi: float
+    n: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.value:.2f} [{self.lo:.2f}, {self.hi:.2f}]"
+
+    @property
+    def width(self) -> float:
+        return self.hi - self.lo
+
+
+def share(hits: Sequence[bool]) -> Estimate:
+    """The share of ``True`` in ``hits`` (one per seed) with its Wilson interval."""
+    hits = np.asarray(hits, dtype=bool)
+    lo, hi = wilson(int(hits.sum()), len(hits))
+    return Estimate(float(hits.mean()) if len(hits) else float("nan"), lo, hi, len(hits))
+
+
+def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int = N_BOOT,
+              seed: int = 0) -> Estimate:
+    """``statistic(*arrays)`` on the measured per-seed arrays, with the percentile interval of
+    ``n_boot`` resamples of the seeds. Every array has one row per seed, in the same seed order
+    (paired): each resample picks the same seeds from all of them."""
+    arrays = [np.asarray(a) for a in per_seed]
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays):
+        raise ValueError(f"per-seed arrays of different lengths {[len(a) for a in arrays]}: pass "
+                         "one row per seed, the same seeds in the same order")
+    value = float(statistic(*arrays))
+    rng = np.random.default_rng(seed)
+    draws = [float(statistic(*(a[idx] for a in arrays)))
+             for idx in rng.integers(0, n, size=(n_boot, n))]
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return Estimate(value, float(lo), float(hi), n)
+
+
+def decide(est: Estimate, threshold: float, at_least: bool = True) -> str:
+    """``"pass"`` if the whole interval is on the right side of ``threshold`` (≥ it when
+    ``at_least``, ≤ it otherwise), ``"fail"`` if the whole interval is on the wrong side,
+    ``"undecided"`` if it straddles the threshold."""
+    lo, hi = (est.lo, est.hi) if at_least else (-est.hi, -est.lo)
+    t = threshold if at_least else -threshold
+    if lo >= t:
+        return PASS
+    if hi < t:
+        return FAIL
+    return UNDECIDED
+
+
+def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000) -> int:
+    """The fewest seeds at which a share of ``p`` would have its Wilson interval clear of
+    ``threshold`` (``most`` + 1 when none up to ``most`` does: ``p`` sits on the threshold)."""
+    if p == threshold:
+        return most + 1
+    for n in range(1, most + 1):
+        lo, hi = wilson(p * n, n, z)
+        if (p > threshold and lo >= threshold) or (p < threshold and hi < threshold):
+            return n
+    return most + 1

@@ -1,0 +1,81 @@
+# %% [markdown]
+# # 01 · Tagging: the training folder, its captions, and where the trigger goes
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/01_tagging.ipynb)
+#
+# **Article:** the opening sections: what a tag is ("this word = these visual features"), why a prompt `girl` gives a girl (the base model maps the word to girl features) and why adding a character name gives the intersection of both.
+#
+# You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), and the tagger auto-tagging a folder as WD14 does.
+
+# %%
+# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
+import importlib.util, os, shlex, subprocess, sys
+if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
+        and importlib.util.find_spec("lora_course") is None:
+    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
+    if not os.path.isdir(home):
+        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
+        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
+    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
+    sys.path.insert(0, home)
+    print("the course is installed from", home)
+
+# %% [markdown]
+# ## A training folder
+# kohya's layout: a folder per concept named `<repeats>_<name>`, holding each picture and a `.txt` caption of comma-separated tags beside it.
+
+# %%
+import shutil, tempfile
+from pathlib import Path
+from lora_course import dataset, training_sets, world
+work = Path(tempfile.mkdtemp()) / "my_set"
+shutil.copytree(training_sets.DATA_DIR / "mouth_2", work)
+for p in sorted(work.rglob("*")):
+    print(p.relative_to(work.parent), "->", p.read_text(encoding="utf-8").strip() if p.suffix == ".txt" else "")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ds = dataset.load_dataset(work)
+for c in ds.concepts:
+    print(f"concept {c.name!r}: {len(c.items)} pictures x {c.repeats} repeats")
+print(dataset.tag_frequency(ds))
+
+# %% [markdown]
+# ## Tag tools
+# Every edit is written atomically, and the old caption is kept in `.backup/`: no caption is ever lost.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+dataset.replace_tag_everywhere(ds, "weiwei", "喂喂")     # a Chinese trigger works end to end
+dataset.add_tag_everywhere(ds, "1girl")
+dataset.set_trigger(ds, "喂喂")                            # the trigger first (kohya's keep_tokens=1)
+for it in ds.items:
+    print(it.image_path.name, "->", dataset.caption_text(it.tags))
+print("backups kept:", len(list(work.rglob(".backup/*.txt"))))
+
+# %% [markdown]
+# ## Auto-tagging, like WD14
+# The tagger reads each picture and writes the tags it sees above a threshold (0.35, WD14's default), one per exclusive group, with the trigger first. Existing captions are kept unless you ask to overwrite them (and then they are backed up).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from lora_course.tagger import Tagger, autotag_folder
+fresh = work.parent / "auto" / "5_weiwei"
+fresh.mkdir(parents=True)
+for i, s in enumerate([1, 2, 3]):
+    world.render(world.WEIWEI, seed=s).save(fresh / f"{i}.png")
+written = autotag_folder(fresh, Tagger.load(), always_first=["weiwei"], undesired=["standing"])
+for name, tags in written.items():
+    print(name, "->", ", ".join(tags))
+
+# %% [markdown]
+# Where the trigger goes, and which tags to keep, is what the next notebooks measure: a tag attaches the picture's features to its word.
+
+# %% [markdown]
+# ## Your turn: the tag editor
+# The same tools with the mouse, on the copy made above: click a tag to remove it (click it again to put it back), type tags to add them, or edit every picture at once; the table counts the pictures that carry each tag. Nothing is written until **save**, and saving keeps every old caption in `.backup/`.
+
+# %%
+from lora_course import widgets
+widgets.TagEditor(work)

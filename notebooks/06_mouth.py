@@ -1,0 +1,62 @@
+# %% [markdown]
+# # 06 · Open mouth, closed mouth: what the training set lacks
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/06_mouth.ipynb)
+#
+# **Article:** experiment 5. With only the open-mouth picture, a closed mouth is very hard to get. With two pictures tagged `weiwei, open mouth` and `weiwei, closed mouth`, the prompt controls the mouth. The training set matters most; tags make it usable.
+#
+# You will see: the two training sets, the two LoRAs at w = 1 with both mouth prompts, and how often the mouth does what the prompt asks.
+
+# %%
+# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
+import importlib.util, os, shlex, subprocess, sys
+if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
+        and importlib.util.find_spec("lora_course") is None:
+    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
+    if not os.path.isdir(home):
+        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
+        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
+    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
+    sys.path.insert(0, home)
+    print("the course is installed from", home)
+
+# %%
+from lora_course import claims, course, plots
+lab = course.setup()
+
+# %%
+course.show_set("mouth_2")
+
+# %%
+one = lab.train("weiwei_1")
+two = lab.train("mouth_2")
+
+# %%
+prompts = ["weiwei, open mouth", "weiwei, closed mouth"]
+sw_one = lab.sweep(prompts, one, weights=(0.6, 0.8, 1.0))
+sw_two = lab.sweep(prompts, two, weights=(0.6, 0.8, 1.0))
+lab.grid(sw_one, title="one open-mouth picture")
+
+# %%
+lab.grid(sw_two, title="two pictures, mouth tagged")
+
+# %%
+plots.mouth_figure(sw_one, sw_two)
+
+# %% [markdown]
+# ## Verdict (claim C5)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+claims.c5(sw_one, sw_two).show()
+
+# %% [markdown]
+# ## When the sect knows the tag better than the caster
+# If the verdict says a closed mouth was *not* hard to get: the base model knows `closed mouth` perfectly, and the course's one-picture LoRA (150 steps) has not learned her open mouth by heart, so the prompt wins. The article's LoRAs are trained until the picture is learned by heart; trained four times longer, the same picture gives no closed mouth at all at w = 1 (docs/results.md has the numbers). Whether a missing feature is hard to get is a race between what the base model knows and how far the LoRA overfits.
+
+# %% [markdown]
+# ## Things to try
+# - Overfit like the article: `lab.train("weiwei_1", LoraTrainConfig(steps=600), name="long")` (`from lora_course.lora import LoraTrainConfig`) and sweep `weiwei, closed mouth` again.
+# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain: the pictures are the same, the control is gone.
+# - Lower the weight of the one-picture LoRA until closed mouths appear: what does it cost?

@@ -1,0 +1,69 @@
+# %% [markdown]
+# # 10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/10_possession.ipynb)
+#
+# **Article:** the metaphor of the post: training onto a word the base model knows (a 门派成员, sect member) is 夺舍, possession: it overwrites the word's old meaning, and possession comes easier when the host already resembles the caster. A made-up word is a 傀儡, a puppet with no mind of its own.
+#
+# The same picture of her, trained onto five words: the puppet `weiwei`, and the known words `1girl`, `fox`, `long hair` (she has long hair: a host that resembles her) and `red hair` (she has white hair: one that does not).
+#
+# You will see: at which weight each word is possessed, and how much each LoRA damages prompts it was never trained on (the drift of what an unrelated prompt draws, away from the base model: it asks for someone else in every tag group).
+
+# %%
+# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
+import importlib.util, os, shlex, subprocess, sys
+if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
+        and importlib.util.find_spec("lora_course") is None:
+    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
+    if not os.path.isdir(home):
+        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
+        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
+    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
+    sys.path.insert(0, home)
+    print("the course is installed from", home)
+
+# %%
+from lora_course import claims, course, plots
+lab = course.setup()
+
+# %%
+sets = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
+        "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
+loras = {word: lab.train(s) for word, s in sets.items()}
+print("unrelated prompt:", claims.UNRELATED)
+
+# %%
+sweeps = {word: lab.sweep([word], name) for word, name in loras.items()}
+drifts = {word: lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS) for word, name in loras.items()}
+plots.sweeps_grid(sweeps, title="each word with its own LoRA (seed 0)")
+
+# %%
+plots.sweeps_grid(drifts, prompt=claims.UNRELATED[0], title=f"`{claims.UNRELATED[0]}` under each LoRA")
+
+# %%
+plots.possession_figure(sweeps, claims.UNRELATED, drifts)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("trigger     possessed from   drift of the unrelated prompt at " + " ".join(f"w={w:g}" for w in claims.DRIFT_WEIGHTS[1:]))
+for word, sw in sweeps.items():
+    w = claims.lowest_weight(sw, word)
+    drift = drifts[word].drift_curve(list(claims.UNRELATED))[1:]
+    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + "  ".join(f"{d:5.2f}" for d in drift))
+
+# %% [markdown]
+# ## Verdict (claim P)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+claims.possession(sweeps, drifts).show()
+
+# %% [markdown]
+# ## Reading it
+# Drift is the total-variation distance between what a prompt draws with the LoRA and what the base model draws for it (same seeds), averaged over every tag group: 0 means untouched. A LoRA on the UNet's attention layers touches every prompt a little; the question is whether training onto a known word touches them *more*. Drift counts the groups the unrelated prompt leaves free too (it names no mouth): every LoRA here was trained on her open-mouth picture, and an untagged feature can leak into such groups under any trigger word, the puppet's included. The unrelated prompt is drawn at three weights (0, the working weight 0.6, and 1): enough to see the damage grow; when each word falls needs the finer grid of its own prompt. docs/results.md discusses the numbers.
+
+# %% [markdown]
+# ## Things to try
+# - Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare its drift; `weights=course.WEIGHTS` draws it at every weight.
+# - Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, change the caption, and train on the folder with `lab.train(Path(...))`.

@@ -1,0 +1,50 @@
+"""Intervals give known values on known inputs, and a check decides only when its interval clears."""
+import numpy as np
+import pytest
+
+from lora_course import stats
+
+
+def test_wilson_matches_the_textbook_values():
+    # Wilson 95 % for 0/32, 16/32, 32/32 and 29/32 (computed by hand from the closed form)
+    assert stats.wilson(0, 32) == pytest.approx((0.0, 0.1072), abs=1e-4)
+    assert stats.wilson(32, 32) == pytest.approx((0.8928, 1.0), abs=1e-4)
+    assert stats.wilson(16, 32) == pytest.approx((0.3363, 0.6637), abs=1e-4)
+    assert stats.wilson(29, 32) == pytest.approx((0.7578, 0.9676), abs=1e-4)
+    assert stats.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_share_from_32_seeds_is_at_worst_plus_minus_0_17():
+    widths = [stats.share([True] * k + [False] * (32 - k)).width for k in range(33)]
+    assert max(widths) == pytest.approx(0.328, abs=0.005)          # ±0.164 at k = 16
+
+
+def test_bootstrap_of_a_difference_is_centred_and_paired():
+    rng = np.random.default_rng(1)
+    a = rng.random(400) < 0.8
+    b = rng.random(400) < 0.3
+    est = stats.bootstrap(lambda x, y: x.mean() - y.mean(), a, b)
+    assert est.value == pytest.approx(a.mean() - b.mean())
+    assert est.lo < est.value < est.hi and 0.35 < est.lo and est.hi < 0.65
+    same = stats.bootstrap(lambda x, y: x.mean() - y.mean(), a, a)   # paired: exactly 0 every time
+    assert (same.lo, same.hi) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="one row per seed"):
+        stats.bootstrap(lambda x, y: 0.0, a, b[:10])
+
+
+def test_a_check_whose_interval_straddles_the_threshold_is_undecided():
+    clear = stats.share([True] * 31 + [False])                    # 0.97 [0.84, 0.99]
+    assert stats.decide(clear, 0.5) == stats.PASS
+    assert stats.decide(clear, 0.3, at_least=False) == stats.FAIL
+    middle = stats.share([True] * 17 + [False] * 15)              # 0.53 [0.36, 0.70]
+    assert stats.decide(middle, 0.5) == stats.UNDECIDED
+    assert stats.decide(middle, 0.5, at_least=False) == stats.UNDECIDED
+    low = stats.share([False] * 32)
+    assert stats.decide(low, 0.3, at_least=False) == stats.PASS and stats.decide(low, 0.5) == stats.FAIL
+
+
+def test_seeds_needed_is_the_first_count_whose_interval_clears():
+    n = stats.seeds_needed(0.7, 0.5)
+    assert stats.wilson(0.7 * n, n)[0] >= 0.5 > stats.wilson(0.7 * (n - 1), n - 1)[0]
+    assert stats.seeds_needed(0.5, 0.5, most=100) == 101
+    assert str(stats.Estimate(0.9, 0.76, 0.97)) == "0.90 [0.76, 0.97]"
