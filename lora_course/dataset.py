@@ -100,9 +100,11 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from . import safe_io
+from .tags import (SEPARATORS as _SEPARATORS, Tags, add_tags, caption_text, clean as _clean,  # noqa: F401
+                   dedupe, is_emoticon, normalize_tag, normalize_tags, put_first, remove_tags,
+                   replace_tag, shuffle_caption, split_tags)
 
 PathLike = Union[str, Path]
-Tags = List[str]
 
 #: Image extensions read as pictures (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
@@ -117,7 +119,6 @@ MAX_REPEATS = 10_000
 #: Control characters a caption may hold: tab (whitespace) and line breaks (separators).
 ALLOWED_CONTROLS = "\t\n\r"
 
-_SEPARATORS = re.compile(r"[,，\r\n]")
 _CONCEPT_NAME = re.compile(r"^(-?\d+)_(.+)$")
 _MAX_REPEATS_DIGITS = len(str(MAX_REPEATS)) + 1   # longer digit strings are not even parsed
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
@@ -433,90 +434,6 @@ def backups_of(caption_path: PathLike) -> List[Path]:
     pattern = re.compile(re.escape(caption_path.stem) + r"\.\d{8}T\d{6}\.\d{6}Z"
                          + re.escape(CAPTION_EXTENSION))
     return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
-
-
-# --------------------------------------------------------------------------------------------
-# Tag tools: pure functions on tag lists
-# --------------------------------------------------------------------------------------------
-def _clean(tag: str) -> str:
-    return " ".join(tag.split())
-
-
-def _as_list(tags: Union[str, Sequence[str]]) -> Tags:
-    return [tags] if isinstance(tags, str) else list(tags)
-
-
-def is_emoticon(tag: str) -> bool:
-    """Booru emoticon tags (``^_^``, ``>_<``, ``o_o``, ``x_x``): no two letters or digits in a
-    row. Their underscore is part of the face, not a word separator."""
-    return re.search(r"[^\W_]{2}", tag) is None
-
-
-def normalize_tag(tag: str) -> str:
-    """The booru spelling of a tag: stripped, spaces collapsed, lower case, ``_`` as a space
-    (``"Long_Hair "`` -> ``"long hair"``), except in emoticons (``^_^``, ``>_<`` stay)."""
-    tag = tag.lower()
-    if not is_emoticon(tag):
-        tag = tag.replace("_", " ")
-    return _clean(tag)
-
-
-def normalize_tags(tags: Sequence[str]) -> Tags:
-    """:func:`normalize_tag` on every tag, then empty tags dropped and duplicates removed."""
-    return dedupe(t for t in map(normalize_tag, tags) if t)
-
-
-def split_tags(text: str) -> Tags:
-    """Split a caption on ``,``, the fullwidth ``，`` and line breaks; strip each tag, collapse
-    inner spaces, drop empty ones. Duplicates are kept (see :func:`dedupe`)."""
-    return [t for t in map(_clean, _SEPARATORS.split(text)) if t]
-
-
-def dedupe(tags: Iterable[str]) -> Tags:
-    """Remove repeated tags, keeping the first occurrence of each (order otherwise kept)."""
-    return list(dict.fromkeys(tags))
-
-
-def caption_text(tags: Sequence[str]) -> str:
-    """A tag list as caption text: ``"a, b, c"``."""
-    return ", ".join(tags)
-
-
-def put_first(tags: Sequence[str], trigger: str) -> Tags:
-    """``trigger`` at position 0, moved there or inserted (kohya's ``--keep_tokens 1`` keeps it
-    in place when captions are shuffled)."""
-    return [trigger] + [t for t in tags if t != trigger]
-
-
-def add_tags(tags: Sequence[str], new: Union[str, Sequence[str]], first: bool = False) -> Tags:
-    """``tags`` plus the tags of ``new`` not already there: appended, or with ``first`` put in
-    front (in their given order; ones already present move there)."""
-    new = _as_list(new)
-    if first:
-        return dedupe(new + [t for t in tags if t not in new])
-    return dedupe(list(tags) + new)
-
-
-def remove_tags(tags: Sequence[str], unwanted: Union[str, Sequence[str]]) -> Tags:
-    """``tags`` without any of ``unwanted`` (exact match)."""
-    unwanted = set(_as_list(unwanted))
-    return [t for t in tags if t not in unwanted]
-
-
-def replace_tag(tags: Sequence[str], old: str, new: str) -> Tags:
-    """``old`` replaced by ``new`` in place; if ``new`` was already there, its first occurrence
-    is kept."""
-    return dedupe(new if t == old else t for t in tags)
-
-
-def shuffle_caption(tags: Sequence[str], rng: random.Random, keep_tokens: int = 1) -> Tags:
-    """The first ``keep_tokens`` tags fixed, the rest shuffled with ``rng`` (kohya's
-    ``--shuffle_caption --keep_tokens``). ``tags`` is not modified."""
-    if keep_tokens < 0:
-        raise ValueError(f"keep_tokens must be at least 0, got {keep_tokens}")
-    head, tail = list(tags[:keep_tokens]), list(tags[keep_tokens:])
-    rng.shuffle(tail)
-    return head + tail
 
 
 # --------------------------------------------------------------------------------------------
