@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -72,6 +73,14 @@ def _files(path: str | Path) -> Tuple[Path, Path]:
 
 
 def _sha256(path: Path) -> str:
+    """The file's SHA-256, read once per version of the file (a resume asks :func:`exists`, then
+    :func:`load`: the second answer comes from the first)."""
+    st = path.stat()
+    return _sha256_of(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

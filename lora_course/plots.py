@@ -97,7 +97,7 @@ def xyz_grid(pipe, prompts: Sequence[str], weights: Sequence[float], lora_name: 
     """Sweep one seed with :func:`lora_course.evaluation.sweep_images` and draw it (rows prompts,
     columns LoRA weights)."""
     from .evaluation import sweep_images
-    images, meta = sweep_images(pipe, prompts, weights, [seed], lora_name, **kwargs)
+    images, _ = sweep_images(pipe, prompts, weights, [seed], lora_name, **kwargs)
     return sweep_grid(images, prompts, weights, [seed], title=title or f"<lora:{lora_name}:w>, seed {seed}")
 
 

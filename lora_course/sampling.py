@@ -61,7 +61,7 @@ def generate(pipe, prompts: Sequence[str], seeds: Sequence[int], steps: int = DE
     """
     if len(prompts) != len(seeds):
         raise ValueError(f"{len(prompts)} prompts but {len(seeds)} seeds: pass one seed per prompt")
-    warn_if_truncated(pipe.tokenizer, list(dict.fromkeys(prompts)), where="sampling")
+    warn_if_truncated(pipe.tokenizer, prompts, where="sampling")
     out = []
     rng = range(0, len(prompts), batch_size)
     for i in tqdm(rng, desc=desc, disable=not progress, mininterval=2):

@@ -29,9 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from lora_course import base_model, course, evaluation, lora, population, pretrain, world
+from lora_course import base_model, course, evaluation, lora, population, pretrain, sampling, world
 
 VARIANTS = {
     "control (uniform, continued)": population.UNIFORM,
@@ -53,9 +52,7 @@ def continue_base(pipe, pop: population.Population, work: Path, steps: int, n_im
     rng = random.Random(seed)
     samples = [population.sample(rng, pop) for _ in range(n_images)]
     imgs = np.stack([np.asarray(world.render(s.attrs, seed=20_000_000 + i)) for i, s in enumerate(samples)])
-    with torch.no_grad():
-        lat = torch.cat([pipe.vae.encode(pretrain.to_tensor(imgs[i:i + 256])).latent_dist.mean
-                         for i in range(0, len(imgs), 256)]) * pipe.vae.config.scaling_factor
+    lat = sampling.encode_images(pipe.vae, sampling.to_tensor(imgs), batch=256)
     unet, te = copy.deepcopy(pipe.unet), copy.deepcopy(pipe.text_encoder)
     cfg = pretrain.PretrainConfig(seed=seed, unet_steps=steps, unet_decay_steps=0, unet_lr=3e-4,
                                   warmup=100, ema_decay=0.995, checkpoint_minutes=3.0)
