@@ -30,6 +30,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
+import numpy as np
+
+from . import stats
+from .stats import Estimate
+
 if TYPE_CHECKING:                     # annotations only: importing claims loads no model code
     from .evaluation import Sweep
 
@@ -40,9 +45,10 @@ LOW = 0.3
 CONTROL = 0.7
 SAME = 0.2
 
-#: A verdict's status, from the checks that passed: all, some, none.
-REPRODUCED, PARTLY, NOT_REPRODUCED = "REPRODUCED", "PARTLY", "NOT REPRODUCED"
-STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+#: A verdict's status, from its checks: all pass, some pass and some fail, all fail, or not
+#: decided at the seeds drawn (see :func:`status_of`).
+REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED = "REPRODUCED", "PARTLY", "NOT REPRODUCED", "UNDECIDED"
+STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED)
 #: A printed verdict line: ``VERDICT <claim> | <STATUS> | <summary>``, at the start of a line. Any
 #: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
 VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
@@ -67,14 +73,92 @@ CLAIMS = {
 }
 
 
+@dataclass(frozen=True)
+class Part:
+    """One measured number of a check against its threshold: ``est`` (with its 95 % interval) must
+    be ≥ ``threshold`` (``at_least``) or ≤ it (> / < with ``strict``). ``share``: the estimate
+    is a share with a Wilson interval (so the seeds needed to decide it are exact);
+    ``weight``: it is a LoRA weight (:data:`NEVER` prints as "never")."""
+    what: str
+    est: Estimate
+    threshold: float
+    at_least: bool = True
+    strict: bool = False
+    share: bool = False
+    weight: bool = False
+
+    @property
+    def outcome(self) -> str:
+        return stats.decide(self.est, self.threshold, self.at_least, self.strict)
+
+    def seeds_to_decide(self) -> int:
+        if self.share:
+            return stats.seeds_needed(self.est.value, self.threshold)
+        return stats.seeds_to_decide(self.est, self.threshold)
+
+    def __str__(self) -> str:
+        sign = {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}
+        need = _wfmt(self.threshold) if self.weight else f"{self.threshold:g}"
+        est = (f"{_wfmt(self.est.value)} [{_wfmt(self.est.lo)}, {_wfmt(self.est.hi)}]" if self.weight
+               else str(self.est))
+        return f"{self.what}: measured {est}, needs {sign[(self.at_least, self.strict)]} {need}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of a claim: its parts (every one must hold), its outcome (``pass``, ``fail`` or
+    ``undecided`` when an interval straddles its threshold), and what it says."""
+    parts: tuple
+    text: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return stats.all_of(*(p.outcome for p in self.parts))
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == stats.PASS
+
+    @property
+    def seeds(self) -> int:
+        return max(p.est.n for p in self.parts)
+
+    @property
+    def half_width(self) -> float:
+        """Half the widest interval of the parts (of the share-like ones: weights are skipped)."""
+        widths = [p.est.width / 2 for p in self.parts if not p.weight]
+        return max(widths) if widths else float("nan")
+
+    def seeds_to_decide(self) -> Optional[int]:
+        """For an undecided check, about how many seeds per point would decide it (if the
+        measured values held); ``None`` when it is decided."""
+        if self.outcome != stats.UNDECIDED:
+            return None
+        return max(p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED)
+
+    def __str__(self) -> str:
+        body = "; ".join(str(p) for p in self.parts)
+        text = f"{self.text} — {body}" if self.text else body
+        if self.outcome == stats.UNDECIDED:
+            n = self.seeds_to_decide()
+            more = "no number of seeds would (it sits on the threshold)" if n > 100_000 else f"about {n} would decide it"
+            text += f" — not shown at {self.seeds} seeds ({more})"
+        return text
+
+
+MARKS = {stats.PASS: "x", stats.FAIL: " ", stats.UNDECIDED: "?"}
+
+
 @dataclass
 class Verdict:
-    """A claim's verdict: ``status`` is REPRODUCED, PARTLY or NOT REPRODUCED (one read back
-    with :meth:`parse` carries whatever upper-case status was printed, and no checks or numbers)."""
+    """A claim's verdict: ``status`` is REPRODUCED (every check passes), NOT REPRODUCED (every check
+    fails), PARTLY (some pass, some fail) or UNDECIDED (an undecided check could still tip it
+    either way). One read back with :meth:`parse` carries whatever upper-case status was
+    printed, and no checks or numbers."""
     claim: str
     status: str
     summary: str
-    checks: List[str] = field(default_factory=list)
+    checks: List[Check] = field(default_factory=list)
     numbers: Dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -92,124 +176,199 @@ class Verdict:
 
     def __str__(self) -> str:
         lines = [f"{self.claim}: {CLAIMS.get(self.claim, '')}"]
-        lines += [f"  [{'x' if ok else ' '}] {text}" for ok, text in self.checks_done]
+        lines += [f"  [{MARKS[c.outcome]}] {c}" for c in self.checks]
+        if self.checks:
+            seeds = max(c.seeds for c in self.checks)
+            hw = [c.half_width for c in self.checks if c.half_width == c.half_width]
+            lines.append(f"  ({seeds} seeds per point; the widest interval is ±{max(hw):.2f}"
+                         if hw else f"  ({seeds} seeds per point")
+            lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
         lines.append(self.line())
         return "\n".join(lines)
 
     @property
     def checks_done(self):
-        return [(c.startswith("PASS"), c.split(": ", 1)[1]) for c in self.checks]
+        """``(passed, text)`` per check."""
+        return [(c.ok, str(c)) for c in self.checks]
+
+    @property
+    def outcomes(self) -> List[str]:
+        return [c.outcome for c in self.checks]
 
     def show(self) -> None:
         """Print the checks and the verdict line (what the notebooks' last cell does)."""
         print(self)
 
 
-def _check(ok: bool, text: str) -> str:
-    return ("PASS: " if ok else "FAIL: ") + text
-
-
-def _status(oks: Sequence[bool]) -> str:
-    if all(oks):
+def status_of(outcomes: Sequence[str]) -> str:
+    """The verdict's status from its checks' outcomes: the status every resolution of the
+    undecided checks would give, or UNDECIDED when they could change it."""
+    if all(o == stats.PASS for o in outcomes):
         return REPRODUCED
-    return PARTLY if any(oks) else NOT_REPRODUCED
+    if all(o == stats.FAIL for o in outcomes):
+        return NOT_REPRODUCED
+    if stats.PASS in outcomes and stats.FAIL in outcomes:
+        return PARTLY
+    return UNDECIDED
 
 
-def _verdict(claim: str, checks: Sequence[tuple], summary: str, numbers: Dict[str, float]) -> Verdict:
-    return Verdict(claim, _status([ok for ok, _ in checks]), summary,
-                   [_check(ok, text) for ok, text in checks], {k: round(v, 2) for k, v in numbers.items()})
+def _verdict(claim: str, checks: Sequence[Check], summary: str, numbers: Dict[str, float]) -> Verdict:
+    return Verdict(claim, status_of([c.outcome for c in checks]), summary, list(checks),
+                   {k: round(v, 2) for k, v in numbers.items()})
 
 
-def lowest_weight(sw: Sweep, prompt: str, level: float = HIGH) -> Optional[float]:
-    """The lowest weight at which ``prompt`` reaches identity fidelity ``level`` (None: never)."""
-    for w, f in zip(sw.weights, sw.fidelity_curve(prompt)):
-        if f >= level:
-            return w
-    return None
+def _check(*parts: Part, text: str = "") -> Check:
+    return Check(tuple(parts), text)
+
+
+# ---- per-seed measurements and their statistics ------------------------------------------------
+#: The "weight" at which a prompt that never reaches its bar (up to 1.0) is counted.
+NEVER = 1.2
+
+
+def _wfmt(w: float) -> str:
+    return "never" if w > 1.0 + 1e-9 else f"{w:g}"
 
 
 def _w(w: Optional[float]) -> str:
     return "never (up to 1.0)" if w is None else f"w={w:g}"
 
 
+def her_matrix(sw: Sweep, prompt: str) -> np.ndarray:
+    """seeds × weights: is each picture her?"""
+    return np.stack([sw.her(prompt, w) for w in sw.weights], axis=1)
+
+
+def lowest_of(hits: np.ndarray, weights: Sequence[float], level: float = HIGH) -> float:
+    """The lowest weight whose column of ``hits`` (seeds × weights) has a share ≥ ``level``
+    (:data:`NEVER` when none has)."""
+    means = hits.mean(0)
+    return next((w for w, m in zip(weights, means) if m >= level), NEVER)
+
+
+def lowest_weight(sw: Sweep, prompt: str, level: float = HIGH) -> Optional[float]:
+    """The lowest weight at which ``prompt`` reaches identity fidelity ``level`` (None: never)."""
+    w = lowest_of(her_matrix(sw, prompt), sw.weights, level)
+    return None if w == NEVER else w
+
+
+def _step(sw: Sweep) -> float:
+    """The grid step of a sweep's weights: "lower" means at least one step lower."""
+    return round(min(b - a for a, b in zip(sw.weights, sw.weights[1:])), 6)
+
+
+def _same_seeds(*sweeps: Sweep) -> None:
+    if any(s.seeds != sweeps[0].seeds for s in sweeps):
+        raise ValueError("these sweeps were drawn with different seeds, so they cannot be compared "
+                         "seed by seed: draw them with the same `seeds`")
+
+
 def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
-    f0, f1 = sw.fidelity(prompt, 0.0).all, sw.fidelity(prompt, 1.0).all
-    checks = [(f1 >= HIGH, f"with the LoRA (w=1) `{prompt}` shows all of her identity in {f1:.2f} ≥ {HIGH} of images"),
-              (f0 <= 0.1, f"without it (w=0) in {f0:.2f} ≤ 0.10")]
-    return _verdict("C1", checks, f"fidelity of `{prompt}`: {f0:.2f} without the LoRA, {f1:.2f} at w=1",
-                    {"fidelity_w0": f0, "fidelity_w1": f1})
+    f0, f1 = stats.share(sw.her(prompt, 0.0)), stats.share(sw.her(prompt, 1.0))
+    checks = [_check(Part(f"with the LoRA (w=1) `{prompt}` is her (all her identity tags) in a share", f1, HIGH,
+                          share=True)),
+              _check(Part("without it (w=0)", f0, 0.1, at_least=False, share=True))]
+    return _verdict("C1", checks, f"fidelity of `{prompt}`: {f0} without the LoRA, {f1} at w=1",
+                    {"fidelity_w0": f0.value, "fidelity_w1": f1.value})
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a.mean() - b.mean())
 
 
 def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
-    h1 = sw.fidelity(host, 1.0).all
-    t6, h6 = sw.fidelity(trigger, 0.6).all, sw.fidelity(host, 0.6).all
-    checks = [(h1 >= MOST, f"at w=1 `{host}` is hijacked: {h1:.2f} of its images are her (≥ {MOST})"),
-              (t6 - h6 >= GAP, f"at w=0.6 `{trigger}` {t6:.2f} vs `{host}` {h6:.2f}: "
-                               f"gap {t6 - h6:+.2f} (≥ {GAP:+.2f})")]
-    return _verdict("C2", checks, f"w=1: `{host}` {h1:.2f}; w=0.6: `{trigger}` {t6:.2f} vs `{host}` {h6:.2f}",
-                    {"host_w1": h1, "trigger_w06": t6, "host_w06": h6})
+    h1 = stats.share(sw.her(host, 1.0))
+    t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6)
+    t6, h6, gap = stats.share(t6h), stats.share(h6h), stats.bootstrap(_gap, t6h, h6h)
+    checks = [_check(Part(f"at w=1 `{host}` is hijacked: share of its pictures that are her", h1, MOST, share=True)),
+              _check(Part(f"at w=0.6 `{trigger}` ({t6}) minus `{host}` ({h6}), the gap", gap, GAP))]
+    return _verdict("C2", checks, f"w=1: `{host}` {h1}; w=0.6: `{trigger}` {t6} vs `{host}` {h6}, gap {gap}",
+                    {"host_w1": h1.value, "trigger_w06": t6.value, "host_w06": h6.value, "gap_w06": gap.value})
 
 
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
-    wr, wl = lowest_weight(sw, mismatch), lowest_weight(sw, match)
-    checks = [(wr is not None and wr >= 0.8,
-               f"`{mismatch}` reaches fidelity {HIGH} only near full weight: {_w(wr)} (0.8 or more, and at all)"),
-              (wl is not None and wl < 1.0 and (wr is None or wl < wr),
-               f"`{match}` reaches it below full weight and before `{mismatch}`: {_w(wl)}")]
-    return _verdict("C3", checks, f"fidelity ≥ {HIGH} from {_w(wr)} for `{mismatch}`, from {_w(wl)} for `{match}`",
-                    {"w_mismatch": wr if wr is not None else float("nan"),
-                     "w_match": wl if wl is not None else float("nan")})
+    mr, ml, ws = her_matrix(sw, mismatch), her_matrix(sw, match), sw.weights
+
+    def lowest(m):
+        return lowest_of(m, ws)
+
+    def earlier(a, b):
+        return lowest_of(a, ws) - lowest_of(b, ws)
+    wr, wl = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, ml)
+    before = stats.bootstrap(earlier, mr, ml)
+    step = _step(sw)
+    checks = [_check(Part(f"lowest weight where `{mismatch}` is her in ≥ {HIGH} of pictures", wr, 0.8, weight=True),
+                     Part("and it is reached at all", wr, 1.0, at_least=False, weight=True),
+                     text=f"`{mismatch}` holds only near full weight"),
+              _check(Part(f"lowest weight for `{match}`", wl, 0.8, at_least=False, weight=True),
+                     Part(f"how much earlier than `{mismatch}`", before, step),
+                     text=f"`{match}` holds below full weight and before `{mismatch}`")]
+    summary = (f"fidelity ≥ {HIGH} from w={_wfmt(wr.value)} [{_wfmt(wr.lo)}, {_wfmt(wr.hi)}] for `{mismatch}`, "
+               f"from w={_wfmt(wl.value)} [{_wfmt(wl.lo)}, {_wfmt(wl.hi)}] for `{match}`")
+    return _verdict("C3", checks, summary.replace("w=never", "never"),
+                    {"w_mismatch": wr.value if wr.value != NEVER else float("nan"),
+                     "w_match": wl.value if wl.value != NEVER else float("nan")})
 
 
 def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
-    animal = sw.rate_curve("fox", prompt)
-    f1 = sw.fidelity(prompt, 1.0).all
-    a1 = animal[sw.weights.index(1.0)]
-    below = [(w, a) for w, a in zip(sw.weights, animal) if 0 < w < 1]
-    w_best, a_best = max(below, key=lambda wa: wa[1])
-    checks = [(f1 >= HIGH, f"at w=1 `{prompt}` draws her: fidelity {f1:.2f} ≥ {HIGH}"),
-              (a_best - a1 >= LOW, f"lowering the weight brings the animal back: {a1:.2f} of images at w=1, "
-                                   f"{a_best:.2f} at w={w_best:g} (+{LOW} needed)")]
-    return _verdict("C4", checks, f"`{prompt}`: her {f1:.2f} at w=1; the animal {a1:.2f} at w=1, "
-                                  f"{a_best:.2f} at w={w_best:g}",
-                    {"fidelity_w1": f1, "animal_w1": a1, "animal_best_below_1": a_best})
+    f1 = stats.share(sw.her(prompt, 1.0))
+    animal = np.stack([sw.shows(["fox"], prompt, w) for w in sw.weights], axis=1)   # seeds × weights
+    i1 = sw.weights.index(1.0)
+    below = [j for j, w in enumerate(sw.weights) if 0 < w < 1]
+
+    def comeback(a):
+        return float(a[:, below].mean(0).max() - a[:, i1].mean())
+    back = stats.bootstrap(comeback, animal)
+    a1 = stats.share(animal[:, i1])
+    j = below[int(animal[:, below].mean(0).argmax())]
+    a_best = stats.share(animal[:, j])
+    w_best = sw.weights[j]
+    checks = [_check(Part(f"at w=1 `{prompt}` draws her", f1, HIGH, share=True)),
+              _check(Part(f"lowering the weight brings the animal back: its share at the best w<1 (w={w_best:g}) "
+                          f"minus at w=1", back, LOW))]
+    return _verdict("C4", checks, f"`{prompt}`: her {f1} at w=1; the animal {a1} at w=1, {a_best} at w={w_best:g}",
+                    {"fidelity_w1": f1.value, "animal_w1": a1.value, "animal_best_below_1": a_best.value})
 
 
 def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
     po, pc = "weiwei, open mouth", "weiwei, closed mouth"
-    c_one, c_two = one.rate("closed mouth", pc, weight), two.rate("closed mouth", pc, weight)
-    o_two = two.rate("open mouth", po, weight)
-    checks = [(c_one <= LOW, f"one open-mouth image: `{pc}` gives a closed mouth in {c_one:.2f} ≤ {LOW} of images"),
-              (c_two >= CONTROL and o_two >= CONTROL,
-               f"two tagged images: closed {c_two:.2f}, open {o_two:.2f} (both ≥ {CONTROL})")]
-    return _verdict("C5", checks, f"closed mouth on request: {c_one:.2f} (one image) → {c_two:.2f} (two images); "
-                                  f"open {o_two:.2f}",
-                    {"closed_one": c_one, "closed_two": c_two, "open_two": o_two})
+    c_one = stats.share(one.shows(["closed mouth"], pc, weight))
+    c_two = stats.share(two.shows(["closed mouth"], pc, weight))
+    o_two = stats.share(two.shows(["open mouth"], po, weight))
+    checks = [_check(Part(f"one open-mouth image: `{pc}` gives a closed mouth in a share", c_one, LOW,
+                          at_least=False, share=True)),
+              _check(Part("two tagged images: closed on request", c_two, CONTROL, share=True),
+                     Part("open on request", o_two, CONTROL, share=True))]
+    return _verdict("C5", checks, f"closed mouth on request: {c_one} (one image) → {c_two} (two images); open {o_two}",
+                    {"closed_one": c_one.value, "closed_two": c_two.value, "open_two": o_two.value})
 
 
 def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
     pc, ps = "weiwei, open mouth, crying", "weiwei, closed mouth, smile"
-    cry = sw.rate_all(["open mouth", "crying"], pc, weight)
-    smile = sw.rate_all(["closed mouth", "smile"], ps, weight)
-    checks = [(cry >= CONTROL, f"`{pc}`: crying with the mouth open in {cry:.2f} ≥ {CONTROL} of images"),
-              (smile >= CONTROL, f"`{ps}`: a closed-mouth smile in {smile:.2f} ≥ {CONTROL}")]
-    return _verdict("C6", checks, f"crying open mouth {cry:.2f}, closed smile {smile:.2f} at w={weight:g}",
-                    {"cry_open": cry, "smile_closed": smile})
+    cry = stats.share(sw.shows(["open mouth", "crying"], pc, weight))
+    smile = stats.share(sw.shows(["closed mouth", "smile"], ps, weight))
+    checks = [_check(Part(f"`{pc}`: crying with the mouth open", cry, CONTROL, share=True)),
+              _check(Part(f"`{ps}`: a closed-mouth smile", smile, CONTROL, share=True))]
+    return _verdict("C6", checks, f"crying open mouth {cry}, closed smile {smile} at w={weight:g}",
+                    {"cry_open": cry.value, "smile_closed": smile.value})
 
 
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
-    sit1 = sw.rate("sitting", sitting, 1.0)
-    stand_f = sw.fidelity(standing, 1.0).all
-    joint = sw.joint_curve(sitting, ["sitting"])
-    w_best = sw.weights[max(range(len(joint)), key=joint.__getitem__)]
-    best = max(joint)
-    checks = [(sit1 <= LOW, f"at w=1 `{sitting}` sits in only {sit1:.2f} ≤ {LOW} of images"),
-              (best <= stand_f - LOW, f"her *and* sitting at once: at best {best:.2f} (w={w_best:g}), "
-                                      f"vs her standing at w=1 {stand_f:.2f} (≥ {LOW} lower)")]
-    return _verdict("C7", checks, f"sitting at w=1 {sit1:.2f}; her sitting at best {best:.2f} (w={w_best:g}) "
-                                  f"vs her standing {stand_f:.2f}",
-                    {"sitting_w1": sit1, "joint_best": best, "standing_fidelity": stand_f})
+    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0))
+    stand = sw.her(standing, 1.0)
+    joint = np.stack([sw.her_and(sitting, w, ["sitting"]) for w in sw.weights], axis=1)   # seeds × weights
+    j = int(joint.mean(0).argmax())
+    w_best, best, stand_f = sw.weights[j], stats.share(joint[:, j]), stats.share(stand)
 
+    def cost(st, jt):
+        return float(st.mean() - jt.mean(0).max())
+    lost = stats.bootstrap(cost, stand, joint)
+    checks = [_check(Part(f"at w=1 `{sitting}` sits in a share", sit1, LOW, at_least=False, share=True)),
+              _check(Part(f"her standing at w=1 ({stand_f}) minus her *and* sitting at its best "
+                          f"(w={w_best:g}, {best})", lost, LOW))]
+    return _verdict("C7", checks, f"sitting at w=1 {sit1}; her sitting at best {best} (w={w_best:g}) "
+                                  f"vs her standing {stand_f}",
+                    {"sitting_w1": sit1.value, "joint_best": best.value, "standing_fidelity": stand_f.value})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,27 +401,42 @@ def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0,
     return out
 
 
+def _spread(m: np.ndarray) -> float:
+    """Largest minus smallest column mean of a seeds × conditions array."""
+    means = m.mean(0)
+    return float(means.max() - means.min())
+
+
+def _best(m: np.ndarray) -> float:
+    return float(m.mean(0).max())
+
+
 def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] = None) -> Verdict:
-    """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``)."""
-    n = thesis_numbers(sweeps, weight, base)
-    q = {h: v["quality"] for h, v in n.items()}
-    c = {h: v["control"] for h, v in n.items()}
-    leak = {h: v["leakage: 1girl is her"] for h, v in n.items()}
+    """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``): the same quality
+    (each captioning's own prompt), *and* different control *and* different leakage — both halves
+    of the thesis's second sentence, each spread decided on its interval."""
+    hows = list(sweeps)
+    _same_seeds(*sweeps.values())
+    quality = np.stack([sweeps[h].her(THESIS_PROMPTS[h], weight) for h in hows], axis=1)
+    control = np.stack([np.mean([sweeps[h].shows([t], p, weight) for p, t in THESIS_CONTROL.items()], axis=0)
+                        for h in hows], axis=1)
+    leak = np.stack([sweeps[h].her(THESIS_LEAK, weight) for h in hows], axis=1)
+    q_best, q_spread = stats.bootstrap(_best, quality), stats.bootstrap(_spread, quality)
+    c_spread, l_spread = stats.bootstrap(_spread, control), stats.bootstrap(_spread, leak)
 
-    def spread(d):
-        return max(d.values()) - min(d.values())
-
-    def fmt(d):
-        return ", ".join(f"{h} {v:.2f}" for h, v in d.items())
-    checks = [(max(q.values()) >= HIGH and spread(q) <= SAME,
-               f"the same quality: fidelity with each captioning's own prompt {fmt(q)} "
-               f"(best ≥ {HIGH}, spread {spread(q):.2f} ≤ {SAME})"),
-              (spread(c) >= LOW or spread(leak) >= LOW,
-               f"different control or leakage: control {fmt(c)} (spread {spread(c):.2f}); "
-               f"`1girl` is her {fmt(leak)} (spread {spread(leak):.2f}); one spread ≥ {LOW}")]
-    return _verdict("T", checks, f"quality {fmt(q)}; control {fmt(c)}; `1girl` hijacked {fmt(leak)} (w={weight:g})",
-                    {**{f"quality_{h}": v for h, v in q.items()}, **{f"control_{h}": v for h, v in c.items()},
-                     **{f"leak_{h}": v for h, v in leak.items()}})
+    def fmt(m):
+        return ", ".join(f"{h} {v:.2f}" for h, v in zip(hows, m.mean(0)))
+    checks = [_check(Part("the best captioning's fidelity with its own prompt", q_best, HIGH),
+                     Part(f"the spread over captionings ({fmt(quality)})", q_spread, SAME, at_least=False),
+                     text="the same quality"),
+              _check(Part(f"control: spread of the asked tag's share ({fmt(control)})", c_spread, LOW),
+                     Part(f"leakage: spread of `{THESIS_LEAK}` being her ({fmt(leak)})", l_spread, LOW),
+                     text="different control *and* different leakage")]
+    return _verdict("T", checks, f"quality {fmt(quality)} (spread {q_spread}); control {fmt(control)} "
+                                 f"(spread {c_spread}); `1girl` hijacked {fmt(leak)} (spread {l_spread}) (w={weight:g})",
+                    {**{f"quality_{h}": v for h, v in zip(hows, quality.mean(0))},
+                     **{f"control_{h}": v for h, v in zip(hows, control.mean(0))},
+                     **{f"leak_{h}": v for h, v in zip(hows, leak.mean(0))}})
 
 
 #: Claim P's unrelated prompt: it names none of the trigger words (weiwei, 1girl, fox, long hair,
@@ -274,56 +448,97 @@ PUPPET = "weiwei"
 DRIFT_WEIGHTS = (0.0, 0.6, 1.0)
 
 
+def _drift_onehots(sw: Sweep, prompts: Sequence[str]) -> np.ndarray:
+    """seeds × weights × (prompts · groups) × values: the readings of ``prompts`` at every weight."""
+    return np.stack([np.concatenate([sw.onehot(p, w) for p in prompts], axis=1) for w in sw.weights], axis=1)
+
+
+def _damage(oh: np.ndarray) -> float:
+    """Mean over the weights above the first (w = 0) of the drift from the first."""
+    return float(np.mean([stats.tv_of_onehots(oh[:, j], oh[:, 0]) for j in range(1, oh.shape[1])]))
+
+
 def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = None,
                unrelated: Sequence[str] = UNRELATED, resembles: str = "long hair",
                differs: str = "red hair") -> Verdict:
     """Claim P from one sweep per trigger word: ``sweeps`` has the trigger's own prompt (when is
-    the word possessed), ``drifts`` the ``unrelated`` prompts (the damage; default: ``sweeps``)."""
+    the word possessed), ``drifts`` the ``unrelated`` prompts (the damage; default: ``sweeps``).
+    The damage of possession must exceed the puppet's with an interval clear of 0 (paired over
+    seeds: every LoRA is drawn with the same seeds)."""
     drifts = sweeps if drifts is None else drifts
-    damage = {t: sum(sw.drift_curve(list(unrelated))[1:]) / (len(sw.weights) - 1) for t, sw in drifts.items()}
-    possessed = [t for t in sweeps if t != PUPPET]
-    mean_possessed = sum(damage[t] for t in possessed) / len(possessed)
-    wr, wd = lowest_weight(sweeps[resembles], resembles), lowest_weight(sweeps[differs], differs)
-    checks = [(mean_possessed > damage[PUPPET],
-               f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
-               f"(`{'`, `'.join(possessed)}`) vs {damage[PUPPET]:.2f} for the puppet `{PUPPET}`"),
-              (wr is not None and (wd is None or wr < wd),
-               f"`{resembles}` is possessed (fidelity ≥ {HIGH}) from {_w(wr)}, `{differs}` from {_w(wd)}")]
+    _same_seeds(*drifts.values(), *sweeps.values())
+    words = list(drifts)
+    possessed = [t for t in words if t != PUPPET]
+    oh = {t: _drift_onehots(drifts[t], list(unrelated)) for t in words}
+    damage = {t: _damage(oh[t]) for t in words}
+
+    def excess(*arrays):
+        d = dict(zip(words, (_damage(x) for x in arrays)))
+        return float(np.mean([d[t] for t in possessed]) - d[PUPPET])
+    more = stats.bootstrap(excess, *(oh[t] for t in words), n_boot=1000)
+    mean_possessed = float(np.mean([damage[t] for t in possessed]))
+    mr, md = her_matrix(sweeps[resembles], resembles), her_matrix(sweeps[differs], differs)
+    ws = sweeps[resembles].weights
+
+    def lowest(m):
+        return lowest_of(m, ws)
+
+    def earlier(a, b):
+        return lowest_of(b, ws) - lowest_of(a, ws)
+    wr, wd = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, md)
+    before = stats.bootstrap(earlier, mr, md)
+    checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
+                          f"(`{'`, `'.join(possessed)}`) minus {damage[PUPPET]:.2f} for the puppet `{PUPPET}`",
+                          more, 0.0, strict=True)),
+              _check(Part(f"`{resembles}` is possessed (fidelity ≥ {HIGH}) from w={_wfmt(wr.value)}, `{differs}` from "
+                          f"w={_wfmt(wd.value)}: how much earlier", before, _step(sweeps[resembles])))]
     return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
                     + ", ".join(f"`{t}` {v:.2f}" for t, v in damage.items())
-                    + f"; possessed from {_w(wr)} (`{resembles}`), {_w(wd)} (`{differs}`)",
-                    {**{f"drift_{t}": v for t, v in damage.items()},
-                     "w_resembles": wr if wr is not None else float("nan"),
-                     "w_differs": wd if wd is not None else float("nan")})
+                    + f" (possession minus puppet {more}); possessed from {_wfmt(wr.value)} (`{resembles}`), "
+                      f"{_wfmt(wd.value)} (`{differs}`)",
+                    {**{f"drift_{t}": v for t, v in damage.items()}, "drift_excess": more.value,
+                     "w_resembles": wr.value if wr.value != NEVER else float("nan"),
+                     "w_differs": wd.value if wd.value != NEVER else float("nan")})
 
 
 def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, weight: float = 1.0) -> Verdict:
     """Claim R: prior preservation (``reg``, vs the ``plain`` LoRA on `weiwei` and `1girl`) and
     sitting pictures (``varied_pose`` vs ``plain_pose`` on `weiwei, sitting`)."""
-    h0, h1 = plain.fidelity("1girl", weight).all, reg.fidelity("1girl", weight).all
-    t1 = reg.fidelity("weiwei", weight).all
-    s0, s1 = plain_pose.joint("weiwei, sitting", weight, ["sitting"]), \
-        varied_pose.joint("weiwei, sitting", weight, ["sitting"])
-    checks = [(h0 - h1 >= GAP and t1 >= HIGH,
-               f"prior preservation: `1girl` is her in {h0:.2f} → {h1:.2f} of pictures (≥ {GAP} less), "
-               f"`weiwei` still {t1:.2f} (≥ {HIGH})"),
-              (s0 <= LOW and s1 >= HIGH,
-               f"sitting pictures: her *and* sitting {s0:.2f} → {s1:.2f} (from ≤ {LOW} to ≥ {HIGH})")]
-    return _verdict("R", checks, f"w={weight:g}: `1girl` hijacked {h0:.2f} → {h1:.2f} with prior preservation "
-                                 f"(`weiwei` {t1:.2f}); her sitting {s0:.2f} → {s1:.2f} with sitting pictures",
-                    {"hijack_plain": h0, "hijack_reg": h1, "weiwei_reg": t1, "sitting_plain": s0,
-                     "sitting_varied": s1})
+    _same_seeds(plain, reg, plain_pose, varied_pose)
+    hp, hr = plain.her("1girl", weight), reg.her("1girl", weight)
+    h0, h1, t1 = stats.share(hp), stats.share(hr), stats.share(reg.her("weiwei", weight))
+    drop = stats.bootstrap(_gap, hp, hr)
+    s0 = stats.share(plain_pose.her_and("weiwei, sitting", weight, ["sitting"]))
+    s1 = stats.share(varied_pose.her_and("weiwei, sitting", weight, ["sitting"]))
+    checks = [_check(Part(f"`1girl` is her {h0} → {h1} with prior preservation: the drop", drop, GAP),
+                     Part("`weiwei` with prior preservation", t1, HIGH, share=True),
+                     text="prior preservation stops the hijack"),
+              _check(Part("her *and* sitting without sitting pictures", s0, LOW, at_least=False, share=True),
+                     Part("with them", s1, HIGH, share=True),
+                     text="sitting pictures give her sitting")]
+    return _verdict("R", checks, f"w={weight:g}: `1girl` hijacked {h0} → {h1} with prior preservation "
+                                 f"(`weiwei` {t1}); her sitting {s0} → {s1} with sitting pictures",
+                    {"hijack_plain": h0.value, "hijack_reg": h1.value, "weiwei_reg": t1.value,
+                     "sitting_plain": s0.value, "sitting_varied": s1.value})
+
+
+def _decided(ok: bool, what: str, n: int) -> Part:
+    """A part already decided by a rule that used intervals (the weight guide's): 1 or 0."""
+    return Part(what, Estimate(float(ok), float(ok), float(ok), n), 1.0)
 
 
 def weight_guide(advice: Dict[str, "object"]) -> Verdict:
-    """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`)."""
+    """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`, which
+    already asks the *lower bounds* of fidelity and adherence to clear their bars)."""
     found = {n: a for n, a in advice.items() if a.weight is not None}
-    checks = [(len(found) == len(advice),
-               f"a weight passes both bars for {len(found)} of {len(advice)} LoRAs"
-               + (f" (not: {', '.join(n for n in advice if n not in found)})" if len(found) < len(advice) else "")),
-              (any(a.weight < 1.0 for a in found.values()),
-               "for some LoRA that weight is below full: "
-               + (", ".join(f"{n} w={a.weight:g}" for n, a in found.items()) or "none"))]
-    return _verdict("W", checks, "; ".join(f"{n}: " + (f"w={a.weight:g}" if a.weight is not None else "none")
-                                           for n, a in advice.items()),
-                    {f"w_{n}": (a.weight if a.weight is not None else float("nan")) for n, a in advice.items()})
+    n = max((a.n for a in advice.values()), default=0)
+    missing = [k for k in advice if k not in found]
+    checks = [Check((_decided(len(found) == len(advice), "LoRAs with a weight whose lower bounds clear both bars", n),),
+                    f"a weight passes both bars for {len(found)} of {len(advice)} LoRAs"
+                    + (f" (not: {', '.join(missing)})" if missing else "")),
+              Check((_decided(any(a.weight < 1.0 for a in found.values()), "some weight below full", n),),
+                    "for some LoRA that weight is below full: "
+                    + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"))]
+    return _verdict("W", checks, "; ".join(f"{k}: " + (f"w={a.weight:g}" if a.weight is not None else "none")
+                                           for k, a in advice.items()),
+                    {f"w_{k}": (a.weight if a.weight is not None else float("nan")) for k, a in advice.items()})

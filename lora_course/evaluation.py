@@ -22,7 +22,13 @@ from .adapters import kept_lora_state, set_lora_weights
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
 from .prompt_syntax import has_lora_tags
 from .sampling import generate, grid_jobs  # noqa: F401  (the measuring API draws through these)
-from .tagger import Readings, Tagger
+from .tagger import UNCLEAR, Readings, Tagger
+
+#: Every value a group can be read as (its tags, ``None``, ``unclear``) as a column index, for
+#: :meth:`Sweep.onehot`.
+VALUE_CODES: Dict[str, Dict[Optional[str], int]] = {
+    g: {v: i for i, v in enumerate(dict.fromkeys([*vals, None, UNCLEAR]))} for g, vals in world.GROUPS.items()}
+N_CODES = max(len(c) for c in VALUE_CODES.values())
 
 
 def measure(pipe, tagger: Tagger, prompts: Sequence[str], seeds: Sequence[int], progress: bool = True,
@@ -104,15 +110,49 @@ class Sweep:
         """Identity fidelity (see :meth:`Readings.fidelity`) at one point."""
         return self.readings.fidelity(rows=self.rows(prompt, weight), **kw)
 
+    # ---- per seed: one True/False per picture, in seed order (what intervals are built on) ----
+    def her(self, prompt: str, weight: float, character: world.Attrs = world.WEIWEI,
+            groups: Sequence[str] = tuple(world.IDENTITY_GROUPS)) -> np.ndarray:
+        """Per seed: does the picture show every identity attribute of ``character``? An
+        ``unclear`` reading is not a match, so it counts as "not her" (it stays in the
+        denominator: a share of her is a share of all pictures drawn)."""
+        v = self.readings.values
+        return np.array([all(v[g][i] == character[g] for g in groups) for i in self.rows(prompt, weight)], bool)
+
+    def shows(self, tags: Sequence[str], prompt: str, weight: float) -> np.ndarray:
+        """Per seed: does the picture show every tag of ``tags`` at once (unclear: no)?"""
+        v = self.readings.values
+        return np.array([all(v[world.TAG_TO_GROUP[t]][i] == t for t in tags)
+                         for i in self.rows(prompt, weight)], bool)
+
+    def her_and(self, prompt: str, weight: float, tags: Sequence[str] = (),
+                character: world.Attrs = world.WEIWEI) -> np.ndarray:
+        """Per seed: is the picture *her* and does it show every tag of ``tags``, both at once?"""
+        return self.her(prompt, weight, character) & self.shows(tags, prompt, weight)
+
+    def onehot(self, prompt: str, weight: float, groups: Sequence[str] = tuple(world.GROUPS)) -> np.ndarray:
+        """Per seed and group, the value read as a one-hot row (seeds × groups × values): the
+        mean over seeds is each group's distribution, so drifts can be resampled by seed."""
+        rows = self.rows(prompt, weight)
+        out = np.zeros((len(rows), len(groups), N_CODES))
+        for j, g in enumerate(groups):
+            for k, i in enumerate(rows):
+                out[k, j, VALUE_CODES[g][self.readings.values[g][i]]] = 1.0
+        return out
+
+    def unclear(self, prompt: str, weight: float) -> float:
+        """Share of the pictures of one point on which the tagger found some group unclear."""
+        v = self.readings.values
+        return float(np.mean([any(v[g][i] == UNCLEAR for g in world.GROUPS) for i in self.rows(prompt, weight)]))
+
+    # ---- shares at one point, and curves over the weights ----------------------------------
     def rate(self, tag: str, prompt: str, weight: float) -> float:
         """Share of the images of one point that show ``tag``."""
-        return self.readings.rate(tag, self.rows(prompt, weight))
+        return float(self.shows([tag], prompt, weight).mean())
 
     def rate_all(self, tags: Sequence[str], prompt: str, weight: float) -> float:
         """Share of the images of one point that show every tag of ``tags`` at once."""
-        rows = self.rows(prompt, weight)
-        r = self.readings
-        return float(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in tags) for i in rows]))
+        return float(self.shows(tags, prompt, weight).mean())
 
     def curve(self, prompt: str, fn) -> List[float]:
         """``fn(rows)`` at every weight, for one prompt: ``sw.curve(p, lambda rows: ...)``."""
@@ -133,11 +173,7 @@ class Sweep:
         """Share of the images of one point that are *her* (every identity attribute of
         ``character``) **and** show every tag of ``tags`` at once: "her, sitting" counts only
         when the same picture is both."""
-        r = self.readings
-        want = {g: character[g] for g in world.IDENTITY_GROUPS}
-        want.update({world.TAG_TO_GROUP[t]: t for t in tags})
-        return float(np.mean([all(r.values[g][i] == v for g, v in want.items())
-                              for i in self.rows(prompt, weight)]))
+        return float(self.her_and(prompt, weight, tags, character).mean())
 
     def joint_curve(self, prompt: str, tags: Sequence[str] = (), **kw) -> List[float]:
         """:meth:`joint` at every weight."""

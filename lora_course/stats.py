@@ -11,7 +11,11 @@ a check on the interval, not on the point:
   made on the same seeds resamples them together (paired);
 * :func:`decide` — ``"pass"`` when the whole interval clears the threshold, ``"fail"`` when the
   whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
-* :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide.
+* :func:`tv_of_onehots` — how far two sets of per-seed readings differ (a drift), so that a drift
+  can be bootstrapped over seeds;
+* :func:`all_of` / :func:`any_of` — the outcome of a check made of several parts ("both ≥ 0.7");
+* :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide;
+  :func:`seeds_to_decide` — the same for any estimate, from how its width shrinks (``1/√N``).
 
 Pure numpy; every random draw comes from a seeded generator, so an interval is the same on every
 run.
@@ -82,17 +86,31 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
     return Estimate(value, float(lo), float(hi), n)
 
 
-def decide(est: Estimate, threshold: float, at_least: bool = True) -> str:
+def decide(est: Estimate, threshold: float, at_least: bool = True, strict: bool = False) -> str:
     """``"pass"`` if the whole interval is on the right side of ``threshold`` (≥ it when
-    ``at_least``, ≤ it otherwise), ``"fail"`` if the whole interval is on the wrong side,
-    ``"undecided"`` if it straddles the threshold."""
+    ``at_least``, ≤ it otherwise; > or < with ``strict``), ``"fail"`` if the whole interval is on
+    the wrong side, ``"undecided"`` if it straddles the threshold."""
     lo, hi = (est.lo, est.hi) if at_least else (-est.hi, -est.lo)
     t = threshold if at_least else -threshold
-    if lo >= t:
+    if lo > t or (lo == t and not strict):
         return PASS
-    if hi < t:
+    if hi < t or (hi == t and strict):
         return FAIL
     return UNDECIDED
+
+
+def all_of(*outcomes: str) -> str:
+    """The outcome of "every part holds": fail if one part fails, pass if all pass, else undecided."""
+    if FAIL in outcomes:
+        return FAIL
+    return PASS if all(o == PASS for o in outcomes) else UNDECIDED
+
+
+def any_of(*outcomes: str) -> str:
+    """The outcome of "some part holds": pass if one part passes, fail if all fail, else undecided."""
+    if PASS in outcomes:
+        return PASS
+    return FAIL if all(o == FAIL for o in outcomes) else UNDECIDED
 
 
 def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000) -> int:
@@ -105,3 +123,21 @@ def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000
         if (p > threshold and lo >= threshold) or (p < threshold and hi < threshold):
             return n
     return most + 1
+
+
+def seeds_to_decide(est: Estimate, threshold: float, most: int = 100_000) -> int:
+    """About how many seeds would make ``est``'s interval clear ``threshold``, if the point value
+    held: an interval's half-width shrinks as ``1/√N``, so ``N · (half-width / distance)²``
+    (``most`` + 1 when the value sits on the threshold). For a share, :func:`seeds_needed` is
+    exact."""
+    distance = abs(est.value - threshold)
+    half = est.width / 2
+    if distance == 0 or est.n <= 0:
+        return most + 1
+    return min(most + 1, max(est.n, math.ceil(round(est.n * (half / distance) ** 2, 6))))
+
+
+def tv_of_onehots(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean over groups of the total-variation distance between the value distributions of two
+    sets of one-hot readings (seeds × groups × values): 0 = the same, 1 = disjoint."""
+    return float(0.5 * np.abs(a.mean(0) - b.mean(0)).sum(-1).mean())

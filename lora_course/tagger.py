@@ -12,8 +12,16 @@ It has two jobs in the course:
 The network is a small CNN with one softmax head per tag group (the groups of
 :data:`lora_course.world.GROUPS` are exclusive: a girl has one hair colour). Each head has a
 ``none`` class: no animal ears, a neutral face, or no girl at all (the fox animal). It is trained on
-renders and on pictures that look like the base model's output (VAE reconstructions, blur, noise):
-see :mod:`lora_course.train_tagger`.
+renders and on pictures that look like the base model's output (VAE reconstructions, blur, noise),
+and on renders made ambiguous on purpose (a colour half-way between two, two different eyes, one
+tear, a half-open mouth: :class:`lora_course.world.Ambiguity`) with soft targets, so its confidence
+drops where a picture shows no clean value: see :mod:`lora_course.train_tagger`.
+
+**Unclear readings.** When a head's most likely class has a probability below that group's
+threshold (chosen on held-out pictures, stored in the tagger file's metadata), the group is read
+:data:`UNCLEAR`. An unclear group never matches a tag, so identity fidelity and adherence count
+it as "does not show it": it stays in the denominator (a share is of all pictures drawn), and
+sweeps report how many readings were unclear beside every share.
 """
 from __future__ import annotations
 
@@ -30,7 +38,11 @@ from PIL import Image
 from . import world
 
 TAGGER_PATH = Path(__file__).resolve().parent.parent / "data" / "tagger.safetensors"
+#: The tagger file's metadata key holding the per-group thresholds of :data:`UNCLEAR` (JSON).
+UNCLEAR_KEY = "unclear_below"
 NONE = "none"
+#: The value of a group the tagger cannot read with confidence (see the module docstring).
+UNCLEAR = "unclear"
 
 
 def group_classes() -> Dict[str, List[str]]:
@@ -92,7 +104,8 @@ class Readings:
     """What the tagger read on a batch of images: the course's table.
 
     ``probs``: N × len(tags) probabilities (columns :attr:`tags`); ``values``: per group, the value
-    each image shows (``None`` when the ``none`` class wins).
+    each image shows (``None`` when the ``none`` class wins, :data:`UNCLEAR` when no class is
+    confident enough).
     """
     probs: np.ndarray
     tags: List[str]
@@ -110,7 +123,7 @@ class Readings:
         """Per image, the tags it shows: the chosen value per group (``threshold=None``), or every
         tag whose probability reaches ``threshold`` (WD14's way)."""
         if threshold is None:
-            return [world.tags_of(self.attrs(i)) for i in range(len(self))]
+            return [[t for t in world.tags_of(self.attrs(i)) if t != UNCLEAR] for i in range(len(self))]
         return [[t for t, p in zip(self.tags, row) if p >= threshold] for row in self.probs]
 
     def rate(self, tag: str, rows: Optional[Sequence[int]] = None) -> float:
@@ -170,16 +183,20 @@ class Tagger:
     #: the picture size it reads (pictures of another size are resized)
     image_size = world.SIZE
 
-    def __init__(self, net: TaggerNet, device: str = "cpu"):
+    def __init__(self, net: TaggerNet, device: str = "cpu", unclear_below: Optional[Dict[str, float]] = None):
         self.net = net.eval().to(device)
         self.device = device
         self.classes = net.classes
         self.tags = list(world.ALL_TAGS)
+        #: per group: a reading whose top probability is below this is :data:`UNCLEAR` (0: never)
+        self.unclear_below = {g: float((unclear_below or {}).get(g, 0.0)) for g in self.classes}
 
     @classmethod
     def load(cls, path: Union[str, Path, None] = None, device: str = "cpu") -> "Tagger":
         """Load weights from a ``.safetensors`` file (the shipped ``data/tagger.safetensors`` by default)."""
         from safetensors.torch import load_file
+
+        from safetensors import safe_open
 
         path = Path(path) if path is not None else TAGGER_PATH
         if path.suffix != ".safetensors":
@@ -189,7 +206,14 @@ class Tagger:
                                     "rebuild it with `python -m lora_course.train_tagger`")
         net = TaggerNet()
         net.load_state_dict(load_file(str(path)))
-        return cls(net, device)
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+        try:
+            thresholds = json.loads(meta.get(UNCLEAR_KEY, "{}"))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: its metadata {UNCLEAR_KEY!r} is not JSON ({e}); rebuild the "
+                             "tagger with `python -m lora_course.train_tagger`") from e
+        return cls(net, device, thresholds)
 
     @torch.no_grad()
     def group_probs(self, images, batch_size: int = 512) -> Dict[str, np.ndarray]:
@@ -202,8 +226,9 @@ class Tagger:
                 outs[g].append(lg.softmax(-1).cpu().numpy())
         return {g: np.concatenate(v) if v else np.zeros((0, len(self.classes[g]))) for g, v in outs.items()}
 
-    def read(self, images, batch_size: int = 512, **meta) -> Readings:
-        """Tag a batch of images → :class:`Readings` (probability per tag, value per group)."""
+    def read(self, images, batch_size: int = 512, unclear: bool = True, **meta) -> Readings:
+        """Tag a batch of images → :class:`Readings` (probability per tag, value per group; with
+        ``unclear``, :data:`UNCLEAR` where the top class is below the group's threshold)."""
         gp = self.group_probs(images, batch_size)
         n = next(iter(gp.values())).shape[0]
         probs = np.zeros((n, len(self.tags)), np.float32)
@@ -214,6 +239,9 @@ class Tagger:
                 if c != NONE:
                     probs[:, self.tags.index(c)] = p[:, j]
             values[g] = [None if cls[k] == NONE else cls[k] for k in p.argmax(1)]
+            if unclear and self.unclear_below[g] > 0:
+                for i in np.flatnonzero(p.max(1) < self.unclear_below[g]):
+                    values[g][i] = UNCLEAR
         # a picture of the fox animal has no hair, eyes or outfit, whatever the heads say
         for i in range(n):
             if values["subject"][i] == "fox":
@@ -228,7 +256,7 @@ class Tagger:
 
         This is the auto-tagging API every tagger of the course has (the WD14 one of
         :mod:`lora_course.wd14` too): :func:`autotag_folder` calls only this."""
-        r = self.read(images)
+        r = self.read(images, unclear=False)   # a caption writes the likeliest tag, as WD14 does
         candidates = r.tag_lists() if exclusive else r.tag_lists(threshold)
         return [[t for t in candidates[i] if r.probs[i, r.tags.index(t)] >= threshold]
                 for i in range(len(r))]

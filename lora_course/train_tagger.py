@@ -11,6 +11,7 @@ which are VAE decodes. Random blur and pixel noise on top. Resumable: kill it an
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import time
@@ -24,33 +25,67 @@ from PIL import ImageFilter
 from tqdm.auto import tqdm
 
 from . import checkpoint, safe_io, world
-from .tagger import NONE, TAGGER_PATH, Tagger, TaggerNet, group_classes, to_batch
+from .tagger import NONE, TAGGER_PATH, UNCLEAR, UNCLEAR_KEY, Tagger, TaggerNet, group_classes, to_batch
 
 log = logging.getLogger("lora_course.train_tagger")
 
+#: Share of the pictures drawn ambiguous (in one group each) for training.
+P_AMBIGUOUS = 0.25
+#: The threshold rule: at most this share of clean held-out pictures may be read unclear per group.
+CLEAN_FLAG_RATE = 0.005
+#: How ambiguous the report's (and the threshold rule's) ambiguous pictures are: the amounts of
+#: :class:`lora_course.world.Ambiguity` they are drawn with (0.5 = exactly half-way).
+HELD_OUT_AMOUNTS = (0.35, 0.65)
+#: The seeds of the held-out sets: thresholds are chosen on one, reported on the other.
+CALIBRATION_SEED, REPORT_SEED = 424242, 987654
 
-def labels_of(attrs_list: List[world.Attrs]) -> Dict[str, torch.Tensor]:
-    """Class index per group for each attribute dict."""
+
+def labels_of(attrs_list: List[world.Attrs], ambiguities=None) -> Dict[str, torch.Tensor]:
+    """Per group, a soft target per picture (N × classes): 1 on its value, or the shares an
+    :class:`~lora_course.world.Ambiguity` gives in the group it makes unclear."""
     classes = group_classes()
-    return {g: torch.tensor([classes[g].index(a[g] if a[g] is not None else NONE) for a in attrs_list])
-            for g in classes}
+    ambiguities = ambiguities or [None] * len(attrs_list)
+    out = {g: torch.zeros(len(attrs_list), len(c)) for g, c in classes.items()}
+    for i, (a, amb) in enumerate(zip(attrs_list, ambiguities)):
+        for g, c in classes.items():
+            shares = amb.label(a) if amb is not None and amb.group == g else {a[g]: 1.0}
+            for v, p in shares.items():
+                out[g][i, c.index(v if v is not None else NONE)] += p
+    return out
 
 
-def draw(n: int, seed: int, p_fox: float = 0.1, blur_p: float = 0.0):
-    """``n`` random pictures (weiwei's combination allowed) as uint8 N×64×64×3, and their attrs."""
+def draw(n: int, seed: int, p_fox: float = 0.1, blur_p: float = 0.0, p_ambiguous: float = 0.0,
+         amounts=(0.15, 0.85)):
+    """``n`` random pictures (weiwei's combination allowed) as uint8 N×64×64×3, their attrs and
+    their ambiguities (``None`` for a clean picture; ``p_ambiguous`` of the girls get one)."""
     rng = random.Random(seed)
     attrs = [world.sample_attrs(rng, p_fox=p_fox, exclude_weiwei=False) for _ in range(n)]
     # one in ten is weiwei herself, with random mouth, expression and pose
     for i in range(0, n, 10):
         if attrs[i]["subject"] == "1girl":
             attrs[i] = world.with_(attrs[i], **{g: world.WEIWEI[g] for g in world.IDENTITY_GROUPS})
+    ambiguities = [world.random_ambiguity(rng, a, amounts) if p_ambiguous and rng.random() < p_ambiguous else None
+                   for a in attrs]
     imgs = []
-    for i, a in enumerate(attrs):
-        im = world.render(a, seed=seed * 1_000_003 + i)
+    for i, (a, amb) in enumerate(zip(attrs, ambiguities)):
+        im = world.render(a, seed=seed * 1_000_003 + i, ambiguity=amb)
         if blur_p and rng.random() < blur_p:
             im = im.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9)))
         imgs.append(np.asarray(im))
-    return np.stack(imgs), attrs
+    return np.stack(imgs), attrs, ambiguities
+
+
+def draw_ambiguous(n: int, seed: int, amounts=HELD_OUT_AMOUNTS):
+    """``n`` girls, every one ambiguous in one group (for the thresholds and the report)."""
+    rng = random.Random(seed)
+    attrs, ambs = [], []
+    while len(attrs) < n:
+        a = world.sample_attrs(rng, p_fox=0.0, exclude_weiwei=False)
+        attrs.append(a)
+        ambs.append(world.random_ambiguity(rng, a, amounts))
+    imgs = np.stack([np.asarray(world.render(a, seed=seed * 1_000_003 + i, ambiguity=amb))
+                     for i, (a, amb) in enumerate(zip(attrs, ambs))])
+    return imgs, attrs, ambs
 
 
 def load_vae(path):
@@ -75,20 +110,23 @@ def reconstruct(vae, imgs: np.ndarray, latent_noise: float = 0.0, seed: int = 0,
 
 
 def make_training_data(vae_path, n: int, seed: int, work: Path):
-    """Renders (with some blur) and VAE reconstructions of the same pictures (cached in ``work``)."""
-    cache = work / f"tagger_data_{n}_{seed}.npz"
+    """Renders (with some blur, a quarter ambiguous) and VAE reconstructions of the same pictures,
+    with their attrs and ambiguities (cached in ``work``)."""
+    cache = work / f"tagger_data_{n}_{seed}_amb{P_AMBIGUOUS:g}.npz"
     if cache.exists():
         d = np.load(cache, allow_pickle=False)
-        import json
-        return d["clean"], d["rec"], json.loads(str(d["attrs"]))
-    clean, attrs = draw(n, seed, blur_p=0.3)
+        ambs = [None if x is None else world.Ambiguity(**x) for x in json.loads(str(d["ambiguities"]))]
+        return d["clean"], d["rec"], json.loads(str(d["attrs"])), ambs
+    clean, attrs, ambs = draw(n, seed, blur_p=0.3, p_ambiguous=P_AMBIGUOUS)
     vae = load_vae(vae_path)
     half = n // 2
     rec = np.concatenate([reconstruct(vae, clean[:half], 0.0, seed),
                           reconstruct(vae, clean[half:], 0.15, seed + 1)])
-    import json
-    safe_io.save_npz(cache, clean=clean, rec=rec, attrs=np.array(json.dumps(attrs)))
-    return clean, rec, attrs
+    amb_json = [None if x is None else {"group": x.group, "kind": x.kind, "other": x.other, "amount": x.amount}
+                for x in ambs]
+    safe_io.save_npz(cache, clean=clean, rec=rec, attrs=np.array(json.dumps(attrs)),
+                     ambiguities=np.array(json.dumps(amb_json)))
+    return clean, rec, attrs, ambs
 
 
 def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, batch: int = 128,
@@ -96,8 +134,8 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
     """Train the tagger and save it as safetensors at ``out``."""
     work.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    clean, rec, attrs = make_training_data(vae_path, n, seed, work)
-    y = labels_of(attrs)
+    clean, rec, attrs, ambs = make_training_data(vae_path, n, seed, work)
+    y = labels_of(attrs, ambs)
     net = TaggerNet()
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
@@ -130,29 +168,70 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
             checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=step + 1)
             last = time.time()
     net.eval()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    safe_io.save_safetensors(out, {k: v.contiguous() for k, v in net.state_dict().items()})
     checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=steps)
+    thresholds = choose_thresholds(Tagger(net), load_vae(vae_path))
+    log.info("unclear thresholds %s", thresholds)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    safe_io.save_safetensors(out, {k: v.contiguous() for k, v in net.state_dict().items()},
+                             metadata={UNCLEAR_KEY: json.dumps(thresholds)})
     return out
 
 
+def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATION_SEED) -> Dict[str, float]:
+    """The rule of the module docstring: per group, the highest threshold (0.30 … 0.95) at which
+    at most :data:`CLEAN_FLAG_RATE` of clean held-out pictures (renders and their VAE
+    reconstructions, seeds ``seed``) have their top probability below it."""
+    clean, _, _ = draw(n, seed)
+    imgs = np.concatenate([clean, reconstruct(vae, clean)])
+    top = {g: p.max(1) for g, p in tagger.group_probs(imgs).items()}
+    grid = np.round(np.arange(0.30, 0.951, 0.01), 2)
+    return {g: float(max([t for t in grid if np.mean(top[g] < t) <= CLEAN_FLAG_RATE], default=0.0))
+            for g in top}
+
+
 def accuracy(tagger: Tagger, imgs: np.ndarray, attrs: List[world.Attrs]) -> Dict[str, float]:
-    """Share of pictures whose value is read right, per tag group."""
+    """Share of pictures whose value is read right (and clear), per tag group."""
     r = tagger.read(imgs)
     return {g: float(np.mean([r.values[g][i] == a[g] for i, a in enumerate(attrs)])) for g in world.GROUPS}
 
 
-def check(vae_path, tagger_path=None, n: int = 2000, seed: int = 987654) -> Dict[str, Dict[str, float]]:
-    """Accuracy per group on held-out seeds: fresh renders, and their VAE reconstructions."""
+def ambiguity_report(tagger: Tagger, imgs: np.ndarray, attrs: List[world.Attrs], ambs) -> Dict[str, Dict[str, float]]:
+    """On pictures ambiguous in one group each: per ambiguous group, the share read ``unclear``
+    there (``flagged``), the share read as one of the values it lies between (``forced``), and
+    the share of the *other* groups read right (``others right``: the ambiguity stays in its group)."""
+    r = tagger.read(imgs)
+    out: Dict[str, Dict[str, float]] = {}
+    for g in world.GROUPS:
+        idx = [i for i, amb in enumerate(ambs) if amb is not None and amb.group == g]
+        if not idx:
+            continue
+        others = [r.values[h][i] == attrs[i][h] for i in idx for h in world.GROUPS if h != g]
+        out[g] = {"n": len(idx), "flagged": float(np.mean([r.values[g][i] == UNCLEAR for i in idx])),
+                  "forced": float(np.mean([r.values[g][i] in ambs[i].label(attrs[i]) for i in idx])),
+                  "others right": float(np.mean(others))}
+    return out
+
+
+def check(vae_path, tagger_path=None, n: int = 2000, seed: int = REPORT_SEED) -> Dict[str, Dict[str, float]]:
+    """The tagger's report on held-out seeds: accuracy per group (right and clear) on fresh
+    renders and their VAE reconstructions, and what it reads on ambiguous renders."""
     tagger = Tagger.load(tagger_path)
-    clean, attrs = draw(n, seed)
+    clean, attrs, _ = draw(n, seed)
     rec = reconstruct(load_vae(vae_path), clean)
     t = time.time()
     res = {"renders": accuracy(tagger, clean, attrs), "vae reconstructions": accuracy(tagger, rec, attrs)}
     speed = 2 * n / (time.time() - t)
-    print(f"{'group':<12} {'renders':>9} {'VAE rec.':>9}   (n={n} each, held-out seeds)")
+    amb_imgs, amb_attrs, ambs = draw_ambiguous(n, seed + 1)
+    res["ambiguous"] = ambiguity_report(tagger, amb_imgs, amb_attrs, ambs)
+    print(f"{'group':<12} {'renders':>9} {'VAE rec.':>9} {'unclear at':>10}   (n={n} each, held-out seeds; "
+          "right = the true value, read clear)")
     for g in world.GROUPS:
-        print(f"{g:<12} {res['renders'][g]:>9.2%} {res['vae reconstructions'][g]:>9.2%}")
+        print(f"{g:<12} {res['renders'][g]:>9.2%} {res['vae reconstructions'][g]:>9.2%} "
+              f"{tagger.unclear_below[g]:>10.2f}")
+    print(f"\nambiguous renders (amounts {HELD_OUT_AMOUNTS[0]}–{HELD_OUT_AMOUNTS[1]}, one group each, n={n}):")
+    print(f"{'group':<12} {'n':>5} {'unclear':>8} {'forced':>8} {'others right':>13}")
+    for g, d in res["ambiguous"].items():
+        print(f"{g:<12} {d['n']:>5} {d['flagged']:>8.2%} {d['forced']:>8.2%} {d['others right']:>13.2%}")
     print(f"tagging speed: {speed:.0f} images/s (batched, {torch.get_num_threads()} threads)")
     return res
 

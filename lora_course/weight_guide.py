@@ -5,12 +5,14 @@ The article lowers the weight by eye, picture by picture. From a sweep (prompts 
 seeds, read by the tagger) the choice can be made by numbers::
 
     advice = weight_guide.recommend(sw, "weiwei, sitting")
-    print(advice)   # weiwei, sitting: w=0.6 (her 0.97, the prompt's other tags 1.00)
+    print(advice)   # weiwei, sitting: w=0.6 (her 0.97 [0.84, 0.99], the prompt's other tags 1.00 [0.89, 1.00])
 
 *Holds* means identity fidelity at least ``target`` (the claims' ``HIGH``, half the pictures
 show every identity attribute); *still works* means the prompt's other tags (``sitting``; the
 trigger word itself does not count) are drawn in at least ``control`` of the pictures (the
-claims' ``CONTROL``). Lower weights leave more room to the prompt and damage other prompts
+claims' ``CONTROL``). Both are asked of the **lower bound** of the share's 95 % interval, not of
+the share itself: a weight is recommended only where even the pessimistic end of what 32 seeds
+measured clears the bar. Lower weights leave more room to the prompt and damage other prompts
 less (notebook 10 measures that damage), so the lowest weight that passes both is the one to
 use. When none passes, the guide says so and names the weight where the most pictures are her
 *and* what the prompt asked for at once.
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
+from . import stats
 from .claims import CONTROL, HIGH
 from .evaluation import Sweep, prompt_tags
 
@@ -40,6 +43,13 @@ class Advice:
     joint: List[float]               #: per weight: both at once, in the same picture
     weights: List[float]
     tags: List[str]
+    fidelity_est: List[stats.Estimate] = None    #: per weight, with the 95 % interval
+    adherence_est: List[stats.Estimate] = None
+
+    @property
+    def n(self) -> int:
+        """Seeds behind each share."""
+        return self.fidelity_est[0].n if self.fidelity_est else 0
 
     def __str__(self) -> str:
         if self.weight is None:
@@ -48,8 +58,8 @@ class Advice:
                     f"{', '.join(self.tags) or 'the prompt'} at once at w={self.best_joint_weight:g} "
                     f"({self.joint[i]:.2f})")
         i = self.weights.index(self.weight)
-        return (f"{self.prompt}: w={self.weight:g} (her {self.fidelity[i]:.2f}, the prompt's other "
-                f"tags {self.adherence[i]:.2f})")
+        return (f"{self.prompt}: w={self.weight:g} (her {self.fidelity_est[i]}, the prompt's other "
+                f"tags {self.adherence_est[i]})")
 
 
 def other_tags(prompt: str, trigger: Optional[str] = None) -> List[str]:
@@ -60,23 +70,25 @@ def other_tags(prompt: str, trigger: Optional[str] = None) -> List[str]:
 
 def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: float = HIGH,
               control: float = CONTROL) -> Advice:
-    """The lowest weight (above 0) of the sweep at which ``prompt`` draws her in at least
-    ``target`` of the pictures and its other tags in at least ``control``."""
+    """The lowest weight (above 0) of the sweep at which the lower bound of the share of pictures
+    that are her reaches ``target`` and that of its other tags reaches ``control``."""
     tags = other_tags(prompt, trigger)
-    fid = sw.fidelity_curve(prompt)
-    adh = [sw.rate_all(tags, prompt, w) for w in sw.weights]   # no other tags: 1.0
+    fid = [stats.share(sw.her(prompt, w)) for w in sw.weights]
+    adh = [stats.share(sw.shows(tags, prompt, w)) for w in sw.weights]   # no other tags: 1.0
     joint = sw.joint_curve(prompt, tags)
-    passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f >= target and a >= control]
+    passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f.lo >= target and a.lo >= control]
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
-    return Advice(prompt, passing[0] if passing else None, best, fid, adh, joint, list(sw.weights), tags)
+    return Advice(prompt, passing[0] if passing else None, best, [f.value for f in fid], [a.value for a in adh],
+                  joint, list(sw.weights), tags, fid, adh)
 
 
 def table(advice: Sequence[Advice], names: Sequence[str]) -> str:
     """The guide for several LoRAs as a plain-text table (one line each)."""
-    lines = [f"{'LoRA':<16} {'prompt':<32} {'weight':>7} {'her':>5} {'tags':>5}"]
+    lines = [f"{'LoRA':<16} {'prompt':<32} {'weight':>7} {'her':>18} {'tags':>18}"]
     for name, a in zip(names, advice):
         w = a.weight if a.weight is not None else a.best_joint_weight
         i = a.weights.index(w)
         mark = "" if a.weight is not None else "  (none passes; best joint)"
-        lines.append(f"{name:<16} {a.prompt:<32} {w:>7.1f} {a.fidelity[i]:>5.2f} {a.adherence[i]:>5.2f}{mark}")
+        lines.append(f"{name:<16} {a.prompt:<32} {w:>7.1f} {str(a.fidelity_est[i]):>18} "
+                     f"{str(a.adherence_est[i]):>18}{mark}")
     return "\n".join(lines)

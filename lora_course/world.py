@@ -205,6 +205,68 @@ class Nuisance:
                         rng.random() < 0.5)
 
 
+@dataclass(frozen=True)
+class Ambiguity:
+    """A picture drawn on purpose so that one group shows no clean value of the world.
+
+    Generated pictures are not renders: the base model and its LoRAs draw dark green hair, teal
+    eyes, a smile without its blush, one tear, a mouth neither open nor closed. To teach the
+    tagger to say ``unclear`` there, :func:`render` draws these in-between pictures:
+
+    * ``kind="mix"`` (``hair_color``, ``eye_color``, ``outfit``): the colour ``amount`` of the way
+      from the picture's value to ``other`` (0 = the value, 1 = ``other``);
+    * ``kind="odd eyes"`` (``eye_color``): one eye in the value's colour, the other in ``other``'s;
+    * ``kind="medium"`` (``hair_length``): hair to the shoulders, neither long nor short;
+    * ``kind="half open"`` (``mouth``): a mouth half-way between the line and the "o";
+    * ``kind="faint"`` (``expression``): the blush (smile) or the tears (crying) at ``amount`` of
+      their colour; ``kind="one-sided"``: on one side only (one cheek, one tear, no brows);
+      ``kind="no blush"``: a smiling mouth without the rosy cheeks.
+
+    :meth:`label` says how much of each value the picture shows (the tagger's soft target).
+    """
+    group: str
+    kind: str
+    other: Optional[str] = None
+    amount: float = 0.5
+
+    KINDS = {"hair_color": ("mix",), "eye_color": ("mix", "odd eyes"), "outfit": ("mix",),
+             "hair_length": ("medium",), "mouth": ("half open",),
+             "expression": ("faint", "one-sided", "no blush")}
+
+    def check(self, attrs: Attrs) -> None:
+        """Raise if this ambiguity cannot be drawn on ``attrs``."""
+        if self.kind not in self.KINDS.get(self.group, ()):
+            raise ValueError(f"no ambiguity {self.kind!r} for group {self.group!r}; "
+                             f"kinds are {self.KINDS}")
+        if attrs.get("subject") != "1girl":
+            raise ValueError("ambiguities are drawn on girls only (the fox animal has no such groups)")
+        if self.kind in ("mix", "odd eyes") and (self.other not in GROUPS[self.group] or self.other is None
+                                                 or self.other == attrs[self.group]):
+            raise ValueError(f"{self.kind!r} needs another value of {self.group!r} as other, not {self.other!r}")
+        if self.group == "expression" and attrs["expression"] is None:
+            raise ValueError("an expression ambiguity needs a smile or crying to weaken")
+        if self.kind == "no blush" and attrs["expression"] != "smile":
+            raise ValueError("'no blush' weakens a smile: set expression='smile'")
+
+    def label(self, attrs: Attrs) -> Dict[Optional[str], float]:
+        """The share of each value of the group this picture shows, e.g. ``{'green hair': 0.6,
+        'black hair': 0.4}``: what a careful eye would say, and the tagger's training target."""
+        v = attrs[self.group]
+        if self.kind == "mix":
+            return {v: 1.0 - self.amount, self.other: self.amount}
+        if self.kind == "faint":
+            return {v: self.amount, None: 1.0 - self.amount}
+        if self.kind == "odd eyes":
+            return {v: 0.5, self.other: 0.5}
+        flip = {"hair_length": {"long hair": "short hair", "short hair": "long hair"},
+                "mouth": {"open mouth": "closed mouth", "closed mouth": "open mouth"}}
+        return {v: 0.5, flip[self.group][v] if self.group in flip else None: 0.5}
+
+
+def _mix(a: tuple, b: tuple, t: float) -> tuple:
+    return tuple(int(round((1 - t) * x + t * y)) for x, y in zip(a, b))
+
+
 class _Pen:
     """Draws in a 64-unit design space, mapped to the supersampled canvas with shift and scale."""
 
@@ -261,14 +323,22 @@ def _background(nz: Nuisance) -> Image.Image:
     return Image.fromarray(arr.astype(np.uint8), "RGB")
 
 
-def _draw_girl(pen: _Pen, a: Attrs) -> None:
+def _draw_girl(pen: _Pen, a: Attrs, amb: Optional[Ambiguity] = None) -> None:
+    def is_(group, kind):
+        return amb is not None and amb.group == group and amb.kind == kind
+
     hair = HAIR_RGB[a["hair_color"]]
+    if is_("hair_color", "mix"):
+        hair = _mix(hair, HAIR_RGB[amb.other], amb.amount)
+    medium = is_("hair_length", "medium")   # to the shoulders: neither long nor short
     sitting = a["pose"] == "sitting"
     oy = 5.0 if sitting else 0.0  # a seated figure sits lower
 
     # --- long hair falls behind the body ----------------------------------------------------
-    if a["hair_length"] == "long hair":
-        pen.poly([(15, 18 + oy), (49, 18 + oy), (52, 50 + oy), (12, 50 + oy)], hair)
+    if a["hair_length"] == "long hair" or medium:
+        end = 41 if medium else 50
+        pen.poly([(15, 18 + oy), (49, 18 + oy), (50.5, end + oy), (13.5, end + oy)] if medium else
+                 [(15, 18 + oy), (49, 18 + oy), (52, 50 + oy), (12, 50 + oy)], hair)
     # --- pose: legs, and the bench she sits on (in front of the hair) ----------------------
     if sitting:
         pen.rect(8, 50, 56, 53.5, WOOD)             # bench seat
@@ -286,6 +356,8 @@ def _draw_girl(pen: _Pen, a: Attrs) -> None:
 
     # --- the dress and arms -----------------------------------------------------------------
     dress = OUTFIT_RGB[a["outfit"]]
+    if is_("outfit", "mix"):
+        dress = _mix(dress, OUTFIT_RGB[amb.other], amb.amount)
     bottom = 52 if sitting else 51
     pen.poly([(27, 34 + oy), (37, 34 + oy), (43, bottom), (21, bottom)], dress)
     pen.line([(26.5, 37 + oy), (21, 46 + oy)], SKIN, width=2.2)   # arms
@@ -309,7 +381,10 @@ def _draw_girl(pen: _Pen, a: Attrs) -> None:
     pen.poly([(17, 20 + oy), (47, 20 + oy), (44, 16 + oy), (20, 16 + oy)], hair, outline=None)
     for x in (22, 28, 34, 40):                                      # fringe locks
         pen.poly([(x - 3.5, 19 + oy), (x + 3.5, 19 + oy), (x, 23.5 + oy)], hair, outline=None)
-    if a["hair_length"] == "short hair":   # short side locks stop at the cheek
+    if medium:                              # side locks to the chin
+        pen.poly([(15.5, 18 + oy), (20, 18 + oy), (19.5, 34 + oy), (15, 32 + oy)], hair)
+        pen.poly([(48.5, 18 + oy), (44, 18 + oy), (44.5, 34 + oy), (49, 32 + oy)], hair)
+    elif a["hair_length"] == "short hair":   # short side locks stop at the cheek
         pen.poly([(16, 18 + oy), (20, 18 + oy), (19, 29 + oy), (16, 26 + oy)], hair)
         pen.poly([(48, 18 + oy), (44, 18 + oy), (45, 29 + oy), (48, 26 + oy)], hair)
     else:                                   # long side locks frame the face to the shoulders
@@ -318,23 +393,35 @@ def _draw_girl(pen: _Pen, a: Attrs) -> None:
 
     # --- eyes: big irises in the eye colour ---------------------------------------------------
     eye = EYE_RGB[a["eye_color"]]
-    for ex in (25.5, 38.5):
-        pen.ellipse(ex - 3.3, 22 + oy, ex + 3.3, 30.5 + oy, eye, width=0.5)
+    eyes = [eye, eye]
+    if is_("eye_color", "mix"):
+        eyes = [_mix(eye, EYE_RGB[amb.other], amb.amount)] * 2
+    elif is_("eye_color", "odd eyes"):
+        eyes = [eye, EYE_RGB[amb.other]]
+    for ex, colour in zip((25.5, 38.5), eyes):
+        pen.ellipse(ex - 3.3, 22 + oy, ex + 3.3, 30.5 + oy, colour, width=0.5)
         pen.ellipse(ex - 2.0, 23 + oy, ex - 0.2, 25 + oy, (255, 255, 255), outline=None)
     expr, mouth_open = a["expression"], a["mouth"] == "open mouth"
+    one_sided, faint = is_("expression", "one-sided"), is_("expression", "faint")
     if expr == "crying":   # worried brows and streams of tears
-        pen.line([(21.5, 19.5 + oy), (28, 21 + oy)], LINE, width=0.8)
-        pen.line([(42.5, 19.5 + oy), (36, 21 + oy)], LINE, width=0.8)
-        for ex in (25.5, 38.5):
+        tear = _mix(SKIN, TEAR, amb.amount) if faint else TEAR
+        if not one_sided:   # one tear alone: no worried brows either
+            pen.line([(21.5, 19.5 + oy), (28, 21 + oy)], LINE, width=0.8)
+            pen.line([(42.5, 19.5 + oy), (36, 21 + oy)], LINE, width=0.8)
+        for ex in ((25.5,) if one_sided else (25.5, 38.5)):
             pen.poly([(ex - 2.2, 29.5 + oy), (ex + 0.5, 29.5 + oy), (ex + 1.0, 37 + oy),
-                      (ex - 2.7, 37 + oy)], TEAR, outline=None)
-    elif expr == "smile":  # rosy cheeks
-        pen.ellipse(18.5, 29.5 + oy, 23.5, 32 + oy, BLUSH, outline=None)
-        pen.ellipse(40.5, 29.5 + oy, 45.5, 32 + oy, BLUSH, outline=None)
+                      (ex - 2.7, 37 + oy)], tear, outline=None)
+    elif expr == "smile" and not is_("expression", "no blush"):  # rosy cheeks
+        blush = _mix(SKIN, BLUSH, amb.amount) if faint else BLUSH
+        pen.ellipse(18.5, 29.5 + oy, 23.5, 32 + oy, blush, outline=None)
+        if not one_sided:
+            pen.ellipse(40.5, 29.5 + oy, 45.5, 32 + oy, blush, outline=None)
 
     # --- the mouth: open or closed, shaped by the expression ----------------------------------
     my = 32.5 + oy
-    if mouth_open:
+    if is_("mouth", "half open"):   # neither the line nor the "o"
+        pen.ellipse(29.5, my - 0.4, 34.5, my + 1.5, MOUTH, width=0.5)
+    elif mouth_open:
         if expr == "smile":      # a wide "D"
             pen.chord(28, my - 2.5, 36, my + 3.5, 0, 180, MOUTH)
         elif expr == "crying":   # wailing
@@ -370,13 +457,17 @@ def _draw_fox(pen: _Pen) -> None:
     pen.ellipse(13, 26, 16, 29, (30, 25, 30), outline=None)                  # eye
 
 
-def render(attrs: Attrs, seed: Optional[int] = 0, nuisance: Optional[Nuisance] = None) -> Image.Image:
+def render(attrs: Attrs, seed: Optional[int] = 0, nuisance: Optional[Nuisance] = None,
+           ambiguity: Optional[Ambiguity] = None) -> Image.Image:
     """Draw ``attrs`` as a SIZE×SIZE RGB image.
 
     ``seed`` picks the untagged nuisance (background, shift, scale, mirror); ``seed=None`` draws a
     plain centred figure on a neutral background (for contact sheets). Same seed, same picture.
+    ``ambiguity`` draws one group in between two of its values (see :class:`Ambiguity`).
     """
     a = validate(attrs)
+    if ambiguity is not None:
+        ambiguity.check(a)
     if nuisance is None:
         nuisance = Nuisance() if seed is None else Nuisance.sample(random.Random(seed))
     img = _background(nuisance)
@@ -384,8 +475,21 @@ def render(attrs: Attrs, seed: Optional[int] = 0, nuisance: Optional[Nuisance] =
     if a["subject"] == "fox":
         _draw_fox(pen)
     else:
-        _draw_girl(pen, a)
+        _draw_girl(pen, a, ambiguity)
     return img.resize((SIZE, SIZE), Image.LANCZOS)
+
+
+def random_ambiguity(rng: random.Random, attrs: Attrs, amounts=(0.15, 0.85)) -> Optional[Ambiguity]:
+    """An :class:`Ambiguity` that can be drawn on ``attrs``, chosen at random (``None`` for the
+    fox animal): a group, one of its kinds, another value, an amount drawn from ``amounts``."""
+    if attrs.get("subject") != "1girl":
+        return None
+    options = [(g, k) for g, kinds in Ambiguity.KINDS.items() for k in kinds
+               if not (g == "expression" and (attrs["expression"] is None
+                                              or (k == "no blush" and attrs["expression"] != "smile")))]
+    g, k = rng.choice(options)
+    other = rng.choice([v for v in GROUPS[g] if v is not None and v != attrs[g]]) if k in ("mix", "odd eyes") else None
+    return Ambiguity(g, k, other, round(rng.uniform(*amounts), 3))
 
 
 def render_batch(attrs_list: Iterable[Attrs], seeds: Iterable[int]) -> np.ndarray:

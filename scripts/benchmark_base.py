@@ -122,7 +122,7 @@ def main():
         say(f"`{pr or '(empty)'}` before any LoRA: weiwei {f}")
 
     # --- the VAE ---
-    imgs, attrs = draw(1000, seed=4242)
+    imgs, attrs, _ = draw(1000, seed=4242)
     rec = reconstruct(pipe.vae.float().cpu(), imgs)
     a_r, b_r = tagger.read(imgs), tagger.read(rec)
     same = np.mean([a_r.values[g][i] == b_r.values[g][i] for g in world.GROUPS for i in range(len(imgs))])

@@ -10,9 +10,12 @@ WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 OTHER = world.with_(world.WEIWEI, hair_color="red hair", eye_color="green eyes", outfit="blue dress")
 
 
-def fake_sweep(prompts, per_point, weights=WEIGHTS):
+N = 40   # seeds per point: enough for a 0/N or N/N share to clear every threshold of claims.py
+
+
+def fake_sweep(prompts, per_point, weights=WEIGHTS, n_seeds=N):
     """A Sweep whose readings are made up: ``per_point(prompt, weight, seed) -> attrs``."""
-    seeds = list(range(10))
+    seeds = list(range(n_seeds))
     vals = {g: [] for g in world.GROUPS}
     meta = {"prompt": [], "weight": [], "seed": []}
     for p in prompts:
@@ -27,7 +30,7 @@ def fake_sweep(prompts, per_point, weights=WEIGHTS):
     return Sweep(prompts, weights, seeds, np.zeros((len(prompts), len(weights), len(seeds), 2, 2, 3)), r)
 
 
-def share(w_on, s, n=10):
+def share(w_on, s, n=N):
     """True for the first round(w_on * n) seeds: a share of w_on."""
     return s < round(w_on * n)
 
@@ -36,7 +39,7 @@ def test_sweep_rows_address_the_right_point():
     sw = fake_sweep(["a", "b"], lambda p, w, s: world.WEIWEI)
     rows = sw.rows("b", 0.6)
     assert all(sw.readings.meta["prompt"][i] == "b" and sw.readings.meta["weight"][i] == 0.6 for i in rows)
-    assert len(rows) == 10
+    assert len(rows) == N
 
 
 def test_c1_reproduced_when_the_lora_brings_her_and_not_without_it():
@@ -62,24 +65,51 @@ def test_c2_needs_the_hijack_and_the_gap():
 
 
 def test_status_follows_the_checks_in_every_direction():
-    """REPRODUCED when every check passes, PARTLY when some do, NOT REPRODUCED when none does:
-    computed from known numbers, so a wrong threshold or status mapping fails here."""
+    """REPRODUCED when every check passes, PARTLY when some pass and some fail, NOT REPRODUCED when
+    none does, UNDECIDED when an interval straddles its bar and could tip the status: computed
+    from known numbers, so a wrong threshold, interval or status mapping fails here."""
     def c2_of(trigger_from, host_seeds_at_1):
-        """`weiwei` is her from ``trigger_from``; `1girl` only at w=1, for that many seeds of 10."""
+        """`weiwei` is her from ``trigger_from``; `1girl` only at w=1, for that many of the N seeds."""
         def f(p, w, s):
             on = w >= trigger_from if p == "weiwei" else (w == 1.0 and s < host_seeds_at_1)
             return world.WEIWEI if on else OTHER
         return claims.c2(fake_sweep(["weiwei", "1girl"], f))
 
-    cases = [(c2_of(0.4, 10), "REPRODUCED", [True, True]),        # hijacked at 1, gap 1.0 at 0.6
-             (c2_of(0.4, 0), "PARTLY", [False, True]),            # the gap, but no hijack
-             (c2_of(2.0, 0), "NOT REPRODUCED", [False, False]),   # neither
-             (c2_of(0.4, 5), "REPRODUCED", [True, True]),         # hijack 0.5: at the bar MOST
-             (c2_of(0.4, 4), "PARTLY", [False, True])]            # hijack 0.4: just under it
-    for v, want, checks in cases:
-        assert (v.status, [ok for ok, _ in v.checks_done]) == (want, checks), v.numbers
+    P, F, U = "pass", "fail", "undecided"
+    cases = [(c2_of(0.4, N), "REPRODUCED", [P, P]),          # hijacked at 1, gap 1.0 at 0.6
+             (c2_of(0.4, 0), "PARTLY", [F, P]),              # the gap, but no hijack
+             (c2_of(2.0, 0), "NOT REPRODUCED", [F, F]),      # neither
+             (c2_of(0.4, 30), "REPRODUCED", [P, P]),         # hijack 0.75 [0.60, 0.86]: clears MOST
+             (c2_of(0.4, 20), "UNDECIDED", [U, P]),          # hijack 0.50 [0.35, 0.65]: straddles it
+             (c2_of(0.4, 10), "PARTLY", [F, P])]             # hijack 0.25 [0.14, 0.40]: below it
+    for v, want, outcomes in cases:
+        assert (v.status, v.outcomes) == (want, outcomes), v.numbers
         assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", want, v.summary)
-    assert [v.numbers["host_w1"] for v, _, _ in cases] == [1.0, 0.0, 0.0, claims.MOST, 0.4]
+    assert [v.numbers["host_w1"] for v, _, _ in cases] == [1.0, 0.0, 0.0, 0.75, claims.MOST, 0.25]
+    undecided = cases[4][0]
+    assert "not shown at 40 seeds" in str(undecided) and "[?]" in str(undecided)
+    assert "measured 0.50 [0.35, 0.65], needs ≥ 0.5" in str(undecided.checks[0])
+    assert undecided.checks[0].seeds_to_decide() > 100_000      # 0.5 sits on the bar: no N decides it
+
+
+def test_status_of_every_mix_of_outcomes():
+    P, F, U = "pass", "fail", "undecided"
+    assert claims.status_of([P, P]) == "REPRODUCED" and claims.status_of([F, F]) == "NOT REPRODUCED"
+    assert claims.status_of([P, F]) == claims.status_of([P, F, U]) == "PARTLY"
+    for mix in ([P, U], [F, U], [U, U]):        # the undecided check could still change the status
+        assert claims.status_of(mix) == "UNDECIDED"
+
+
+def test_a_check_says_how_many_seeds_would_decide_it():
+    def point(k):     # `1girl` hijacked at w=1 in k of the N seeds
+        return claims.c2(fake_sweep(["weiwei", "1girl"],
+                                    lambda p, w, s: world.WEIWEI if p == "weiwei" or s < k else OTHER))
+    c = point(26).checks[0]                      # 0.65 [0.49, 0.78]
+    assert c.outcome == "undecided"
+    n = c.seeds_to_decide()
+    from lora_course import stats
+    assert stats.wilson(0.65 * n, n)[0] >= claims.MOST > stats.wilson(0.65 * (n - 1), n - 1)[0]
+    assert f"about {n} would decide it" in str(c)
 
 
 def test_c3_compares_the_weights_where_each_prompt_holds():
@@ -117,7 +147,7 @@ def test_c5_c6_c7_read_the_requested_groups():
     def combos(p, w, s):
         if "crying" in p:
             return world.with_(world.WEIWEI, expression="crying")
-        return world.with_(world.WEIWEI, mouth="closed mouth", expression="smile" if s < 5 else None)
+        return world.with_(world.WEIWEI, mouth="closed mouth", expression="smile" if s < N // 2 else None)
     v = claims.c6(fake_sweep(["weiwei, open mouth, crying", "weiwei, closed mouth, smile"], combos))
     assert v.numbers == {"cry_open": 1.0, "smile_closed": 0.5} and v.status == "PARTLY"
 
@@ -143,8 +173,8 @@ def test_prompt_tags_and_adherence():
 
 # ---- beyond the article: T, P, R, W and the measurements under them ---------------------------
 def test_joint_counts_her_and_the_tags_in_the_same_picture():
-    def half(p, w, s):      # seeds 0-4 are her standing, 5-9 someone else sitting
-        return world.WEIWEI if s < 5 else world.with_(OTHER, pose="sitting")
+    def half(p, w, s):      # the first half of the seeds are her standing, the rest someone else sitting
+        return world.WEIWEI if s < N // 2 else world.with_(OTHER, pose="sitting")
     sw = fake_sweep(["weiwei, sitting"], half)
     assert sw.rate("sitting", "weiwei, sitting", 1.0) == 0.5 and sw.fidelity("weiwei, sitting", 1.0).all == 0.5
     assert sw.joint("weiwei, sitting", 1.0, ["sitting"]) == 0.0      # never both at once
@@ -176,9 +206,17 @@ def test_thesis_needs_same_quality_and_different_control():
 
     def deaf(p, w, s):        # her always; the prompt's other tags ignored
         return world.WEIWEI
-    v = claims.thesis({"trigger": fake_sweep(prompts, deaf), "full": fake_sweep(prompts, obeys),
+
+    def obeys_no_leak(p, w, s):   # obeys, and `1girl` stays someone else
+        return OTHER if p == claims.THESIS_LEAK else obeys(p, w, s)
+    v = claims.thesis({"trigger": fake_sweep(prompts, deaf), "full": fake_sweep(prompts, obeys_no_leak),
                        "pruned": fake_sweep(prompts, obeys)})
     assert v.status == "REPRODUCED" and v.numbers["control_trigger"] == 0.0
+    assert v.numbers["leak_full"] == 0.0 and v.numbers["leak_pruned"] == 1.0
+    # control differs but leakage does not: the thesis says both, so check 2 fails
+    control_only = claims.thesis({"trigger": fake_sweep(prompts, deaf), "full": fake_sweep(prompts, obeys),
+                                  "pruned": fake_sweep(prompts, obeys)})
+    assert control_only.outcomes == ["pass", "fail"] and control_only.status == "PARTLY"
     assert abs(v.numbers["control_pruned"] - 2 / 3) < 0.01     # red hair never obeyed
     same = claims.thesis({h: fake_sweep(prompts, deaf) for h in ("trigger", "full", "pruned")})
     assert same.status == "PARTLY"                            # same quality, no difference
@@ -249,8 +287,10 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     a = weight_guide.recommend(sw, "weiwei, sitting")
     assert a.weight == 0.4 and a.tags == ["sitting"] and a.best_joint_weight == 0.4
     assert "w=0.4" in str(a)
-    strict = weight_guide.recommend(sw, "weiwei, sitting", target=1.0, control=1.0)
-    assert strict.weight == 0.4
+    strict = weight_guide.recommend(sw, "weiwei, sitting", target=0.9, control=0.9)
+    assert strict.weight == 0.4                  # 40 of 40: the lower bound is 0.91
+    few = weight_guide.recommend(fake_sweep(["weiwei, sitting"], lora, n_seeds=4), "weiwei, sitting")
+    assert few.weight is None                    # 4 of 4 pictures: the lower bound 0.51 misses 0.7
     never = weight_guide.recommend(fake_sweep(["weiwei, sitting"], lambda p, w, s: world.WEIWEI), "weiwei, sitting")
     assert never.weight is None and "no weight passes" in str(never)
     # the trigger word is not one of the prompt's other tags, even when it is a world tag
@@ -261,3 +301,25 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     assert "weiwei, sitting" in weight_guide.table([a, never], ["a", "b"])
     alone = weight_guide.recommend(fake_sweep(["weiwei"], lora), "weiwei")   # no other tags: only her
     assert alone.tags == [] and alone.adherence == [1.0] * len(WEIGHTS) and alone.weight == 0.4
+
+
+def test_per_seed_readings_and_unclear_ones():
+    """An unclear reading is never a match: it stays in the denominator as "not her"."""
+    from lora_course.evaluation import N_CODES, VALUE_CODES
+    from lora_course.tagger import UNCLEAR
+
+    def f(p, w, s):
+        if s == 0:
+            return {**world.WEIWEI, "hair_color": UNCLEAR}
+        return world.WEIWEI if s < N // 2 else OTHER
+    sw = fake_sweep(["weiwei"], f)
+    her = sw.her("weiwei", 1.0)
+    assert her.dtype == bool and her.sum() == N // 2 - 1 and not her[0]
+    assert sw.fidelity("weiwei", 1.0).all == her.mean()
+    assert sw.unclear("weiwei", 1.0) == 1 / N
+    oh = sw.onehot("weiwei", 1.0)
+    assert oh.shape == (N, len(world.GROUPS), N_CODES) and (oh.sum(-1) == 1).all()
+    assert oh[0, 1, VALUE_CODES["hair_color"][UNCLEAR]] == 1
+    # the one-hot drift equals the dictionary drift
+    from lora_course import stats
+    assert stats.tv_of_onehots(sw.onehot("weiwei", 1.0), sw.onehot("weiwei", 0.0)) == 0.0

@@ -48,3 +48,28 @@ def test_seeds_needed_is_the_first_count_whose_interval_clears():
     assert stats.wilson(0.7 * n, n)[0] >= 0.5 > stats.wilson(0.7 * (n - 1), n - 1)[0]
     assert stats.seeds_needed(0.5, 0.5, most=100) == 101
     assert str(stats.Estimate(0.9, 0.76, 0.97)) == "0.90 [0.76, 0.97]"
+
+
+def test_parts_combine_and_strict_bounds():
+    P, F, U = stats.PASS, stats.FAIL, stats.UNDECIDED
+    assert stats.all_of(P, P) == P and stats.all_of(P, U) == U and stats.all_of(U, F) == F
+    assert stats.any_of(F, P) == P and stats.any_of(F, U) == U and stats.any_of(F, F) == F
+    zero = stats.Estimate(0.1, 0.0, 0.2, 32)
+    assert stats.decide(zero, 0.0) == P                      # ≥ 0: the bound may touch it
+    assert stats.decide(zero, 0.0, strict=True) == U          # > 0: it may not
+    assert stats.decide(stats.Estimate(0.0, -0.1, 0.0, 32), 0.0, strict=True) == F
+
+
+def test_seeds_to_decide_scales_with_one_over_root_n():
+    est = stats.Estimate(0.6, 0.4, 0.8, 32)                  # half-width 0.2, 0.1 from the bar 0.5
+    assert stats.seeds_to_decide(est, 0.5) == 128             # (0.2 / 0.1)² × 32
+    assert stats.seeds_to_decide(stats.Estimate(0.5, 0.3, 0.7, 32), 0.5) == 100_001
+
+
+def test_drift_of_one_hot_readings():
+    a = np.zeros((4, 2, 3))
+    a[:, :, 0] = 1                                           # every seed reads value 0 in both groups
+    b = a.copy()
+    b[:2, 0] = [0, 1, 0]                                     # half the seeds move in group 0
+    assert stats.tv_of_onehots(a, a) == 0.0
+    assert stats.tv_of_onehots(a, b) == pytest.approx(0.25)   # 0.5 in one group of two

@@ -56,7 +56,7 @@ def test_changing_one_tag_changes_exactly_that_group(tagger, group):
 
 @shipped
 def test_accuracy_on_fresh_renders(tagger):
-    imgs, attrs = draw(400, seed=31337)
+    imgs, attrs, _ = draw(400, seed=31337)
     r = tagger.read(imgs)
     for g in world.GROUPS:
         acc = np.mean([r.values[g][i] == a[g] for i, a in enumerate(attrs)])
