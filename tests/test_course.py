@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, course, evaluation, lora, plots
+from lora_course import claims, course, evaluation, lora, plots, stats
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -36,10 +36,11 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     # the verdict is read from this sweep's numbers, and its status follows them and the bars
     v = claims.c2(sw)
     h1, t6, h6 = (sw.fidelity(p, w).all for p, w in (("1girl", 1.0), ("weiwei", 0.6), ("1girl", 0.6)))
-    assert v.numbers == {"host_w1": round(h1, 2), "trigger_w06": round(t6, 2), "host_w06": round(h6, 2)}
-    oks = [h1 >= claims.MOST, t6 - h6 >= claims.GAP]
-    assert [ok for ok, _ in v.checks_done] == oks
-    assert v.status == ("REPRODUCED" if all(oks) else "PARTLY" if any(oks) else "NOT REPRODUCED")
+    assert (v.numbers["host_w1"], v.numbers["trigger_w06"], v.numbers["host_w06"]) == \
+        (round(h1, 2), round(t6, 2), round(h6, 2))
+    gap = stats.bootstrap(claims._gap, sw.her("weiwei", 0.6), sw.her("1girl", 0.6))
+    want = [stats.decide(stats.share(sw.her("1girl", 1.0)), claims.MOST), stats.decide(gap, claims.GAP)]
+    assert v.outcomes == want and v.status == claims.status_of(want)
     assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", v.status, v.summary)
 
 

@@ -1,11 +1,15 @@
 """lora_course.report: verdicts are found in outputs; run() executes, publishes, reports failures."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lora_course import report
+from lora_course import claims, report
 from lora_course.claims import Verdict
+from lora_course.stats import Estimate
 
 
 def _nb(*sources):
@@ -39,7 +43,9 @@ def test_find_verdicts_in_outputs():
 def test_a_printed_verdict_is_read_back_as_the_same_verdict():
     """One verdict type: what claims prints, the report reads back (claim, status, summary)."""
     printed = Verdict("C5", "PARTLY", "closed mouth on request: 0.00 → 0.95; open 1.00",
-                      checks=["PASS: a", "FAIL: b"], numbers={"closed_one": 0.0})
+                      checks=[claims.Check((claims.Part("a", Estimate(0.9, 0.8, 0.95, 32), 0.5),)),
+                              claims.Check((claims.Part("b", Estimate(0.1, 0.05, 0.2, 32), 0.5),))],
+                      numbers={"closed_one": 0.0})
     nb = new_notebook(cells=[new_code_cell("", outputs=[
         new_output("stream", name="stdout", text=str(printed) + "\n")])])
     assert report.find_verdicts(nb) == [Verdict(printed.claim, printed.status, printed.summary)]
@@ -97,3 +103,25 @@ def test_write_back_keeps_the_notebook_format_and_touches_its_twin(tmp_path):
     report.write_back(nb_path, nbformat.read(nb_path, as_version=4))
     assert nb_path.read_bytes() == src.read_bytes()            # unchanged notebook: same bytes
     assert twin.stat().st_mtime > 0                             # the pair stays fresh for jupytext
+
+
+def test_the_readme_table_is_what_the_committed_notebooks_print():
+    """The verdict table is generated: README.md and docs/results.md hold exactly the table of the
+    verdict lines in the committed notebooks' outputs (`python -m lora_course.report --tables`)."""
+    from lora_course import report
+    root = Path(__file__).resolve().parent.parent
+    want = report.markdown_table(report.committed_verdicts(root / "notebooks"))
+    assert want.count("\n") >= 12, "every claim's notebook prints a verdict"
+    for rel in report.TABLE_FILES:
+        got = report.table_in((root / rel).read_text(encoding="utf-8"))
+        assert got == want, f"{rel}'s verdict table is stale: run `python -m lora_course.report --tables`"
+
+
+def test_with_table_replaces_only_between_the_markers():
+    from lora_course import report
+    text = f"intro\n{report.TABLE_START}\nold\n{report.TABLE_END}\noutro\n"
+    new = report.with_table(text, "| new |")
+    assert new == f"intro\n{report.TABLE_START}\n| new |\n{report.TABLE_END}\noutro\n"
+    assert report.table_in(new) == "| new |"
+    with pytest.raises(ValueError, match="no verdict table markers"):
+        report.with_table("no markers here", "| t |", "README.md")

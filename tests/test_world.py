@@ -207,3 +207,41 @@ def test_attrs_from_tags_shows_every_named_tag():
         a = world.attrs_from_tags(tags, rng)
         assert set(t for t in tags if t in world.TAG_TO_GROUP) <= set(world.tags_of(a))
     assert world.attrs_from_tags(["fox", "red hair"], rng) == world.fox_attrs()
+
+
+@pytest.mark.parametrize("group,kind,other", [
+    ("hair_color", "mix", "black hair"), ("eye_color", "mix", "green eyes"), ("eye_color", "odd eyes", "red eyes"),
+    ("outfit", "mix", "blue dress"), ("hair_length", "medium", None), ("mouth", "half open", None),
+    ("expression", "faint", None), ("expression", "one-sided", None), ("expression", "no blush", None)])
+def test_an_ambiguity_changes_the_picture_and_labels_only_its_group(group, kind, other):
+    a = world.with_(world.WEIWEI, expression="smile") if group == "expression" else world.WEIWEI
+    amb = world.Ambiguity(group, kind, other, 0.5)
+    clean, ambiguous = np.asarray(world.render(a, seed=3)), np.asarray(world.render(a, seed=3, ambiguity=amb))
+    assert (clean != ambiguous).any()
+    label = amb.label(a)
+    assert sum(label.values()) == pytest.approx(1.0) and len(label) == 2 and a[group] in label
+    assert all(v is None or world.TAG_TO_GROUP[v] == group for v in label)
+
+
+def test_an_ambiguity_that_cannot_be_drawn_is_refused():
+    with pytest.raises(ValueError, match="no ambiguity"):
+        world.render(world.WEIWEI, ambiguity=world.Ambiguity("pose", "mix", "sitting"))
+    with pytest.raises(ValueError, match="another value"):
+        world.render(world.WEIWEI, ambiguity=world.Ambiguity("hair_color", "mix", "white hair"))
+    with pytest.raises(ValueError, match="smile or crying"):
+        world.render(world.WEIWEI, ambiguity=world.Ambiguity("expression", "faint"))
+    with pytest.raises(ValueError, match="girls only"):
+        world.render(world.fox_attrs(), ambiguity=world.Ambiguity("mouth", "half open"))
+
+
+def test_random_ambiguities_are_drawable_and_seeded():
+    import random
+    rng = random.Random(5)
+    for _ in range(200):
+        a = world.sample_attrs(rng)
+        amb = world.random_ambiguity(rng, a)
+        if a["subject"] == "fox":
+            assert amb is None
+        else:
+            amb.check(a)
+            assert 0.15 <= amb.amount <= 0.85
