@@ -1,6 +1,9 @@
-"""Pretraining the base model from scratch, on a CPU, with checkpoint / resume.
+"""Pretraining the base model, on a CPU, with checkpoint / resume: from scratch, or as a
+continuation of an earlier sect on another world (the way SD 1.5 continued SD 1.2).
 
-    python -m lora_course.pretrain --out data/base --work build/pretrain
+    python -m lora_course.pretrain --out data/base --work build/pretrain          # from scratch
+    python -m lora_course.pretrain --continue-from git:003f5f4 --population booru \
+        --out data/base --work build/sect                                         # the shipped sect
 
 Four phases, each resumable (kill it at any time and run the same command again):
 
@@ -13,6 +16,15 @@ Four phases, each resumable (kill it at any time and run the same command again)
 4. **unet**: train the UNet and the text encoder together on *v*-prediction with booru-like
    captions (random subsets of the true tags, shuffled, 10 % empty for classifier-free guidance),
    keeping an exponential moving average (EMA) of the weights, which is what gets shipped.
+
+**A continuation** (``--continue-from``) starts from a trained pipeline (a diffusers folder, or
+``git:<commit>`` for the ``data/base`` of that commit of this repository, read with
+``git archive``), keeps its VAE and tokenizer, draws ``n_images`` new pictures from a
+:class:`lora_course.population.Population` (``--population``: ``booru`` is Danbooru's frequencies,
+a named cast and booru-style partial captions; ``uniform`` the first world) and trains the UNet
+and text encoder on for ``unet_steps`` with :data:`CONTINUATION`'s recipe (a short warm-up, a
+constant learning rate, a faster EMA). The parent's hash is checked and written to
+``pretrain.json``, so the shipped weights name what they grew from.
 
 Everything is seeded; the log goes to ``<work>/pretrain.log``.
 """
@@ -33,8 +45,8 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from . import base_model, checkpoint, diffusion, safe_io, world
-from .sampling import encode_prompts, to_tensor
+from . import base_model, checkpoint, diffusion, population, safe_io, world
+from .sampling import encode_images, encode_prompts, to_tensor
 from .tokenizer import build_tokenizer
 
 log = logging.getLogger("lora_course.pretrain")
@@ -62,6 +74,14 @@ class PretrainConfig:
     keep_min: float = 0.2
     p_fox: float = 0.15
     checkpoint_minutes: float = 5.0
+
+
+#: The continuation recipe (what ``--continue-from`` defaults to): 24,000 pictures of the new
+#: world, 1,000 steps of batch 64 at a constant 3e-4 after 100 warm-up steps, EMA 0.995.
+CONTINUATION = PretrainConfig(n_images=24000, unet_steps=1000, unet_decay_steps=0, unet_lr=3e-4,
+                              warmup=100, ema_decay=0.995, checkpoint_minutes=3.0)
+#: The populations a continuation can draw from, by name.
+POPULATIONS = {"booru": population.BOORU, "uniform": population.UNIFORM}
 
 
 def pretrain_captions(attrs, rng: random.Random, cfg: PretrainConfig) -> str:
@@ -262,6 +282,73 @@ def export(work: Path, out: Path, cfg: PretrainConfig, step: int | None = None) 
     log.info("exported %s at unet step %d", out, info["step"])
 
 
+def fetch_parent(source: str, work: Path) -> Path:
+    """The parent pipeline's folder: ``source`` itself, or for ``git:<commit>`` that commit's
+    ``data/base`` extracted under ``work`` (by ``git archive``; no file outside ``data/base`` is
+    written)."""
+    import subprocess
+    import tarfile
+    if not source.startswith("git:"):
+        path = Path(source)
+        if not (path / "model_index.json").exists():
+            raise FileNotFoundError(f"{path} is not a diffusers pipeline folder (no model_index.json): "
+                                    "pass a folder like data/base, or git:<commit>")
+        return path
+    rev = source[4:]
+    dest = work / f"parent-{rev}"
+    if (dest / "data" / "base" / "model_index.json").exists():
+        return dest / "data" / "base"
+    root = Path(__file__).resolve().parent.parent
+    try:
+        blob = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", rev, "data/base"],
+                              check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        err = getattr(e, "stderr", b"") or b""
+        raise RuntimeError(f"cannot read data/base at commit {rev} ({err.decode(errors='replace').strip() or e}): "
+                           "continue from a full clone of the repository (not a shallow one), or pass "
+                           "--continue-from <folder>") from e
+    import io
+    tmp = dest.with_name(dest.name + ".tmp")
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(tmp, filter="data")
+    tmp.replace(dest)
+    return dest / "data" / "base"
+
+
+def parent_hash(folder: Path) -> str:
+    """SHA-256 over the parent's UNet and text-encoder weight files (what a continuation grows from)."""
+    import hashlib
+    h = hashlib.sha256()
+    for rel in ("unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"):
+        h.update((folder / rel).read_bytes())
+    return h.hexdigest()
+
+
+def continuation_data(vae, pop: population.Population, n_images: int, seed: int):
+    """The continuation's pictures as latents, and their samples (attrs and names) for captions."""
+    rng = random.Random(seed)
+    samples = [population.sample(rng, pop) for _ in range(n_images)]
+    imgs = np.stack([np.asarray(world.render(s.attrs, seed=20_000_000 + i)) for i, s in enumerate(samples)])
+    with torch.no_grad():
+        lat = encode_images(vae, to_tensor(imgs), batch=256)
+    return lat, samples
+
+
+def continue_sect(pipe, pop: population.Population, cfg: PretrainConfig, work: Path):
+    """Train ``pipe``'s UNet and text encoder on for ``cfg.unet_steps`` on ``n_images`` pictures
+    of ``pop`` (captioned by :func:`lora_course.population.caption`); returns a new pipeline with
+    the EMA weights (the VAE and tokenizer are ``pipe``'s). Resumable from ``work``."""
+    lat, samples = continuation_data(pipe.vae, pop, cfg.n_images, cfg.seed)
+    unet, te = copy.deepcopy(pipe.unet), copy.deepcopy(pipe.text_encoder)
+
+    def captioner(i, rng):
+        return population.caption(samples[i], rng, pop)
+    ema_unet, ema_te = train_unet(unet, te, pipe.tokenizer, lat, None, cfg, work, captioner=captioner)
+    new = base_model.assemble_pipeline(pipe.vae, ema_unet.eval(), ema_te.eval(), pipe.tokenizer)
+    new.set_progress_bar_config(disable=True)
+    return new
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -269,15 +356,37 @@ def main(argv=None):
     p.add_argument("--work", default="build/pretrain")
     p.add_argument("--export-only", action="store_true",
                    help="write --out from the latest checkpoints without training further")
+    p.add_argument("--continue-from", default=None, metavar="FOLDER|git:COMMIT",
+                   help="continue this trained pipeline instead of starting from scratch")
+    p.add_argument("--population", default="booru", choices=sorted(POPULATIONS),
+                   help="the world a continuation draws from")
     for f, v in asdict(PretrainConfig()).items():
-        p.add_argument("--" + f.replace("_", "-"), type=type(v), default=v)
+        p.add_argument("--" + f.replace("_", "-"), type=type(v), default=None,
+                       help=f"default {v} ({getattr(CONTINUATION, f)} for a continuation)")
     args = p.parse_args(argv)
-    cfg = PretrainConfig(**{f: getattr(args, f) for f in asdict(PretrainConfig())})
+    recipe = CONTINUATION if args.continue_from else PretrainConfig()
+    cfg = PretrainConfig(**{f: getattr(args, f) if getattr(args, f) is not None else getattr(recipe, f)
+                            for f in asdict(PretrainConfig())})
     work, out = Path(args.work), Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=work / "pretrain.log", level=logging.INFO,
                         format="%(asctime)s %(message)s")
     log.info("config %s", asdict(cfg))
+    if args.continue_from:
+        t0 = time.time()
+        parent = fetch_parent(args.continue_from, work)
+        digest = parent_hash(parent)
+        torch.manual_seed(0)
+        pipe = base_model.load_pipeline(parent, device="cpu", dtype=torch.float32)
+        pipe.set_progress_bar_config(disable=True)
+        new = continue_sect(pipe, POPULATIONS[args.population], cfg, work)
+        base_model.save_pipeline(new, out)
+        safe_io.write_text(out / "pretrain.json", json.dumps(
+            {"continued_from": args.continue_from, "parent_sha256": digest, "population": args.population,
+             **asdict(cfg), "unet_steps_done": cfg.unet_steps, "seconds": round(time.time() - t0)}, indent=1))
+        print(f"continued {args.continue_from} for {cfg.unet_steps} steps on the {args.population} world "
+              f"in {time.time() - t0:.0f} s -> {out}")
+        return
     if args.export_only:
         export(work, out, cfg)
         return

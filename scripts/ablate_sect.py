@@ -1,12 +1,13 @@
 """What gives a possessed host a mind of its own? Continue the shipped base on world variants.
 
-    python scripts/ablate_sect.py [--steps 1500] [--images 24000] [--seeds 32] [--variants all]
+    python scripts/ablate_sect.py [--steps 1000] [--images 24000] [--seeds 32] [--variants all]
 
 Each variant switches on one property of :mod:`lora_course.population` (Danbooru's attribute
 frequencies, a named cast, booru-style partial captions), all of them, or none (the control: the
-same continuation on the first, uniform world). Every variant continues the shipped base model
-(UNet and text encoder, EMA weights) for the same number of steps on its own pictures, then is
-measured the same way:
+same continuation on the first, uniform world). Every variant continues the uniform base model
+(UNet and text encoder, EMA weights; ``--parent``, by default the last uniform sect, commit
+003f5f4) with :func:`lora_course.pretrain.continue_sect` for the same number of steps on its own
+pictures, then is measured the same way:
 
 * at w = 0: what bare ``1girl`` and the unknown word ``weiwei`` draw (identity distributions,
   their distance, the share of seeds where both give the same identity), tears on ``1girl``;
@@ -20,17 +21,15 @@ variant's measurements are kept in ``results.json``). Writes ``build/ablation/re
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import logging
-import random
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from lora_course import base_model, course, evaluation, lora, population, pretrain, sampling, world
+from lora_course import base_model, course, evaluation, lora, population, pretrain, world
 
 VARIANTS = {
     "control (uniform, continued)": population.UNIFORM,
@@ -47,22 +46,10 @@ def slug(label: str) -> str:
 
 
 def continue_base(pipe, pop: population.Population, work: Path, steps: int, n_images: int, seed: int):
-    """The shipped base's UNet and text encoder trained on for ``steps`` on ``pop``'s pictures;
-    returns a new pipeline (the VAE and tokenizer are the shipped ones)."""
-    rng = random.Random(seed)
-    samples = [population.sample(rng, pop) for _ in range(n_images)]
-    imgs = np.stack([np.asarray(world.render(s.attrs, seed=20_000_000 + i)) for i, s in enumerate(samples)])
-    lat = sampling.encode_images(pipe.vae, sampling.to_tensor(imgs), batch=256)
-    unet, te = copy.deepcopy(pipe.unet), copy.deepcopy(pipe.text_encoder)
-    cfg = pretrain.PretrainConfig(seed=seed, unet_steps=steps, unet_decay_steps=0, unet_lr=3e-4,
-                                  warmup=100, ema_decay=0.995, checkpoint_minutes=3.0)
-    def captioner(i, r):
-        return population.caption(samples[i], r, pop)
-
-    ema_unet, ema_te = pretrain.train_unet(unet, te, pipe.tokenizer, lat, None, cfg, work, captioner=captioner)
-    new = base_model.assemble_pipeline(pipe.vae, ema_unet.eval(), ema_te.eval(), pipe.tokenizer)
-    new.set_progress_bar_config(disable=True)
-    return new, samples
+    """The shipped base's UNet and text encoder trained on for ``steps`` on ``pop``'s pictures
+    (:func:`lora_course.pretrain.continue_sect`, the recipe the shipped sect was made with)."""
+    cfg = replace(pretrain.CONTINUATION, seed=seed, unet_steps=steps, n_images=n_images)
+    return pretrain.continue_sect(pipe, pop, cfg, work)
 
 
 def identity_shares(sw, prompt, w=0.0):
@@ -132,11 +119,12 @@ def table(results: dict) -> str:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--steps", type=int, default=1500)
+    p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--images", type=int, default=24000)
     p.add_argument("--seeds", type=int, default=32)
     p.add_argument("--work", default="build/ablation")
     p.add_argument("--variants", default="all", help="comma-separated slugs, or 'all'")
+    p.add_argument("--parent", default="git:003f5f4", help="the uniform sect every variant continues")
     a = p.parse_args(argv)
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -144,6 +132,8 @@ def main(argv=None):
     res_path = work / "results.json"
     results = json.loads(res_path.read_text()) if res_path.exists() else {}
     lab = course.setup(seeds=a.seeds)
+    parent = pretrain.fetch_parent(a.parent, work)
+    lab.pipe = base_model.load_pipeline(parent, device=str(lab.pipe.device), dtype=lab.pipe.dtype)
     for label, pop in VARIANTS.items():
         if a.variants != "all" and slug(label) not in a.variants.split(","):
             continue
@@ -151,7 +141,7 @@ def main(argv=None):
             print(f"{label}: measured before")
             continue
         t0 = time.time()
-        pipe, _ = continue_base(lab.pipe, pop, work / slug(label), a.steps, a.images, seed=0)
+        pipe = continue_base(lab.pipe, pop, work / slug(label), a.steps, a.images, seed=0)
         t1 = time.time()
         results[label] = measure(pipe, lab.tagger, pop, a.seeds)
         results[label]["seconds"] = {"train": round(t1 - t0), "measure": round(time.time() - t1)}

@@ -117,3 +117,29 @@ def test_the_unet_trains_on_unit_variance_latents(tmp_path):
     again = pretrain.encode_all(vae, None, tmp_path)          # from the cache: the same, scaled
     torch.testing.assert_close(again, lat)
     assert vae.config.scaling_factor != 1.0
+
+
+def test_a_continuation_is_seeded_and_names_its_parent(tmp_path, tiny_pipe):
+    """`--continue-from` trains an existing pipeline on the booru world: the same command twice
+    gives the same tensors, the weights moved, and pretrain.json records the parent's hash."""
+    import json
+
+    from safetensors.torch import load_file
+    parent = tmp_path / "parent"
+    base_model.save_pipeline(tiny_pipe, parent)
+
+    def run(name):
+        pretrain.main(["--continue-from", str(parent), "--population", "booru", "--n-images", "32",
+                       "--unet-steps", "3", "--unet-batch", "4", "--warmup", "1",
+                       "--work", str(tmp_path / name), "--out", str(tmp_path / name / "out")])
+        return load_file(str(tmp_path / name / "out" / "unet" / "diffusion_pytorch_model.safetensors"))
+    a, b = run("a"), run("b")
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+    before = load_file(str(parent / "unet" / "diffusion_pytorch_model.safetensors"))
+    assert any(not torch.equal(a[k], before[k]) for k in a)
+    info = json.loads((tmp_path / "a" / "out" / "pretrain.json").read_text())
+    assert info["parent_sha256"] == pretrain.parent_hash(parent) and info["population"] == "booru"
+    assert info["unet_steps"] == 3 and info["ema_decay"] == pretrain.CONTINUATION.ema_decay
+    with pytest.raises(FileNotFoundError, match="not a diffusers pipeline folder"):
+        pretrain.fetch_parent(str(tmp_path / "nothing"), tmp_path)
