@@ -53,6 +53,11 @@ STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED)
 #: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
 VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
 
+#: Seeds per point for the claims that the course's 32 cannot decide even at their clearest: C1's
+#: "without the LoRA in at most 0.10 of pictures" needs 35 seeds when not one picture is her
+#: (the Wilson upper bound of 0/32 is 0.107); at 48 it is 0.074. Every other claim uses 32.
+SEEDS = {"C1": 48}
+
 CLAIMS = {
     "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",
     "C2": "at w=1.0 `1girl` is hijacked too; at w=0.6 `weiwei` holds while `1girl` shows other features",
@@ -383,21 +388,33 @@ THESIS_CONTROL = {"weiwei, closed mouth": "closed mouth", "weiwei, sitting": "si
 THESIS_LEAK = "1girl"
 
 
+def drift_estimate(sw: Sweep, prompts: Sequence[str], weight: float, reference: float = 0.0,
+                   against: Optional[Sweep] = None) -> Estimate:
+    """:meth:`~lora_course.evaluation.Sweep.drift` with its 95 % bootstrap interval (the seeds
+    resampled together at both points: the same seed is the same noise)."""
+    ref = sw if against is None else against
+    _same_seeds(sw, ref)
+    at = np.concatenate([sw.onehot(p, weight) for p in prompts], axis=1)
+    base = np.concatenate([ref.onehot(p, reference) for p in prompts], axis=1)
+    return stats.bootstrap(stats.tv_of_onehots, at, base)
+
+
 def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0,
-                   base: Optional[Sweep] = None) -> Dict[str, Dict[str, float]]:
-    """Per captioning: ``quality`` (fidelity of its own prompt), ``control`` (mean share of the
-    asked tag over :data:`THESIS_CONTROL`), ``leakage`` (how far `1girl` moved from the base
-    model: fidelity to her, and the drift of every group). The base model's `1girl` (w = 0) is
-    read from ``base`` when given, else from each sweep."""
+                   base: Optional[Sweep] = None) -> Dict[str, Dict[str, Estimate]]:
+    """Per captioning, each with its 95 % interval: ``quality`` (fidelity of its own prompt),
+    ``control`` (mean share of the asked tag over :data:`THESIS_CONTROL`, and each alone),
+    ``leakage`` (how far `1girl` moved from the base model: fidelity to her, and the drift of
+    every group). The base model's `1girl` (w = 0) is read from ``base`` when given, else from
+    each sweep."""
     out = {}
     for how, sw in sweeps.items():
-        ctl = {p: sw.rate(t, p, weight) for p, t in THESIS_CONTROL.items()}
-        out[how] = {"quality": sw.fidelity(THESIS_PROMPTS[how], weight).all,
-                    "trigger alone": sw.fidelity("weiwei", weight).all,
-                    "control": sum(ctl.values()) / len(ctl),
-                    **{f"control: {t}": ctl[p] for p, t in THESIS_CONTROL.items()},
-                    "leakage: 1girl is her": sw.fidelity(THESIS_LEAK, weight).all,
-                    "leakage: 1girl drift": sw.drift([THESIS_LEAK], weight, against=base)}
+        asked = [sw.shows([t], p, weight) for p, t in THESIS_CONTROL.items()]
+        out[how] = {"quality": stats.share(sw.her(THESIS_PROMPTS[how], weight)),
+                    "trigger alone": stats.share(sw.her("weiwei", weight)),
+                    "control": stats.bootstrap(np.mean, np.mean(asked, axis=0)),
+                    **{f"control: {t}": stats.share(hits) for t, hits in zip(THESIS_CONTROL.values(), asked)},
+                    "leakage: 1girl is her": stats.share(sw.her(THESIS_LEAK, weight)),
+                    "leakage: 1girl drift": drift_estimate(sw, [THESIS_LEAK], weight, against=base)}
     return out
 
 

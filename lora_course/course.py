@@ -159,7 +159,10 @@ class Lab:
             bar.update(len(ps) * len(seeds))
         bar.close()
         images = np.stack([np.stack([points[p, w] for w in weights]) for p in prompts])
-        return evaluation.read_sweep(self.tagger, prompts, weights, seeds, images)
+        sw = evaluation.read_sweep(self.tagger, prompts, weights, seeds, images)
+        if progress:
+            print(sw.unclear_summary())
+        return sw
 
     def _point_path(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[Path]:
         """Where one sweep point's pictures are kept; None when it can't be named safely (a LoRA

@@ -145,6 +145,16 @@ class Sweep:
         v = self.readings.values
         return float(np.mean([any(v[g][i] == UNCLEAR for g in world.GROUPS) for i in self.rows(prompt, weight)]))
 
+    def unclear_summary(self) -> str:
+        """One line: how many pictures had an unclear reading, and the point with the most."""
+        points = [(self.unclear(p, w), p, w) for p in self.prompts for w in self.weights]
+        share = float(np.mean([u for u, _, _ in points]))
+        if share == 0:
+            return f"unclear readings: none of the {len(points) * len(self.seeds)} pictures"
+        top, p, w = max(points)
+        return (f"unclear readings: {share:.0%} of the {len(points) * len(self.seeds)} pictures "
+                f"(most at `{p}`, w={w:g}: {top:.0%}); they count as not showing a tag")
+
     # ---- shares at one point, and curves over the weights ----------------------------------
     def rate(self, tag: str, prompt: str, weight: float) -> float:
         """Share of the images of one point that show ``tag``."""

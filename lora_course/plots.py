@@ -232,14 +232,18 @@ def sweeps_grid(sweeps: Dict[str, "object"], prompt: Optional[str] = None, seed_
                       title=title)
 
 
-def thesis_figure(numbers: Dict[str, Dict[str, float]]):
-    """Claim T: per captioning, a group of bars (quality, control per tag, leakage)."""
+def thesis_figure(numbers: Dict[str, Dict[str, "object"]]):
+    """Claim T: per captioning, a group of bars (quality, control per tag, leakage), each with its
+    95 % interval as an error bar (``numbers`` as :func:`lora_course.claims.thesis_numbers` gives)."""
     plt = _plt()
     keys = [k for k in next(iter(numbers.values())) if k != "leakage: 1girl drift"]
     fig, ax = plt.subplots(figsize=(7.6, 3.2))
     width = 0.8 / len(numbers)
     for j, (how, vals) in enumerate(numbers.items()):
-        ax.bar([i + j * width for i in range(len(keys))], [vals[k] for k in keys], width, label=how)
+        est = [vals[k] for k in keys]
+        ax.bar([i + j * width for i in range(len(keys))], [e.value for e in est], width, label=how,
+               yerr=[[e.value - e.lo for e in est], [e.hi - e.value for e in est]], capsize=2,
+               error_kw={"elinewidth": 0.8})
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(keys))])
     ax.set_xticklabels(keys, rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1.02)

@@ -224,6 +224,37 @@ def write_tables(named: Sequence[Tuple[str, List[Verdict]]], root) -> List[Path]
     return changed
 
 
+def machine_warnings(environ=None, proc: Path = Path("/proc")) -> List[str]:
+    """One line per reason the run's times would not be this machine's: more torch threads asked
+    (``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``) than cores, or another process with torch
+    loaded (two torch jobs on the same cores each run several times slower)."""
+    import os
+    environ = os.environ if environ is None else environ
+    out, cores = [], os.cpu_count() or 1
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        try:
+            n = int(environ.get(var, "0"))
+        except ValueError:
+            continue
+        if n > cores:
+            out.append(f"warning: {var}={n} on {cores} cores: torch will oversubscribe them; "
+                       f"unset it or set it to {cores}")
+    me = os.getpid()
+    others = []
+    for d in proc.glob("[0-9]*") if proc.is_dir() else []:
+        if int(d.name) == me:
+            continue
+        try:
+            if "libtorch" in (d / "maps").read_text(errors="ignore"):
+                others.append(d.name)
+        except OSError:
+            continue
+    if others:
+        out.append(f"warning: {len(others)} other process(es) with torch loaded (pid {', '.join(others[:5])}): "
+                   "the notebooks share the cores with them, so their times are not this machine's")
+    return out
+
+
 def total_line(results: List[Dict]) -> str:
     """One line: how many notebooks ran, and their total wall time."""
     total = sum(r["seconds"] for r in results)
@@ -248,6 +279,8 @@ def main(argv=None) -> int:
         changed = write_tables(committed_verdicts(args.notebooks), root)
         print("verdict tables rewritten: " + (", ".join(p.name for p in changed) or "none changed"))
         return 0
+    for line in machine_warnings():
+        print(line, flush=True)
     results = run(args.notebooks, args.out, args.timeout, args.only, args.in_place)
     if not results:
         print(f"no notebooks matching {NOTEBOOK_GLOB} in {args.notebooks}/: nothing to run")

@@ -178,13 +178,13 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
 
 
 def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATION_SEED) -> Dict[str, float]:
-    """The rule of the module docstring: per group, the highest threshold (0.30 … 0.95) at which
+    """The rule of the module docstring: per group, the highest threshold (0.30 … 0.70) at which
     at most :data:`CLEAN_FLAG_RATE` of clean held-out pictures (renders and their VAE
     reconstructions, seeds ``seed``) have their top probability below it."""
     clean, _, _ = draw(n, seed)
     imgs = np.concatenate([clean, reconstruct(vae, clean)])
     top = {g: p.max(1) for g, p in tagger.group_probs(imgs).items()}
-    grid = np.round(np.arange(0.30, 0.951, 0.01), 2)
+    grid = np.round(np.arange(0.30, 0.701, 0.01), 2)
     return {g: float(max([t for t in grid if np.mean(top[g] < t) <= CLEAN_FLAG_RATE], default=0.0))
             for g in top}
 

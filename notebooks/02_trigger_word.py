@@ -7,7 +7,7 @@
 #
 # In the article's metaphor `weiwei` is a **傀儡 (puppet)**: a word with no meaning of its own in the base model (the **门派**, the sect), which the LoRA fills with her features.
 #
-# You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 32 seeds showing *all* of her identity attributes).
+# You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -58,7 +58,7 @@ plots.training_figure(lab.results[weiwei])
 # The same seeds at each LoRA weight: w = 0 is the base model, w = 1 is "ten levels of power".
 
 # %%
-sw = lab.sweep(["weiwei"], weiwei)
+sw = lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]))   # 48 seeds: see the verdict
 lab.grid(sw, title="prompt `weiwei`, one seed per column")
 
 # %%
@@ -66,7 +66,7 @@ lab.weights_grid(sw, "weiwei", weights=(0.0, 0.6, 1.0))
 
 # %% [markdown]
 # ## Then the numbers
-# The tagger reads every picture. *Identity fidelity* is the share of the 32 seeds showing all five of her identity attributes; the thin lines are each attribute alone.
+# The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval up to 0.107, which cannot show the claim's "at most 0.10 without the LoRA".)
 
 # %%
 plots.fidelity_figure(sw, "weiwei")

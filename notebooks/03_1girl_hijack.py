@@ -47,12 +47,12 @@ plots.fidelity_figure(sw, ["weiwei", "1girl", strong_host], per_group=False)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from lora_course import evaluation
-print("weight | fidelity: weiwei  1girl  strong host | weiwei vs 1girl: distance, same identity per seed")
+from lora_course import evaluation, stats
+print("fidelity (95 % interval)" + "".join(f"{p:>20}" for p in sw.prompts) + " | weiwei vs 1girl: distance, same identity")
 for w in sw.weights:
-    f = [sw.fidelity(p, w).all for p in sw.prompts]
-    print(f"w={w:.1f}  |  {f[0]:.2f}  {f[1]:.2f}  {f[2]:.2f}  |  {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, "
-          f"{evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
+    f = [stats.share(sw.her(p, w)) for p in sw.prompts]
+    print(f"w={w:.1f}{'':<17}" + "".join(f"{str(x):>20}" for x in f)
+          + f" | {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, {evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
 
 # %% [markdown]
 # ## Verdict (claim C2)

@@ -57,9 +57,9 @@ plots.thesis_figure(numbers)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(f"{'measure':<24}" + "".join(f"{how:>9}" for how in numbers))
+print(f"{'measure (95 % interval)':<24}" + "".join(f"{how:>20}" for how in numbers))
 for key in numbers["trigger"]:
-    print(f"{key:<24}" + "".join(f"{numbers[how][key]:>9.2f}" for how in numbers))
+    print(f"{key:<24}" + "".join(f"{str(numbers[how][key]):>20}" for how in numbers))
 
 # %% [markdown]
 # ## Verdict (claim T)

@@ -46,11 +46,12 @@ plots.possession_figure(sweeps, claims.UNRELATED, drifts)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("trigger     possessed from   drift of the unrelated prompt at " + " ".join(f"w={w:g}" for w in claims.DRIFT_WEIGHTS[1:]))
+print("trigger     possessed from   drift of the unrelated prompt (95 % interval) at "
+      + "   ".join(f"w={w:g}" for w in claims.DRIFT_WEIGHTS[1:]))
 for word, sw in sweeps.items():
     w = claims.lowest_weight(sw, word)
-    drift = drifts[word].drift_curve(list(claims.UNRELATED))[1:]
-    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + "  ".join(f"{d:5.2f}" for d in drift))
+    drift = [claims.drift_estimate(drifts[word], list(claims.UNRELATED), x) for x in claims.DRIFT_WEIGHTS[1:]]
+    print(f"{word:<11} {'never' if w is None else f'w={w:g}':<16} " + "  ".join(f"{str(d):>18}" for d in drift))
 
 # %% [markdown]
 # ## Verdict (claim P)

@@ -223,7 +223,8 @@ def test_thesis_needs_same_quality_and_different_control():
     only_w1 = {h: fake_sweep(prompts, obeys, weights=(1.0,)) for h in ("trigger", "full", "pruned")}
     base = fake_sweep([claims.THESIS_LEAK], lambda p, w, s: OTHER, weights=(0.0,))
     n = claims.thesis_numbers(only_w1, base=base)
-    assert n["full"]["leakage: 1girl is her"] == 1.0 and n["full"]["leakage: 1girl drift"] > 0.3
+    assert n["full"]["leakage: 1girl is her"].value == 1.0 and n["full"]["leakage: 1girl drift"].value > 0.3
+    assert n["full"]["leakage: 1girl is her"].lo > 0.9 and n["full"]["control"].value == pytest.approx(2 / 3)
     worse = claims.thesis({"trigger": fake_sweep(prompts, lambda p, w, s: OTHER),
                            "full": fake_sweep(prompts, obeys), "pruned": fake_sweep(prompts, obeys)})
     assert not worse.checks_done[0][0]                        # quality differs: check 1 fails

@@ -125,3 +125,18 @@ def test_with_table_replaces_only_between_the_markers():
     assert report.table_in(new) == "| new |"
     with pytest.raises(ValueError, match="no verdict table markers"):
         report.with_table("no markers here", "| t |", "README.md")
+
+
+def test_machine_warnings_name_oversubscription_and_torch_neighbours(tmp_path):
+    import os
+    from lora_course import report
+    cores = os.cpu_count() or 1
+    assert report.machine_warnings({"OMP_NUM_THREADS": str(cores + 3)}, tmp_path)[0].startswith(
+        f"warning: OMP_NUM_THREADS={cores + 3} on {cores} cores")
+    fake = tmp_path / "4242"
+    fake.mkdir()
+    (fake / "maps").write_text("7f00 r-xp /x/site-packages/torch/lib/libtorch_cpu.so\n")
+    (tmp_path / "4243").mkdir()                      # a process whose maps cannot be read
+    lines = report.machine_warnings({}, tmp_path)
+    assert len(lines) == 1 and "pid 4242" in lines[0]
+    assert report.machine_warnings({"OMP_NUM_THREADS": "1"}, tmp_path / "missing") == []

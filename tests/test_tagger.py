@@ -1,5 +1,4 @@
 """The tagger measures what a picture shows: the instrument behind every claim of the course."""
-import random
 
 import numpy as np
 import pytest
@@ -7,7 +6,7 @@ import torch
 
 from lora_course import dataset as ds
 from lora_course import world
-from lora_course.tagger import TAGGER_PATH, Readings, Tagger, TaggerNet, autotag_folder, group_classes
+from lora_course.tagger import TAGGER_PATH, UNCLEAR, Readings, Tagger, TaggerNet, autotag_folder, group_classes
 from lora_course.train_tagger import draw
 
 shipped = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -95,3 +94,40 @@ def test_readings_rates_and_fidelity_are_computed_from_values():
     f = r.fidelity()
     assert f.all == 0.5 and f.per_group["hair_color"] == 0.75 and f.per_group["eye_color"] == 0.75
     assert r.fidelity(rows=[0, 3]).all == 1.0
+
+
+#: One ambiguous picture of every kind: (base attrs, the ambiguity), half-way (amount 0.5).
+AMBIGUOUS = [
+    (world.WEIWEI, world.Ambiguity("hair_color", "mix", "green hair")),      # white/green: mint
+    (world.with_(world.WEIWEI, hair_color="green hair"), world.Ambiguity("hair_color", "mix", "black hair")),
+    (world.WEIWEI, world.Ambiguity("eye_color", "mix", "green eyes")),       # teal
+    (world.with_(world.WEIWEI, eye_color="green eyes"), world.Ambiguity("eye_color", "mix", "brown eyes")),  # olive
+    (world.WEIWEI, world.Ambiguity("eye_color", "odd eyes", "red eyes")),
+    (world.WEIWEI, world.Ambiguity("outfit", "mix", "blue dress")),
+    (world.WEIWEI, world.Ambiguity("hair_length", "medium")),
+    (world.WEIWEI, world.Ambiguity("mouth", "half open")),
+    (world.with_(world.WEIWEI, expression="smile"), world.Ambiguity("expression", "faint")),
+    (world.with_(world.WEIWEI, expression="smile"), world.Ambiguity("expression", "no blush")),
+    (world.with_(world.WEIWEI, expression="crying"), world.Ambiguity("expression", "one-sided")),
+]
+
+
+@shipped
+@pytest.mark.parametrize("attrs,amb", AMBIGUOUS, ids=[f"{a.group}-{a.kind}-{a.other}" for _, a in AMBIGUOUS])
+def test_a_render_made_ambiguous_is_unclear_in_exactly_that_group(tagger, attrs, amb):
+    seeds = range(4)
+    r = tagger.read([world.render(attrs, seed=s, ambiguity=amb) for s in seeds])
+    for i in range(len(seeds)):
+        got = r.attrs(i)
+        assert got[amb.group] == UNCLEAR, (i, got[amb.group], r.probs[i])
+        assert {g: v for g, v in got.items() if g != amb.group} == \
+            {g: v for g, v in attrs.items() if g != amb.group}, i
+
+
+@shipped
+def test_unclear_thresholds_ship_with_the_tagger_and_captions_never_say_unclear(tagger, tmp_path):
+    assert all(0.3 <= tagger.unclear_below[g] <= 0.7 for g in world.CHARACTER_GROUPS), tagger.unclear_below
+    amb = world.Ambiguity("hair_color", "mix", "green hair")
+    r = tagger.read([world.render(world.WEIWEI, seed=0, ambiguity=amb)])
+    assert UNCLEAR not in r.tag_lists()[0]
+    assert all(t in world.ALL_TAGS for t in tagger.tag_lists([world.render(world.WEIWEI, seed=0, ambiguity=amb)])[0])
