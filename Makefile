@@ -25,7 +25,7 @@ export TRANSFORMERS_VERBOSITY := error
 .PHONY: course test venv clean
 
 course: $(STAMP)
-	$(PY) -m lora_course.report --notebooks notebooks --out build --timeout $(TIMEOUT)
+	$(PY) -m lora_course.report --notebooks notebooks --out build --timeout $(TIMEOUT) --in-place
 
 # Unit tests run as usual; nbval only collects the notebooks (.ipynb), executing each one and
 # failing on errors without comparing outputs (--nbval-lax). $(wildcard): a fresh clone has no

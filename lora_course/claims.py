@@ -12,6 +12,12 @@ fixed here, before any experiment is run, and are the same for every reader:
   "controlled" above 70 %;
 * ``SAME = 0.2``: two fidelities within 20 points are "the same quality" (half of ``GAP``).
 
+Every check is decided on a 95 % interval (:mod:`lora_course.stats`): it passes only when the
+interval clears its threshold, fails when it misses it entirely, and is *undecided* ("not shown
+at N seeds") when it straddles it. A reading the tagger calls ``unclear`` never counts for the
+claim: a share that must be high counts it as "not shown"; a share that must be *low* (and a
+share subtracted in a gap) counts it as "shown".
+
 Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
 showing, with the same thresholds.
 
@@ -115,18 +121,23 @@ class Check:
     ``undecided`` when an interval straddles its threshold), and what it says."""
     parts: tuple
     text: str = ""
+    fixed: Optional[str] = None     #: an outcome decided by a rule that already used intervals
 
     @property
     def outcome(self) -> str:
+        if self.fixed is not None:
+            return self.fixed
         return stats.all_of(*(p.outcome for p in self.parts))
 
     @property
     def ok(self) -> bool:
         return self.outcome == stats.PASS
 
+    seeds_n: int = 0                #: seeds behind a fixed outcome (no parts)
+
     @property
     def seeds(self) -> int:
-        return max(p.est.n for p in self.parts)
+        return max((p.est.n for p in self.parts), default=self.seeds_n)
 
     @property
     def half_width(self) -> float:
@@ -139,15 +150,17 @@ class Check:
         measured values held); ``None`` when it is decided."""
         if self.outcome != stats.UNDECIDED:
             return None
-        return max(p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED)
+        open_parts = [p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED]
+        return max(open_parts) if open_parts else None
 
     def __str__(self) -> str:
         body = "; ".join(str(p) for p in self.parts)
         text = f"{self.text} — {body}" if self.text else body
         if self.outcome == stats.UNDECIDED:
             n = self.seeds_to_decide()
-            more = "no number of seeds would (it sits on the threshold)" if n > 100_000 else f"about {n} would decide it"
-            text += f" — not shown at {self.seeds} seeds ({more})"
+            more = ("" if n is None else " (no number of seeds would: it sits on the threshold)" if n > 100_000
+                    else f" (about {n} would decide it)")
+            text += f" — not shown at {self.seeds} seeds{more}"
         return text
 
 
@@ -269,7 +282,7 @@ def _same_seeds(*sweeps: Sweep) -> None:
 
 
 def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
-    f0, f1 = stats.share(sw.her(prompt, 0.0)), stats.share(sw.her(prompt, 1.0))
+    f0, f1 = stats.share(sw.her(prompt, 0.0, unclear_counts=True)), stats.share(sw.her(prompt, 1.0))
     checks = [_check(Part(f"with the LoRA (w=1) `{prompt}` is her (all her identity tags) in a share", f1, HIGH,
                           share=True)),
               _check(Part("without it (w=0)", f0, 0.1, at_least=False, share=True))]
@@ -283,10 +296,12 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float:
 
 def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
     h1 = stats.share(sw.her(host, 1.0))
-    t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6)
+    t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6, unclear_counts=True)
     t6, h6, gap = stats.share(t6h), stats.share(h6h), stats.bootstrap(_gap, t6h, h6h)
     checks = [_check(Part(f"at w=1 `{host}` is hijacked: share of its pictures that are her", h1, MOST, share=True)),
-              _check(Part(f"at w=0.6 `{trigger}` ({t6}) minus `{host}` ({h6}), the gap", gap, GAP))]
+              _check(Part(f"at w=0.6 `{trigger}` holds", t6, HIGH, share=True),
+                     Part(f"`{trigger}` minus `{host}` ({h6}), the gap", gap, GAP),
+                     text="at w=0.6 the puppet holds while the host shows other features")]
     return _verdict("C2", checks, f"w=1: `{host}` {h1}; w=0.6: `{trigger}` {t6} vs `{host}` {h6}, gap {gap}",
                     {"host_w1": h1.value, "trigger_w06": t6.value, "host_w06": h6.value, "gap_w06": gap.value})
 
@@ -337,7 +352,7 @@ def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
 
 def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
     po, pc = "weiwei, open mouth", "weiwei, closed mouth"
-    c_one = stats.share(one.shows(["closed mouth"], pc, weight))
+    c_one = stats.share(one.shows(["closed mouth"], pc, weight, unclear_counts=True))
     c_two = stats.share(two.shows(["closed mouth"], pc, weight))
     o_two = stats.share(two.shows(["open mouth"], po, weight))
     checks = [_check(Part(f"one open-mouth image: `{pc}` gives a closed mouth in a share", c_one, LOW,
@@ -359,9 +374,9 @@ def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
 
 
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
-    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0))
+    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0, unclear_counts=True))
     stand = sw.her(standing, 1.0)
-    joint = np.stack([sw.her_and(sitting, w, ["sitting"]) for w in sw.weights], axis=1)   # seeds × weights
+    joint = np.stack([sw.her_and(sitting, w, ["sitting"], unclear_counts=True) for w in sw.weights], axis=1)
     j = int(joint.mean(0).argmax())
     w_best, best, stand_f = sw.weights[j], stats.share(joint[:, j]), stats.share(stand)
 
@@ -484,6 +499,10 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
     seeds: every LoRA is drawn with the same seeds)."""
     drifts = sweeps if drifts is None else drifts
     _same_seeds(*drifts.values(), *sweeps.values())
+    if any(sw.weights != sweeps[resembles].weights for sw in sweeps.values()) or \
+            any(d.weights != next(iter(drifts.values())).weights or d.weights[0] != 0.0 for d in drifts.values()):
+        raise ValueError("claim P compares its sweeps weight by weight: draw every trigger's sweep at the same "
+                         "weights, and every drift sweep at the same weights starting at w=0 (the base model)")
     words = list(drifts)
     possessed = [t for t in words if t != PUPPET]
     oh = {t: _drift_onehots(drifts[t], list(unrelated)) for t in words}
@@ -522,10 +541,10 @@ def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, we
     """Claim R: prior preservation (``reg``, vs the ``plain`` LoRA on `weiwei` and `1girl`) and
     sitting pictures (``varied_pose`` vs ``plain_pose`` on `weiwei, sitting`)."""
     _same_seeds(plain, reg, plain_pose, varied_pose)
-    hp, hr = plain.her("1girl", weight), reg.her("1girl", weight)
+    hp, hr = plain.her("1girl", weight), reg.her("1girl", weight, unclear_counts=True)
     h0, h1, t1 = stats.share(hp), stats.share(hr), stats.share(reg.her("weiwei", weight))
     drop = stats.bootstrap(_gap, hp, hr)
-    s0 = stats.share(plain_pose.her_and("weiwei, sitting", weight, ["sitting"]))
+    s0 = stats.share(plain_pose.her_and("weiwei, sitting", weight, ["sitting"], unclear_counts=True))
     s1 = stats.share(varied_pose.her_and("weiwei, sitting", weight, ["sitting"]))
     checks = [_check(Part(f"`1girl` is her {h0} → {h1} with prior preservation: the drop", drop, GAP),
                      Part("`weiwei` with prior preservation", t1, HIGH, share=True),
@@ -539,23 +558,23 @@ def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, we
                      "sitting_plain": s0.value, "sitting_varied": s1.value})
 
 
-def _decided(ok: bool, what: str, n: int) -> Part:
-    """A part already decided by a rule that used intervals (the weight guide's): 1 or 0."""
-    return Part(what, Estimate(float(ok), float(ok), float(ok), n), 1.0)
-
-
 def weight_guide(advice: Dict[str, "object"]) -> Verdict:
     """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`, which
-    already asks the *lower bounds* of fidelity and adherence to clear their bars)."""
+    asks the *lower bounds* of fidelity and adherence to clear their bars: a LoRA with no such
+    weight is refuted when at every weight an upper bound misses a bar, undecided otherwise)."""
     found = {n: a for n, a in advice.items() if a.weight is not None}
+    refuted = [k for k, a in advice.items() if a.weight is None and a.refuted]
+    open_ = [k for k, a in advice.items() if a.weight is None and not a.refuted]
     n = max((a.n for a in advice.values()), default=0)
-    missing = [k for k in advice if k not in found]
-    checks = [Check((_decided(len(found) == len(advice), "LoRAs with a weight whose lower bounds clear both bars", n),),
-                    f"a weight passes both bars for {len(found)} of {len(advice)} LoRAs"
-                    + (f" (not: {', '.join(missing)})" if missing else "")),
-              Check((_decided(any(a.weight < 1.0 for a in found.values()), "some weight below full", n),),
-                    "for some LoRA that weight is below full: "
-                    + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"))]
+    first = stats.FAIL if refuted else stats.UNDECIDED if open_ else stats.PASS
+    second = (stats.PASS if any(a.weight < 1.0 for a in found.values())
+              else stats.UNDECIDED if open_ else stats.FAIL)
+    missing = (f" (none for: {', '.join(refuted)})" if refuted else "") + \
+              (f" (not shown at {n} seeds for: {', '.join(open_)})" if open_ else "")
+    checks = [Check((), f"a weight whose lower bounds clear both bars, for {len(found)} of {len(advice)} LoRAs"
+                    + missing, fixed=first, seeds_n=n),
+              Check((), "for some LoRA that weight is below full: "
+                    + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"), fixed=second, seeds_n=n)]
     return _verdict("W", checks, "; ".join(f"{k}: " + (f"w={a.weight:g}" if a.weight is not None else "none")
                                            for k, a in advice.items()),
                     {f"w_{k}": (a.weight if a.weight is not None else float("nan")) for k, a in advice.items()})

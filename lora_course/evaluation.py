@@ -112,23 +112,28 @@ class Sweep:
 
     # ---- per seed: one True/False per picture, in seed order (what intervals are built on) ----
     def her(self, prompt: str, weight: float, character: world.Attrs = world.WEIWEI,
-            groups: Sequence[str] = tuple(world.IDENTITY_GROUPS)) -> np.ndarray:
+            groups: Sequence[str] = tuple(world.IDENTITY_GROUPS), unclear_counts: bool = False) -> np.ndarray:
         """Per seed: does the picture show every identity attribute of ``character``? An
         ``unclear`` reading is not a match, so it counts as "not her" (it stays in the
-        denominator: a share of her is a share of all pictures drawn)."""
+        denominator: a share of her is a share of all pictures drawn) — unless
+        ``unclear_counts``, for a share that must stay *low*: there a picture that may be her
+        counts against the claim."""
         v = self.readings.values
-        return np.array([all(v[g][i] == character[g] for g in groups) for i in self.rows(prompt, weight)], bool)
-
-    def shows(self, tags: Sequence[str], prompt: str, weight: float) -> np.ndarray:
-        """Per seed: does the picture show every tag of ``tags`` at once (unclear: no)?"""
-        v = self.readings.values
-        return np.array([all(v[world.TAG_TO_GROUP[t]][i] == t for t in tags)
+        return np.array([all(v[g][i] == character[g] or (unclear_counts and v[g][i] == UNCLEAR) for g in groups)
                          for i in self.rows(prompt, weight)], bool)
 
+    def shows(self, tags: Sequence[str], prompt: str, weight: float, unclear_counts: bool = False) -> np.ndarray:
+        """Per seed: does the picture show every tag of ``tags`` at once (unclear: no, unless
+        ``unclear_counts``, as in :meth:`her`)?"""
+        v = self.readings.values
+        return np.array([all(v[world.TAG_TO_GROUP[t]][i] == t or (unclear_counts and v[world.TAG_TO_GROUP[t]][i] == UNCLEAR)
+                             for t in tags) for i in self.rows(prompt, weight)], bool)
+
     def her_and(self, prompt: str, weight: float, tags: Sequence[str] = (),
-                character: world.Attrs = world.WEIWEI) -> np.ndarray:
+                character: world.Attrs = world.WEIWEI, unclear_counts: bool = False) -> np.ndarray:
         """Per seed: is the picture *her* and does it show every tag of ``tags``, both at once?"""
-        return self.her(prompt, weight, character) & self.shows(tags, prompt, weight)
+        return self.her(prompt, weight, character, unclear_counts=unclear_counts) & \
+            self.shows(tags, prompt, weight, unclear_counts)
 
     def onehot(self, prompt: str, weight: float, groups: Sequence[str] = tuple(world.GROUPS)) -> np.ndarray:
         """Per seed and group, the value read as a one-hot row (seeds × groups × values): the

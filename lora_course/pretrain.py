@@ -23,8 +23,9 @@ Four phases, each resumable (kill it at any time and run the same command again)
 :class:`lora_course.population.Population` (``--population``: ``booru`` is Danbooru's frequencies,
 a named cast and booru-style partial captions; ``uniform`` the first world) and trains the UNet
 and text encoder on for ``unet_steps`` with :data:`CONTINUATION`'s recipe (a short warm-up, a
-constant learning rate, a faster EMA). The parent's hash is checked and written to
-``pretrain.json``, so the shipped weights name what they grew from.
+constant learning rate, a faster EMA). The parent's hash is written to ``pretrain.json``, so the
+shipped weights name what they grew from, and a work folder that holds a checkpoint of another
+parent, population or recipe is refused rather than resumed.
 
 Everything is seeded; the log goes to ``<work>/pretrain.log``.
 """
@@ -286,6 +287,7 @@ def fetch_parent(source: str, work: Path) -> Path:
     """The parent pipeline's folder: ``source`` itself, or for ``git:<commit>`` that commit's
     ``data/base`` extracted under ``work`` (by ``git archive``; no file outside ``data/base`` is
     written)."""
+    import io
     import subprocess
     import tarfile
     if not source.startswith("git:"):
@@ -295,10 +297,18 @@ def fetch_parent(source: str, work: Path) -> Path:
                                     "pass a folder like data/base, or git:<commit>")
         return path
     rev = source[4:]
+    root = Path(__file__).resolve().parent.parent
+    if not rev or rev.startswith("-"):
+        raise ValueError(f"--continue-from {source!r}: name a commit after git:, e.g. git:003f5f4")
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise RuntimeError(f"--continue-from {source!r}: no such commit in {root} (a shallow clone lacks old "
+                           "commits: fetch the full history, or pass --continue-from <folder>)") from e
     dest = work / f"parent-{rev}"
     if (dest / "data" / "base" / "model_index.json").exists():
         return dest / "data" / "base"
-    root = Path(__file__).resolve().parent.parent
     try:
         blob = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", rev, "data/base"],
                               check=True, capture_output=True).stdout
@@ -307,9 +317,11 @@ def fetch_parent(source: str, work: Path) -> Path:
         raise RuntimeError(f"cannot read data/base at commit {rev} ({err.decode(errors='replace').strip() or e}): "
                            "continue from a full clone of the repository (not a shallow one), or pass "
                            "--continue-from <folder>") from e
-    import io
     tmp = dest.with_name(dest.name + ".tmp")
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        if not hasattr(tarfile, "data_filter"):   # Python < 3.10.12: no extraction filters
+            raise RuntimeError("extracting a commit's data/base safely needs Python ≥ 3.10.12 (tarfile's "
+                               "data filter): upgrade Python, or pass --continue-from <folder>")
         tar.extractall(tmp, filter="data")
     tmp.replace(dest)
     return dest / "data" / "base"
@@ -334,10 +346,29 @@ def continuation_data(vae, pop: population.Population, n_images: int, seed: int)
     return lat, samples
 
 
+def _module_hash(module: torch.nn.Module) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for k, v in sorted(module.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
 def continue_sect(pipe, pop: population.Population, cfg: PretrainConfig, work: Path):
     """Train ``pipe``'s UNet and text encoder on for ``cfg.unet_steps`` on ``n_images`` pictures
     of ``pop`` (captioned by :func:`lora_course.population.caption`); returns a new pipeline with
     the EMA weights (the VAE and tokenizer are ``pipe``'s). Resumable from ``work``."""
+    marker = work / "continuation.json"
+    this = {"parent_unet_sha256": _module_hash(pipe.unet), "population": repr(pop), "config": asdict(cfg)}
+    if checkpoint.exists(work / "unet_ckpt"):
+        before = json.loads(marker.read_text()) if marker.exists() else None
+        if before != this:
+            raise RuntimeError(f"{work} holds a training checkpoint of another run (another parent, "
+                               "population or recipe): pass a fresh --work folder, or delete that one")
+    else:
+        work.mkdir(parents=True, exist_ok=True)
+        safe_io.write_text(marker, json.dumps(this, indent=1))
     lat, samples = continuation_data(pipe.vae, pop, cfg.n_images, cfg.seed)
     unet, te = copy.deepcopy(pipe.unet), copy.deepcopy(pipe.text_encoder)
 
@@ -353,7 +384,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default=str(base_model.BASE_DIR))
-    p.add_argument("--work", default="build/pretrain")
+    p.add_argument("--work", default=None, help="checkpoints and logs (default build/pretrain, "
+                                                  "build/sect for a continuation)")
     p.add_argument("--export-only", action="store_true",
                    help="write --out from the latest checkpoints without training further")
     p.add_argument("--continue-from", default=None, metavar="FOLDER|git:COMMIT",
@@ -367,7 +399,8 @@ def main(argv=None):
     recipe = CONTINUATION if args.continue_from else PretrainConfig()
     cfg = PretrainConfig(**{f: getattr(args, f) if getattr(args, f) is not None else getattr(recipe, f)
                             for f in asdict(PretrainConfig())})
-    work, out = Path(args.work), Path(args.out)
+    work = Path(args.work or ("build/sect" if args.continue_from else "build/pretrain"))
+    out = Path(args.out)
     work.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=work / "pretrain.log", level=logging.INFO,
                         format="%(asctime)s %(message)s")
@@ -381,8 +414,11 @@ def main(argv=None):
         pipe.set_progress_bar_config(disable=True)
         new = continue_sect(pipe, POPULATIONS[args.population], cfg, work)
         base_model.save_pipeline(new, out)
+        source = args.continue_from
+        if source.startswith("git:"):
+            source = "git:" + parent.parent.parent.name[len("parent-"):]   # the resolved commit
         safe_io.write_text(out / "pretrain.json", json.dumps(
-            {"continued_from": args.continue_from, "parent_sha256": digest, "population": args.population,
+            {"continued_from": source, "parent_sha256": digest, "population": args.population,
              **asdict(cfg), "unet_steps_done": cfg.unet_steps, "seconds": round(time.time() - t0)}, indent=1))
         print(f"continued {args.continue_from} for {cfg.unet_steps} steps on the {args.population} world "
               f"in {time.time() - t0:.0f} s -> {out}")

@@ -33,7 +33,7 @@ log = logging.getLogger("lora_course.train_tagger")
 P_AMBIGUOUS = 0.25
 #: The threshold rule: at most this share of clean held-out pictures may be read unclear per group.
 CLEAN_FLAG_RATE = 0.005
-#: How ambiguous the report's (and the threshold rule's) ambiguous pictures are: the amounts of
+#: How ambiguous the report's ambiguous pictures are: the amounts of
 #: :class:`lora_course.world.Ambiguity` they are drawn with (0.5 = exactly half-way).
 HELD_OUT_AMOUNTS = (0.35, 0.65)
 #: The seeds of the held-out sets: thresholds are chosen on one, reported on the other.
@@ -185,8 +185,14 @@ def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATIO
     imgs = np.concatenate([clean, reconstruct(vae, clean)])
     top = {g: p.max(1) for g, p in tagger.group_probs(imgs).items()}
     grid = np.round(np.arange(0.30, 0.701, 0.01), 2)
-    return {g: float(max([t for t in grid if np.mean(top[g] < t) <= CLEAN_FLAG_RATE], default=0.0))
-            for g in top}
+    out = {g: float(max([t for t in grid if np.mean(top[g] < t) <= CLEAN_FLAG_RATE], default=0.0))
+           for g in top}
+    for g, t in out.items():
+        if t == 0.0:
+            log.warning("group %s: even 0.30 flags more than %.1f %% of clean pictures; unclear is off for it",
+                        g, 100 * CLEAN_FLAG_RATE)
+            print(f"warning: the tagger is unsure of {g} on clean pictures: no unclear threshold for it")
+    return out
 
 
 def accuracy(tagger: Tagger, imgs: np.ndarray, attrs: List[world.Attrs]) -> Dict[str, float]:

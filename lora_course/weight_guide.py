@@ -45,6 +45,15 @@ class Advice:
     tags: List[str]
     fidelity_est: List[stats.Estimate] = None    #: per weight, with the 95 % interval
     adherence_est: List[stats.Estimate] = None
+    target: float = HIGH
+    control: float = CONTROL
+
+    @property
+    def refuted(self) -> bool:
+        """No weight can pass: at every weight (above 0) an *upper* bound misses its bar. When
+        :attr:`weight` is None and this is False, more seeds could still find one."""
+        return all(f.hi < self.target or a.hi < self.control
+                   for w, f, a in zip(self.weights, self.fidelity_est, self.adherence_est) if w > 0)
 
     @property
     def n(self) -> int:
@@ -54,7 +63,8 @@ class Advice:
     def __str__(self) -> str:
         if self.weight is None:
             i = self.weights.index(self.best_joint_weight)
-            return (f"{self.prompt}: no weight passes both bars; most pictures that are her and "
+            why = "no weight can pass both bars" if self.refuted else f"no weight passes both bars at {self.n} seeds"
+            return (f"{self.prompt}: {why}; most pictures that are her and "
                     f"{', '.join(self.tags) or 'the prompt'} at once at w={self.best_joint_weight:g} "
                     f"({self.joint[i]:.2f})")
         i = self.weights.index(self.weight)
@@ -79,7 +89,7 @@ def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: flo
     passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f.lo >= target and a.lo >= control]
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
     return Advice(prompt, passing[0] if passing else None, best, [f.value for f in fid], [a.value for a in adh],
-                  joint, list(sw.weights), tags, fid, adh)
+                  joint, list(sw.weights), tags, fid, adh, target, control)
 
 
 def table(advice: Sequence[Advice], names: Sequence[str]) -> str:

@@ -291,9 +291,11 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     strict = weight_guide.recommend(sw, "weiwei, sitting", target=0.9, control=0.9)
     assert strict.weight == 0.4                  # 40 of 40: the lower bound is 0.91
     few = weight_guide.recommend(fake_sweep(["weiwei, sitting"], lora, n_seeds=4), "weiwei, sitting")
-    assert few.weight is None                    # 4 of 4 pictures: the lower bound 0.51 misses 0.7
+    assert few.weight is None and not few.refuted   # 4 of 4 pictures: the lower bound 0.51 misses 0.7
+    assert "at 4 seeds" in str(few)
+    assert claims.weight_guide({"a": few}).status == "UNDECIDED"
     never = weight_guide.recommend(fake_sweep(["weiwei, sitting"], lambda p, w, s: world.WEIWEI), "weiwei, sitting")
-    assert never.weight is None and "no weight passes" in str(never)
+    assert never.weight is None and never.refuted and "no weight can pass" in str(never)
     # the trigger word is not one of the prompt's other tags, even when it is a world tag
     assert weight_guide.other_tags("fox, sitting") == ["sitting"]
     v = claims.weight_guide({"a": a, "b": never})

@@ -110,9 +110,10 @@ def test_the_readme_table_is_what_the_committed_notebooks_print():
     verdict lines in the committed notebooks' outputs (`python -m lora_course.report --tables`)."""
     from lora_course import report
     root = Path(__file__).resolve().parent.parent
-    want = report.markdown_table(report.committed_verdicts(root / "notebooks"))
-    assert want.count("\n") >= 12, "every claim's notebook prints a verdict"
-    for rel in report.TABLE_FILES:
+    named = report.committed_verdicts(root / "notebooks")
+    for rel, link in report.TABLE_FILES.items():
+        want = report.markdown_table(named, link)
+        assert want.count("\n") >= 12, "every claim's notebook prints a verdict"
         got = report.table_in((root / rel).read_text(encoding="utf-8"))
         assert got == want, f"{rel}'s verdict table is stale: run `python -m lora_course.report --tables`"
 
