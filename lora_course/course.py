@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from . import progress as progress_
 from . import base_model, dataset, evaluation, lora, lora_data, plots, safe_io, training_sets
 from .tagger import Tagger
 
@@ -146,7 +147,7 @@ class Lab:
             else:
                 todo.setdefault(w, []).append(p)
         n = sum(len(ps) for ps in todo.values()) * len(seeds)
-        bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=not progress or n == 0,
+        bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=progress_.disabled(progress) or n == 0,
                    mininterval=1)
         for w, ps in todo.items():
             images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name)

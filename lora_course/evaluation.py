@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from tqdm.auto import tqdm
 
+from . import progress as progress_
 from . import world
 from .adapters import kept_lora_state, set_lora_weights
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
@@ -222,7 +223,7 @@ def sweep_images(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: 
     ps, ss = grid_jobs(prompts, seeds)
     out = []
     with kept_lora_state(pipe):
-        for w in tqdm(list(weights), desc=f"sweep {lora_name}", disable=not progress):
+        for w in tqdm(list(weights), desc=f"sweep {lora_name}", disable=progress_.disabled(progress)):
             set_lora_weights(pipe, {lora_name: w})
             imgs = generate(pipe, ps, ss, steps=steps, guidance=guidance, **gen_kwargs)
             out.append(imgs.reshape(len(prompts), len(seeds), *imgs.shape[1:]))

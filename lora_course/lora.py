@@ -37,6 +37,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from . import progress as progress_
 from . import checkpoint, dataset, lora_data, lora_files, safe_io
 from .adapters import (TEXT_ENCODER_TARGETS, UNET_TARGETS, adapter_state, apply_prompt_loras,  # noqa: F401
                        inject, kept_lora_state, load_lora, lora_parameters, remove_adapters,
@@ -376,7 +377,7 @@ def train_lora(pipe, dataset_dir: PathLike, config: Optional[LoraTrainConfig] = 
             run.resume()
         run.prepare()
         # 3. the loop
-        bar = tqdm(total=run.total, initial=run.start, desc=f"LoRA {cfg.name}", disable=not progress,
+        bar = tqdm(total=run.total, initial=run.start, desc=f"LoRA {cfg.name}", disable=progress_.disabled(progress),
                    mininterval=0.5)
         t0, avg = time.time(), None
         for step in range(run.start, run.total):

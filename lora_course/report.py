@@ -38,7 +38,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-from . import safe_io
+from . import progress, safe_io
 from .claims import VERDICT_RE, Verdict  # noqa: F401  (VERDICT_RE: the line's pattern, re-exported)
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -76,7 +76,13 @@ def find_verdicts(nb) -> List[Verdict]:
 
 
 def _execute(path: Path, timeout: int) -> Tuple[object, str]:
-    """Execute one notebook in its folder; return it (with the outputs it got) and an error."""
+    """Execute one notebook in its folder; return it (with the outputs it got) and an error.
+
+    Progress bars are switched off in the kernel (``TQDM_DISABLE``): a headless run would save
+    them as widgets frozen at "0%", which is how GitHub and nbviewer would show them; every long
+    step prints a one-line summary instead (trained in N s, the unclear readings of a sweep)."""
+    import os
+    os.environ[progress.ENV] = "1"      # the kernel inherits this process's environment
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from . import progress as progress_
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
 from .tokenizer import warn_if_truncated
 
@@ -64,7 +65,7 @@ def generate(pipe, prompts: Sequence[str], seeds: Sequence[int], steps: int = DE
     warn_if_truncated(pipe.tokenizer, prompts, where="sampling")
     out = []
     rng = range(0, len(prompts), batch_size)
-    for i in tqdm(rng, desc=desc, disable=not progress, mininterval=2):
+    for i in tqdm(rng, desc=desc, disable=progress_.disabled(progress), mininterval=2):
         p, s = list(prompts[i:i + batch_size]), list(seeds[i:i + batch_size])
         gens = [torch.Generator("cpu").manual_seed(int(x)) for x in s]
         imgs = pipe(p, negative_prompt=[negative_prompt] * len(p) if guidance > 1 else None,
