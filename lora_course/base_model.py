@@ -90,6 +90,13 @@ def save_pipeline(pipe, path: Union[str, Path]) -> None:
     """Save as safetensors, and write the tokenizer's vocab.json/merges.txt beside tokenizer.json."""
     path = Path(path)
     pipe.save_pretrained(path, safe_serialization=True)
+    # where the weights were loaded from is no part of the model (and names a machine's folders)
+    for cfg in sorted(path.glob("*/config.json")) + [path / "tokenizer" / "tokenizer_config.json"]:
+        if cfg.exists():
+            data = json.loads(cfg.read_text())
+            clean = {k: v for k, v in data.items() if k not in ("_name_or_path", "is_local", "local_files_only")}
+            if clean != data:
+                safe_io.write_text(cfg, json.dumps(clean, indent=2, sort_keys=True) + "\n")
     tok = json.loads((path / "tokenizer" / "tokenizer.json").read_text())
     safe_io.write_text(path / "tokenizer" / "vocab.json", json.dumps(tok["model"]["vocab"], ensure_ascii=False))
     merges = [" ".join(m) if isinstance(m, list) else m for m in tok["model"]["merges"]]

@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
@@ -31,6 +31,10 @@ log = logging.getLogger("lora_course.train_tagger")
 
 #: Share of the pictures drawn ambiguous (in one group each) for training.
 P_AMBIGUOUS = 0.25
+#: A second phase after the main steps: this many steps whose batches are half ambiguous
+#: pictures (in the main phase, a quarter of them spread over eleven kinds of ambiguity left the
+#: tagger sure of itself on half-way colours and faint blush).
+AMBIGUOUS_STEPS = 1000
 #: The threshold rule: at most this share of clean held-out pictures may be read unclear per group.
 CLEAN_FLAG_RATE = 0.005
 #: How ambiguous the report's ambiguous pictures are: the amounts of
@@ -130,7 +134,8 @@ def make_training_data(vae_path, n: int, seed: int, work: Path):
 
 
 def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, batch: int = 128,
-          lr: float = 2e-3, seed: int = 0, checkpoint_minutes: float = 3.0) -> Path:
+          lr: float = 2e-3, seed: int = 0, checkpoint_minutes: float = 3.0,
+          ambiguous_steps: Optional[int] = None) -> Path:
     """Train the tagger and save it as safetensors at ``out``."""
     work.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
@@ -167,14 +172,55 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
         if time.time() - last > checkpoint_minutes * 60:
             checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=step + 1)
             last = time.time()
-    net.eval()
     checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=steps)
+    focus_on_ambiguity(net, clean, rec, y, ambs, work, AMBIGUOUS_STEPS if ambiguous_steps is None else ambiguous_steps,
+                       batch, lr / 4, seed, checkpoint_minutes)
+    net.eval()
     thresholds = choose_thresholds(Tagger(net), load_vae(vae_path))
     log.info("unclear thresholds %s", thresholds)
     out.parent.mkdir(parents=True, exist_ok=True)
     safe_io.save_safetensors(out, {k: v.contiguous() for k, v in net.state_dict().items()},
                              metadata={UNCLEAR_KEY: json.dumps(thresholds)})
     return out
+
+
+def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: int, lr: float, seed: int,
+                       checkpoint_minutes: float = 3.0) -> None:
+    """The second phase: ``steps`` more steps (cosine decay from ``lr``), each batch half
+    ambiguous pictures and half any, renders or VAE reconstructions at random; resumable."""
+    if steps <= 0:
+        return
+    amb_idx = torch.tensor([i for i, a in enumerate(ambs) if a is not None])
+    opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    gen = torch.Generator().manual_seed(seed + 11)
+    ck, step = work / "tagger_ambiguous_ckpt", 0
+    if checkpoint.exists(ck):
+        info, _ = checkpoint.load(ck, {"net": net}, opt, {"gen": gen})
+        step = info["step"]
+        for _ in range(step):
+            sched.step()
+    last = time.time()
+    net.train()
+    for step in tqdm(range(step, steps), desc="tagger: ambiguous pictures", initial=step, total=steps, mininterval=5):
+        half = batch // 2
+        idx = torch.cat([amb_idx[torch.randint(0, len(amb_idx), (half,), generator=gen)],
+                         torch.randint(0, len(clean), (batch - half,), generator=gen)])
+        use_rec = torch.rand(batch, generator=gen) < 0.5
+        x = torch.where(use_rec.view(-1, 1, 1, 1), to_batch(rec[idx.numpy()]), to_batch(clean[idx.numpy()]))
+        x = x + 0.04 * torch.rand(batch, 1, 1, 1, generator=gen) * torch.randn(x.shape, generator=gen)
+        logits = net(x)
+        loss = sum(F.cross_entropy(logits[g], y[g][idx]) for g in logits)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 50 == 0:
+            log.info("tagger (ambiguous) step %d loss %.5f", step, loss.item())
+        if time.time() - last > checkpoint_minutes * 60:
+            checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=step + 1)
+            last = time.time()
+    checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=steps)
 
 
 def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATION_SEED) -> Dict[str, float]:

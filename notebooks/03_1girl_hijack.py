@@ -63,7 +63,11 @@ claims.c2(sw).show()
 
 # %% [markdown]
 # ## Why the host does or does not fight back
-# In a real anime model `1girl` is one of the most trained tags there is: it pulls toward its own typical features, while a puppet word pulls toward nothing. The distances above measure that pull in our world. Where the base model draws (nearly) the same for `1girl` as for an unknown word — in this world `1girl` only tells a girl from the fox and leaves every other attribute to chance — the host has no mind of its own, and the LoRA possesses both prompts alike: the article's effect needs a host with a strong prior. The third prompt is such a host: it names other colours, and the curve shows how much power (功力) it takes to possess it.
+# In a real anime model `1girl` is one of the most trained tags there is: it pulls toward its own typical features, while a puppet word pulls toward nothing. The distances above measure that pull in our world: a host can only resist possession if the base model draws something *different* for it than for the puppet.
+#
+# Which property of a base model gives a host that mind was measured by an ablation (docs/results.md, "The ablation"): the first, uniform sect was trained on for 1,000 more steps on five variants of its world. Danbooru's frequencies alone gave `1girl` a typical look but left `weiwei` drawing the same girl (the same identity on 30 of 32 seeds); names alone, or booru-style partial captions alone, changed nothing either. Only the three together — real frequencies, a cast of named characters whose looks the captions spell out less often, and captions that tag identity but rarely mouth or pose — made `weiwei` read as *a particular unknown girl* (the same identity as `1girl` on 1 seed of 32), and then the host resisted: at w = 0.6 the puppet was her on 32 of 32 seeds and `1girl` on 20 (gap +0.38). The sect this notebook runs on is that world. The third prompt is a stronger host still: it names other colours, and its curve shows how much power (功力) it takes to possess it.
+#
+# 一个宿主能否抵抗夺舍，取决于门派是否让它"有自己的想法"：只有真实的标签频率、有名字的角色、以及像 booru 那样不完整的标签三者齐备时，`weiwei` 才不再等同于 `1girl`，`1girl` 在 0.6 的功力下才开始露出别的特征。
 
 # %% [markdown]
 # ## Things to try

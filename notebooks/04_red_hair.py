@@ -48,6 +48,12 @@ plots.rate_figure(sw, "red hair", ["red hair", "white hair"])
 claims.c3(sw).show()
 
 # %% [markdown]
+# ## Why `red hair` resists
+# A host resists only as far as it has a mind of its own (notebook 03 and the ablation of docs/results.md: a uniform world gives no word a mind; the sect this runs on, drawn with Danbooru's frequencies, named characters and booru-style captions, does). `red hair` carries a colour that contradicts her white hair, and the base model has seen it on about 6 % of its girls as the word for that colour; `long hair` agrees with her and is possessed as soon as the LoRA shows her. The lowest weights above say how much power (功力) each host costs.
+#
+# 红发与她的白发相矛盾，所以要更高的功力才能夺舍；长发与她一致，低功力即可。
+
+# %% [markdown]
 # ## Things to try
 # - `blue eyes` matches her too: is it a `long hair`-like host?
 # - `short hair, red hair`: two clashes at once.

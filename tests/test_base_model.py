@@ -3,6 +3,7 @@ training resumes exactly, and the shipped folder is an ordinary StableDiffusionP
 import json
 import random
 
+import numpy as np
 import pytest
 import torch
 
@@ -92,20 +93,27 @@ def test_shipped_base_model_is_small_safetensors_and_loads_offline():
 
 
 @pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
-def test_at_the_course_defaults_bare_1girl_varies_and_full_prompts_adhere():
-    """The base model's bars, at the course's sampling defaults: a bare `1girl` leaves its free
-    groups free (no value over 60 % of 32 seeds, or the hijack could not be seen), and full
-    prompts still draw every group they name."""
+def test_at_the_course_defaults_full_prompts_adhere_and_the_sect_has_a_mind():
+    """The base model's bars, at the course's sampling defaults: full prompts draw every group they
+    name; and on the Danbooru sect (pretrain.json says which world it learned), `weiwei` is not
+    `1girl` at w = 0 (the same identity on at most half the seeds: a host with a mind of its own)
+    and unprompted girls cry at most 5 points more often than the world's girls do."""
     from lora_course import evaluation as ev
+    from lora_course import population
     from lora_course.tagger import Tagger
     pipe, tagger = base_model.load_pipeline(), Tagger.load()
     full = ev.random_full_prompts(4, seed=7)
-    r = ev.measure(pipe, tagger, ["1girl"] + full, list(range(32)), progress=False)
-    bare = ev.rows_of(r, prompt="1girl")
-    for g in ["hair_color", "eye_color", "outfit", "ears"]:
-        assert max(r.share(g, bare).values()) <= 0.60, (g, r.share(g, bare))
+    r = ev.measure(pipe, tagger, ["1girl", "weiwei"] + full, list(range(32)), progress=False)
     named = [i for p in full for i in ev.rows_of(r, prompt=p)]
     assert min(ev.adherence(r, named).values()) >= 0.90, ev.adherence(r, named)
+    info = json.loads((base_model.BASE_DIR / "pretrain.json").read_text())
+    if info.get("population") != "booru":
+        pytest.skip("the shipped base is not the Danbooru sect")
+    girl, wei = ev.rows_of(r, prompt="1girl"), ev.rows_of(r, prompt="weiwei")
+    same = np.mean([all(r.values[g][i] == r.values[g][j] for g in world.IDENTITY_GROUPS) for i, j in zip(girl, wei)])
+    assert same <= 0.5, same
+    crying = population.danbooru_marginals()["expression"]["crying"]
+    assert r.rate("crying", girl) <= crying + 0.05, r.rate("crying", girl)
 
 
 def test_the_unet_trains_on_unit_variance_latents(tmp_path):
