@@ -313,7 +313,7 @@ def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdi
         return lowest_of(m, ws)
 
     def earlier(a, b):
-        return lowest_of(a, ws) - lowest_of(b, ws)
+        return round(lowest_of(a, ws) - lowest_of(b, ws), 6)   # 0.6 - 0.4 is 0.19999999999999996
     wr, wl = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, ml)
     before = stats.bootstrap(earlier, mr, ml)
     step = _step(sw)
@@ -520,7 +520,7 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
         return lowest_of(m, ws)
 
     def earlier(a, b):
-        return lowest_of(b, ws) - lowest_of(a, ws)
+        return round(lowest_of(b, ws) - lowest_of(a, ws), 6)   # 0.6 - 0.4 is 0.19999999999999996
     wr, wd = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, md)
     before = stats.bootstrap(earlier, mr, md)
     checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "

@@ -326,3 +326,13 @@ def test_per_seed_readings_and_unclear_ones():
     # the one-hot drift equals the dictionary drift
     from lora_course import stats
     assert stats.tv_of_onehots(sw.onehot("weiwei", 1.0), sw.onehot("weiwei", 0.0)) == 0.0
+
+
+def test_a_weight_difference_of_one_grid_step_is_one_step():
+    """0.6 − 0.4 is 0.19999999999999996 in floating point: the weight checks must still see one
+    step of 0.2 (a check at exactly its bar is undecided or passed, never failed by rounding)."""
+    def falls(p, w, s):
+        on = w >= (0.4 if p == "long hair" else 0.6)
+        return world.WEIWEI if on else OTHER
+    v = claims.c3(fake_sweep(["red hair", "long hair"], falls))
+    assert v.checks[1].parts[1].est.value == 0.2 and v.checks[1].parts[1].outcome == "pass"
