@@ -48,11 +48,12 @@ plots.fidelity_figure(sw, ["weiwei", "1girl", strong_host], per_group=False)
 # %%
 # NBVAL_CHECK_OUTPUT
 from lora_course import evaluation, stats
-print("fidelity (95 % interval)" + "".join(f"{p:>20}" for p in sw.prompts) + " | weiwei vs 1girl: distance, same identity")
+print("fidelity (95 % interval) per prompt:", " | ".join(f"({i + 1}) {p}" for i, p in enumerate(sw.prompts)))
+print("weight" + "".join(f"{f'({i + 1})':>20}" for i in range(len(sw.prompts))) + "   weiwei vs 1girl: distance, same identity")
 for w in sw.weights:
     f = [stats.share(sw.her(p, w)) for p in sw.prompts]
-    print(f"w={w:.1f}{'':<17}" + "".join(f"{str(x):>20}" for x in f)
-          + f" | {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, {evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
+    print(f"w={w:.1f} " + "".join(f"{str(x):>20}" for x in f)
+          + f"   {evaluation.distance(sw, 'weiwei', '1girl', w):.2f}, {evaluation.same_picture_share(sw, 'weiwei', '1girl', w):.2f}")
 
 # %% [markdown]
 # ## Verdict (claim C2)
