@@ -270,6 +270,17 @@ def lowest_weight(sw: Sweep, prompt: str, level: float = HIGH) -> Optional[float
     return None if w == NEVER else w
 
 
+def _falls(late: np.ndarray, early: np.ndarray, weights: Sequence[float]):
+    """Two hosts' lowest weights (seeds × weights hit matrices, paired seeds), each with its
+    bootstrap interval, and how much earlier ``early`` falls than ``late`` (late − early)."""
+    def lowest(m):
+        return lowest_of(m, weights)
+
+    def earlier(a, b):
+        return round(lowest_of(a, weights) - lowest_of(b, weights), 6)   # 0.6 - 0.4 is 0.19999999999999996
+    return stats.bootstrap(lowest, late), stats.bootstrap(lowest, early), stats.bootstrap(earlier, late, early)
+
+
 def _step(sw: Sweep) -> float:
     """The grid step of a sweep's weights: "lower" means at least one step lower."""
     return round(min(b - a for a, b in zip(sw.weights, sw.weights[1:])), 6)
@@ -307,15 +318,7 @@ def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
 
 
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
-    mr, ml, ws = her_matrix(sw, mismatch), her_matrix(sw, match), sw.weights
-
-    def lowest(m):
-        return lowest_of(m, ws)
-
-    def earlier(a, b):
-        return round(lowest_of(a, ws) - lowest_of(b, ws), 6)   # 0.6 - 0.4 is 0.19999999999999996
-    wr, wl = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, ml)
-    before = stats.bootstrap(earlier, mr, ml)
+    wr, wl, before = _falls(her_matrix(sw, mismatch), her_matrix(sw, match), sw.weights)
     step = _step(sw)
     checks = [_check(Part(f"lowest weight where `{mismatch}` is her in ≥ {HIGH} of pictures", wr, 0.8, weight=True),
                      Part("and it is reached at all", wr, 1.0, at_least=False, weight=True),
@@ -513,16 +516,8 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
         return float(np.mean([d[t] for t in possessed]) - d[PUPPET])
     more = stats.bootstrap(excess, *(oh[t] for t in words), n_boot=1000)
     mean_possessed = float(np.mean([damage[t] for t in possessed]))
-    mr, md = her_matrix(sweeps[resembles], resembles), her_matrix(sweeps[differs], differs)
-    ws = sweeps[resembles].weights
-
-    def lowest(m):
-        return lowest_of(m, ws)
-
-    def earlier(a, b):
-        return round(lowest_of(b, ws) - lowest_of(a, ws), 6)   # 0.6 - 0.4 is 0.19999999999999996
-    wr, wd = stats.bootstrap(lowest, mr), stats.bootstrap(lowest, md)
-    before = stats.bootstrap(earlier, mr, md)
+    wd, wr, before = _falls(her_matrix(sweeps[differs], differs), her_matrix(sweeps[resembles], resembles),
+                            sweeps[resembles].weights)
     checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
                           f"(`{'`, `'.join(possessed)}`) minus {damage[PUPPET]:.2f} for the puppet `{PUPPET}`",
                           more, 0.0, strict=True)),

@@ -157,15 +157,7 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
     bar = tqdm(range(step, steps), desc="tagger", initial=step, total=steps, mininterval=5)
     for step in bar:
         idx = torch.randint(0, n, (batch,), generator=gen)
-        use_rec = torch.rand(batch, generator=gen) < 0.5
-        x = torch.where(use_rec.view(-1, 1, 1, 1), to_batch(rec[idx.numpy()]), to_batch(clean[idx.numpy()]))
-        x = x + 0.04 * torch.rand(batch, 1, 1, 1, generator=gen) * torch.randn(x.shape, generator=gen)
-        logits = net(x)
-        loss = sum(F.cross_entropy(logits[g], y[g][idx]) for g in logits)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        loss = _train_step(net, opt, sched, clean, rec, y, idx, gen)
         if step % 50 == 0:
             bar.set_postfix(loss=f"{loss.item():.4f}")
             log.info("tagger step %d loss %.5f", step, loss.item())
@@ -182,6 +174,22 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
     safe_io.save_safetensors(out, {k: v.contiguous() for k, v in net.state_dict().items()},
                              metadata={UNCLEAR_KEY: json.dumps(thresholds)})
     return out
+
+
+def _train_step(net, opt, sched, clean, rec, y, idx, gen) -> torch.Tensor:
+    """One step on the pictures ``idx``: each a render or its VAE reconstruction at random, a
+    little pixel noise, soft-target cross-entropy summed over the groups; returns the loss."""
+    batch = len(idx)
+    use_rec = torch.rand(batch, generator=gen) < 0.5
+    x = torch.where(use_rec.view(-1, 1, 1, 1), to_batch(rec[idx.numpy()]), to_batch(clean[idx.numpy()]))
+    x = x + 0.04 * torch.rand(batch, 1, 1, 1, generator=gen) * torch.randn(x.shape, generator=gen)
+    logits = net(x)
+    loss = sum(F.cross_entropy(logits[g], y[g][idx]) for g in logits)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    sched.step()
+    return loss
 
 
 def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: int, lr: float, seed: int,
@@ -206,15 +214,7 @@ def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: 
         half = batch // 2
         idx = torch.cat([amb_idx[torch.randint(0, len(amb_idx), (half,), generator=gen)],
                          torch.randint(0, len(clean), (batch - half,), generator=gen)])
-        use_rec = torch.rand(batch, generator=gen) < 0.5
-        x = torch.where(use_rec.view(-1, 1, 1, 1), to_batch(rec[idx.numpy()]), to_batch(clean[idx.numpy()]))
-        x = x + 0.04 * torch.rand(batch, 1, 1, 1, generator=gen) * torch.randn(x.shape, generator=gen)
-        logits = net(x)
-        loss = sum(F.cross_entropy(logits[g], y[g][idx]) for g in logits)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        loss = _train_step(net, opt, sched, clean, rec, y, idx, gen)
         if step % 50 == 0:
             log.info("tagger (ambiguous) step %d loss %.5f", step, loss.item())
         if time.time() - last > checkpoint_minutes * 60:
