@@ -98,6 +98,12 @@ def save_pipeline(pipe, path: Union[str, Path]) -> None:
             if clean != data:
                 safe_io.write_text(cfg, json.dumps(clean, indent=2, sort_keys=True) + "\n")
     tok = json.loads((path / "tokenizer" / "tokenizer.json").read_text())
+    # padding and truncation are set by each call (padding="max_length", truncation=True); a
+    # tokenizer that has been used remembers the last call's in its file, a fresh one does not:
+    # saved without them, the same model gives the same files
+    if tok.get("padding") is not None or tok.get("truncation") is not None:
+        tok["padding"], tok["truncation"] = None, None
+        safe_io.write_text(path / "tokenizer" / "tokenizer.json", json.dumps(tok, ensure_ascii=False, indent=2))
     safe_io.write_text(path / "tokenizer" / "vocab.json", json.dumps(tok["model"]["vocab"], ensure_ascii=False))
     merges = [" ".join(m) if isinstance(m, list) else m for m in tok["model"]["merges"]]
     safe_io.write_text(path / "tokenizer" / "merges.txt", "#version: 0.2\n" + "\n".join(merges) + "\n")

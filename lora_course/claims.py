@@ -55,6 +55,11 @@ SAME = 0.2
 #: decided at the seeds drawn (see :func:`status_of`).
 REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED = "REPRODUCED", "PARTLY", "NOT REPRODUCED", "UNDECIDED"
 STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED)
+#: Each status in Chinese, with what it means (printed under every verdict line: 裁定 = verdict).
+STATUS_ZH = {REPRODUCED: "复现：每一项检验的 95 % 区间都越过了门槛",
+             PARTLY: "部分复现：有的检验通过，有的没有通过",
+             NOT_REPRODUCED: "未复现：没有一项检验通过",
+             UNDECIDED: "未定：有检验的区间跨在门槛上，这些种子还定不了（需要更多种子）"}
 #: A printed verdict line: ``VERDICT <claim> | <STATUS> | <summary>``, at the start of a line. Any
 #: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
 VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
@@ -202,7 +207,12 @@ class Verdict:
                          if hw else f"  ({seeds} seeds per point")
             lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
         lines.append(self.line())
+        lines.append(self.line_zh())
         return "\n".join(lines)
+
+    def line_zh(self) -> str:
+        """The verdict's reading in Chinese (the summary's numbers stay in the line above)."""
+        return f"裁定 {self.claim}：{STATUS_ZH.get(self.status, self.status)}"
 
     @property
     def checks_done(self):
@@ -213,9 +223,17 @@ class Verdict:
     def outcomes(self) -> List[str]:
         return [c.outcome for c in self.checks]
 
-    def show(self) -> None:
-        """Print the checks and the verdict line (what the notebooks' last cell does)."""
-        print(self)
+    def show(self, regime: Optional[str] = None) -> None:
+        """Print the checks and the verdict line (what the notebooks' last cell does). With
+        ``regime`` (e.g. ``"600 steps"``), the same checks on another LoRA, shown beside the
+        notebook's verdict: printed as ``AT <regime> <claim> | …``, not a ``VERDICT`` line (the
+        report collects one verdict per notebook: the course recipe's)."""
+        if regime is None:
+            print(self)
+            return
+        text = str(self).rsplit("\n", 2)[0]
+        print(f"{text}\nAT {regime} {self.claim} | {self.status} | {self.summary}\n"
+              f"{regime}：{STATUS_ZH.get(self.status, self.status)}")
 
 
 def status_of(outcomes: Sequence[str]) -> str:

@@ -24,13 +24,16 @@ import torch
 from tqdm.auto import tqdm
 
 from . import progress as progress_
-from . import base_model, dataset, evaluation, lora, lora_data, plots, safe_io, training_sets
+from . import base_model, dataset, evaluation, lora, lora_data, plots, safe_io, training_length, training_sets
 from .tagger import Tagger
 
 #: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
 WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per point of every measurement.
 N_SEEDS = 32
+#: Seed counts of points drawn by the course (``range(m)``), from which a point on fewer seeds is
+#: cut instead of drawn again (notebook 14's 16-seed phase diagram re-uses the 32- and 48-seed sweeps).
+WIDER_SEEDS = (32, 48, 64)
 #: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
 CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
 #: Where the pictures of every sweep point are kept between notebooks: one ``.npy`` per (LoRA,
@@ -41,6 +44,12 @@ POINTS_DIR = base_model.DATA_DIR.parent / "build" / "points"
 DEFAULT_LORA = lora.LoraTrainConfig()
 #: Steps between preview pictures when :meth:`Lab.train` is asked for them (``previews=True``).
 PREVIEW_EVERY = 50
+
+
+def recipe_line() -> str:
+    """How long the course's LoRAs train, and the rule that chose it (printed once per notebook)."""
+    return (f"the course's recipe trains {DEFAULT_LORA.steps} steps: the length its rule gives "
+            f"(\"stop when she appears\": {training_length.RULE_SHORT}; measured in notebook 14)")
 
 
 def quiet_libraries() -> None:
@@ -72,8 +81,10 @@ class Lab:
         self.results = {}   # LoRAs trained in this session: name -> LoraResult
         self.sources = {}   # every LoRA loaded: name -> LoraResult or file (to re-load after training)
         self.keys = {}      # LoRAs trained or cached by :meth:`train`: name -> cache key
+        self.losses = {}    # training losses of the runs of :meth:`train_along`: set -> [loss per step]
         self.cache_points = True
         self._base_key = None
+        self._recipe_said = False
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
@@ -86,6 +97,9 @@ class Lab:
         ``plots.training_figure``; they do not change the LoRA)."""
         folder = training_sets.folder(set_name)
         cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
+        if cfg.steps == DEFAULT_LORA.steps and not cfg.epochs and not self._recipe_said:
+            print(recipe_line())
+            self._recipe_said = True
         if previews:
             cfg = replace(cfg, sample_every=PREVIEW_EVERY)
         key = self._cache_key(folder, cfg)
@@ -107,6 +121,47 @@ class Lab:
         print(f"trained {cfg.name!r}: {result.steps} steps in {result.seconds:.0f} s, "
               f"loss {np.mean(result.losses[:10]):.3f} -> {np.mean(result.losses[-10:]):.3f}")
         return lora.load_lora(self.pipe, result, cfg.name)
+
+    def train_along(self, set_name, steps: Sequence[int], config: Optional[lora.LoraTrainConfig] = None,
+                    reuse: bool = True, progress: bool = True) -> dict:
+        """The training-length axis from one run: train ``set_name`` once to ``max(steps)`` and
+        keep the LoRA at each of ``steps`` (:class:`lora_course.lora.KeepAt`). Each kept LoRA is
+        the one a run of exactly that many steps trains, so it is cached in ``build/loras`` under
+        that run's own key: ``lab.train(set_name)`` at one of these lengths loads it, and a LoRA
+        that :meth:`train` made earlier is re-used here. Loads every kept LoRA as
+        ``<set>_<steps>`` and returns ``{steps: adapter name}``; the whole run's training losses
+        are in :attr:`losses` (``{set: [loss per step]}``)."""
+        folder = training_sets.folder(set_name)
+        base = replace(config or DEFAULT_LORA, name=folder.name)
+        steps = sorted({int(k) for k in steps})
+        if not steps or steps[0] < 1:
+            raise ValueError(f"train_along: steps {steps} must be whole numbers ≥ 1. Fix: e.g. steps=(25, 50, 150)")
+        keys = {k: self._cache_key(folder, replace(base, steps=k)) for k in steps}
+        paths = {k: CACHE_DIR / f"{base.name}-{keys[k]}.safetensors" for k in steps}
+        curve = paths[steps[-1]].with_suffix(".losses.json")
+        if not (reuse and all(p.exists() for p in paths.values()) and curve.exists()):
+            if lora.loaded_adapters(self.pipe):
+                self.pipe.unload_lora_weights()
+            keep = lora.KeepAt(steps)
+            result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
+                                     callbacks=[keep])
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            for k in steps:
+                keep.kept[k].save(paths[k])
+            safe_io.write_text(curve, json.dumps(result.losses))
+            print(f"trained {base.name!r} once for {result.steps} steps in {result.seconds:.0f} s, kept at "
+                  f"{', '.join(map(str, steps))}")
+            for n, src in self.sources.items():      # the LoRAs loaded before, back in
+                lora.load_lora(self.pipe, src, n)
+        else:
+            print(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier with "
+                  f"these settings")
+        self.losses[base.name] = json.loads(curve.read_text())
+        names = {}
+        for k in steps:
+            names[k] = lora.load_lora(self.pipe, paths[k], f"{base.name}_{k}")
+            self.sources[names[k]], self.keys[names[k]] = paths[k], keys[k]
+        return names
 
     def unload(self) -> None:
         """Take every LoRA out of the pipeline and forget them, so a later :meth:`train` does not
@@ -144,6 +199,8 @@ class Lab:
         for (p, w), path in paths.items():
             if path is not None and path.exists():
                 points[p, w] = np.load(path, allow_pickle=False)
+            elif (wider := self._wider_point(lora_name, p, w, seeds)) is not None:
+                points[p, w] = wider
             else:
                 todo.setdefault(w, []).append(p)
         n = sum(len(ps) for ps in todo.values()) * len(seeds)
@@ -165,6 +222,18 @@ class Lab:
             print(sw.unclear_summary())
         return sw
 
+    def _wider_point(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[np.ndarray]:
+        """The pictures of seeds ``0 … n-1`` cut from a point drawn earlier on more seeds (``0 … m-1``,
+        m in :data:`WIDER_SEEDS`): every picture depends only on its prompt, weight and seed."""
+        n = len(seeds)
+        if list(seeds) != list(range(n)):
+            return None
+        for m in WIDER_SEEDS:
+            path = self._point_path(lora_name, prompt, weight, range(m)) if m > n else None
+            if path is not None and path.exists():
+                return np.load(path, allow_pickle=False)[:n]
+        return None
+
     def _point_path(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[Path]:
         """Where one sweep point's pictures are kept; None when it can't be named safely (a LoRA
         not trained through :meth:`train`, or caching off)."""
@@ -176,6 +245,31 @@ class Lab:
              "steps": base_model.DEFAULT_STEPS, "guidance": base_model.DEFAULT_GUIDANCE,
              "device": str(self.pipe.device)}, sort_keys=True).encode()).hexdigest()[:20]
         return POINTS_DIR / f"{h}.npy"
+
+    # ---- the training-length axis (notebook 14) --------------------------------------------
+    def recipe_rule(self, names: dict) -> tuple:
+        """The course's recipe rule (:data:`lora_course.training_length.RULE`) measured on the
+        LoRAs ``{steps: adapter}`` of :meth:`train_along`: ``(steps it gives, {steps: Estimate})``."""
+        seeds = range(training_length.RULE_SEEDS)
+        hits = {}
+        for k, name in tqdm(sorted(names.items()), desc="the rule", disable=progress_.disabled(True)):
+            sw = self.sweep([training_length.TRIGGER], name, weights=(1.0,), seeds=seeds, progress=False)
+            hits[k] = sw.her(training_length.TRIGGER, 1.0)
+        return training_length.recipe_steps(hits)
+
+    def phase_diagram(self, names: dict, label: str,
+                      prompts=training_length.PROMPTS, weights=training_length.WEIGHTS,
+                      seeds: int = training_length.SEEDS) -> "training_length.PhaseDiagram":
+        """Sweep every kept LoRA ``{steps: adapter}`` (:meth:`train_along`) with the same prompts,
+        weights and seeds, and read them into one phase diagram (steps × weights per measure)."""
+        sweeps = {}
+        for k, name in tqdm(sorted(names.items()), desc=f"phase diagram {label}",
+                            disable=progress_.disabled(True)):
+            sweeps[k] = self.sweep(list(prompts), name, weights=weights, seeds=range(seeds), progress=False)
+        unclear = np.mean([sw.unclear(p, w) for sw in sweeps.values() for p in sw.prompts for w in sw.weights])
+        print(f"{label}: {len(sweeps)} steps × {len(weights)} weights × {len(prompts)} prompts × {seeds} seeds; "
+              f"unclear readings {unclear:.0%} (they count as not showing a tag)")
+        return training_length.PhaseDiagram(label, sweeps)
 
     def grid(self, sw: evaluation.Sweep, seed_index: int = 0, title: Optional[str] = None):
         """The XYZ plot of a sweep: rows prompts, columns LoRA weights, one seed."""

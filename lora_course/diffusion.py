@@ -14,7 +14,9 @@ error. Which target is the model's choice, and a LoRA must use its base model's:
 
 :func:`noise_schedule` reads both the schedule and the target from a pipeline's scheduler, so the
 same loss trains a LoRA on the tiny model and on SD 1.5. The learning-rate schedule both loops
-use (linear warm-up, optionally a linear cool-down) is :func:`lr_factor`.
+use (linear warm-up, optionally a linear cool-down) is :func:`lr_factor`. :func:`stable_loss` is
+the same loss with nothing left to chance (fixed timesteps, fixed noise): a validation loss that
+moves only when the model does.
 """
 from __future__ import annotations
 
@@ -66,6 +68,30 @@ def diffusion_loss(unet, x0: torch.Tensor, cond: torch.Tensor, alphas_cumprod: t
     xt, a, s = add_noise(x0, noise, alphas_cumprod, t)
     pred = unet(xt, t.to(x0.device), cond).sample
     return F.mse_loss(pred.float(), target(prediction_type, x0, noise, a, s).float())
+
+
+#: Where on the schedule :func:`stable_loss` looks: these fractions of the way from clean to noise.
+STABLE_FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+
+@torch.no_grad()
+def stable_loss(unet, x0: torch.Tensor, cond: torch.Tensor, alphas_cumprod: torch.Tensor,
+                prediction_type: str = "v_prediction", fractions=STABLE_FRACTIONS, noises: int = 2,
+                seed: int = 0) -> float:
+    """The diffusion loss of :func:`diffusion_loss` with its randomness fixed: every picture is
+    noised at each timestep ``t = fraction · T`` with ``noises`` noise draws from ``seed``, and
+    the mean squared error is averaged over them all. The same call on the same model gives the
+    same number, so a LoRA at two training steps (or two LoRAs) can be compared on it.
+    ``x0`` N×C×h×w latents, ``cond`` N×L×D text states (one per picture)."""
+    T = len(alphas_cumprod)
+    t = torch.tensor([min(T - 1, int(f * T)) for f in fractions]).repeat_interleave(len(x0) * noises)
+    reps = len(fractions) * noises
+    x = x0.repeat(reps, 1, 1, 1)
+    c = cond.repeat(reps, 1, 1)
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device, x.dtype)
+    xt, a, s = add_noise(x, noise, alphas_cumprod, t)
+    pred = unet(xt, t.to(x.device), c).sample
+    return float(F.mse_loss(pred.float(), target(prediction_type, x, noise, a, s).float()))
 
 
 def lr_factor(step: int, warmup: int, total: int = 0, decay: int = 0) -> float:

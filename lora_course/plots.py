@@ -341,3 +341,73 @@ def training_figure(result):
         ax2.set_yticklabels([f"step {s}" for s in steps], fontsize=7)
         ax2.set_title("previews during training", fontsize=9)
     return _done(fig)
+
+
+def phase_figure(diagram, keys: Optional[Sequence[str]] = None):
+    """The phase diagram of a LoRA (:class:`lora_course.training_length.PhaseDiagram`): one heatmap
+    per measure, rows training steps, columns LoRA weights, each cell its share (or gap, drift).
+    ● marks the cells where the article's side of the measure is shown (its interval clears the
+    claim's bar), ○ where it is not decided at these seeds."""
+    plt = _plt()
+    keys = list(keys or diagram.measures)
+    cols = 3
+    rows = (len(keys) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.9 * rows), squeeze=False)
+    for ax, key in zip(axes.flat, keys):
+        m = diagram.measures[key]
+        v = diagram.values(key)
+        lo = -1.0 if key == "gap" else 0.0
+        im = ax.imshow(v, cmap="RdBu" if key == "gap" else "viridis", vmin=lo, vmax=1.0, aspect="auto")
+        marks = diagram.marks(key)
+        for i in range(v.shape[0]):
+            for j in range(v.shape[1]):
+                mark = {"pass": " ●", "undecided": " ○"}.get(marks[i, j], "")
+                ax.text(j, i, f"{v[i, j]:.2f}{mark}", ha="center", va="center", fontsize=7,
+                        color="black" if (key != "gap" and v[i, j] > 0.6) or (key == "gap" and abs(v[i, j]) < 0.5)
+                        else "white")
+        ax.set_xticks(range(len(diagram.weights)))
+        ax.set_xticklabels([f"{w:g}" for w in diagram.weights])
+        ax.set_yticks(range(len(diagram.steps)))
+        ax.set_yticklabels([str(k) for k in diagram.steps])
+        ax.set_xlabel("LoRA weight w")
+        ax.set_ylabel("training steps")
+        bar = "" if m.level is None else f" ({m.claim}: {'≥' if m.at_least else '≤'} {m.level:g} ●)"
+        ax.set_title(f"{m.title}{bar}", fontsize=8)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    for ax in list(axes.flat)[len(keys):]:
+        ax.axis("off")
+    fig.suptitle(f"{diagram.name}: training steps × LoRA weight ({len(next(iter(diagram.sweeps.values())).seeds)} seeds per cell)",
+                 fontsize=10)
+    fig.tight_layout()
+    return _done(fig)
+
+
+def loss_figure(losses: Sequence[float], stable: Dict[str, Dict[int, float]], title: Optional[str] = None):
+    """Left: the training loss per step (and its running mean). Right: the stable validation loss
+    (fixed timesteps and noise) at every kept step, on the training pictures and on new renders."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8.4, 2.9))
+    x = np.arange(1, len(losses) + 1)
+    a.plot(x, losses, lw=0.5, color="C0", alpha=0.4, label="per step")
+    k = min(25, len(losses))
+    if k > 1:
+        run = np.convolve(losses, np.ones(k) / k, mode="valid")
+        a.plot(x[k - 1:], run, lw=1.5, color="C0", label=f"mean of {k}")
+    a.set_xlabel("step")
+    a.set_ylabel("training loss")
+    a.grid(alpha=0.3)
+    a.legend(fontsize=7)
+    a.set_title("the loss the trainer sees (random t, noise)", fontsize=9)
+    for label, points in stable.items():
+        ks = sorted(points)
+        b.plot(ks, [points[s] for s in ks], marker="o", label=label)
+    b.set_xscale("symlog", linthresh=25)
+    b.set_xlabel("training steps (0 = base model)")
+    b.set_ylabel("stable loss")
+    b.grid(alpha=0.3)
+    b.legend(fontsize=7)
+    b.set_title("fixed t and noise: validation", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _done(fig)

@@ -22,7 +22,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, training_length as tl
 lab = course.setup()
 
 # %%
@@ -52,11 +52,26 @@ plots.mouth_figure(sw_one, sw_two)
 claims.c5(sw_one, sw_two).show()
 
 # %% [markdown]
-# ## When the sect knows the tag better than the caster
-# If the verdict says a closed mouth was *not* hard to get: the base model knows `closed mouth` perfectly, and the course's one-picture LoRA (150 steps) has not learned her open mouth by heart, so the prompt wins. The article's LoRAs are trained until the picture is learned by heart; trained four times longer, the same picture gives no closed mouth at all at w = 1 (docs/results.md has the numbers). Whether a missing feature is hard to get is a race between what the base model knows and how far the LoRA overfits.
+# ## Beside it: the article's regime
+# The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at 600 steps (notebook 14 draws every length in between), the same prompts, weights and seeds, the same checks:
+
+# %%
+long_one = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
+long_two = lab.train_along("mouth_2", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
+lo_one = lab.sweep(prompts, long_one, weights=(0.6, 0.8, 1.0))
+lo_two = lab.sweep(prompts, long_two, weights=(0.6, 0.8, 1.0))
+lab.grid(lo_one, title=f"one open-mouth picture, {tl.ARTICLE_STEPS} steps")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+claims.c5(lo_one, lo_two).show(regime=f"{tl.ARTICLE_STEPS} steps")
+
+# %% [markdown]
+# ## Reading it
+# (written once measured)
 
 # %% [markdown]
 # ## Things to try
-# - Overfit like the article: `lab.train("weiwei_1", LoraTrainConfig(steps=600), name="long")` (`from lora_course.lora import LoraTrainConfig`) and sweep `weiwei, closed mouth` again.
+# - Find the length at which `closed mouth` stops working: sweep `lab.train_along("weiwei_1", tl.KEEP_STEPS)[k]` for k = 150, 300 (notebook 14 has the whole map).
 # - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain: the pictures are the same, the control is gone.
 # - Lower the weight of the one-picture LoRA until closed mouths appear: what does it cost?

@@ -102,3 +102,35 @@ def test_prior_preservation_set(tiny_pipe, tmp_path):
     # rebuilt from scratch each time (it depends on the base model)
     again = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(2), out=tmp_path / "reg")
     assert len(next(c for c in dataset.load_dataset(again).concepts if c.path.name == "1_1girl").items) == 2
+
+
+def test_fewer_seeds_are_cut_from_a_wider_point(lab, tmp_path, monkeypatch):
+    a = lab.train("weiwei_1", lora.LoraTrainConfig(steps=1, batch_size=2), progress=False)
+    wide = lab.sweep(["weiwei"], a, weights=(0.0, 1.0), seeds=[0, 1, 2], progress=False)
+    monkeypatch.setattr(course, "WIDER_SEEDS", (3,))
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew a point that was kept")
+    monkeypatch.setattr(evaluation, "sweep_images", no_drawing)
+    narrow = lab.sweep(["weiwei"], a, weights=(1.0, 0.0), seeds=[0, 1], progress=False)
+    assert np.array_equal(narrow.images[0, 0], wide.images[0, 1, :2])
+    with pytest.raises(AssertionError, match="kept"):        # other seeds than 0 … n-1: drawn
+        lab.sweep(["weiwei"], a, weights=(1.0,), seeds=[1, 2], progress=False)
+
+
+def test_train_along_keeps_every_length_under_its_own_key(lab, tiny_pipe, tmp_path, monkeypatch):
+    cfg = lora.LoraTrainConfig(steps=7, batch_size=2)
+    names = lab.train_along("weiwei_1", (2, 4), cfg, progress=False)
+    assert names == {2: "weiwei_1_2", 4: "weiwei_1_4"} and len(lab.losses["weiwei_1"]) == 4
+    assert set(lora.loaded_adapters(tiny_pipe)) == {"weiwei_1_2", "weiwei_1_4"}
+    lab.unload()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained a LoRA that was kept")
+    monkeypatch.setattr(lora, "train_lora", no_training)
+    # a 4-step LoRA is the one the run kept at step 4: loaded, not trained
+    from dataclasses import replace
+    assert lab.train("weiwei_1", replace(cfg, steps=4), progress=False) == "weiwei_1"
+    assert lab.train_along("weiwei_1", (4, 2), cfg, progress=False) == names
+    with pytest.raises(AssertionError, match="kept"):
+        lab.train_along("weiwei_1", (2, 3), cfg, progress=False)

@@ -11,6 +11,8 @@ from lora_course import claims, report
 from lora_course.claims import Verdict
 from lora_course.stats import Estimate
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _nb(*sources):
     return new_notebook(cells=[new_code_cell(s) for s in sources])
@@ -141,3 +143,20 @@ def test_machine_warnings_name_oversubscription_and_torch_neighbours(tmp_path):
     lines = report.machine_warnings({}, tmp_path)
     assert len(lines) == 1 and "pid 4242" in lines[0]
     assert report.machine_warnings({"OMP_NUM_THREADS": "1"}, tmp_path / "missing") == []
+
+
+def test_the_chinese_readme_has_the_english_sections():
+    """README.zh-CN.md has every section of README.md, in the same order, each headed
+    ``## <Chinese> · <the English heading>``, and links back."""
+    import re
+
+    def headings(text):
+        prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)     # not the comments of code blocks
+        return re.findall(r"^(#{1,3}) (.+)$", prose, re.M)
+    en = headings((ROOT / "README.md").read_text(encoding="utf-8"))
+    zh_text = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    zh = headings(zh_text)
+    assert [lvl for lvl, _ in zh] == [lvl for lvl, _ in en]
+    for (_, e), (_, z) in zip(en, zh):
+        assert z.endswith(" · " + e) and re.search(r"[\u4e00-\u9fff]", z.split(" · ")[0]), (e, z)
+    assert "[English](README.md)" in zh_text and "[中文](README.zh-CN.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
