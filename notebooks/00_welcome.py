@@ -1,18 +1,24 @@
 # %% [markdown]
-# # 00 · Welcome: the sect, the puppet and the possession
+# # 00 · Welcome: the sect, the puppet and the possession · 欢迎：门派、傀儡与夺舍
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/00_welcome.ipynb)
 #
 # **Article:** the whole post, "LoRA训练——打标签(tag)" (LoRA training — tagging), octppus, 2023. Its thesis: tags do not decide whether a LoRA is *good* — the training pictures do. Tags decide **which words** the learned features attach to, and so how convenient and controllable the LoRA is.
 #
+# > **原文**：整篇博文《LoRA训练——打标签(tag)》（octppus，2023）。它的核心观点是：标签并不决定一个 LoRA *好不好*——那是训练图决定的；标签决定的是学到的特征**挂在哪些词上**，因而决定了这个 LoRA 用起来方不方便、好不好控制。
+#
 # This course re-runs each of its seven experiments on a tiny Stable Diffusion that trains and samples on a laptop CPU, and measures every claim over many seeds.
 #
+# > 本课程把文章的七个实验逐一放到一个很小的 Stable Diffusion 上重跑（在笔记本电脑的 CPU 上就能训练和出图），并在许多 seed 上测量每一个论断。
+#
 # You will see: the article's metaphor, the drawn world and its tags, the character 喂喂 (weiwei), and what the base model already knows, tag by tag.
+#
+# > 你会看到：文章的比喻，课程画出来的这个世界和它的标签，角色喂喂（weiwei），以及底模已经认识些什么（逐个标签地看）。
 
 # %% [markdown]
-# ## The metaphor (keep these words: they are how the article explains everything)
+# ## The metaphor (keep these words: they are how the article explains everything) · 文章的比喻（请沿用这些词：文章的一切都是靠它们讲清楚的）
 #
-# | term | pinyin | in this course |
+# | term / 术语 | pinyin / 拼音 | in this course / 在课程里指什么 |
 # |---|---|---|
 # | 门派 (the sect) | ménpài | the base model |
 # | 门派成员 (a sect member) | ménpài chéngyuán | a tag the base model already knows: `1girl`, `fox`, `long hair` |
@@ -21,12 +27,21 @@
 # | 功力 (power) | gōnglì | the LoRA weight, `<lora:weiwei:0.6>`; "ten levels" (十层功力) = 1.0 |
 # | 夺舍 (possession) | duóshè | training onto an existing tag: its old meaning is overwritten |
 #
+# > - 门派：底模
+# > - 门派成员：底模已经认识的标签，如 `1girl`、`fox`、`long hair`
+# > - 傀儡：一个还没有任何含义的新触发词，如 `weiwei`
+# > - 施术者：训练集
+# > - 功力：LoRA 权重，写作 `<lora:weiwei:0.6>`；"十层功力" = 1.0
+# > - 夺舍：把训练打到一个已有的标签上，覆盖它原来的含义
+#
 # A puppet has no mind of its own, so it obeys even at partial power; a possessed host fights back
 # when the caster's power drops, and is possessed more easily when it already resembles the caster.
 #
-# ## The course map
+# > 傀儡没有自己的心智，所以哪怕只有几成功力也照样听话；被夺舍的宿主则会在施术者功力减弱时反抗，而宿主本来就和施术者越像，就越容易被夺舍。
 #
-# | notebook | the article's experiment | claim |
+# ## The course map · 课程地图
+#
+# | notebook | the article's experiment / 原文的实验 | claim / 论断 |
 # |---|---|---|
 # | 01 tagging | how a training folder and its captions look; auto-tagging | — |
 # | 02 trigger word | 1: one picture, one tag | C1 |
@@ -41,6 +56,20 @@
 # | 11 remedies | prior preservation, more varied pictures | R |
 # | 12 a weight guide | how many levels of 功力 | W |
 # | 13 a real checkpoint | 1–3 again, on SD 1.5 and your own pictures (needs a GPU) | — |
+#
+# > - 01 打标签：训练文件夹和它的标注文件长什么样；自动打标
+# > - 02 触发词：实验 1，一张图，一个标签（C1）
+# > - 03 `1girl` 被劫持：实验 2，傀儡与夺舍（C2）
+# > - 04 `red hair` 与 `long hair`：实验 3，一个与施术者相像的宿主（C3）
+# > - 05 用 `fox` 作触发词：实验 4，夺舍一位门派成员（C4）
+# > - 06 张嘴 / 闭嘴：实验 5，训练集里缺的东西（C5）
+# > - 07 哭与笑：实验 6，组合标签（C6）
+# > - 08 姿势：实验 7，训练集里没有的，LoRA 给不了（C7）
+# > - 09 检验核心观点：文章开头的论点——标签改变的是控制，而不是质量（T）
+# > - 10 夺舍与傀儡：把文章的比喻拿来实测（P）
+# > - 11 补救办法：先验保留，更多样的图（R）
+# > - 12 权重指南：该用几层功力（W）
+# > - 13 真实 checkpoint：在 SD 1.5 和你自己的图片上再做一遍实验 1–3（需要 GPU）
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -57,16 +86,20 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %% [markdown]
-# ## The world
+# ## The world · 这个世界
 # Every picture of this course is drawn by `lora_course.world` from a list of tags, so we always know the truth. One row per tag group; each picture is weiwei with one tag changed.
+#
+# > 本课程的每一张图都由 `lora_course.world` 根据一串标签画出来，所以真实答案我们永远知道。每一行是一个标签组；每张图都是把 weiwei 的一个标签换掉之后的样子。
 
 # %%
 from lora_course import world
 world.contact_sheet(cell=2)
 
 # %% [markdown]
-# ## Weiwei (喂喂)
+# ## Weiwei (喂喂) · 喂喂（weiwei）
 # The article's character. Her exact combination of identity tags never appears in the base model's pretraining, and the word `weiwei` was never in a caption.
+#
+# > 原文里的角色。她这一组身份标签的确切组合，在底模的预训练里从未出现过；`weiwei` 这个词也从来没有在任何标注里出现过。
 
 # %%
 print(", ".join(world.tags_of(world.WEIWEI)))
@@ -74,8 +107,10 @@ print("identity (what fidelity is measured on):", [world.WEIWEI[g] for g in worl
 world.render(world.WEIWEI, seed=5).resize((192, 192), 0)
 
 # %% [markdown]
-# ## What the sect knows
+# ## What the sect knows · 门派认识些什么
 # The base model is an ordinary `StableDiffusionPipeline` (VAE, UNet, CLIP text encoder and tokenizer), only tiny. Here it draws a few tags it learned in pretraining, and the tagger reads how often each picture shows the tag that was asked for.
+#
+# > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和 tokenizer），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器读出：每张图有没有画出所要求的标签，统计成比例。
 
 # %%
 from lora_course import claims, course, plots
@@ -97,8 +132,10 @@ for p in gallery[:-1]:
 print(f"{'weiwei':<30}", r.fidelity(rows=evaluation.rows_of(r, prompt="weiwei")))
 
 # %% [markdown]
-# ## What a bare `1girl` leaves free
+# ## What a bare `1girl` leaves free · 单写一个 `1girl` 时，哪些由底模自己决定
 # A prompt names some tag groups; the base model chooses the rest. Bare `1girl` must draw many different girls, or the `1girl` hijack of notebook 03 could not be seen: here is how its pictures spread over the groups it does not name.
+#
+# > 一个 prompt 只点名了部分标签组，其余的由底模自己挑。单写 `1girl` 必须能画出许多不同的女孩，否则 notebook 03 里 `1girl` 被劫持的现象根本看不出来：下面是它的图在它没有点名的那些标签组上的分布。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -109,3 +146,5 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
 
 # %% [markdown]
 # `weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: 01, the training folder.
+#
+# > 对底模来说，`weiwei` 目前还什么都不是：一个等着施术者的傀儡。下一步：01，训练文件夹。

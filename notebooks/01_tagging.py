@@ -1,11 +1,15 @@
 # %% [markdown]
-# # 01 · Tagging: the training folder, its captions, and where the trigger goes
+# # 01 · Tagging: the training folder, its captions, and where the trigger goes · 打标签：训练文件夹、标注文件，以及触发词放在哪里
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/01_tagging.ipynb)
 #
 # **Article:** the opening sections: what a tag is ("this word = these visual features"), why a prompt `girl` gives a girl (the base model maps the word to girl features) and why adding a character name gives the intersection of both.
 #
+# > **原文**：开头几节：标签是什么（"这个词 = 这些视觉特征"）；为什么写 prompt `girl` 会得到一个女孩（底模把这个词对应到女孩的特征上）；以及为什么再加上一个角色名，得到的就是两者的交集。
+#
 # You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), and the tagger auto-tagging a folder as WD14 does.
+#
+# > 你会看到：一个 kohya 式的数据集文件夹，一个标注文件，几样标签工具（触发词放最前、增加、删除、替换、词频统计），以及标注器像 WD14 那样给整个文件夹自动打标。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -22,8 +26,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %% [markdown]
-# ## A training folder
+# ## A training folder · 训练文件夹
 # kohya's layout: a folder per concept named `<repeats>_<name>`, holding each picture and a `.txt` caption of comma-separated tags beside it.
+#
+# > kohya 的目录结构：每个概念一个文件夹，命名为 `<repeats>_<name>`，里面放着每一张图，旁边是它的 `.txt` 标注文件，内容是逗号分隔的标签。
 
 # %%
 import shutil, tempfile
@@ -42,8 +48,10 @@ for c in ds.concepts:
 print(dataset.tag_frequency(ds))
 
 # %% [markdown]
-# ## Tag tools
+# ## Tag tools · 标签工具
 # Every edit is written atomically, and the old caption is kept in `.backup/`: no caption is ever lost.
+#
+# > 每次修改都以原子方式写入，旧的标注会保存在 `.backup/` 里：任何一份标注都不会丢。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -55,8 +63,10 @@ for it in ds.items:
 print("backups kept:", len(list(work.rglob(".backup/*.txt"))))
 
 # %% [markdown]
-# ## Auto-tagging, like WD14
+# ## Auto-tagging, like WD14 · 像 WD14 那样自动打标
 # The tagger reads each picture and writes the tags it sees above a threshold (0.35, WD14's default), one per exclusive group, with the trigger first. Existing captions are kept unless you ask to overwrite them (and then they are backed up).
+#
+# > 标注器读取每张图，写下概率超过阈值（0.35，WD14 的默认值）的标签：每个互斥的标签组只写一个，触发词放在最前面。已有的标注会原样保留，除非你要求覆盖（覆盖之前会先备份）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -71,10 +81,14 @@ for name, tags in written.items():
 
 # %% [markdown]
 # Where the trigger goes, and which tags to keep, is what the next notebooks measure: a tag attaches the picture's features to its word.
+#
+# > 触发词放在哪里、保留哪些标签，正是接下来几个 notebook 要测量的：一个标签会把图里的特征挂到它这个词上。
 
 # %% [markdown]
-# ## Your turn: the tag editor
+# ## Your turn: the tag editor · 动手：标签编辑器
 # The same tools with the mouse, on the copy made above: click a tag to remove it (click it again to put it back), type tags to add them, or edit every picture at once; the table counts the pictures that carry each tag. Nothing is written until **save**, and saving keeps every old caption in `.backup/`.
+#
+# > 还是这些工具，换成用鼠标操作，作用在上面复制出来的那份数据上：点一个标签就删掉它（再点一次放回去），输入标签就能添加，也可以一次修改所有图片；表格统计每个标签出现在几张图上。点 **save** 之前什么都不会写入，保存时每一份旧标注都会留在 `.backup/` 里。
 
 # %%
 from lora_course import widgets

@@ -1,13 +1,19 @@
 # %% [markdown]
-# # 02 · One picture, one tag: the trigger word
+# # 02 · One picture, one tag: the trigger word · 一张图，一个标签：触发词
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/02_trigger_word.ipynb)
 #
 # **Article:** experiment 1, *the trigger word* (触发词). The author trains a LoRA on a single picture of 喂喂 (weiwei) captioned with one made-up word, `weiwei`, and prompting that word brings back all of her: white long hair, fox ears, blue eyes, pink dress.
 #
+# > **原文**：实验 1，*触发词*。作者只用一张喂喂（weiwei）的图来训练 LoRA，标注里只有一个自造的词 `weiwei`；写出这个词，她的一切就都回来了：白色长发、狐耳、蓝眼睛、粉色裙子。
+#
 # In the article's metaphor `weiwei` is a **傀儡 (puppet)**: a word with no meaning of its own in the base model (the **门派**, the sect), which the LoRA fills with her features.
 #
+# > 按文章的比喻，`weiwei` 是一个**傀儡**：这个词在底模（**门派**）里本身没有任何含义，由 LoRA 把她的特征填进去。
+#
 # You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
+#
+# > 你会看到：她的训练图，底模怎么读这个新词，一个几秒钟就训好的 LoRA，LoRA 权重（**功力**）从 0 到 1 时画出的图，以及测得的身份还原度（48 个 seed 中，她的身份属性*全部*画对的比例）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -28,15 +34,19 @@ from lora_course import claims, course, plots
 lab = course.setup()
 
 # %% [markdown]
-# ## The training set: one picture, one tag
+# ## The training set: one picture, one tag · 训练集：一张图，一个标签
 # A kohya-style folder (`10_weiwei/`: 10 repeats of the concept *weiwei*) holding one PNG and its caption file.
+#
+# > 一个 kohya 式的文件夹（`10_weiwei/`：概念 *weiwei* 重复 10 次），里面是一张 PNG 和它的标注文件。
 
 # %%
 course.show_set("weiwei_1")
 
 # %% [markdown]
-# ## A puppet has no mind of its own
+# ## A puppet has no mind of its own · 傀儡没有自己的心智
 # The base model has never seen the word. Its tokenizer splits it into pieces it never trained on, so the prompt `weiwei` means nothing in particular yet:
+#
+# > 底模从没见过这个词。它的 tokenizer 会把这个词拆成一些从未训练过的片段，所以 prompt `weiwei` 眼下并不指向任何特定的东西：
 
 # %%
 from lora_course.tokenizer import describe_tokens
@@ -44,8 +54,10 @@ print(describe_tokens(lab.pipe.tokenizer, "weiwei"))
 print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
 
 # %% [markdown]
-# ## Train the LoRA
+# ## Train the LoRA · 训练 LoRA
 # Rank 8 on the UNet's attention, the text encoder frozen; the latents and the caption's embedding are computed once and cached (kohya's `cache_latents`).
+#
+# > 在 UNet 的注意力层上训练 rank 8 的 LoRA，文本编码器冻结；latent 和标注的文本嵌入只计算一次并缓存起来（即 kohya 的 `cache_latents`）。
 
 # %%
 weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here; later notebooks re-use it
@@ -54,8 +66,10 @@ weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here
 plots.training_figure(lab.results[weiwei])
 
 # %% [markdown]
-# ## Pictures first
+# ## Pictures first · 先看图
 # The same seeds at each LoRA weight: w = 0 is the base model, w = 1 is "ten levels of power".
+#
+# > 每个 LoRA 权重下都用同一批 seed：w = 0 就是底模本身，w = 1 就是"十层功力"。
 
 # %%
 sw = lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]))   # 48 seeds: see the verdict
@@ -65,21 +79,27 @@ lab.grid(sw, title="prompt `weiwei`, one seed per column")
 lab.weights_grid(sw, "weiwei", weights=(0.0, 0.6, 1.0))
 
 # %% [markdown]
-# ## Then the numbers
+# ## Then the numbers · 再看数字
 # The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval up to 0.107, which cannot show the claim's "at most 0.10 without the LoRA".)
+#
+# > 标注器会读取每一张图。*身份还原度*是 48 个 seed 中她的五项身份属性全部画对的比例；细线是每一项属性单独的比例。（这个 notebook 画 48 个 seed，其余 notebook 画 32 个：只有 32 个 seed 时，哪怕"一张都不是她"，95 % 区间的上界也有 0.107，证明不了论断里"不挂 LoRA 时至多 0.10"这一条。）
 
 # %%
 plots.fidelity_figure(sw, "weiwei")
 
 # %% [markdown]
-# ## Verdict (claim C1)
+# ## Verdict (claim C1) · 结论（论断 C1）
 
 # %%
 # NBVAL_CHECK_OUTPUT
 claims.c1(sw).show()
 
 # %% [markdown]
-# ## Things to try
+# ## Things to try · 动手试试
 # - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy (`lab.train` takes any folder via `lora.train_lora`).
 # - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=75), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land?
 # - Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?
+#
+# > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练（`lab.train` 通过 `lora.train_lora` 可以接受任意文件夹）。
+# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=75), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。w = 1 时的还原度会落在哪里？
+# > - 写 prompt `weiwei, red hair`：傀儡会不会听从它从没被训练过的命令？

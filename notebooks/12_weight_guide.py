@@ -1,13 +1,19 @@
 # %% [markdown]
-# # 12 · Beyond the article: a weight guide (how many levels of 功力?)
+# # 12 · Beyond the article: a weight guide (how many levels of 功力?) · 延伸：权重指南（该用几层功力？）
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/12_weight_guide.ipynb)
 #
 # **Article:** every experiment: the author lowers the weight (功力, "levels of power") by eye until the picture looks right. The post never says how to choose it.
 #
+# > **原文**：每个实验都一样：作者凭眼睛把权重（功力）往下调，直到图看起来对了为止。文章从没说过权重该怎么选。
+#
 # A guide computed from a sweep: the **lowest weight at which she holds** (identity fidelity ≥ 0.5) **while the prompt's other tags still work** (drawn in ≥ 0.7 of the pictures). Lower weights damage other prompts less (notebook 10), so the lowest passing weight is the one to use.
 #
+# > 一份由扫描结果算出来的指南：**她依然成立**（身份还原度 ≥ 0.5）、**同时 prompt 里的其他标签也依然管用**（在 ≥ 0.7 的图里画了出来）的**最低权重**。权重越低，对其他 prompt 的损伤越小（notebook 10），所以该用的就是能过线的最低权重。
+#
 # You will see: the guide applied to every LoRA of the article's experiments and the pruned-tag LoRA of notebook 09, each with a prompt asking for something its pictures do not all show.
+#
+# > 你会看到：这份指南用在文章各个实验的 LoRA 上，以及 notebook 09 的精简标签 LoRA 上；每个 LoRA 都配一个 prompt，要的东西在它的训练图里并不是每张都有。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -43,13 +49,16 @@ plots.guide_figure(advice)
 print(weight_guide.table(list(advice.values()), list(advice)))
 
 # %% [markdown]
-# ## Verdict (claim W)
+# ## Verdict (claim W) · 结论（论断 W）
 
 # %%
 # NBVAL_CHECK_OUTPUT
 claims.weight_guide(advice).show()
 
 # %% [markdown]
-# ## Things to try
+# ## Things to try · 动手试试
 # - Your own prompt: `weight_guide.recommend(lab.sweep(["weiwei, smile"], loras["weiwei_1"]), "weiwei, smile")`.
 # - A stricter bar: `weight_guide.recommend(..., target=0.8)`. Which LoRAs still have a weight?
+#
+# > - 换成你自己的 prompt：`weight_guide.recommend(lab.sweep(["weiwei, smile"], loras["weiwei_1"]), "weiwei, smile")`。
+# > - 把合格线提高：`weight_guide.recommend(..., target=0.8)`。还有哪些 LoRA 找得到过线的权重？

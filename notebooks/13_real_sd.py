@@ -1,13 +1,19 @@
 # %% [markdown]
-# # 13 · The same recipe on a real Stable Diffusion
+# # 13 · The same recipe on a real Stable Diffusion · 同一套做法，用在真正的 Stable Diffusion 上
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/13_real_sd.ipynb)
 #
 # **Article:** experiments 1–3 once more, the way the author ran them: a real checkpoint, pictures of a character, one trigger word.
 #
+# > **原文**：再做一遍实验 1–3，这次照作者的做法来：一个真实的 checkpoint、一个角色的图、一个触发词。
+#
 # The notebooks before this one ran on the course's tiny model, so that every claim could be measured on a laptop. Here the same `lora_course` code runs on a real SD 1.5-class checkpoint and your own pictures: the model is loaded by the same `base_model.load_pipeline` (float16 on the GPU), the pictures are captioned with the course's tag tools, the LoRA is trained by the same `lora.train_lora`, and the sweeps are the same XYZ plots.
 #
+# > 前面的 notebook 都跑在课程自带的小模型上，这样每个论断在笔记本电脑上就能测。这里，同一套 `lora_course` 代码跑在一个真实的 SD 1.5 级 checkpoint 和你自己的图上：模型由同一个 `base_model.load_pipeline` 加载（在 GPU 上用 float16），图用课程的标签工具打标，LoRA 由同一个 `lora.train_lora` 训练，扫描画出来的也是同样的 XYZ plot。
+#
 # It needs a CUDA GPU and the Hugging Face hub (Colab's GPU runtime has both; the model is downloaded once, about 4 GB). Where they are missing, the next cells say so in one sentence and skip everything else.
+#
+# > 它需要 CUDA GPU 和 Hugging Face hub（Colab 的 GPU 运行时两样都有；模型只下载一次，约 4 GB）。缺了其中任何一样，接下来的单元格会用一句话说明，然后跳过其余所有内容。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -24,8 +30,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %% [markdown]
-# ## Parameters
+# ## Parameters · 参数
 # On Colab, upload pictures of your character into a folder (the Files panel on the left) and name it in `MY_PICTURES`. One picture is enough, as in the article; square pictures crop best. `None` uses the course's own picture of weiwei (64 pixels, blurry at 512: bring your own).
+#
+# > 在 Colab 上，把你的角色的图上传到一个文件夹里（左侧的"文件"面板），再把文件夹名填进 `MY_PICTURES`。和原文一样，一张图就够；正方形的图裁剪效果最好。填 `None` 则使用课程自带的那张 weiwei 图（只有 64 像素，放到 512 会很糊：最好用你自己的图）。
 
 # %%
 MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"   # any SD 1.x diffusers model: hub id or folder
@@ -35,7 +43,7 @@ HOST = "1girl"                           # experiment 2: a tag the model knows (
 CLASH, MATCH = "red hair", "long hair"   # experiment 3: a tag that contradicts her, one that fits
 
 # %% [markdown]
-# ## Can it run here?
+# ## Can it run here? · 这里能跑吗？
 
 # %%
 from lora_course import dataset, real_sd, wd14
@@ -45,16 +53,22 @@ print(why)
 # %% [markdown]
 # Every cell below starts with `if ok:`, so without a GPU this notebook ends here, cleanly.
 #
-# ## The model
+# > 下面每个单元格都以 `if ok:` 开头，所以没有 GPU 时，这个 notebook 就在这里干干净净地结束。
+#
+# ## The model · 模型
 # The same entry point as the tiny model's; the sampler is swapped for DPM-Solver, which needs about 25 steps.
+#
+# > 入口和小模型用的是同一个；采样器换成了 DPM-Solver，大约 25 步就够。
 
 # %%
 if ok:
     pipe = real_sd.load(MODEL)
 
 # %% [markdown]
-# ## Your pictures, as a kohya folder
+# ## Your pictures, as a kohya folder · 把你的图做成 kohya 文件夹
 # As in the article's experiment 1, every picture is captioned with the trigger word alone. WD14, the tagger the article's community uses, reads what the pictures show when it is available (`onnxruntime` and the hub): its tags are what the pictures below are checked for.
+#
+# > 和原文的实验 1 一样，每张图的标注都只有触发词。WD14 是原文所在的社区常用的标注器；它可用时（需要 `onnxruntime` 和 hub），会读出这些图上画了什么：下面生成的图，检查的就是有没有画出它读到的这些标签。
 
 # %%
 if ok:
@@ -68,16 +82,20 @@ if ok:
     print("her look, as WD14 reads it:", ", ".join(look) or "(no WD14 here)")
 
 # %% [markdown]
-# ## Train the LoRA
+# ## Train the LoRA · 训练 LoRA
 # The course's trainer with settings for a 512-pixel model (`real_sd.recipe`: rank 16, learning rate 1e-4, 400 steps). The kohya file it writes loads in A1111 and ComfyUI.
+#
+# > 用课程自己的训练器，配上适合 512 像素模型的设置（`real_sd.recipe`：rank 16，学习率 1e-4，400 步）。它写出的 kohya 格式文件可以直接在 A1111 和 ComfyUI 里加载。
 
 # %%
 if ok:
     name = real_sd.train(pipe, root, real_sd.recipe(pipe), out_dir=real_sd.WORK_DIR / "lora")
 
 # %% [markdown]
-# ## Experiment 1: the trigger word
+# ## Experiment 1: the trigger word · 实验 1：触发词
 # Without the LoRA (w = 0) the word means nothing; with it, it should bring her back.
+#
+# > 不挂 LoRA（w = 0）时，这个词什么意思也没有；挂上之后，它应该能把她画回来。
 
 # %%
 if ok:
@@ -87,8 +105,10 @@ if ok:
         print(e1.rates_text(reader, look))
 
 # %% [markdown]
-# ## Experiment 2: the `1girl` hijack
+# ## Experiment 2: the `1girl` hijack · 实验 2：`1girl` 被劫持
 # The same LoRA, prompted with a tag the model knows. At full weight the host is possessed (夺舍) too; at 0.6 the article sees the puppet hold while the host fights back.
+#
+# > 同一个 LoRA，prompt 换成模型认识的标签（门派成员）。满权重（十层功力）时，宿主也被夺舍了；在 0.6 时，原文看到的是傀儡依然听命，宿主却在反抗。
 
 # %%
 if ok:
@@ -98,8 +118,10 @@ if ok:
         print(e2.rates_text(reader, look))
 
 # %% [markdown]
-# ## Experiment 3: a host that resembles her
+# ## Experiment 3: a host that resembles her · 实验 3：和她相像的宿主
 # A tag that contradicts her needs full power (功力); one that fits her is possessed at lower weight.
+#
+# > 和她矛盾的标签，要用满十层功力才行；和她相符的标签，在更低的权重下就会被夺舍。
 
 # %%
 if ok:
@@ -109,7 +131,11 @@ if ok:
         print(e3.rates_text(reader, look))
 
 # %% [markdown]
-# ## Things to try
+# ## Things to try · 动手试试
 # - Compare with the measured verdicts of notebooks 02–04: which effects does the real model show more strongly than the tiny one, and why (`1girl` has a strong prior in a real model)?
 # - Caption the pictures with their tags too, the trigger first: `real_sd.prepare_user_set(MY_PICTURES, real_sd.WORK_DIR / "tagged", TRIGGER, captions="tagged", tagger=reader)`, train again, and prompt the trigger alone: the features now attached to the tags no longer come with the word (the article's thesis).
 # - More seeds (`seeds=range(16)`) and `e1.seeds_figure(TRIGGER, 1.0)`: what "often" means.
+#
+# > - 和 notebook 02–04 实测的结论对比：哪些效应在真实模型上比在小模型上更明显？为什么（在真实模型里，`1girl` 有很强的先验）？
+# > - 把图的标签也写进标注，触发词放最前：`real_sd.prepare_user_set(MY_PICTURES, real_sd.WORK_DIR / "tagged", TRIGGER, captions="tagged", tagger=reader)`，重新训练，再只写触发词：这时已经挂到各个标签上的特征，不会再随这个词一起出来（这正是原文的核心观点）。
+# > - 多用一些 seed（`seeds=range(16)`），再看 `e1.seeds_figure(TRIGGER, 1.0)`：所谓"经常"，到底是多经常。
