@@ -102,3 +102,25 @@ def test_it_runs_on_the_python3_kernel(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3", \
         f"{path.name}: jupytext --set-kernel python3 --sync {path.with_suffix('.py').name}"
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_prose_cell_is_in_chinese_too(path):
+    """The article's readers are Chinese: every markdown cell that says something in English (a
+    title, an opening, a reading, things to try) says it in Chinese as well, and every heading
+    carries its Chinese after ``·``."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"\[!\[Open In Colab\].*?\)\]\(.*?\)", "", cell.source)   # the badge
+        prose = re.sub(r"`[^`]*`", "", prose)                                      # code and tags
+        if len(re.findall(r"[A-Za-z]", prose)) >= 20:
+            assert len(CJK.findall(prose)) >= 10, f"{path.name}: no Chinese in the cell {cell.source[:60]!r}"
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                assert " · " in line and CJK.search(line.split(" · ")[-1]), \
+                    f"{path.name}: the heading {line!r} has no Chinese after ' · '"
