@@ -209,24 +209,24 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
     lines.append(when(one, "sitting", 1.0, claims.LOW, False,
                       f"{one.name}: her sitting gone at w=1 (≤ {claims.LOW})"))
     last = one.steps[-1]
-    rescue = [w for w in one.weights if w < 1.0 and all(
-        stats.decide(one.at(k, last, w), claims.HIGH) == stats.PASS for k in ("her", "sitting"))]
-    lines.append(f"{one.name} at {last} steps: weights where she is her and sits (both ≥ {claims.HIGH}): "
-                 + (", ".join(f"w={w:g} ({one.at('sitting', last, w)})" for w in rescue) or "none"))
+    for key, what in (("closed", f"`{CLOSED}` obeyed"), ("sitting", "her sitting")):
+        rescue = [w for w in one.weights if w < 1.0 and all(
+            stats.decide(one.at(k, last, w), claims.HIGH) == stats.PASS for k in ("her", key))]
+        lines.append(f"{one.name} at {last} steps, lower weights where she is her and {what} (both ≥ {claims.HIGH}): "
+                     + (", ".join(f"w={w:g} (her {one.at('her', last, w)}, {one.at(key, last, w)})" for w in rescue)
+                        or "none"))
     good = faithful_cells(one)
-    lines.append(f"{one.name}: faithful but not overfit (her ≥ {RULE_LEVEL}, `{HOST}` ≤ {claims.LOW}, her sitting ≥ "
+    lines.append(f"{one.name}: faithful but not overfit (her, `{CLOSED}` obeyed and her sitting, each ≥ "
                  f"{claims.HIGH}, all shown): " + (", ".join(f"{k} steps at w={w:g}" for k, w in good) or "nowhere"))
     return [f"FINDING | {s}" for s in lines]
 
 
 def faithful_cells(d: PhaseDiagram) -> List[Tuple[int, float]]:
-    """Cells where she is drawn on the trigger (lower bound ≥ :data:`RULE_LEVEL`), the host is
-    not hijacked (upper bound ≤ LOW) and a pose she was never shown still comes (her sitting,
-    lower bound ≥ HIGH): faithful to her, not overfit to the picture."""
+    """Cells where the LoRA is faithful (the trigger draws her) and not overfit (the prompt can
+    still change what the picture never showed: `closed mouth` is obeyed, and she sits as
+    herself), each a share whose lower bound clears HIGH."""
     return [(k, w) for k in d.steps for w in d.weights
-            if stats.decide(d.at("her", k, w), RULE_LEVEL) == stats.PASS
-            and stats.decide(d.at("hijack", k, w), claims.LOW, at_least=False) == stats.PASS
-            and stats.decide(d.at("sitting", k, w), claims.HIGH) == stats.PASS]
+            if all(stats.decide(d.at(key, k, w), claims.HIGH) == stats.PASS for key in ("her", "closed", "sitting"))]
 
 
 # ---- the loss over-training would show -------------------------------------------------------------

@@ -148,3 +148,7 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
 # `weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: 01, the training folder.
 #
 # > 对底模来说，`weiwei` 目前还什么都不是：一个等着施术者的傀儡。下一步：01，训练文件夹。
+
+# %% [markdown]
+# <!-- nav -->
+# [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [01 · Tagging: the training folder, its captions, and where the trigger goes](01_tagging.ipynb) →

@@ -93,3 +93,7 @@ for name, tags in written.items():
 # %%
 from lora_course import widgets
 widgets.TagEditor(work)
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [00 · Welcome: the sect, the puppet and the possession](00_welcome.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [02 · One picture, one tag: the trigger word](02_trigger_word.ipynb) →

@@ -97,9 +97,13 @@ claims.c1(sw).show()
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy (`lab.train` takes any folder via `lora.train_lora`).
-# - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=75), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land?
+# - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land?
 # - Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?
 #
 # > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练（`lab.train` 通过 `lora.train_lora` 可以接受任意文件夹）。
-# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=75), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。w = 1 时的还原度会落在哪里？
+# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。w = 1 时的还原度会落在哪里？
 # > - 写 prompt `weiwei, red hair`：傀儡会不会听从它从没被训练过的命令？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [01 · Tagging: the training folder, its captions, and where the trigger goes](01_tagging.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [03 · The `1girl` hijack: puppet vs possession](03_1girl_hijack.ipynb) →

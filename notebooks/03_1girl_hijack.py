@@ -101,3 +101,7 @@ claims.c2(sw).show()
 # %%
 from lora_course import widgets
 widgets.SliderLab.from_lab(lab, prompt="1girl", lora_name=weiwei, weight=0.6, n_images=8)
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [02 · One picture, one tag: the trigger word](02_trigger_word.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [04 · `red hair` vs `long hair`: a host that resembles the caster](04_red_hair.ipynb) →

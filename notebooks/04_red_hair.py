@@ -69,3 +69,7 @@ claims.c3(sw).show()
 # > - `blue eyes` 也和她相符：它是不是一个像 `long hair` 那样的宿主？
 # > - `short hair, red hair`：同时两处冲突。
 # > - 找出红发变成白发的那个权重（看上面的 `plots.rate_figure`）。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [03 · The `1girl` hijack: puppet vs possession](03_1girl_hijack.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [05 · `fox` as the trigger: possessing a sect member](05_fox_trigger.ipynb) →

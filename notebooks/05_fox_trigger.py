@@ -69,3 +69,7 @@ claims.c4(sw).show()
 # > - 挂上 fox 的 LoRA，写 prompt `1girl`：劫持有没有 `weiwei` LoRA 那么强？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写 prompt `fox ears`：一个和宿主很接近的标签。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [04 · `red hair` vs `long hair`: a host that resembles the caster](04_red_hair.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [06 · Open mouth, closed mouth: what the training set lacks](06_mouth.ipynb) →

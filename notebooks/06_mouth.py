@@ -85,3 +85,7 @@ claims.c5(lo_one, lo_two).show(regime=f"{tl.ARTICLE_STEPS} steps")
 # > - 找出训练到多长时 `closed mouth` 开始失灵：对 k = 150、300 扫描 `lab.train_along("weiwei_1", tl.KEEP_STEPS)[k]`（完整的相图在 notebook 14 里）。
 # > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），再重新训练：图还是那两张，控制却没了。
 # > - 把单图 LoRA 的权重一路调低，直到出现闭嘴：要付出什么代价？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [05 · `fox` as the trigger: possessing a sect member](05_fox_trigger.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [07 · Crying and smiling: combining tags](07_cry_smile.ipynb) →

@@ -57,3 +57,7 @@ claims.c6(sw).show()
 #
 # > - 反过来搭配：训练集里从来没有过 `weiwei, open mouth, smile`。底模能把这个空缺补上吗？
 # > - 从 prompt 里去掉 `crying`：张嘴和眼泪在训练图里总是一起出现，LoRA 会不会照样哭？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [06 · Open mouth, closed mouth: what the training set lacks](06_mouth.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [08 · Poses: what the training set lacks, the LoRA can't give](08_poses.ipynb) →

@@ -72,3 +72,7 @@ claims.c7(lo).show(regime=f"{tl.ARTICLE_STEPS} steps")
 #
 # > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，再把扫描跑一遍。
 # > - 把权重降到 0.4 数一数：坐着的图里还有多少张是她？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [07 · Crying and smiling: combining tags](07_cry_smile.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [09 · Beyond the article: does tagging change quality, or only control?](09_thesis.ipynb) →

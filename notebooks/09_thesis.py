@@ -92,9 +92,13 @@ claims.thesis(sweeps, base=base).show()
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Prompt the full-tag LoRA with the trigger alone (`weiwei`): how much of her comes without her tags? (the `trigger alone` row above)
-# - Train the pruned set with the text encoder too (`LoraTrainConfig(text_encoder_lr=1e-3)`): does `red hair` obey better?
+# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` obey better?
 # - Make a fourth captioning: the pruned tags plus `1girl`. Does the hijack come back?
 #
 # > - 给完整标签的 LoRA 只写触发词（`weiwei`）：不带她的那些标签，她还能出来多少？（见上面打印结果里 `trigger alone` 那一行）
-# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(text_encoder_lr=1e-3)`）：`red hair` 会不会更听话？
+# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 会不会更听话？
 # > - 做第四种打标：精简标签再加上 `1girl`。劫持会不会回来？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [08 · Poses: what the training set lacks, the LoRA can't give](08_poses.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured](10_possession.ipynb) →

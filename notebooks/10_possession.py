@@ -80,3 +80,7 @@ claims.possession(sweeps, drifts).show()
 #
 # > - 在漂移扫描里加一个你自己的无关 prompt（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它。
 # > - 夺舍 `blue eyes`（她是蓝眼睛）和 `green eyes`（她不是）：复制 `data/sets/onto_red_hair`，改掉标注，再用 `lab.train(Path(...))` 在这个文件夹上训练。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [09 · Beyond the article: does tagging change quality, or only control?](09_thesis.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [11 · Beyond the article: the remedies users reach for](11_remedies.ipynb) →

@@ -80,8 +80,12 @@ claims.remedies(sw_plain, sw_reg, sw_pose, sw_varied).show()
 # ## Things to try · 动手试试
 # - Twenty prior pictures instead of ten: `remedies.prior_preservation_set(lab.pipe, "weiwei_1", seeds=range(1000, 1020))`.
 # - Prior preservation for `fox`: `remedies.prior_preservation_set(lab.pipe, "fox_1", class_prompt="fox")`. Does the animal come back at w = 1?
-# - Let the LoRA move the two words apart: train the prior-preservation set with a text-encoder LoRA too, `lab.train(reg_set, LoraTrainConfig(text_encoder_lr=1e-3), name="weiwei_reg_te")` (`from lora_course.lora import LoraTrainConfig`), and sweep `weiwei` and `1girl` again (docs/results.md has what it did).
+# - Let the LoRA move the two words apart: train the prior-preservation set with a text-encoder LoRA too, `lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")` (`from lora_course.lora import LoraTrainConfig`), and sweep `weiwei` and `1girl` again (docs/results.md has what it did).
 #
 # > - 用二十张先验图代替十张：`remedies.prior_preservation_set(lab.pipe, "weiwei_1", seeds=range(1000, 1020))`。
 # > - 给 `fox` 做先验保留：`remedies.prior_preservation_set(lab.pipe, "fox_1", class_prompt="fox")`。w = 1 时动物狐狸会不会回来？
-# > - 让 LoRA 把这两个词拉开：训练先验保留图集时，给文本编码器也加上 LoRA，`lab.train(reg_set, LoraTrainConfig(text_encoder_lr=1e-3), name="weiwei_reg_te")`（先 `from lora_course.lora import LoraTrainConfig`），再扫描一次 `weiwei` 和 `1girl`（它的效果见 docs/results.md）。
+# > - 让 LoRA 把这两个词拉开：训练先验保留图集时，给文本编码器也加上 LoRA，`lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")`（先 `from lora_course.lora import LoraTrainConfig`），再扫描一次 `weiwei` 和 `1girl`（它的效果见 docs/results.md）。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured](10_possession.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [12 · Beyond the article: a weight guide (how many levels of 功力?)](12_weight_guide.ipynb) →

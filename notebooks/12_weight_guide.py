@@ -62,3 +62,7 @@ claims.weight_guide(advice).show()
 #
 # > - 换成你自己的 prompt：`weight_guide.recommend(lab.sweep(["weiwei, smile"], loras["weiwei_1"]), "weiwei, smile")`。
 # > - 把合格线提高：`weight_guide.recommend(..., target=0.8)`。还有哪些 LoRA 找得到过线的权重？
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [11 · Beyond the article: the remedies users reach for](11_remedies.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [13 · The same recipe on a real Stable Diffusion](13_real_sd.ipynb) →

@@ -139,3 +139,7 @@ if ok:
 # > - 和 notebook 02–04 实测的结论对比：哪些效应在真实模型上比在小模型上更明显？为什么（在真实模型里，`1girl` 有很强的先验）？
 # > - 把图的标签也写进标注，触发词放最前：`real_sd.prepare_user_set(MY_PICTURES, real_sd.WORK_DIR / "tagged", TRIGGER, captions="tagged", tagger=reader)`，重新训练，再只写触发词：这时已经挂到各个标签上的特征，不会再随这个词一起出来（这正是原文的核心观点）。
 # > - 多用一些 seed（`seeds=range(16)`），再看 `e1.seeds_figure(TRIGGER, 1.0)`：所谓"经常"，到底是多经常。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [12 · Beyond the article: a weight guide (how many levels of 功力?)](12_weight_guide.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [14 · How long to train: the training-length axis](14_how_long_to_train.ipynb) →

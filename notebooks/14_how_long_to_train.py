@@ -1,11 +1,15 @@
 # %% [markdown]
-# # 14 · How long to train: the training-length axis
+# # 14 · How long to train: the training-length axis · 训练多久：训练步数这条轴
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/14_how_long_to_train.ipynb)
 #
 # **Article:** the closing worry of experiment 7 (a LoRA that is faithful *and* not overfit is hard to train), and the pictures of experiments 2, 5 and 7, which depend on how far the LoRA has learned its picture. The article never says how long it trained; this notebook measures what the length does.
 #
+# > **原文**：实验 7 结尾的担忧（既还原、又不过拟合的 LoRA 很难练），以及实验 2、5、7 的图——它们都取决于 LoRA 把那张图学到了什么程度。原文没有说训练了多久；这个 notebook 测量训练长度到底改变了什么。
+#
 # You will see: one training run of the one-picture LoRA (`weiwei_1`) and one of the two-picture LoRA (`mouth_2`), each kept at 25, 50, 100, 150, 300 and 600 steps; the course's **recipe rule**, declared in code before any verdict, measured; the *phase diagram* — training steps × LoRA weight — as one heatmap per measure, with the article's pictures marked on it; the loss beside it; and the practical answer, printed from the measurements.
+#
+# > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，分别保留第 25、50、100、150、300、600 步的 LoRA；课程的**训练配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是 loss 曲线；最后是由测量结果直接打印出来的实用结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -26,16 +30,22 @@ from lora_course import course, plots, training_length as tl
 lab = course.setup()
 
 # %% [markdown]
-# ## One run, kept at six lengths
-# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all six. Each is cached under its own length: the 150-step one is the LoRA the other notebooks train.
+# ## One run, kept at six lengths · 一次训练，六个长度
+#
+# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all six. Each is cached under its own length, so the experiment notebooks load the length the rule below gives instead of training it again.
+#
+# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个 seed、同样的 batch；单元测试逐位检查过），所以训练一次 600 步就得到全部六个。每个都按自己的步数缓存，其他实验 notebook 直接加载下面规则选出的那个长度，不必重新训练。
 
 # %%
 one = lab.train_along("weiwei_1", tl.KEEP_STEPS)
 two = lab.train_along("mouth_2", tl.KEEP_STEPS)
 
 # %% [markdown]
-# ## The recipe rule: stop when she appears
-# How long should the course train? The rule below was written into `lora_course/training_length.py` before any verdict was computed, and it looks at nothing the claims check: the fewest steps at which the trigger alone draws her at full weight, with the interval's lower bound at least 0.9 on 48 seeds. Every experiment notebook trains the length it gives.
+# ## The recipe rule: stop when she appears · 训练配方规则：她一出现就停
+#
+# How long should the course train? The rule below was written into `lora_course/training_length.py` before any verdict was computed, and it looks at nothing the claims check: the fewest steps at which the trigger alone draws her at full weight, with the interval's lower bound at least 0.9 on 48 seeds. Every experiment notebook trains the length it gives (and says so when it trains).
+#
+# > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/training_length.py`，而且它不看任何论断要检验的东西：只看触发词单独使用、十层功力（w = 1）时，在 48 个 seed 上画出她的比例，其 95 % 区间下界不低于 0.9 的最少步数。每个实验 notebook 都训练这条规则给出的步数（训练时会打印出来）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -43,8 +53,11 @@ chosen, est = lab.recipe_rule(one)
 print("\n".join(tl.rule_lines(chosen, est, course.DEFAULT_LORA.steps)))
 
 # %% [markdown]
-# ## The phase diagram
+# ## The phase diagram · 相图
+#
 # Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar), ○ where 16 seeds cannot decide it. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting?
+#
+# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个 seed 测得。● 表示这一格里文章那一方的说法被*证实*（95 % 区间越过了论断的门槛），○ 表示 16 个 seed 还定不下来。先看单图 LoRA 的几张图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始坐不下来？
 
 # %%
 d1 = lab.phase_diagram(one, "weiwei_1 (one picture)")
@@ -55,8 +68,11 @@ d2 = lab.phase_diagram(two, "mouth_2 (open + closed mouth)")
 plots.phase_figure(d2)
 
 # %% [markdown]
-# ## What over-training looks like in the loss
+# ## What over-training looks like in the loss · 过度训练在 loss 上是什么样子
+#
 # The loss the trainer prints draws a random timestep and noise every step, so it jumps. The *stable* loss fixes both (five timesteps, two noise draws per picture), so it moves only when the LoRA does: on the training picture it can only go down; on new renders of her (other backgrounds, shifts, mirrors) it shows whether the LoRA learned *her* or *that picture*.
+#
+# > 训练器打印的 loss 每一步都随机抽时间步和噪声，所以上下乱跳。"稳定" loss 把两者都固定下来（五个时间步，每张图两份噪声），只有 LoRA 变了它才会变：在训练图上它只会下降；在她的新渲染图上（换背景、平移、镜像），它能看出 LoRA 学到的是*她*，还是*那一张图*。
 
 # %%
 stable = tl.stable_losses(lab.pipe, one, tl.loss_sets(lab.pipe, "weiwei_1"))
@@ -65,19 +81,50 @@ for label, points in stable.items():
 plots.loss_figure(lab.losses["weiwei_1"], stable, title="weiwei_1: one run of 600 steps")
 
 # %% [markdown]
-# ## The practical answer
+# ## The practical answer · 实用结论
+#
 # Each line is computed from the maps above, with the number it rests on and its interval.
+#
+# > 每一行都由上面的相图算出，并附上它所依据的数字和区间。
 
 # %%
 # NBVAL_CHECK_OUTPUT
 print("\n".join(tl.advice(d1, d2)))
 
 # %% [markdown]
-# ## Reading it
-# (written once the maps are measured)
+# ## Reading it · 怎么读这个结果
+#
+# **The rule stops early.** At 25 steps the trigger draws her on a third of the seeds; from 50 steps on, on every one of the 48 — so the course's recipe is 50 steps, a third of what it trained before. Everything the article shows happens *after* that point, on the way to learning the picture by heart.
+#
+# > <!-- zh: reading -->
+# > **规则停得很早。** 25 步时触发词只在三分之一的 seed 上画出她；从 50 步起 48 个 seed 全部是她——所以课程的配方是 50 步，只有以前的三分之一。文章展示的现象全都发生在这一点*之后*，也就是 LoRA 一步步把那张图背下来的路上。
+#
+# **The hijack (夺舍) grows with training, the puppet's advantage does not.** `1girl` at w = 1 is her on 0.62 of the seeds at 50 steps and is shown hijacked (≥ 0.5) from 150 steps. The gap C2 asks for at w = 0.6 (puppet minus host ≥ 0.4) is never shown at 16 seeds: it is largest, +0.38, at 50 steps, and turns negative at 600 steps, where the over-trained LoRA at low weight draws her on `1girl` more often than on `weiwei`.
+#
+# > <!-- zh: reading -->
+# > **夺舍随训练加深，傀儡的优势却没有跟着变大。** 在 w = 1 时，`1girl` 在 50 步已有 0.62 的 seed 画成她，从 150 步起被证实夺舍（≥ 0.5）。C2 要求的 w = 0.6 差距（傀儡减宿主 ≥ 0.4）在 16 个 seed 上始终没有被证实：最大是 50 步时的 +0.38，到 600 步反而变成负数——过度训练的 LoRA 在低权重下，用 `1girl` 画出她的次数比用 `weiwei` 还多。
+#
+# **The article's pictures of experiments 5 and 7 live at the far end.** With one open-mouth picture, `closed mouth` is obeyed at w = 1 up to 300 steps and is gone at 600 (0.00): the article's "a closed mouth is very hard to get" is a picture of a LoRA trained that long. Two tagged pictures keep the mouth under control at every length (1.00 at 600 steps). Her sitting at w = 1 goes earlier, from 150 steps; at 300 and 600 steps she sits again only at w = 0.6 — the article's "other poses only at a lower weight" — and at 600 steps she is then no longer reliably herself.
+#
+# > <!-- zh: reading -->
+# > **文章实验 5、7 的图位于相图的最远端。** 只有一张张嘴图时，`closed mouth` 在 w = 1 下一直管用到 300 步，到 600 步彻底失效（0.00）：文章里"闭嘴很难画出来"，是一个训练到这种程度的 LoRA 的样子。两张打了嘴型标签的图则在任何长度下都能控制嘴（600 步时仍是 1.00）。w = 1 时"她坐着"失效得更早，从 150 步开始；到 300 和 600 步，只有降到 w = 0.6 她才会再坐下——正是文章说的"其他姿势只能靠降低权重"——而在 600 步时，这样画出来的已经不太像她了。
+#
+# **Over-training shows in the loss, but not in the one the trainer prints.** On the training picture the stable loss falls at every step (0.16 → 0.02); on new renders of her it is lowest at 25 steps, back at the base model's level by 50, and three times that by 600 steps. The LoRA stops learning *her* and starts learning *that picture* right where the rule stops. "Faithful but not overfit" — she is drawn, the mouth and the pose still obey — is where the last line above finds it; by 600 steps it is nowhere.
+#
+# > <!-- zh: reading -->
+# > **过度训练在 loss 上看得出来，但不是训练器打印的那个。** 在训练图上，稳定 loss 每一步都在下降（0.16 → 0.02）；在她的新渲染图上，它在 25 步最低，50 步回到底模的水平，到 600 步涨到三倍。LoRA 从学"她"转向学"那一张图"，恰好发生在规则停下的地方。"既还原又不过拟合"——画得出她，嘴和姿势也还听话——在哪里，见上面最后一行；到 600 步就哪里都没有了。
 
 # %% [markdown]
-# ## Things to try
+# ## Things to try · 动手试试
+#
 # - Keep more lengths (`tl.KEEP_STEPS`) or train to 1,200 steps: does the hijack ever let go, does the mouth ever come back?
 # - Draw the phase diagram of `fox_1`: at which length does `fox` forget the animal at w = 1?
-# - Change the rule's level (`tl.RULE_LEVEL`) to 0.99 and see how many steps it asks for.
+# - Change the rule's level (`tl.RULE_LEVEL`) to 0.99 and see how many seeds and steps it asks for.
+#
+# > - 多保留几个长度（`tl.KEEP_STEPS`），或者训练到 1,200 步：夺舍会不会松开？闭嘴会不会回来？
+# > - 画出 `fox_1` 的相图：训练到多长时，`fox` 在 w = 1 下会忘掉动物狐狸？
+# > - 把规则的门槛（`tl.RULE_LEVEL`）改成 0.99，看看它需要多少 seed、多少步。
+
+# %% [markdown]
+# <!-- nav -->
+# ← previous / 上一篇: [13 · The same recipe on a real Stable Diffusion](13_real_sd.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md))

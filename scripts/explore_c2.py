@@ -7,14 +7,15 @@ For each variant of the course's LoRA recipe, prints the identity fidelity of `w
 length is not a variant here: notebook 14 draws C2's gap at every length from 25 to 600 steps.)
 """
 import argparse
+from dataclasses import replace
 
-from lora_course import course, lora
+from lora_course import course
 
 VARIANTS = {
-    "course recipe (150 steps, lr 2e-3)": lora.LoraTrainConfig(),
-    "weaker: lr 5e-4": lora.LoraTrainConfig(unet_lr=5e-4),
-    "+ text-encoder LoRA (lr 1e-3)": lora.LoraTrainConfig(text_encoder_lr=1e-3),
-    "cross-attention k/v only": lora.LoraTrainConfig(unet_targets=("attn2.to_k", "attn2.to_v")),
+    f"course recipe ({course.DEFAULT_LORA.steps} steps, lr 2e-3)": course.DEFAULT_LORA,
+    "weaker: lr 5e-4": replace(course.DEFAULT_LORA, unet_lr=5e-4),
+    "+ text-encoder LoRA (lr 1e-3)": replace(course.DEFAULT_LORA, text_encoder_lr=1e-3),
+    "cross-attention k/v only": replace(course.DEFAULT_LORA, unet_targets=("attn2.to_k", "attn2.to_v")),
 }
 
 
@@ -24,7 +25,7 @@ def main():
     a = p.parse_args()
     lab = course.setup(seeds=a.seeds)
     weights = (0.2, 0.4, 0.6, 0.8, 1.0)
-    print(f"\n| variant | prompt | " + " | ".join(f"w={w:g}" for w in weights) + " | largest gap |")
+    print("\n| variant | prompt | " + " | ".join(f"w={w:g}" for w in weights) + " | largest gap |")
     print("|---|---|" + "---|" * len(weights) + "---|")
     for k, (label, cfg) in enumerate(VARIANTS.items()):
         name = lab.train("weiwei_1", cfg, name=f"c2_{k}", progress=False)
@@ -32,7 +33,7 @@ def main():
         ft, fh = sw.fidelity_curve("weiwei"), sw.fidelity_curve("1girl")
         gap, w_gap = max((t - h, w) for t, h, w in zip(ft, fh, weights))
         print(f"| {label} | `weiwei` | " + " | ".join(f"{x:.2f}" for x in ft) + f" | {gap:+.2f} at w={w_gap:g} |")
-        print(f"| | `1girl` | " + " | ".join(f"{x:.2f}" for x in fh) + " | |", flush=True)
+        print("| | `1girl` | " + " | ".join(f"{x:.2f}" for x in fh) + " | |", flush=True)
         lab.unload()
 
 

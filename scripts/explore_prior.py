@@ -8,11 +8,12 @@ apart where the frozen encoder gives them alike embeddings.
 Prints, at w = 0.6 and w = 1, how often `weiwei` and `1girl` are her.
 """
 import argparse
+from dataclasses import replace
 
-from lora_course import course, lora, remedies
+from lora_course import course, remedies
 
-VARIANTS = {"course recipe (UNet only)": lora.LoraTrainConfig(),
-            "+ text-encoder LoRA (lr 1e-3)": lora.LoraTrainConfig(text_encoder_lr=1e-3)}
+VARIANTS = {"course recipe (UNet only)": course.DEFAULT_LORA,
+            "+ text-encoder LoRA (lr 1e-3)": replace(course.DEFAULT_LORA, text_encoder_lr=1e-3)}
 
 
 def main():

@@ -114,7 +114,7 @@ def test_every_prose_cell_is_in_chinese_too(path):
     carries its Chinese after ``·``."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or cell.source.startswith("<!-- nav -->"):
             continue
         prose = re.sub(r"\[!\[Open In Colab\].*?\)\]\(.*?\)", "", cell.source)   # the badge
         prose = re.sub(r"`[^`]*`", "", prose)                                      # code and tags
@@ -124,3 +124,17 @@ def test_every_prose_cell_is_in_chinese_too(path):
             if line.startswith("#"):
                 assert " · " in line and CJK.search(line.split(" · ")[-1]), \
                     f"{path.name}: the heading {line!r} has no Chinese after ' · '"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_it_ends_with_links_to_the_previous_the_next_and_the_map(path):
+    nb = nbformat.read(path, as_version=4)
+    last = nb.cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("<!-- nav -->"), \
+        f"{path.name} does not end with the navigation cell (previous / map / next)"
+    i = NOTEBOOKS.index(path)
+    links = re.findall(r"\]\(([^)]+)\)", last.source)
+    want = ([NOTEBOOKS[i - 1].name] if i > 0 else []) + ["../README.md#the-course", "../README.zh-CN.md"] + \
+        ([NOTEBOOKS[i + 1].name] if i + 1 < len(NOTEBOOKS) else [])
+    assert links == want
+    assert "## The course" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@ the maps hold the measures at the right cells, and the advice reads them."""
 import numpy as np
 import pytest
 
-from lora_course import claims, stats, training_length as tl, world
+from lora_course import stats, training_length as tl, world
 from tests.test_claims import OTHER, fake_sweep
 
 STEPS = (25, 50, 100, 600)
@@ -67,10 +67,11 @@ def test_the_advice_reads_the_maps(diagram):
     assert "`1girl` hijacked at w=1 (≥ 0.5): from 100 steps (1.00 [" in text and "; 0.00 [" in text
     assert "`weiwei, closed mouth` no longer obeyed at w=1 (≤ 0.3): from 25 steps" in text  # 25: she isn't there yet
     assert "her sitting gone at w=1 (≤ 0.3): from 25 steps" in text
-    assert "at 600 steps: weights where she is her and sits (both ≥ 0.5): w=0.4 (1.00 [" in text and "w=0.6" in text
-    # faithful but not overfit: her, no hijack, sitting — at 50 steps (all weights) and 100 below w=1
+    assert "at 600 steps, lower weights where she is her and her sitting (both ≥ 0.5): w=0.4 (her 1.00 [" in text
+    assert "at 600 steps, lower weights where she is her and `weiwei, closed mouth` obeyed (both ≥ 0.5): w=0.4" in text
+    # faithful but not overfit: her, the mouth obeyed and her sitting — from 50 steps, and at 600 only below w=1
     assert tl.faithful_cells(diagram) == [(50, 0.4), (50, 0.6), (50, 0.8), (50, 1.0), (100, 0.4), (100, 0.6),
-                                          (100, 0.8), (600, 0.4), (600, 0.6)]
+                                          (100, 0.8), (100, 1.0), (600, 0.4), (600, 0.6)]
 
 
 def test_stable_loss_is_the_same_number_twice_and_moves_with_the_model(tiny_pipe):
