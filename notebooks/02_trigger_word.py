@@ -11,9 +11,9 @@
 #
 # > 按文章的比喻，`weiwei` 是一个**傀儡**：这个词在底模（**门派**）里本身没有任何含义，由 LoRA 把她的特征填进去。
 #
-# You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds, the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
+# You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds (50 steps, the length the course's recipe rule gives: notebook 14), the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
 #
-# > 你会看到：她的训练图，底模怎么读这个新词，一个几秒钟就训好的 LoRA，LoRA 权重（**功力**）从 0 到 1 时画出的图，以及测得的身份还原度（48 个 seed 中，她的身份属性*全部*画对的比例）。
+# > 你会看到：她的训练图，底模怎么读这个新词，一个几秒钟就训好的 LoRA（50 步，即课程配方规则给出的长度，见 notebook 14），LoRA 权重（**功力**）从 0 到 1 时画出的图，以及测得的身份还原度（48 个 seed 中，她的身份属性*全部*画对的比例）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -95,13 +95,24 @@ plots.fidelity_figure(sw, "weiwei")
 claims.c1(sw).show()
 
 # %% [markdown]
+# ## Reading it · 怎么读这个结果
+# **C1 is REPRODUCED.** Without the LoRA the word draws her on none of the 48 seeds (0.00 [0.00, 0.07], under the bar of 0.10 even with unclear pictures counted as her); with it, at w = 1, on all of them (1.00 [0.93, 1.00], bar 0.5). Both intervals clear their bars: the puppet (傀儡) has been filled, and six pieces the base model never saw as words now carry all five of her identity attributes at once.
+#
+# > <!-- zh: reading -->
+# > **C1 复现。** 不挂 LoRA 时，这个词在 48 个 seed 上一次也没有画出她（0.00 [0.00, 0.07]，即使把看不清的图都算作是她，也低于门槛 0.10）；挂上 LoRA、w = 1 时，48 个 seed 全都是她（1.00 [0.93, 1.00]，门槛 0.5）。两个区间都越过了各自的门槛：傀儡被填满了，六个底模从没当作词见过的片段，如今同时承载着她的全部五项身份属性。
+#
+# The w = 1 check could hardly fail in this course: the LoRA trains 50 steps because the recipe rule (notebook 14) stops at the fewest steps where this same measure, `weiwei` alone at w = 1 on 48 seeds, has a lower bound of at least 0.9. What the verdict adds is the other side: before training the word never draws her, and 50 steps (14 s here) are enough to make it draw her on every seed.
+#
+# > <!-- zh: reading -->
+# > w = 1 这一项检验在本课程里几乎不可能不通过：LoRA 之所以训练 50 步，正是因为配方规则（notebook 14）停在同一个量——`weiwei` 单独使用、w = 1、48 个 seed——的区间下界第一次不低于 0.9 的最少步数上。这个结论真正多告诉我们的是另一面：训练之前这个词从来画不出她，而 50 步（这里只用了 14 秒）就足以让它在每个 seed 上都画出她。
+#
 # ## Things to try · 动手试试
-# - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy (`lab.train` takes any folder via `lora.train_lora`).
-# - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land?
+# - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train(Path("my_copy"))` (`from pathlib import Path`; `lab.train` takes a shipped set's name or any kohya folder given as a `Path`).
+# - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land, below the recipe's 50 steps?
 # - Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?
 #
-# > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练（`lab.train` 通过 `lora.train_lora` 可以接受任意文件夹）。
-# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。w = 1 时的还原度会落在哪里？
+# > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练：`lab.train(Path("my_copy"))`（先 `from pathlib import Path`；`lab.train` 既接受课程自带训练集的名字，也接受以 `Path` 给出的任意 kohya 文件夹）。
+# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。少于配方的 50 步时，w = 1 的还原度会落在哪里？
 # > - 写 prompt `weiwei, red hair`：傀儡会不会听从它从没被训练过的命令？
 
 # %% [markdown]

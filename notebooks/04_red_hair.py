@@ -11,9 +11,9 @@
 #
 # > 宿主本来就和施术者相像时，夺舍更容易成功。
 #
-# You will see: both prompts across weights, the two fidelity curves, and the lowest weight at which each reaches fidelity 0.5.
+# You will see: both prompts across weights, the two fidelity curves, how often the pictures of `red hair` show red and white hair, and the lowest weight at which each prompt reaches fidelity 0.5, if it reaches it at all.
 #
-# > 你会看到：两个 prompt 在各个权重下画出的图，两条还原度曲线，以及各自的还原度达到 0.5 的最低权重。
+# > 你会看到：两个 prompt 在各个权重下画出的图，两条还原度曲线，`red hair` 的图里红发和白发各占多少，以及每个 prompt 的还原度达到 0.5 的最低权重（如果它达得到的话）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -55,20 +55,25 @@ claims.c3(sw).show()
 
 # %% [markdown]
 # ## Why `red hair` resists · `red hair` 为什么会抵抗
-# A host resists only as far as it has a mind of its own (notebook 03 and the ablation of docs/results.md: a uniform world gives no word a mind; the sect this runs on, drawn with Danbooru's frequencies, named characters and booru-style captions, does). `red hair` carries a colour that contradicts her white hair, and the base model has seen it on about 6 % of its girls as the word for that colour; `long hair` agrees with her and is possessed as soon as the LoRA shows her. The lowest weights above say how much power (功力) each host costs.
+# **C3 is UNDECIDED, and its `red hair` half has failed.** On 32 seeds `red hair` never becomes her in half of its pictures, not even at full power (lowest weight: never [never, never]): the article's "only ten levels of power (十层功力) bring her back" does not happen here: even at w = 1 fewer than half of its pictures are her. `long hair` reaches fidelity 0.5 from w = 0.8 [0.6, 1]; the claim asks for 0.8 or lower, and a lowest weight that sits exactly on the bar cannot be decided by any number of seeds. It falls 0.40 [0.20, 0.60] earlier than `red hair` (a "never" counts one step past w = 1). One check fails and the other is open, so the verdict can only end PARTLY or NOT REPRODUCED.
 #
 # > <!-- zh: reading -->
-# > 宿主能抵抗到什么程度，取决于它有多少自己的心智（见 notebook 03 和 docs/results.md 里的消融实验：均匀的世界不会让任何词拥有心智；本 notebook 所用的门派是按 Danbooru 的频率、有名有姓的角色和 booru 式标注画出来的，它会）。`red hair` 带着一种和她的白发相矛盾的颜色，而底模在大约 6 % 的女孩身上见过它，把它当作那种颜色的名字；`long hair` 与她一致，LoRA 一把她画出来，它就被夺舍了。上面的最低权重说明了每个宿主要花多少功力。
+# > **C3 未定，而且 `red hair` 那一半已经不成立。** 在 32 个 seed 上，`red hair` 哪怕在满权重下也没能在一半的图里画成她（最低权重：never [never, never]）：文章说"只有十层功力才能把她画回来"，这里却连十层功力都不够：即使 w = 1，画成她的图也不到一半。`long hair` 从 w = 0.8 [0.6, 1] 起还原度达到 0.5；论断要求不高于 0.8，而最低权重恰好落在门槛上，多少个 seed 都定不下来。它比 `red hair` 早 0.40 [0.20, 0.60] 被夺舍（"never" 按比 w = 1 再高一档计）。一项检验没通过、另一项未定，所以结论最后只可能是 PARTLY（部分复现）或 NOT REPRODUCED（未复现）。
+#
+# A host resists only as far as it has a mind of its own (notebook 03 and the ablation of docs/results.md: a uniform world gives no word a mind; the sect this runs on, drawn with Danbooru's frequencies, named characters and booru-style captions, does). `red hair` carries a colour that contradicts her white hair, one the base model has seen on about 6 % of its girls as the word for that colour: it has a mind of its own to defend (the `plots.rate_figure` above shows which hair colour its pictures get at each weight). `long hair` agrees with her and gives in by w = 0.8. The LoRA trains 50 steps, the recipe rule's length; whether a longer-trained one would possess `red hair` is not measured here, but notebook 14 shows for `1girl` that possession grows with training (her at w = 1 on 0.62 of 16 seeds at 50 steps, 1.00 from 300).
+#
+# > <!-- zh: reading -->
+# > 宿主能抵抗到什么程度，取决于它有多少自己的心智（见 notebook 03 和 docs/results.md 里的消融实验：均匀的世界不会让任何词拥有心智；本 notebook 所用的门派是按 Danbooru 的频率、有名有姓的角色和 booru 式标注画出来的，它会）。`red hair` 带着一种和她的白发相矛盾的颜色，底模在大约 6 % 的女孩身上见过它，把它当作那种颜色的名字：它有自己的心智要守（上面的 `plots.rate_figure` 显示它的图在每个权重下画的是哪种发色）。`long hair` 与她一致，到 w = 0.8 就被夺舍了。这个 LoRA 按配方规则训练 50 步；训练得更久的 LoRA 能不能夺舍 `red hair`，这里没有测，但 notebook 14 显示，`1girl` 被夺舍的程度会随训练加深（w = 1 时在 16 个 seed 上是她的比例：50 步 0.62，300 步起 1.00）。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - `blue eyes` matches her too: is it a `long hair`-like host?
 # - `short hair, red hair`: two clashes at once.
-# - Look for the weight at which red hair turns white (the `plots.rate_figure` above).
+# - Follow red and white hair across the weights in the `plots.rate_figure` above: how far does the LoRA move the colour that `red hair` asks for, and does white ever win?
 #
 # > - `blue eyes` 也和她相符：它是不是一个像 `long hair` 那样的宿主？
 # > - `short hair, red hair`：同时两处冲突。
-# > - 找出红发变成白发的那个权重（看上面的 `plots.rate_figure`）。
+# > - 在上面的 `plots.rate_figure` 里沿着权重看红发和白发：LoRA 把 `red hair` 要求的颜色推动了多少？白发有没有占过上风？
 
 # %% [markdown]
 # <!-- nav -->

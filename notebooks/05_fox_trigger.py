@@ -55,20 +55,27 @@ claims.c4(sw).show()
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# Her fidelity counts every identity attribute at once, her eyes included. When a known word fights back, the smallest feature is the first to go: if the verdict is PARTLY, `print(sw.fidelity("fox", 1.0))` gives it per attribute (docs/results.md).
+# **C4 is REPRODUCED.** At full power `fox` draws her on 0.94 [0.80, 0.98] of the 32 seeds (bar 0.5) and the animal on none (0.00 [0.00, 0.11]): the sect member is possessed (夺舍). Lower the power and the host's own mind comes back: at w = 0.2 every picture shows the animal (1.00 [0.89, 1.00]), so its share at w = 0.2 minus its share at w = 1 is 1.00 [1.00, 1.00], against a bar of 0.3. Both intervals clear their bars, so both checks pass.
 #
 # > <!-- zh: reading -->
-# > 她的还原度把每一项身份属性同时算在内，眼睛也不例外。一个底模认识的词反抗时，最先丢掉的是最小的那个特征：如果结论是 PARTLY（部分复现），`print(sw.fidelity("fox", 1.0))` 会按属性逐项给出还原度（见 docs/results.md）。
+# > **C4 复现。** 十层功力下，`fox` 在 32 个 seed 中画成她的比例是 0.94 [0.80, 0.98]（门槛 0.5），画出动物狐狸的一张也没有（0.00 [0.00, 0.11]）：这位门派成员被夺舍了。功力一降，宿主自己的心智就回来了：w = 0.2 时每张图都是动物狐狸（1.00 [0.89, 1.00]），它在 w = 0.2 时的比例减去 w = 1 时的比例是 1.00 [1.00, 1.00]，门槛是 0.3。两个区间都越过了门槛，两项检验都通过。
+#
+# This is the LoRA the recipe rule's 50 steps train; already at that length the possessed `fox` draws the animal on none of the 32 seeds at w = 1. Notebook 14 measures the training-length axis for `weiwei_1` and `mouth_2`, not for this LoRA (see its Things to try).
+#
+# > <!-- zh: reading -->
+# > 这就是按配方规则训练 50 步得到的 LoRA；在这个长度上，被夺舍的 `fox` 在 w = 1 时，32 个 seed 里已经一只动物狐狸也画不出来了。notebook 14 测量训练步数这条轴用的是 `weiwei_1` 和 `mouth_2`，没有测这个 LoRA（见它的"动手试试"）。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA?
+# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA (notebook 03: `1girl` her on 0.69 of its seeds at w = 1)?
 # - Train on `fox, 1girl` together: whose features win at 0.6?
 # - Prompt `fox ears`: a tag close to the host.
+# - `print(sw.fidelity("fox", 0.6))` gives her fidelity attribute by attribute: which of her features does `fox` give up first as the power drops?
 #
-# > - 挂上 fox 的 LoRA，写 prompt `1girl`：劫持有没有 `weiwei` LoRA 那么强？
+# > - 挂上 fox 的 LoRA，写 prompt `1girl`：劫持有没有 `weiwei` LoRA 那么强（notebook 03：w = 1 时 `1girl` 有 0.69 的 seed 画成她）？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写 prompt `fox ears`：一个和宿主很接近的标签。
+# > - `print(sw.fidelity("fox", 0.6))` 会按属性逐项给出她的还原度：功力下降时，`fox` 最先放弃的是她的哪一项特征？
 
 # %% [markdown]
 # <!-- nav -->

@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 5。训练集里只有那张张着嘴的图时，很难画出闭嘴。换成两张图，分别打上 `weiwei, open mouth` 和 `weiwei, closed mouth`，嘴型就能用 prompt 控制了。最要紧的是训练集；标签的作用是让它用得上。
 #
-# You will see: the two training sets, the two LoRAs at w = 1 with both mouth prompts, and how often the mouth does what the prompt asks.
+# You will see: the two training sets; the two LoRAs at w = 0.6, 0.8 and 1 with both mouth prompts; how often the mouth does what the prompt asks; and the same checks on the same pictures trained 600 steps, the article's regime.
 #
-# > 你会看到：两个训练集；两个 LoRA 在 w = 1 下分别配上两种嘴型 prompt 画出的图；以及嘴型照 prompt 的要求画出来的比例。
+# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型 prompt 画出的图；嘴型照 prompt 的要求画出来的比例；以及同样的图训练到 600 步（文章的训练程度）时的同样检查。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -57,9 +57,9 @@ claims.c5(sw_one, sw_two).show()
 
 # %% [markdown]
 # ## Beside it: the article's regime · 对照：文章的训练程度
-# The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at 600 steps (notebook 14 draws every length in between), the same prompts, weights and seeds, the same checks:
+# The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at 600 steps (notebook 14 draws six lengths from 25 to 600), the same prompts, weights and seeds, the same checks:
 #
-# > 上面的结论用的是课程自己的配方（训练时长由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟（过拟合）为止。下面每个 LoRA 各训练一次，保留第 600 步的版本（其间每一种时长的情况，notebook 14 都画了出来），用同样的 prompt、权重和 seed，做同样的检查：
+# > 上面的结论用的是课程自己的配方（训练时长由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟（过拟合）为止。下面每个 LoRA 各训练一次，保留第 600 步的版本（从 25 步到 600 步的六种时长，notebook 14 都画了出来），用同样的 prompt、权重和 seed，做同样的检查：
 
 # %%
 long_one = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
@@ -73,18 +73,26 @@ lab.grid(lo_one, title=f"one open-mouth picture, {tl.ARTICLE_STEPS} steps")
 claims.c5(lo_one, lo_two).show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %% [markdown]
-# ## Reading it
-# (written once measured)
+# ## Reading it · 怎么读这个结果
+# **At the recipe's length the prompt wins.** Trained 50 steps on the one open-mouth picture, the LoRA still lets `closed mouth` through: at w = 1, `weiwei, closed mouth` gives a closed mouth on 1.00 [0.89, 1.00] of the seeds, where the claim asks for at most 0.3. The two tagged pictures control the mouth both ways (closed 1.00, open 1.00, each [0.89, 1.00]). Only the second half of the claim is shown: C5 is PARTLY.
+#
+# > <!-- zh: reading -->
+# > **在配方的训练长度下，prompt 说了算。** 只用那张张嘴图训练 50 步，LoRA 仍然放行 `closed mouth`：在 w = 1（十层功力）下，`weiwei, closed mouth` 在 1.00 [0.89, 1.00] 的 seed 上画出了闭嘴，而论断要求至多 0.3。两张打了嘴型标签的图则两个方向都控制得住（闭嘴 1.00、张嘴 1.00，区间都是 [0.89, 1.00]）。论断只有后一半得到证实：C5 部分复现。
+#
+# **Trained until the picture is learned by heart, the article's picture appears.** The same picture kept at 600 steps gives a closed mouth on request on 0.00 [0.00, 0.11] of the seeds, while the two tagged pictures still obey both ways (1.00 and 1.00): C5 is REPRODUCED at 600 steps. Whether a feature the training set lacks is "hard to get" is a race between how well the base model (the sect, 门派) knows the tag — `closed mouth` is a word it knows — and how far the LoRA has overfit its one picture; the article's sentence is a picture of the far end of that race. Two tagged pictures win it at every length. [Notebook 14](14_how_long_to_train.ipynb) draws the whole race: with one picture, `closed mouth` is obeyed on every seed from 25 to 300 steps and on none at 600.
+#
+# > <!-- zh: reading -->
+# > **一直训练到把图背下来，文章里的样子就出现了。** 同一张图保留到第 600 步，按要求画出闭嘴的比例是 0.00 [0.00, 0.11]，而两张图的 LoRA 仍然两个方向都听话（1.00 和 1.00）：600 步时 C5 复现。训练集里缺的特征"难不难画出来"，其实是一场赛跑：一边是门派（底模）对这个标签有多熟——`closed mouth` 正是它认识的词——另一边是 LoRA 对那一张图过拟合到了什么程度；文章那句话，画的是这场赛跑的终点。两张打了标签的图则在任何长度下都赢。整场赛跑见 [notebook 14](14_how_long_to_train.ipynb)：只有一张图时，`closed mouth` 从 25 步到 300 步在每个 seed 上都听话，到 600 步一个也没有。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Find the length at which `closed mouth` stops working: sweep `lab.train_along("weiwei_1", tl.KEEP_STEPS)[k]` for k = 150, 300 (notebook 14 has the whole map).
-# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain: the pictures are the same, the control is gone.
-# - Lower the weight of the one-picture LoRA until closed mouths appear: what does it cost?
+# - Find the length at which `closed mouth` stops working: notebook 14 has it obeyed at 300 steps and gone at 600, so keep the lengths in between, `lab.train_along("weiwei_1", (300, 400, 500, 600))[k]`, and sweep each k.
+# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 and at 600 steps: the pictures are the same; is the control gone? (In notebook 09, four pictures whose captions never name the mouth still give `closed mouth` on 0.97 of the seeds at 50 steps.)
+# - Lower the weight of the 600-step one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (In notebook 14, `weiwei` alone at w = 0.6 is her on only 0.44 of the seeds at 600 steps.)
 #
-# > - 找出训练到多长时 `closed mouth` 开始失灵：对 k = 150、300 扫描 `lab.train_along("weiwei_1", tl.KEEP_STEPS)[k]`（完整的相图在 notebook 14 里）。
-# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），再重新训练：图还是那两张，控制却没了。
-# > - 把单图 LoRA 的权重一路调低，直到出现闭嘴：要付出什么代价？
+# > - 找出训练到多长时 `closed mouth` 开始失灵：notebook 14 里它在 300 步还听话，到 600 步就失效了，所以把两者之间的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600))[k]`，对每个 k 扫描一遍。
+# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和 600 步：图还是那两张，控制还在吗？（在 notebook 09 里，四张标注里从没点过嘴型的图，训练 50 步后 `closed mouth` 仍在 0.97 的 seed 上画出闭嘴。）
+# > - 把训练了 600 步的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在几层功力时出现？那时画的还是她吗？（notebook 14 里，600 步时 `weiwei` 单独在 w = 0.6 下只有 0.44 的 seed 画出她。）
 
 # %% [markdown]
 # <!-- nav -->

@@ -51,6 +51,17 @@ plots.combination_figure(sw, {prompts[0]: ["open mouth", "crying"], prompts[1]: 
 claims.c6(sw).show()
 
 # %% [markdown]
+# ## Reading it · 怎么读这个结果
+# **C6 is REPRODUCED.** At w = 1, `weiwei, open mouth, crying` gives a crying face with the mouth open on 1.00 [0.89, 1.00] of the 32 seeds, and `weiwei, closed mouth, smile` a closed-mouth smile on 0.97 [0.84, 0.99]; both lower bounds clear the bar of 0.7. Each prompt repeats the caption of one training picture, and the base model already knows these tags (they are sect members, 门派成员), so the LoRA and the sect pull the same way; the Things to try below ask what happens when they do not. The check reads only the two requested tags, not her identity, and only at w = 1; the pictures at 0.6 and 0.8 are in the grid and the figure above.
+#
+# > <!-- zh: reading -->
+# > **C6 复现。** w = 1 时，`weiwei, open mouth, crying` 在 32 个 seed 中画出张着嘴哭的脸的比例是 1.00 [0.89, 1.00]，`weiwei, closed mouth, smile` 画出闭嘴微笑的比例是 0.97 [0.84, 0.99]；两个区间下界都越过了门槛 0.7。每个 prompt 都重复了一张训练图的标注，而底模本来就认识这些标签（它们是门派成员），所以 LoRA 和门派往同一个方向拉；下面的"动手试试"问的是两者不一致时会怎样。这项检验只读所要求的两个标签，不看她的身份，而且只看 w = 1；0.6 和 0.8 的情况见上面的图和图表。
+#
+# The LoRA trains 50 steps, the recipe rule's length. Notebook 14 follows the two-picture mouth LoRA of notebook 06 along the training length; this cry-and-smile LoRA is not measured there.
+#
+# > <!-- zh: reading -->
+# > 这个 LoRA 按配方规则训练 50 步。notebook 14 沿着训练步数追踪的是 notebook 06 的双图嘴型 LoRA，这个哭与笑的 LoRA 没有在那里测。
+#
 # ## Things to try · 动手试试
 # - Swap them: `weiwei, open mouth, smile` was never in the training set. Does the base model fill the gap?
 # - Remove `crying` from the prompt: does the LoRA cry anyway, because the open mouth and the tears came together?

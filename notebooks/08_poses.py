@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 7。她的每一张图都是站姿。除非补上其他姿势的图，否则只能靠降低还原度（也就是调低权重）来换别的姿势。想要一个既还原、又不过拟合的 LoRA，就得有一个好的训练集。
 #
-# You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, and how often a picture is *both* her and sitting.
+# You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, how often a picture is *both* her and sitting, and the same checks on the same picture trained 600 steps, the article's regime.
 #
-# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比，以及一张图*既*是她、*又*是坐着的比例。
+# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比；一张图*既*是她、*又*是坐着的比例；以及同一张图训练到 600 步（文章的训练程度）时的同样检查。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -62,16 +62,26 @@ lab.grid(lo, title=f"the same picture trained {tl.ARTICLE_STEPS} steps")
 claims.c7(lo).show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %% [markdown]
-# ## Reading it
-# (written once measured)
+# ## Reading it · 怎么读这个结果
+# **At the recipe's length she sits when asked.** Trained 50 steps, the LoRA lets `sitting` through at full weight: at w = 1, `weiwei, sitting` sits on 1.00 [0.89, 1.00] of the seeds, and she is herself in every one of them (her *and* sitting 1.00 at w = 1, her standing 1.00), so the missing pose costs no fidelity (0.00). Neither check passes: C7 is NOT REPRODUCED.
+#
+# > <!-- zh: reading -->
+# > **在配方的训练长度下，要她坐她就坐。** 训练 50 步的 LoRA 在十层功力下仍然放行 `sitting`：w = 1 时 `weiwei, sitting` 在 1.00 [0.89, 1.00] 的 seed 上坐着，而且每一张都是她（w = 1 时既是她又坐着 1.00，站着的她 1.00），缺的姿势没有让还原度付出任何代价（0.00）。两项检验都没有通过：C7 未复现。
+#
+# **Trained until the picture is learned by heart, the article's picture appears; its price is not yet shown.** At 600 steps nobody sits at w = 1 (0.00 [0.00, 0.11]), as the article says, and lowering the weight brings the pose back: her sitting is at its best at w = 0.6, 0.81 [0.65, 0.91], against her standing 1.00 at w = 1. The fidelity that costs, 0.19 [0.06, 0.31], touches the claim's bar of 0.3 only at the top of its interval, so it is not shown at 32 seeds (about 40 would decide it): C7 is UNDECIDED at 600 steps. As with the mouth (notebook 06), whether a missing pose is out of reach is a race between how well the base model (门派) knows `sitting` and how far the LoRA has overfit its one standing picture; in [notebook 14](14_how_long_to_train.ipynb) her sitting at w = 1 is gone from 150 steps on.
+#
+# > <!-- zh: reading -->
+# > **一直训练到把图背下来，文章里的样子就出现了，只是代价还没被证实。** 到 600 步，w = 1 时没有一张坐着（0.00 [0.00, 0.11]），正如文章所说；降低权重能把姿势换回来：既是她又坐着的比例在 w = 0.6 时最高，为 0.81 [0.65, 0.91]，而 w = 1 时站着的她是 1.00。这样付出的还原度是 0.19 [0.06, 0.31]，区间只在顶端碰到论断要求的 0.3，32 个 seed 上证实不了（大约 40 个 seed 能定下来）：600 步时 C7 未定。和嘴型（notebook 06）一样，缺的姿势画不画得出来，是门派（底模）对 `sitting` 有多熟、LoRA 对那一张站姿图过拟合得多深之间的赛跑；在 [notebook 14](14_how_long_to_train.ipynb) 里，w = 1 时坐着的她从 150 步起就没有了。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep.
-# - Lower the weight to 0.4 and count: how many sitting pictures are still her?
+# - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep, at the recipe's length and at 600 steps (`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`): with sitting pictures in the set, does she still sit at w = 1 once they are learned by heart?
+# - The 600-step fidelity cost (0.19 [0.06, 0.31]) is not decided at 32 seeds: draw it on 48 seeds, `lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`, and run `claims.c7(lo48).show()`.
+# - In the 600-step sweep, go below w = 0.6 and count: at 0.4 and 0.2, how many sitting pictures are still her? (`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`)
 #
-# > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，再把扫描跑一遍。
-# > - 把权重降到 0.4 数一数：坐着的图里还有多少张是她？
+# > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，分别在配方的长度和 600 步（`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`）把扫描跑一遍：训练集里有了坐姿图，等这些图都被背下来以后，w = 1 时她还会坐吗？
+# > - 600 步时的还原度代价（0.19 [0.06, 0.31]）在 32 个 seed 上定不下来：在 48 个 seed 上重画一遍，`lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`，再跑 `claims.c7(lo48).show()`。
+# > - 在 600 步的扫描里，把权重降到 0.6 以下数一数：在 0.4 和 0.2 时，坐着的图里还有多少张是她？（`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`）
 
 # %% [markdown]
 # <!-- nav -->

@@ -84,20 +84,25 @@ claims.thesis(sweeps, base=base).show()
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# Quality is what the pictures taught; the captions decide where it went. A caption that names a feature gives that feature to the tag's word instead of the trigger: the prompt can then take it back (control). A feature that varies between the pictures but is not tagged is learned as chance: the trigger draws one or the other, and the prompt has less say. docs/results.md discusses the numbers.
+# **The same quality; where it went differs.** With its own prompt every captioning draws her on 1.00 of the seeds (spread 0.00 [0.00, 0.00]): the four pictures decide how well she is learned. Leakage differs a lot: at w = 1, `1girl` is her on 0.62 [0.45, 0.77] of the seeds after trigger-only captions, 0.00 [0.00, 0.11] after full tags and 0.66 [0.48, 0.80] after pruned tags (spread 0.66 [0.47, 0.81]). Full tags gave each feature to the word that names it, so no single word carries all of her — not `1girl`, and not the trigger alone either (0.00). With the trigger only or pruned tags, the captions name neither her hair, eyes, dress and ears nor the `1girl` that every picture shows, and `1girl` is pulled toward her: on about two seeds in three it is her.
 #
 # > <!-- zh: reading -->
-# > 质量是训练图教出来的；标注决定的是它落到了哪里。标注里点了名的特征，归那个标签词，而不归触发词：之后 prompt 就能把它收回来（这就是控制）。在几张图之间有变化、却没有打标的特征，会被当成随机的东西学进去：触发词时而画出这一种、时而画出那一种，prompt 说了也不太算。对这些数字的讨论见 docs/results.md。
+# > **质量一样；学到的东西落在哪里却不一样。** 用各自的 prompt，三种打标方式都在 1.00 的 seed 上画出她（差距 0.00 [0.00, 0.00]）：她学得好不好，由那四张图决定。泄漏则差得很远：在 w = 1 下，`1girl` 画成她的比例，只写触发词时是 0.62 [0.45, 0.77]，完整标签时是 0.00 [0.00, 0.11]，精简标签时是 0.66 [0.48, 0.80]（差距 0.66 [0.47, 0.81]）。完整标签把每个特征交给了点它名的那个词，所以没有哪一个词单独带着她的全部：`1girl` 不行，只写触发词也不行（0.00）。只写触发词或精简标签时，标注里既没点她的发色、眼睛、裙子、耳朵，也没点每张图里都有的 `1girl`，于是 `1girl` 被拉向了她：六成多的 seed 上，它被夺舍成了她。
+#
+# **Control does not separate the captionings, so T is PARTLY.** Every captioning obeys the asked tag on 0.99–1.00 of the seeds (`closed mouth`, `sitting` and `red hair` each 0.97–1.00; spread 0.01 [0.00, 0.04], where the check asks for at least 0.3). Even the trigger-only LoRA, whose captions never name the mouth or the pose that vary between its pictures, gives a closed mouth on 0.97 and sitting on 1.00. At the recipe's 50 steps the base model (门派) knows these tags better than the LoRA has overfit its pictures, as in notebooks 06 and 08; tags can only make a difference to control where the prompt can lose, and in [notebook 14](14_how_long_to_train.ipynb) that comes only with longer training (one picture: the pose from 150 steps, the mouth at 600).
+#
+# > <!-- zh: reading -->
+# > **控制没有把三种打标方式分开，所以 T 是部分复现。** 每种打标方式都在 0.99–1.00 的 seed 上听从要求的标签（`closed mouth`、`sitting`、`red hair` 各自在 0.97–1.00 之间；差距 0.01 [0.00, 0.04]，而检验要求至少 0.3）。就连只写触发词的 LoRA——它的标注从没点过几张图之间会变的嘴型和姿势——也在 0.97 的 seed 上画出闭嘴、在 1.00 的 seed 上坐下。在配方的 50 步，门派（底模）对这些标签的熟悉胜过了 LoRA 的过拟合，和 notebook 06、08 一样；标签要在控制上造成差别，得先有 prompt 会输的时候；而在 [notebook 14](14_how_long_to_train.ipynb) 里，那要训练得更久才会出现（单图时：姿势从 150 步起，嘴型到 600 步）。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Prompt the full-tag LoRA with the trigger alone (`weiwei`): how much of her comes without her tags? (the `trigger alone` row above)
-# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` obey better?
-# - Make a fourth captioning: the pruned tags plus `1girl`. Does the hijack come back?
+# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` still obey (0.97 now), and does `1girl` leak more or less than 0.66?
+# - Make a fourth captioning: the pruned tags plus `1girl`. Is naming `1girl` enough to keep it from becoming her, as with the full tags (0.00), or does it take the other tags too?
 #
 # > - 给完整标签的 LoRA 只写触发词（`weiwei`）：不带她的那些标签，她还能出来多少？（见上面打印结果里 `trigger alone` 那一行）
-# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 会不会更听话？
-# > - 做第四种打标：精简标签再加上 `1girl`。劫持会不会回来？
+# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗（现在是 0.97）？`1girl` 的泄漏比 0.66 多还是少？
+# > - 做第四种打标：精简标签再加上 `1girl`。光把 `1girl` 标出来，就足以让它不被画成她吗（完整标签时是 0.00）？还是得连其他标签一起标？
 
 # %% [markdown]
 # <!-- nav -->

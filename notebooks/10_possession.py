@@ -68,17 +68,29 @@ claims.possession(sweeps, drifts).show()
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# Drift is the total-variation distance between what a prompt draws with the LoRA and what the base model draws for it (same seeds), averaged over every tag group: 0 means untouched. A LoRA on the UNet's attention layers touches every prompt a little; the question is whether training onto a known word touches them *more*. Drift counts the groups the unrelated prompt leaves free too (it names no mouth): every LoRA here was trained on her open-mouth picture, and an untagged feature can leak into such groups under any trigger word, the puppet's included. The unrelated prompt is drawn at three weights (0, the working weight 0.6, and 1): enough to see the damage grow; when each word falls needs the finer grid of its own prompt. docs/results.md discusses the numbers.
+# **P is UNDECIDED: it is the puppet's LoRA, not possession, that moves the unrelated prompt more, and the resemblance check sits on its threshold.** Averaged over w = 0.6 and 1, the unrelated prompt drifts 0.07 under the puppet `weiwei`'s LoRA and 0.04 on average under the four possessed words' (`1girl` 0.03, `fox` 0.02, `long hair` 0.03, `red hair` 0.09): possession minus puppet is −0.03 [−0.04, −0.02], wholly below the 0 it has to exceed, so the first check fails. The second check is open, so the verdict can only end PARTLY (if it passed) or NOT REPRODUCED (if it failed).
 #
 # > <!-- zh: reading -->
-# > 漂移是：同一个 prompt 挂上 LoRA 画出来的东西，和底模画出来的东西（同样的 seed）之间的总变差距离（total-variation distance），再对所有标签组取平均；0 表示毫无影响。挂在 UNet 注意力层上的 LoRA，对每个 prompt 都会有一点影响；要问的是：训到一个已知的词上，影响是不是*更大*。漂移也把无关 prompt 没有指定的标签组算在内（它没说嘴型）：这里每个 LoRA 都是用她张着嘴的那张图训出来的，而没打标的特征，不管触发词是哪个（傀儡也一样），都可能漏进这些组里。无关 prompt 只在三个权重下出图（0、常用权重 0.6 和 1）：足以看出损伤在变大；至于每个词从哪个权重开始失守，要看它自己那个 prompt 上更细的权重网格。对这些数字的讨论见 docs/results.md。
+# > **P 未定：让无关 prompt 偏得更多的是傀儡的 LoRA，而不是夺舍；"相像的宿主更早失守"那项检验正好落在门槛上。** 对 w = 0.6 和 1 取平均，傀儡 `weiwei` 的 LoRA 让无关 prompt 漂移 0.07，四个被夺舍的词平均只有 0.04（`1girl` 0.03、`fox` 0.02、`long hair` 0.03、`red hair` 0.09）：夺舍减傀儡是 −0.03 [−0.04, −0.02]，整个区间都在它必须超过的 0 之下，第一项检验不通过。第二项检验未定，所以结论最后只可能是 PARTLY（部分复现，若它通过）或 NOT REPRODUCED（未复现，若它不通过）。
+#
+# Drift is the total-variation distance between what a prompt draws with the LoRA and what the base model draws for it (same seeds), averaged over every tag group: 0 means untouched. At w = 0.6 every LoRA leaves the unrelated prompt nearly untouched (0.01 to 0.03); the difference is made at w = 1, where `weiwei` moves it 0.11 [0.09, 0.14] and `red hair` 0.16 [0.12, 0.20], against 0.02 to 0.03 for `1girl`, `fox` and `long hair`. The two that move it are the two words that start furthest from her: the puppet has no meaning of its own, so the LoRA has to build all of her onto it, and `red hair` names a colour she does not have (its training loss starts at 0.233, against 0.168 for `1girl` and 0.174 for `long hair`). A LoRA on the UNet's attention layers changes how every prompt is drawn, so the larger change spills further onto a prompt that names none of these words. On this sect the damage follows how far the LoRA has to carry its word, not whether the word was known.
+#
+# > <!-- zh: reading -->
+# > 漂移是：同一个 prompt 挂上 LoRA 画出来的东西，和底模画出来的东西（同样的 seed）之间的总变差距离（total-variation distance），再对所有标签组取平均；0 表示毫无影响。w = 0.6 时，每个 LoRA 对无关 prompt 几乎都没有影响（0.01 到 0.03）；差别出在 w = 1：`weiwei` 让它漂移 0.11 [0.09, 0.14]，`red hair` 0.16 [0.12, 0.20]，而 `1girl`、`fox` 和 `long hair` 只有 0.02 到 0.03。漂移大的这两个词，正是离她最远的两个起点：傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的是她没有的发色（它的训练 loss 从 0.233 起步，`1girl` 是 0.168，`long hair` 是 0.174）。挂在 UNet 注意力层上的 LoRA 会改变每个 prompt 的画法，所以改动越大，波及一个根本没提这些词的 prompt 也越多。在这个门派里，损伤的大小取决于 LoRA 要把这个词拉多远，而不是这个词原本认不认识。
+#
+# The second check: `long hair` (she has long hair) is possessed (夺舍) from w = 0.6, `red hair` from 0.8, one step of the weight grid earlier: 0.20 [0.00, 0.20], where the check asks for at least 0.2. The difference is the bar itself, so, as the output says, no number of seeds would decide it on this grid: the direction is the article's, the size is one grid step. (The puppet is her from 0.6 too, the same weight as `1girl`, `fox` and `long hair`.) The unrelated prompt is drawn at 0, 0.6 and 1 only; notebook 12's guide puts `weiwei_1` at 0.8, a weight this notebook does not draw.
+#
+# > <!-- zh: reading -->
+# > 第二项检验：`long hair`（她本来就是长发）从 w = 0.6 起被夺舍，`red hair` 从 0.8 起，早了权重网格的一格：0.20 [0.00, 0.20]，而检验要求至少 0.2。差值恰好等于门槛，所以正如输出所说，在这个网格上多少个 seed 都定不下来：方向和文章一致，大小正好一格。（傀儡也是从 0.6 起画成她，和 `1girl`、`fox`、`long hair` 同一个权重。）无关 prompt 只在 0、0.6 和 1 三个权重下出图；notebook 12 的指南给 `weiwei_1` 的权重是 0.8，本 notebook 没有画这个权重。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare its drift; `weights=course.WEIGHTS` draws it at every weight.
+# - Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare its drift; `weights=course.WEIGHTS` draws it at every weight, 0.8 included (notebook 12's weight for `weiwei_1`).
+# - Redraw the five words' sweeps on a finer grid, `weights=[i / 10 for i in range(11)]`, and run `claims.possession(sweeps, drifts)` again: the second check's bar is one step of the grid, so there it asks for 0.1. Does it decide?
 # - Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, change the caption, and train on the folder with `lab.train(Path(...))`.
 #
-# > - 在漂移扫描里加一个你自己的无关 prompt（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它。
+# > - 在漂移扫描里加一个你自己的无关 prompt（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它，包括 0.8（notebook 12 给 `weiwei_1` 的权重）。
+# > - 用更细的网格重画五个词的扫描，`weights=[i / 10 for i in range(11)]`，再跑一次 `claims.possession(sweeps, drifts)`：第二项检验的门槛是网格的一格，在这个网格上就是 0.1。这回定得下来吗？
 # > - 夺舍 `blue eyes`（她是蓝眼睛）和 `green eyes`（她不是）：复制 `data/sets/onto_red_hair`，改掉标注，再用 `lab.train(Path(...))` 在这个文件夹上训练。
 
 # %% [markdown]
