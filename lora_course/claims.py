@@ -59,7 +59,7 @@ STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED)
 STATUS_ZH = {REPRODUCED: "复现：每一项检验的 95 % 区间都越过了门槛",
              PARTLY: "部分复现：有的检验通过，有的没有通过",
              NOT_REPRODUCED: "未复现：没有一项检验通过",
-             UNDECIDED: "未定：有检验的区间跨在门槛上，这些种子还定不了（需要更多种子）"}
+             UNDECIDED: "未定：有检验的区间跨在门槛上，在这些种子上定不下来（检验行写明多少种子能定，或为何定不了）"}
 #: A printed verdict line: ``VERDICT <claim> | <STATUS> | <summary>``, at the start of a line. Any
 #: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
 VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")

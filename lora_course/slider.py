@@ -14,6 +14,7 @@ and a notebook shows it as its ``.widget``.
 """
 from __future__ import annotations
 
+import base64
 import html
 import time
 from collections import OrderedDict
@@ -278,7 +279,18 @@ class SliderLab:
 
     # ---- showing ---------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, and beside it for readers without a kernel (GitHub, nbviewer, a
+        saved notebook) a still of what it shows now: the pictures as PNG and one line of text
+        instead of the widget's repr."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if self.last is not None:
+            data["image/png"] = base64.b64encode(self.grid.value).decode("ascii")
+            fid = self.last["fidelity"]
+            data["text/plain"] = (f"weight slider (a still; run the notebook to move it): "
+                                  f"{self.last['prompt']} — identity fidelity {fid.all:.2f} "
+                                  f"on {len(self.last['seeds'])} pictures")
+        return bundle
 
 
 def slider_lab(lab, **kwargs) -> SliderLab:

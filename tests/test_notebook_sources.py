@@ -138,3 +138,19 @@ def test_it_ends_with_links_to_the_previous_the_next_and_the_map(path):
         ([NOTEBOOKS[i + 1].name] if i + 1 < len(NOTEBOOKS) else [])
     assert links == want
     assert "## The course" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_outputs_read_well_offline(path):
+    """No progress bar frozen at 0 % and no bare widget repr in what a reader sees on GitHub:
+    a widget output carries a still picture and one line of text."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("text", "") if out.get("output_type") == "stream" else out.get("data", {}).get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            assert not re.search(r"\b0%\|", text), f"{path.name}: a progress bar stuck at 0 %"
+            data = out.get("data", {})
+            if "application/vnd.jupyter.widget-view+json" in data:
+                assert "image/png" in data and not re.match(r"\s*(VBox|HBox|Box)\(", text), \
+                    f"{path.name}: a widget with no still picture (its repr: {text[:40]!r})"

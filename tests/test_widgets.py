@@ -237,3 +237,19 @@ def test_bad_bulk_input_is_refused(folder):
     ed.trigger.value = ""
     ed.trigger_button.click()
     assert "the trigger is one tag" in ed.status.value and ed.unsaved() == []
+
+
+def test_saved_notebooks_show_a_still_not_the_widget_repr(lora_pipe, tagger, folder):
+    """Read without a kernel (GitHub, nbviewer), a widget output falls back to its PNG and text:
+    the pictures it shows and one line, never ``VBox(children=...)``."""
+    import base64
+    slider = widgets.SliderLab(lora_pipe, tagger, prompt="weiwei", lora_name="w1", weight=1.0, n_images=2,
+                               steps=STEPS)
+    data = slider._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG") and "VBox" not in data["text/plain"]
+    editor = widgets.TagEditor(folder)
+    data = editor._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG") and "VBox" not in data["text/plain"]
