@@ -48,8 +48,10 @@ two = lab.train_along("mouth_2", tl.KEEP_STEPS)
 # > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/training_length.py`，而且它不看任何论断要检验的东西：只看触发词单独使用、十层功力（w = 1）时，在 48 个 seed 上画出她的比例，其 95 % 区间下界不低于 0.9 的最少步数。每个实验 notebook 都训练这条规则给出的步数（训练时会打印出来）。
 
 # %%
-# NBVAL_CHECK_OUTPUT
 chosen, est = lab.recipe_rule(one)
+
+# %%
+# NBVAL_CHECK_OUTPUT
 print("\n".join(tl.rule_lines(chosen, est, course.DEFAULT_LORA.steps)))
 
 # %% [markdown]
