@@ -197,7 +197,8 @@ class Verdict:
             return None
         return cls(m.group(1), m.group(2).strip(), m.group(3).strip())
 
-    def __str__(self) -> str:
+    def check_lines(self) -> List[str]:
+        """The claim, one line per check, and how many seeds (what precedes the verdict line)."""
         lines = [f"{self.claim}: {CLAIMS.get(self.claim, '')}"]
         lines += [f"  [{MARKS[c.outcome]}] {c}" for c in self.checks]
         if self.checks:
@@ -206,9 +207,10 @@ class Verdict:
             lines.append(f"  ({seeds} seeds per point; the widest interval is ±{max(hw):.2f}"
                          if hw else f"  ({seeds} seeds per point")
             lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
-        lines.append(self.line())
-        lines.append(self.line_zh())
-        return "\n".join(lines)
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join([*self.check_lines(), self.line(), self.line_zh()])
 
     def line_zh(self) -> str:
         """The verdict's reading in Chinese (the summary's numbers stay in the line above)."""
@@ -231,9 +233,8 @@ class Verdict:
         if regime is None:
             print(self)
             return
-        text = str(self).rsplit("\n", 2)[0]
-        print(f"{text}\nAT {regime} {self.claim} | {self.status} | {self.summary}\n"
-              f"{regime}：{STATUS_ZH.get(self.status, self.status)}")
+        print("\n".join([*self.check_lines(), f"AT {regime} {self.claim} | {self.status} | {self.summary}",
+                         f"{regime}：{STATUS_ZH.get(self.status, self.status)}"]))
 
 
 def status_of(outcomes: Sequence[str]) -> str:

@@ -11,6 +11,7 @@ Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -104,18 +105,13 @@ class Lab:
             self._recipe_said = True
         if previews:
             cfg = replace(cfg, sample_every=PREVIEW_EVERY)
-        key = self._cache_key(folder, cfg)
-        path = CACHE_DIR / f"{cfg.name}-{key}.safetensors"
+        key, path = self._cached(folder, cfg)
         if reuse and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
             self.sources[cfg.name], self.keys[cfg.name] = path, key
             return lora.load_lora(self.pipe, path, cfg.name)
-        others = {n: src for n, src in self.sources.items() if n != cfg.name}
-        if lora.loaded_adapters(self.pipe):   # train on the bare base model, then re-load the others
-            self.pipe.unload_lora_weights()
-        result = lora.train_lora(self.pipe, folder, cfg, progress=progress)
-        for n, src in others.items():
-            lora.load_lora(self.pipe, src, n)
+        with self._on_the_bare_base(but=[cfg.name]):
+            result = lora.train_lora(self.pipe, folder, cfg, progress=progress)
         self.results[cfg.name] = self.sources[cfg.name] = result
         self.keys[cfg.name] = key
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -138,30 +134,28 @@ class Lab:
         steps = sorted({int(k) for k in steps})
         if not steps or steps[0] < 1:
             raise ValueError(f"train_along: steps {steps} must be whole numbers ≥ 1. Fix: e.g. steps=(25, 50, 150)")
-        keys = {k: self._cache_key(folder, replace(base, steps=k)) for k in steps}
-        paths = {k: CACHE_DIR / f"{base.name}-{keys[k]}.safetensors" for k in steps}
+        keys, paths = {}, {}
+        for k in steps:
+            keys[k], paths[k] = self._cached(folder, replace(base, steps=k))
+        names = {k: f"{base.name}_{k}" for k in steps}
         curve = paths[steps[-1]].with_suffix(".losses.json")
         if not (reuse and all(p.exists() for p in paths.values()) and curve.exists()):
-            if lora.loaded_adapters(self.pipe):
-                self.pipe.unload_lora_weights()
             keep = lora.KeepAt(steps)
-            result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
-                                     callbacks=[keep])
+            with self._on_the_bare_base(but=names.values()):
+                result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
+                                         callbacks=[keep])
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
             for k in steps:
                 keep.kept[k].save(paths[k])
             safe_io.write_text(curve, json.dumps(result.losses))
             print(f"trained {base.name!r} once for {result.steps} steps in {result.seconds:.0f} s, kept at "
                   f"{', '.join(map(str, steps))}")
-            for n, src in self.sources.items():      # the LoRAs loaded before, back in
-                lora.load_lora(self.pipe, src, n)
         else:
             print(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier with "
                   f"these settings")
         self.losses[base.name] = json.loads(curve.read_text())
-        names = {}
         for k in steps:
-            names[k] = lora.load_lora(self.pipe, paths[k], f"{base.name}_{k}")
+            lora.load_lora(self.pipe, paths[k], names[k])
             self.sources[names[k]], self.keys[names[k]] = paths[k], keys[k]
         return names
 
@@ -172,12 +166,26 @@ class Lab:
             self.pipe.unload_lora_weights()
         self.sources.clear()
 
-    def _cache_key(self, folder: Path, cfg: lora.LoraTrainConfig) -> str:
+    @contextlib.contextmanager
+    def _on_the_bare_base(self, but=()):
+        """Train on the bare base model: every LoRA out, and afterwards the ones loaded before
+        back in (except ``but``: the ones the training is about to load itself)."""
+        others = {n: src for n, src in self.sources.items() if n not in set(but)}
+        if lora.loaded_adapters(self.pipe):
+            self.pipe.unload_lora_weights()
+        yield
+        for n, src in others.items():
+            lora.load_lora(self.pipe, src, n)
+
+    def _cached(self, folder: Path, cfg: lora.LoraTrainConfig):
+        """``(cache key, file in build/loras)`` of the LoRA ``cfg`` trains on ``folder``: the key
+        hashes the pictures and captions, the settings that change the weights, and the base model."""
         h = hashlib.sha256()
         h.update(lora_data.dataset_fingerprint(dataset.load_dataset(folder)).encode())
         h.update(json.dumps(cfg.weights_json(), sort_keys=True).encode())
         h.update(self._base_fingerprint().encode())
-        return h.hexdigest()[:12]
+        key = h.hexdigest()[:12]
+        return key, CACHE_DIR / f"{cfg.name}-{key}.safetensors"
 
     def _base_fingerprint(self) -> str:
         """The base model's fingerprint, computed once per lab (it keys LoRAs and sweep points)."""
@@ -304,5 +312,5 @@ def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True
     tagger = Tagger.load(device=str(pipe.device))
     n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
     print(f"device: {pipe.device}; base model: {n:.1f} M-parameter UNet "
-          f"({pipe.unet.config.sample_size * pipe.vae_scale_factor}px); tagger loaded; {seeds} seeds per point")
+          f"({lora.base_resolution(pipe)}px); tagger loaded; {seeds} seeds per point")
     return Lab(pipe, tagger, seeds)

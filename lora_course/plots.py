@@ -35,6 +35,18 @@ def png_bytes(fig_or_image, dpi: Optional[int] = None) -> bytes:
     return buf.getvalue()
 
 
+def with_still(widget, png: bytes, text: str, **kwargs):
+    """A widget's display bundle with a still beside the live view, for readers without a kernel
+    (GitHub, nbviewer, a saved notebook): the picture ``png`` and one line ``text`` in place of
+    the widget's repr."""
+    import base64
+    bundle = widget._repr_mimebundle_(**kwargs)
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    data["image/png"] = base64.b64encode(png).decode("ascii")
+    data["text/plain"] = text
+    return bundle
+
+
 def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: Optional[Sequence[str]] = None,
                title: Optional[str] = None, cell: float = 1.0):
     """``images``: array R×C×H×W×3 (uint8 or floats in [0, 1]) → a labelled grid figure.

@@ -14,7 +14,6 @@ and a notebook shows it as its ``.widget``.
 """
 from __future__ import annotations
 
-import base64
 import html
 import time
 from collections import OrderedDict
@@ -282,15 +281,12 @@ class SliderLab:
         """The live widget, and beside it for readers without a kernel (GitHub, nbviewer, a
         saved notebook) a still of what it shows now: the pictures as PNG and one line of text
         instead of the widget's repr."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if self.last is not None:
-            data["image/png"] = base64.b64encode(self.grid.value).decode("ascii")
-            fid = self.last["fidelity"]
-            data["text/plain"] = (f"weight slider (a still; run the notebook to move it): "
-                                  f"{self.last['prompt']} — identity fidelity {fid.all:.2f} "
-                                  f"on {len(self.last['seeds'])} pictures")
-        return bundle
+        if self.last is None:
+            return self.widget._repr_mimebundle_(**kwargs)
+        return plots.with_still(self.widget, self.grid.value,
+                                f"weight slider (a still; run the notebook to move it): {self.last['prompt']} — "
+                                f"identity fidelity {self.last['fidelity'].all:.2f} on {len(self.last['seeds'])} pictures",
+                                **kwargs)
 
 
 def slider_lab(lab, **kwargs) -> SliderLab:

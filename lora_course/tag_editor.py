@@ -9,12 +9,12 @@ caption is ever lost. It works without a browser: every edit is also a method, a
 """
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 import ipywidgets as W
+import numpy as np
 from PIL import Image
 
 from . import dataset, plots
@@ -258,16 +258,12 @@ class TagEditor:
         """The live widget, and beside it for readers without a kernel (GitHub, nbviewer, a saved
         notebook) a still: the thumbnails with their current tags as PNG, and one line of text
         instead of the widget's repr."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["image/png"] = base64.b64encode(self.still()).decode("ascii")
-        data["text/plain"] = (f"tag editor (a still; run the notebook to edit): {len(self.items)} pictures "
-                              f"in {self.folder.name}, {len(self.unsaved())} unsaved")
-        return bundle
+        return plots.with_still(self.widget, self.still(),
+                                f"tag editor (a still; run the notebook to edit): {len(self.items)} pictures "
+                                f"in {self.folder.name}, {len(self.unsaved())} unsaved", **kwargs)
 
     def still(self) -> bytes:
         """PNG: every picture with its current tags under it (what the editor shows)."""
-        import numpy as np
         imgs = np.stack([np.asarray(dataset.load_image(it.image_path).convert("RGB")) for it in self.items])
         labels = [", ".join(self.tags(i)) for i in range(len(self.items))]
         return plots.png_bytes(plots.image_grid(imgs[None], col_labels=labels, cell=1.6))

@@ -27,16 +27,16 @@ each computed from the measurements.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
-from . import adapters, claims, dataset, diffusion, lora_data, sampling, stats, training_sets, world
+from . import adapters, claims, dataset, diffusion, lora, lora_data, sampling, stats, training_sets, world
 from .evaluation import Sweep
 from .stats import Estimate
 
-#: The steps one run keeps (the course's recipe trains 150; the article's regime is far longer).
+#: The steps one run keeps (from before she appears to the article's regime, far past the rule's).
 KEEP_STEPS = (25, 50, 100, 150, 300, 600)
 #: The article's regime: trained until the picture is learned by heart (notebooks 06 and 08 show
 #: their claim at this length beside the recipe's).
@@ -59,9 +59,6 @@ RULE = (f"the fewest kept steps at which the trigger alone (`{TRIGGER}`, w = 1) 
         f"seeds with the lower bound of the 95 % interval ≥ {RULE_LEVEL} (\"stop when she appears\")")
 RULE_SHORT = (f"the fewest steps at which `{TRIGGER}` alone, at w = 1, is her with a 95 % lower bound ≥ "
               f"{RULE_LEVEL} on {RULE_SEEDS} seeds")
-#: The LoRA the rule is measured on (the article's first experiment: one picture, the trigger only).
-RULE_SET = "weiwei_1"
-
 #: Held-out renders of the training pictures' characters (new backgrounds, shifts, mirrors).
 HELD_OUT_SEEDS = tuple(range(1000, 1008))
 
@@ -95,27 +92,23 @@ def drift(sw: Sweep, w: float) -> Estimate:
 
 @dataclass(frozen=True)
 class Measure:
-    """One map of the phase diagram: what it measures, and the article's side of it (the claim's
-    bar: ``level``, ``at_least``), or none."""
+    """One map of the phase diagram: what it measures (``estimate(sweep, w)``), and the
+    article's side of it (the claim's bar: ``level``, ``at_least``), or none."""
     key: str
     title: str
     claim: str
+    estimate: Callable[[Sweep, float], Estimate]
     level: Optional[float] = None
     at_least: bool = True
 
-    def estimate(self, sw: Sweep, w: float) -> Estimate:
-        return MEASURE_FUNCTIONS[self.key](sw, w)
 
-
-MEASURE_FUNCTIONS = {"her": her, "hijack": hijack, "gap": gap, "closed": closed, "sitting": sitting,
-                     "drift": drift}
 MEASURES = (
-    Measure("her", f"`{TRIGGER}` is her", "C1", claims.HIGH),
-    Measure("hijack", f"`{HOST}` is her (hijacked)", "C2", claims.MOST),
-    Measure("gap", f"`{TRIGGER}` minus `{HOST}`", "C2", claims.GAP),
-    Measure("closed", f"`{CLOSED}` obeyed", "C5", claims.LOW, at_least=False),
-    Measure("sitting", "her *and* sitting", "C7", claims.HIGH),
-    Measure("drift", "drift of an unrelated prompt", "P"),
+    Measure("her", f"`{TRIGGER}` is her", "C1", her, claims.HIGH),
+    Measure("hijack", f"`{HOST}` is her (hijacked)", "C2", hijack, claims.MOST),
+    Measure("gap", f"`{TRIGGER}` minus `{HOST}`", "C2", gap, claims.GAP),
+    Measure("closed", f"`{CLOSED}` obeyed", "C5", closed, claims.LOW, at_least=False),
+    Measure("sitting", "her *and* sitting", "C7", sitting, claims.HIGH),
+    Measure("drift", "drift of an unrelated prompt", "P", drift),
 )
 
 
@@ -156,11 +149,11 @@ def recipe_steps(her_at_full: Dict[int, np.ndarray]) -> Tuple[Optional[int], Dic
     """The :data:`RULE`: ``her_at_full[step]`` is the per-seed "is her" of the trigger at w = 1
     (:data:`RULE_SEEDS` seeds). Returns the fewest steps that clear it (None if no kept step does)
     and every step's estimate."""
-    est = {k: stats.share(v) for k, v in sorted(her_at_full.items())}
-    for k, v in sorted(her_at_full.items()):
+    for k, v in her_at_full.items():
         if len(v) != RULE_SEEDS:
             raise ValueError(f"the recipe rule is declared on {RULE_SEEDS} seeds; step {k} has {len(v)}. "
                              f"Fix: draw `{TRIGGER}` at w=1 with seeds=range({RULE_SEEDS})")
+    est = {k: stats.share(v) for k, v in sorted(her_at_full.items())}
     passing = [k for k, e in est.items() if stats.decide(e, RULE_LEVEL) == stats.PASS]
     return (passing[0] if passing else None), est
 
@@ -203,7 +196,7 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
                       f"{one.name}: `{HOST}` hijacked at w=1 (≥ {claims.MOST})"))
     lines.append(when(one, "gap", 0.6, claims.GAP, True,
                       f"{one.name}: C2's gap at w=0.6 (≥ {claims.GAP})"))
-    for d in (one, two) if two is not None else (one,):
+    for d in [d for d in (one, two) if d is not None]:
         lines.append(when(d, "closed", 1.0, claims.LOW, False,
                           f"{d.name}: `{CLOSED}` no longer obeyed at w=1 (≤ {claims.LOW})"))
     lines.append(when(one, "sitting", 1.0, claims.LOW, False,
@@ -237,7 +230,7 @@ def loss_sets(pipe, set_name: str) -> Dict[str, Tuple[torch.Tensor, List[str]]]:
     by the base model's VAE."""
     ts = training_sets.get(set_name)
     ds = dataset.load_dataset(training_sets.folder(set_name))
-    res = int(pipe.unet.config.sample_size * pipe.vae_scale_factor)
+    res = lora.base_resolution(pipe)
     held = [(np.asarray(world.render(p.attrs, seed=s)), ", ".join(p.tags)) for p in ts.pictures for s in HELD_OUT_SEEDS]
     sets = {"training pictures": (lora_data.training_pixels(ds, res), [dataset.caption_text(it.tags) for it in ds.items]),
             "new renders of her": (sampling.to_tensor(np.stack([img for img, _ in held])), [c for _, c in held])}
