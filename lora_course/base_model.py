@@ -30,6 +30,14 @@ BASE_DIR = DATA_DIR / "base"
 #: again when the model changes, are in docs/base_model.md ("Choosing the sampling defaults").
 DEFAULT_STEPS = 12
 DEFAULT_GUIDANCE = 2.0
+#: The solver of those steps (one of :data:`SOLVERS`) and the share of them that is guided: with
+#: ``DEFAULT_GUIDED < 1`` the last, low-noise steps run without classifier-free guidance, one
+#: UNet evaluation each instead of two (a guidance interval, after Kynkäänniemi et al. 2024).
+#: Chosen by ``scripts/benchmark_sampler.py``; its table is in docs/base_model.md ("Fewer
+#: evaluations per picture").
+DEFAULT_SOLVER = "dpm++2m"
+DEFAULT_GUIDED = 1.0
+SOLVERS = ("dpm++2m", "dpm++3m", "unipc")
 
 VAE_CONFIG = dict(
     in_channels=3, out_channels=3, latent_channels=4, sample_size=64,
@@ -72,10 +80,18 @@ def train_scheduler():
     return DDPMScheduler(**SCHEDULER_CONFIG, clip_sample=False)
 
 
-def sample_scheduler():
-    """The few-step sampler saved with the model."""
-    from diffusers import DPMSolverMultistepScheduler
-    return DPMSolverMultistepScheduler(**SCHEDULER_CONFIG)
+def sample_scheduler(solver: str = "dpm++2m"):
+    """A few-step sampler on the model's noise schedule: ``dpm++2m`` (the one saved with the model),
+    ``dpm++3m`` or ``unipc`` (see :data:`SOLVERS`)."""
+    from diffusers import DPMSolverMultistepScheduler, UniPCMultistepScheduler
+    if solver == "dpm++2m":
+        return DPMSolverMultistepScheduler(**SCHEDULER_CONFIG)
+    if solver == "dpm++3m":
+        return DPMSolverMultistepScheduler(**SCHEDULER_CONFIG, solver_order=3)
+    if solver == "unipc":
+        return UniPCMultistepScheduler(**SCHEDULER_CONFIG)
+    raise ValueError(f"unknown solver {solver!r}: use one of {', '.join(SOLVERS)} "
+                     "(lora_course.base_model.SOLVERS)")
 
 
 def assemble_pipeline(vae, unet, text_encoder, tokenizer):

@@ -88,6 +88,15 @@ class Lab:
         self.cache_points = True
         self._base_key = None
         self._recipe_said = False
+        self.use_sampler()
+
+    def use_sampler(self, solver: str = base_model.DEFAULT_SOLVER, steps: int = base_model.DEFAULT_STEPS,
+                    guided: float = base_model.DEFAULT_GUIDED, guidance: float = base_model.DEFAULT_GUIDANCE):
+        """Draw the sweeps with this sampler (the course defaults unless told otherwise): the
+        solver is set on the pipeline, the rest passed to every sweep, and all of it names the
+        cached points."""
+        self.pipe.scheduler = base_model.sample_scheduler(solver)
+        self.sampler = dict(solver=solver, steps=int(steps), guided=float(guided), guidance=float(guidance))
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
@@ -217,7 +226,8 @@ class Lab:
         bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=progress_.disabled(progress) or n == 0,
                    mininterval=1)
         for w, ps in todo.items():
-            images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name)
+            images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name, steps=self.sampler["steps"],
+                                                guidance=self.sampler["guidance"], guided=self.sampler["guided"])
             for i, p in enumerate(ps):
                 points[p, w] = images[i, 0]
                 path = paths[p, w]
@@ -252,34 +262,73 @@ class Lab:
         h = hashlib.sha256(json.dumps(
             {"lora": self.keys[lora_name] if weight != 0.0 else "base", "base": self._base_fingerprint(),
              "prompt": prompt, "weight": weight, "seeds": list(map(int, seeds)),
-             "steps": base_model.DEFAULT_STEPS, "guidance": base_model.DEFAULT_GUIDANCE,
-             "device": str(self.pipe.device)}, sort_keys=True).encode()).hexdigest()[:20]
+             "steps": self.sampler["steps"], "guidance": self.sampler["guidance"],
+             "device": str(self.pipe.device), **self._sampler_extras()}, sort_keys=True).encode()).hexdigest()[:20]
         return POINTS_DIR / f"{h}.npy"
 
+    def _sampler_extras(self) -> dict:
+        """The sampler settings a point's name carries besides steps and guidance: the solver and
+        the guided share, each only where it is not DPM-Solver++ 2M fully guided (the sampler
+        every point was drawn with before they could change, so those points keep their names)."""
+        extras = {}
+        if self.sampler["solver"] != "dpm++2m":
+            extras["solver"] = self.sampler["solver"]
+        if self.sampler["guided"] != 1.0:
+            extras["guided"] = self.sampler["guided"]
+        return extras
+
     # ---- the training-length axis (notebook 14) --------------------------------------------
-    def recipe_rule(self, names: dict) -> tuple:
+    def recipe_rule(self, names: dict, progress: bool = True) -> tuple:
         """The course's recipe rule (:data:`lora_course.training_length.RULE`) measured on the
         LoRAs ``{steps: adapter}`` of :meth:`train_along`: ``(steps it gives, {steps: Estimate})``."""
         seeds = range(training_length.RULE_SEEDS)
         hits = {}
-        for k, name in tqdm(sorted(names.items()), desc="the rule", disable=progress_.disabled(True)):
+        for k, name in tqdm(sorted(names.items()), desc="the rule", disable=progress_.disabled(progress)):
             sw = self.sweep([training_length.TRIGGER], name, weights=(1.0,), seeds=seeds, progress=False)
             hits[k] = sw.her(training_length.TRIGGER, 1.0)
         return training_length.recipe_steps(hits)
 
     def phase_diagram(self, names: dict, label: str,
                       prompts=training_length.PROMPTS, weights=training_length.WEIGHTS,
-                      seeds: int = training_length.SEEDS) -> "training_length.PhaseDiagram":
+                      seeds: int = training_length.SEEDS, progress: bool = True) -> "training_length.PhaseDiagram":
         """Sweep every kept LoRA ``{steps: adapter}`` (:meth:`train_along`) with the same prompts,
         weights and seeds, and read them into one phase diagram (steps × weights per measure)."""
         sweeps = {}
         for k, name in tqdm(sorted(names.items()), desc=f"phase diagram {label}",
-                            disable=progress_.disabled(True)):
+                            disable=progress_.disabled(progress)):
             sweeps[k] = self.sweep(list(prompts), name, weights=weights, seeds=range(seeds), progress=False)
         unclear = np.mean([sw.unclear(p, w) for sw in sweeps.values() for p in sw.prompts for w in sw.weights])
         print(f"{label}: {len(sweeps)} steps × {len(weights)} weights × {len(prompts)} prompts × {seeds} seeds; "
               f"unclear readings {unclear:.0%} (they count as not showing a tag)")
         return training_length.PhaseDiagram(label, sweeps)
+
+    def copies(self, sw: evaluation.Sweep, prompt: str, weight: float, set_name) -> np.ndarray:
+        """Per seed: is ``prompt``'s picture at ``weight`` a copy of a training picture of
+        ``set_name``? (:meth:`lora_course.evaluation.Sweep.copies`: no farther from it than the
+        VAE's own round trip of it plus :data:`~lora_course.evaluation.COPY_MARGIN`.)"""
+        pictures, floor = self._copy_floor(set_name)
+        return np.any([sw.copies(prompt, weight, pic, f + evaluation.COPY_MARGIN) for pic, f in zip(pictures, floor)],
+                      axis=0)
+
+    def _copy_floor(self, set_name):
+        """A set's pictures and how far the VAE's round trip moves each (mean grey levels)."""
+        from .train_tagger import reconstruct
+        pictures = training_pictures(set_name)
+        diff = np.abs(reconstruct(self.pipe.vae, pictures).astype(np.int16) - pictures.astype(np.int16))
+        return pictures, diff.reshape(len(pictures), -1).mean(1)
+
+    def copies_table(self, sw: evaluation.Sweep, prompt: str, set_name) -> str:
+        """Per weight of ``sw``: how many of ``prompt``'s pictures are copies of a training picture
+        of ``set_name`` (:meth:`copies`), with the 95 % interval."""
+        from . import stats
+        floor = self._copy_floor(set_name)[1]
+        lines = [f"copies of a training picture of {set_name} (at most {evaluation.COPY_MARGIN:g} grey level farther "
+                 f"from it than the VAE's own round trip, {', '.join(f'{f:.1f}' for f in floor)}), `{prompt}`, "
+                 f"{len(sw.seeds)} seeds:"]
+        for w in sw.weights:
+            hits = self.copies(sw, prompt, w, set_name)
+            lines.append(f"  w={w:g}: {int(hits.sum())} of {len(hits)}, {stats.share(hits)}")
+        return "\n".join(lines)
 
     def grid(self, sw: evaluation.Sweep, seed_index: int = 0, title: Optional[str] = None):
         """The XYZ plot of a sweep: rows prompts, columns LoRA weights, one seed."""
@@ -296,9 +345,14 @@ def show_set(set_name):
     """The pictures of a shipped training set (or of any dataset folder given as a path) with
     their captions, as a figure."""
     ds = dataset.load_dataset(training_sets.folder(set_name))
-    imgs = np.stack([np.asarray(it.image()) for it in ds.items])
-    fig = plots.image_grid(imgs[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items], cell=1.6)
-    return fig
+    return plots.image_grid(training_pictures(set_name)[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items],
+                            cell=1.6)
+
+
+def training_pictures(set_name) -> np.ndarray:
+    """The pictures of a training set (shipped name or folder), N×H×W×3 uint8."""
+    ds = dataset.load_dataset(training_sets.folder(set_name))
+    return np.stack([np.asarray(it.image()) for it in ds.items])
 
 
 def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True) -> Lab:

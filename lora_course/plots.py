@@ -47,23 +47,42 @@ def with_still(widget, png: bytes, text: str, **kwargs):
     return bundle
 
 
+#: Inches one character of the grids' 8-point labels takes, at most (DejaVu Sans averages less):
+#: labels are wrapped to the width they have, so neighbours never run into each other.
+CHAR_INCHES = 0.068
+LINE_INCHES = 0.14
+
+
+def _wrap(label: str, inches: float) -> str:
+    """``label`` wrapped (at spaces, keeping its own line breaks) to lines that fit ``inches``."""
+    import textwrap
+    width = max(4, int(inches / CHAR_INCHES))
+    return "\n".join(textwrap.fill(line, width, break_long_words=False) or line for line in str(label).split("\n"))
+
+
 def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: Optional[Sequence[str]] = None,
                title: Optional[str] = None, cell: float = 1.0):
     """``images``: array R×C×H×W×3 (uint8 or floats in [0, 1]) → a labelled grid figure.
 
-    Rows are usually prompts and columns LoRA weights or seeds, like A1111's XYZ plot.
+    Rows are usually prompts and columns LoRA weights or seeds, like A1111's XYZ plot. Labels
+    are wrapped to the room they have (a column label to its cell's width, a row label to at
+    most 3.2 inches) and the figure grows to hold their lines.
     """
     plt = _plt()
     images = np.asarray(images)
     if images.ndim == 4:
         images = images[None]
     R, C = images.shape[:2]
-    label_w = 0.0 if row_labels is None else min(3.5, 0.06 * max(len(s) for s in row_labels) + 0.3)
-    head = (0.3 if title else 0.0) + (0.25 if col_labels is not None else 0.05)  # inches above the grid
-    height = R * cell + head
+    rows = None if row_labels is None else [_wrap(s, 3.2) for s in row_labels]
+    cols = None if col_labels is None else [_wrap(s, 0.95 * cell) for s in col_labels]
+    label_w = 0.0 if rows is None else min(3.5, CHAR_INCHES * max(len(x) for s in rows for x in s.split("\n")) + 0.3)
+    col_lines = 0 if cols is None else max(s.count("\n") + 1 for s in cols)
+    head = (0.3 if title else 0.0) + (LINE_INCHES * col_lines + 0.1 if cols is not None else 0.05)  # inches above
+    row_h = cell if rows is None else max(cell, LINE_INCHES * max(s.count("\n") + 1 for s in rows) + 0.05)
+    height = R * row_h + head
     fig, axes = plt.subplots(R, C, figsize=(label_w + C * cell, height), squeeze=False,
                              gridspec_kw=dict(wspace=0.04, hspace=0.04))
-    fig.subplots_adjust(top=1 - head / height, bottom=0.0)
+    fig.subplots_adjust(top=1 - head / height, bottom=0.0, left=label_w / (label_w + C * cell), right=1.0)
     for i in range(R):
         for j in range(C):
             ax = axes[i, j]
@@ -72,10 +91,10 @@ def image_grid(images, row_labels: Optional[Sequence[str]] = None, col_labels: O
             ax.set_yticks([])
             for s in ax.spines.values():
                 s.set_visible(False)
-            if j == 0 and row_labels is not None:
-                ax.set_ylabel(row_labels[i], rotation=0, ha="right", va="center", fontsize=8)
-            if i == 0 and col_labels is not None:
-                ax.set_title(col_labels[j], fontsize=8)
+            if j == 0 and rows is not None:
+                ax.set_ylabel(rows[i], rotation=0, ha="right", va="center", fontsize=8)
+            if i == 0 and cols is not None:
+                ax.set_title(cols[j], fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10, y=1 - 0.05 / height, va="top")
     return _done(fig)
@@ -242,6 +261,16 @@ def sweeps_grid(sweeps: Dict[str, "object"], prompt: Optional[str] = None, seed_
     first = next(iter(sweeps.values()))
     return image_grid(np.stack(rows), row_labels=labels, col_labels=[f"w={w:g}" for w in first.weights],
                       title=title)
+
+
+def seeds_by_sweep(sweeps: Dict[str, "object"], prompt: str, weight: float = 1.0, n: int = 8,
+                   title: Optional[str] = None):
+    """One row per sweep (named by its key): ``prompt`` at ``weight``, its first ``n`` seeds side
+    by side, so a share can be counted rather than guessed from one seed."""
+    rows = [sw.images[sw.prompts.index(prompt), sw.weights.index(float(weight)), :n] for sw in sweeps.values()]
+    first = next(iter(sweeps.values()))
+    return image_grid(np.stack(rows), row_labels=list(sweeps), col_labels=[f"seed {s}" for s in first.seeds[:n]],
+                      title=title or f"`{prompt}` at w={weight:g}, the first {n} seeds")
 
 
 def thesis_figure(numbers: Dict[str, Dict[str, "object"]]):

@@ -79,6 +79,14 @@ lab.grid(sw, title="prompt `weiwei`, one seed per column")
 lab.weights_grid(sw, "weiwei", weights=(0.0, 0.6, 1.0))
 
 # %% [markdown]
+# Are these new drawings of her, or copies of the training picture? The tagger cannot tell (a copy shows all of her too), so the course compares pixels: a picture counts as a copy when it is no farther from the training picture than the VAE's own round trip of it, plus one grey level (the pipeline draws through the VAE, so that is as close as a copy can come).
+#
+# > 这些是重新画出来的她，还是那张训练图的复制品？标注器分不出来（复制品同样带着她的全部特征），所以课程直接比较像素：一张图离训练图的距离，如果不超过 VAE 自己把训练图编码再解码后的误差加一个灰度级，就算复制品（整条管线都要经过 VAE，复制品最多也只能这么像）。
+
+# %%
+print(lab.copies_table(sw, "weiwei", "weiwei_1"))
+
+# %% [markdown]
 # ## Then the numbers · 再看数字
 # The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval up to 0.107, which cannot show the claim's "at most 0.10 without the LoRA".)
 #

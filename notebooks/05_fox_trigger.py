@@ -43,6 +43,14 @@ fox = lab.train("fox_1")
 sw = lab.sweep(["fox"], fox)
 lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 
+# %% [markdown]
+# One seed hides how the switch happens. Eight seeds per weight show it picture by picture: where the animal gives way to her, and which pictures are neither.
+#
+# > 只看一个 seed，看不出切换是怎么发生的。每个权重八个 seed，就能一张一张地看：动物狐狸在哪里让位给她，哪些图两者都不是。
+
+# %%
+lab.weights_grid(sw, "fox", weights=(0.2, 0.4, 0.6, 1.0))
+
 # %%
 plots.fox_figure(sw, "fox")
 

@@ -65,6 +65,16 @@ sweeps = {how: lab.sweep(prompts, name, weights=(1.0,)) for how, name in loras.i
 base = lab.sweep([claims.THESIS_LEAK], loras["trigger"], weights=(0.0,))   # w = 0: the base model's `1girl`
 plots.compare_grid(sweeps, weight=1.0, title="w=1, seed 0: rows prompts, columns captionings")
 
+# %% [markdown]
+# One seed per cell can mislead: the measures below are shares of 32 seeds. Here are the first eight of two prompts the verdict turns on, the trigger alone and `1girl`, under each captioning.
+#
+# > 每格只有一个 seed，容易看走眼：下面的指标都是 32 个 seed 上的比例。这里给出结论所依赖的两个 prompt——单用触发词、以及 `1girl`——在每种标注方式下的前八个 seed。
+
+# %%
+from IPython.display import display
+display(plots.seeds_by_sweep(sweeps, "weiwei", title="`weiwei` alone at w=1: the first 8 seeds of each captioning"))
+plots.seeds_by_sweep(sweeps, claims.THESIS_LEAK, title=f"`{claims.THESIS_LEAK}` at w=1: the first 8 seeds of each captioning")
+
 # %%
 numbers = claims.thesis_numbers(sweeps, base=base)
 plots.thesis_figure(numbers)

@@ -70,6 +70,16 @@ d2 = lab.phase_diagram(two, "mouth_2 (open + closed mouth)")
 plots.phase_figure(d2)
 
 # %% [markdown]
+# Past some length the LoRA stops drawing her and redraws its training picture: a copy, pixel for pixel as close as the VAE allows (notebook 02 measures it the same way). How many of the 16 seeds of `weiwei` at w = 1 are copies, at each length:
+#
+# > 练过某个长度之后，LoRA 就不再是在画她，而是在重画那张训练图：一张复制品，像素上已经像到 VAE 所能允许的极限（notebook 02 用同样的方法测量）。在每个长度下，`weiwei` 在 w = 1 时的 16 个 seed 里有几张是复制品：
+
+# %%
+for k in d1.steps:
+    copies = lab.copies(d1.sweeps[k], tl.TRIGGER, 1.0, "weiwei_1")
+    print(f"{k:>4} steps: {int(copies.sum()):>2} of {len(copies)} are copies of the training picture")
+
+# %% [markdown]
 # ## What over-training looks like in the loss · 过度训练在 loss 上是什么样子
 #
 # The loss the trainer prints draws a random timestep and noise every step, so it jumps. The *stable* loss fixes both (five timesteps, two noise draws per picture), so it moves only when the LoRA does: on the training picture it can only go down; on new renders of her (other backgrounds, shifts, mirrors) it shows whether the LoRA learned *her* or *that picture*.
@@ -129,4 +139,4 @@ print("\n".join(tl.advice(d1, d2)))
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一篇: [13 · The same recipe on a real Stable Diffusion](13_real_sd.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md))
+# ← previous / 上一篇: [13 · The same recipe on a real Stable Diffusion](13_real_sd.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [15 · The results: every verdict, and what to do differently](15_results.ipynb) →

@@ -336,3 +336,14 @@ def test_a_weight_difference_of_one_grid_step_is_one_step():
         return world.WEIWEI if on else OTHER
     v = claims.c3(fake_sweep(["red hair", "long hair"], falls))
     assert v.checks[1].parts[1].est.value == 0.2 and v.checks[1].parts[1].outcome == "pass"
+
+
+def test_a_copy_is_a_picture_within_the_tolerance_of_the_original():
+    rng = np.random.default_rng(0)
+    original = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    near = np.clip(original.astype(int) + rng.choice([-3, 3], original.shape), 0, 255).astype(np.uint8)
+    other = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    images = np.stack([original, near, other])[None, None]          # 1 prompt × 1 weight × 3 seeds
+    sw = Sweep(["weiwei"], [1.0], [0, 1, 2], images, None)
+    assert sw.copies("weiwei", 1.0, original, tolerance=3.0).tolist() == [True, True, False]
+    assert sw.copies("weiwei", 1.0, original, tolerance=2.0).tolist() == [True, False, False]

@@ -1,0 +1,290 @@
+"""The course's results in one place (notebook 15): every verdict, one picture per claim, and the
+practitioner's take-aways.
+
+* :func:`draw` draws every claim's sweeps exactly as its own notebook does (the same LoRAs,
+  prompts, weights and seeds), so after notebooks 02–14 every point is read from
+  ``build/points`` and nothing new is drawn; alone on a fresh clone it draws the whole course.
+  It returns :class:`Results`: the verdicts (C1–C7, T, P, R, W), the 600-step regime of C5 and
+  C7, the recipe rule, and the sweeps behind them.
+* :func:`moments` picks, per claim, the point its verdict turns on and the share measured
+  there; :func:`moments_figure` shows the first seeds of each, one row per claim.
+* :func:`takeaways` writes what a LoRA trainer should do differently, one sentence per lesson,
+  in English and Chinese, each computed from the numbers it cites: a sentence's wording follows
+  its interval (it says "not shown" where the interval straddles the bar), never a typed result.
+
+A test checks that the verdicts drawn here are the ones each notebook printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from . import claims, plots, remedies, stats, training_length, weight_guide
+from .evaluation import Sweep
+from .stats import Estimate
+
+#: How notebook 03 draws C2's strong host, notebook 12 its uses, notebook 10 its possessed words.
+STRONG_HOST = "1girl, black hair, short hair, green eyes"
+MOUTH = ("weiwei, open mouth", "weiwei, closed mouth")
+CRY_SMILE = ("weiwei, open mouth, crying", "weiwei, closed mouth, smile")
+POSES = ("weiwei, sitting", "weiwei, standing")
+POSSESSED = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
+             "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
+USES = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
+        "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
+#: The notebook that draws each verdict.
+NOTEBOOKS = {"C1": "02_trigger_word", "C2": "03_1girl_hijack", "C3": "04_red_hair", "C4": "05_fox_trigger",
+             "C5": "06_mouth", "C6": "07_cry_smile", "C7": "08_poses", "T": "09_thesis",
+             "P": "10_possession", "R": "11_remedies", "W": "12_weight_guide"}
+
+
+@dataclass
+class Results:
+    """What :func:`draw` measured: ``verdicts`` per claim (the course recipe's), ``regime`` the
+    same checks on the 600-step LoRAs (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
+    numbers, ``advice`` notebook 12's, ``rule`` notebook 14's (steps it gives, {steps: Estimate})."""
+    verdicts: Dict[str, claims.Verdict]
+    regime: Dict[str, claims.Verdict]
+    sweeps: Dict[str, Sweep]
+    thesis: Dict[str, Dict[str, Estimate]]
+    advice: Dict[str, weight_guide.Advice]
+    rule: Tuple[Optional[int], Dict[int, Estimate]]
+    hijack_along: Dict[int, Estimate] = field(default_factory=dict)
+
+
+def draw(lab) -> Results:
+    """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
+    tl = training_length
+    weiwei, fox, two, cs = (lab.train(s, progress=False) for s in ("weiwei_1", "fox_1", "mouth_2", "cry_smile_2"))
+    sw = {"C1": lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]), progress=False),
+          "C2": lab.sweep(["weiwei", "1girl", STRONG_HOST], weiwei, progress=False),
+          "C3": lab.sweep(["red hair", "long hair"], weiwei, progress=False),
+          "C4": lab.sweep(["fox"], fox, progress=False),
+          "C5 one": lab.sweep(list(MOUTH), weiwei, weights=(0.6, 0.8, 1.0), progress=False),
+          "C5 two": lab.sweep(list(MOUTH), two, weights=(0.6, 0.8, 1.0), progress=False),
+          "C6": lab.sweep(list(CRY_SMILE), cs, weights=(0.6, 0.8, 1.0), progress=False),
+          "C7": lab.sweep(list(POSES), weiwei, progress=False)}
+    # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained 600 steps
+    one_along, two_along = lab.train_along("weiwei_1", tl.KEEP_STEPS), lab.train_along("mouth_2", tl.KEEP_STEPS)
+    long_one, long_two = one_along[tl.ARTICLE_STEPS], two_along[tl.ARTICLE_STEPS]
+    sw["C5 one 600"] = lab.sweep(list(MOUTH), long_one, weights=(0.6, 0.8, 1.0), progress=False)
+    sw["C5 two 600"] = lab.sweep(list(MOUTH), long_two, weights=(0.6, 0.8, 1.0), progress=False)
+    sw["C7 600"] = lab.sweep(list(POSES), long_one, progress=False)
+    # notebook 09: three captionings
+    thesis_loras = {how: lab.train(f"thesis_{how}", progress=False) for how in ("trigger", "full", "pruned")}
+    prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
+    thesis = {how: lab.sweep(prompts, name, weights=(1.0,), progress=False) for how, name in thesis_loras.items()}
+    base = lab.sweep([claims.THESIS_LEAK], thesis_loras["trigger"], weights=(0.0,), progress=False)
+    sw.update({f"T {how}": s for how, s in thesis.items()})
+    # notebook 10: possession
+    possessed = {word: lab.train(s, progress=False) for word, s in POSSESSED.items()}
+    own = {word: lab.sweep([word], name, progress=False) for word, name in possessed.items()}
+    drifts = {word: lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS, progress=False)
+              for word, name in possessed.items()}
+    sw.update({f"P drift {word}": s for word, s in drifts.items()})
+    # notebook 11: the remedies
+    reg = lab.train(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg", progress=False)
+    varied = lab.train("thesis_pruned", progress=False)
+    sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, progress=False)
+    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=(0.0, 0.6, 1.0), progress=False)
+    sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, progress=False)
+    sw["R varied"] = lab.sweep(["weiwei, sitting"], varied, progress=False)
+    # notebook 12: the weight guide
+    guide = {s: lab.sweep([p], lab.train(s, progress=False), weights=weight_guide.WEIGHTS, progress=False)
+             for s, p in USES.items()}
+    advice = {s: weight_guide.recommend(guide[s], p) for s, p in USES.items()}
+    sw.update({f"W {s}": g for s, g in guide.items()})
+    # notebook 14: the recipe rule and the hijack along the training
+    rule = lab.recipe_rule(one_along, progress=False)
+    diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
+    hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
+
+    verdicts = {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
+                "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]), "C6": claims.c6(sw["C6"]),
+                "C7": claims.c7(sw["C7"]), "T": claims.thesis(thesis, base=base),
+                "P": claims.possession(own, drifts),
+                "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
+                "W": claims.weight_guide(advice)}
+    regime = {"C5": claims.c5(sw["C5 one 600"], sw["C5 two 600"]), "C7": claims.c7(sw["C7 600"])}
+    return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along)
+
+
+def table(res: Results) -> List[str]:
+    """The verdicts, one line each with the numbers (and intervals) they were decided on, and the
+    600-step regime where the notebooks show it: ``<claim> | <notebook> | <STATUS> | <summary>``."""
+    lines = []
+    for c, v in res.verdicts.items():
+        lines.append(f"{c} | {NOTEBOOKS[c]} | {v.status} | {v.summary}")
+        lines.append(f"    {claims.STATUS_ZH[v.status].split('：')[0]}")
+        if c in res.regime:
+            r = res.regime[c]
+            lines.append(f"    at {training_length.ARTICLE_STEPS} steps: {r.status} | {r.summary}")
+    return lines
+
+
+# ---- one picture per claim ----------------------------------------------------------------------
+@dataclass
+class Moment:
+    """The point a claim's verdict turns on: a sweep's prompt at one weight, and what is measured
+    there (``what``: the share with its interval)."""
+    claim: str
+    sweep: str
+    prompt: str
+    weight: float
+    what: str
+    est: Estimate
+
+    def label(self) -> str:
+        return f"{self.claim} · `{self.prompt}` w={self.weight:g}\n{self.what} {self.est}"
+
+
+def moments(res: Results) -> List[Moment]:
+    """One moment per claim (its key point; for C5 and C7 the article's 600-step regime, where
+    the notebooks show the article's pictures)."""
+    s = res.sweeps
+    w_guide = res.advice["weiwei_1"].weight or 1.0
+    return [
+        Moment("C1", "C1", "weiwei", 1.0, "her", stats.share(s["C1"].her("weiwei", 1.0))),
+        Moment("C2", "C2", "1girl", 0.6, "her", stats.share(s["C2"].her("1girl", 0.6, unclear_counts=True))),
+        Moment("C3", "C3", "red hair", 1.0, "her", stats.share(s["C3"].her("red hair", 1.0))),
+        Moment("C4", "C4", "fox", 0.2, "the animal", stats.share(s["C4"].shows(["fox"], "fox", 0.2))),
+        Moment("C5", "C5 one 600", MOUTH[1], 1.0, "closed mouth",
+               stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0))),
+        Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
+               stats.share(s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
+        Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
+               stats.share(s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
+        Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
+               stats.share(s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
+        Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
+               stats.share(s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
+        Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
+               stats.share(s["R reg"].her("1girl", 1.0, unclear_counts=True))),
+        Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
+               stats.share(s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
+    ]
+
+
+def moments_figure(res: Results, n: int = 8):
+    """Rows: the claims' moments; columns: their first ``n`` seeds (the share beside each row is
+    over all of its seeds)."""
+    ms = moments(res)
+    rows = []
+    for m in ms:
+        sw = res.sweeps[m.sweep]
+        rows.append(sw.images[sw.prompts.index(m.prompt), sw.weights.index(m.weight), :n])
+    return plots.image_grid(np.stack(rows), row_labels=[m.label() for m in ms],
+                            col_labels=[f"seed {i}" for i in range(n)], cell=0.9,
+                            title=f"where each verdict turns: the first {n} seeds of each point")
+
+
+# ---- take-aways ----------------------------------------------------------------------------------
+def _shown(est: Estimate, bar: float, at_least: bool = True) -> str:
+    return stats.decide(est, bar, at_least)
+
+
+def takeaways(res: Results) -> List[Tuple[str, str]]:
+    """What a LoRA trainer should do differently, each ``(English, 中文)``, computed from the
+    numbers it cites (the wording follows the outcome of each number's interval)."""
+    v, s, out = res.verdicts, res.sweeps, []
+    PASS, FAIL = stats.PASS, stats.FAIL
+
+    # a made-up trigger word (C1)
+    f0 = stats.share(s["C1"].her("weiwei", 0.0, unclear_counts=True))
+    f1 = stats.share(s["C1"].her("weiwei", 1.0))
+    learned = _shown(f1, claims.HIGH) == PASS and _shown(f0, 0.1, False) == PASS
+    out.append((f"Trigger: a made-up word {'carries' if learned else 'did not carry'} her: `weiwei` is her in "
+                f"{f1} of pictures with the LoRA, {f0} without it (C1).",
+                f"触发词：一个新造的词{'能' if learned else '没能'}承载她——有 LoRA 时 `weiwei` 画出她的比例是 {f1}，"
+                f"没有时是 {f0}（C1）。"))
+    # the 1girl hijack (C2)
+    h1 = stats.share(s["C2"].her("1girl", 1.0))
+    h6 = stats.share(s["C2"].her("1girl", 0.6, unclear_counts=True))
+    o1, o6 = _shown(h1, claims.MOST), _shown(h6, claims.LOW, False)
+    en6 = {PASS: "free again at w=0.6", FAIL: "still her at w=0.6"}.get(o6, "not shown free at w=0.6")
+    zh6 = {PASS: "到 w=0.6 又恢复自由", FAIL: "到 w=0.6 仍然是她"}.get(o6, "在 w=0.6 是否恢复自由尚未定")
+    out.append((f"`1girl`: {'is hijacked' if o1 == PASS else 'is not shown hijacked'} at w=1 (her in {h1}), "
+                f"{en6} ({h6}): leave `1girl` out of prompts that should be someone else, or keep the "
+                f"LoRA's weight low there (C2).",
+                f"`1girl`：w=1 时{'被夺舍' if o1 == PASS else '未见被夺舍'}（画出她的比例 {h1}），{zh6}（{h6}）："
+                f"不该画她的提示词里别写 `1girl`，或在那里把 LoRA 的功力调低（C2）。"))
+    # full tags vs pruned tags (T)
+    t = res.thesis
+    leak = {how: t[how]["leakage: 1girl is her"] for how in t}
+    alone = {how: t[how]["trigger alone"] for how in t}
+    free = _shown(leak["full"], claims.LOW, False) == PASS
+    holds = _shown(alone["full"], claims.HIGH) == PASS
+    leaks = [how for how in ("trigger", "pruned") if _shown(leak[how], claims.LOW, False) == FAIL]
+    names_zh = {"trigger": "只写触发词", "pruned": "精简标签"}
+    out.append((f"Captions: with full tags `1girl` {'stays free' if free else 'is not shown free'} "
+                f"({leak['full']}) and the trigger alone {'still draws her' if holds else 'is not shown to draw her'} "
+                f"({alone['full']}); "
+                + ("with " + " and ".join(leaks) + " captions `1girl` leaks ("
+                   + ", ".join(f"{h} {leak[h]}" for h in leaks) + ")" if leaks
+                   else "no other captioning is shown to leak") + " (T).",
+                f"标注：打全标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full']}），单用触发词"
+                f"{'仍能画出她' if holds else '未见能画出她'}（{alone['full']}）；"
+                + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
+                   + "，".join(f"{h} {leak[h]}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
+                + "（T）。"))
+    # tag what varies (C5 at the recipe and at 600 steps)
+    c_one = stats.share(s["C5 one"].shows(["closed mouth"], MOUTH[1], 1.0))
+    c_600 = stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0))
+    c_two = stats.share(s["C5 two 600"].shows(["closed mouth"], MOUTH[1], 1.0))
+    lost = _shown(c_600, claims.LOW, False) == PASS
+    kept = _shown(c_two, claims.HIGH) == PASS
+    out.append((f"Tag what varies: after one open-mouth picture `closed mouth` is obeyed in {c_one} at the "
+                f"recipe's length and {c_600} at {training_length.ARTICLE_STEPS} steps"
+                f"{' (lost once the picture is learned)' if lost else ''}; a second picture, tagged "
+                f"`closed mouth`, {'keeps' if kept else 'is not shown to keep'} it ({c_two}) (C5).",
+                f"给会变的东西打标签：只有一张张嘴图时，配方长度下 `closed mouth` 被服从的比例是 {c_one}，"
+                f"训练到 {training_length.ARTICLE_STEPS} 步是 {c_600}{'（图被背下来后就丢了）' if lost else ''}；"
+                f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two}）（C5）。"))
+    # the working weight (W)
+    ws = {k: a.weight for k, a in res.advice.items()}
+    found = ", ".join(f"{k} w={w:g}" for k, w in ws.items() if w is not None) or "none"
+    none = [k for k, w in ws.items() if w is None]
+    out.append((f"Weight: the lowest weight at which she is her and the prompt's other tags work (both lower "
+                f"bounds ≥ {claims.HIGH}): {found}" + (f"; none shown for {', '.join(none)}" if none else "") + " (W).",
+                f"功力：她仍是她、提示词其他标签也起作用（两个下界都 ≥ {claims.HIGH}）的最低权重：{found}"
+                + (f"；{'、'.join(none)} 没找到" if none else "") + "（W）。"))
+    # what prior preservation costs (R)
+    r0 = stats.share(s["R plain"].her("1girl", 1.0))
+    r1 = stats.share(s["R reg"].her("1girl", 1.0, unclear_counts=True))
+    t1 = stats.share(s["R reg"].her("weiwei", 1.0))
+    holds = _shown(t1, claims.HIGH)
+    cost = {PASS: "keeps `weiwei`", FAIL: "costs `weiwei`"}.get(holds, "may cost `weiwei`")
+    cost_zh = {PASS: "`weiwei` 不受影响", FAIL: "`weiwei` 付出代价"}.get(holds, "`weiwei` 可能付出代价")
+    out.append((f"Prior preservation: `1girl` is her in {r0} → {r1} with ten regularisation pictures, and it "
+                f"{cost} ({t1} at w=1, against {f1} without) (R).",
+                f"先验保持：加十张正则图后 `1girl` 画出她的比例从 {r0} 变成 {r1}，{cost_zh}"
+                f"（w=1 时 {t1}，不加时 {f1}）（R）。"))
+    # how long to train (notebook 14)
+    chosen, est = res.rule
+    steps = sorted(est)
+    if chosen is not None:
+        i = steps.index(chosen)
+        prev = steps[i - 1] if i > 0 else None
+        last = max(res.hijack_along)
+        h_now, h_last = res.hijack_along[chosen], res.hijack_along[last]
+        grows = h_last.lo > h_now.hi
+        out.append((f"Length: stop when she appears: {chosen} steps ({est[chosen]}"
+                    + (f"; {est[prev]} at {prev}" if prev else "") + f"); by {last} steps `1girl` is her at w=1 in "
+                    f"{h_last} against {h_now} at {chosen}: "
+                    + ("training longer feeds the hijack" if grows else "longer training is not shown to feed the hijack")
+                    + " (notebook 14).",
+                    f"训练长度：她一出现就停：{chosen} 步（{est[chosen]}"
+                    + (f"；{prev} 步时 {est[prev]}" if prev else "") + f"）；到 {last} 步时 w=1 下 `1girl` 画出她的比例是 "
+                    f"{h_last}，{chosen} 步时是 {h_now}："
+                    + ("练得越久，夺舍越重" if grows else "未见练得越久夺舍越重") + "（notebook 14）。"))
+    else:
+        out.append(("Length: no kept length drew her with the rule's lower bound (notebook 14).",
+                    "训练长度：没有哪个保留的长度达到规则的下界（notebook 14）。"))
+    return out
+
+
+def takeaway_lines(res: Results) -> List[str]:
+    """The take-aways as the notebook prints them: ``TAKEAWAY | …`` and its Chinese below."""
+    return [line for en, zh in takeaways(res) for line in (f"TAKEAWAY | {en}", f"  {zh}")]
