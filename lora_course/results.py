@@ -185,6 +185,11 @@ def _shown(est: Estimate, bar: float, at_least: bool = True) -> str:
     return stats.decide(est, bar, at_least)
 
 
+def _at(advice, w: float) -> Estimate:
+    """The weight guide's fidelity estimate at weight ``w``."""
+    return advice.fidelity_est[advice.weights.index(w)]
+
+
 def takeaways(res: Results) -> List[Tuple[str, str]]:
     """What a LoRA trainer should do differently, each ``(English, 中文)``, computed from the
     numbers it cites (the wording follows the outcome of each number's interval)."""
@@ -215,23 +220,27 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     leak = {how: t[how]["leakage: 1girl is her"] for how in t}
     alone = {how: t[how]["trigger alone"] for how in t}
     free = _shown(leak["full"], claims.LOW, False) == PASS
-    holds = _shown(alone["full"], claims.HIGH) == PASS
+    holds = _shown(alone["full"], claims.HIGH)
+    alone_en = {PASS: "still draws her", FAIL: "no longer draws her (her tags took her)"}.get(holds, "is not shown to draw her")
+    alone_zh = {PASS: "仍能画出她", FAIL: "再也画不出她（她被那些标签分走了）"}.get(holds, "未见能画出她")
     leaks = [how for how in ("trigger", "pruned") if _shown(leak[how], claims.LOW, False) == FAIL]
     names_zh = {"trigger": "只写触发词", "pruned": "精简标签"}
     out.append((f"Captions: with full tags `1girl` {'stays free' if free else 'is not shown free'} "
-                f"({leak['full']}) and the trigger alone {'still draws her' if holds else 'is not shown to draw her'} "
+                f"({leak['full']}) {'and' if holds == PASS else 'but'} the trigger alone {alone_en} "
                 f"({alone['full']}); "
                 + ("with " + " and ".join(leaks) + " captions `1girl` leaks ("
                    + ", ".join(f"{h} {leak[h]}" for h in leaks) + ")" if leaks
                    else "no other captioning is shown to leak") + " (T).",
                 f"标注：打全标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full']}），单用触发词"
-                f"{'仍能画出她' if holds else '未见能画出她'}（{alone['full']}）；"
+                f"{alone_zh}（{alone['full']}）；"
                 + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
                    + "，".join(f"{h} {leak[h]}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
                 + "（T）。"))
     # tag what varies (C5 at the recipe and at 600 steps)
-    c_one = stats.share(s["C5 one"].shows(["closed mouth"], MOUTH[1], 1.0))
-    c_600 = stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0))
+    # the verdict's own numbers (a picture read unclear counts as closed for one picture, the
+    # claim's cautious side), so the sentence and the table agree
+    c_one = stats.share(s["C5 one"].shows(["closed mouth"], MOUTH[1], 1.0, unclear_counts=True))
+    c_600 = stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0, unclear_counts=True))
     c_two = stats.share(s["C5 two 600"].shows(["closed mouth"], MOUTH[1], 1.0))
     lost = _shown(c_600, claims.LOW, False) == PASS
     kept = _shown(c_two, claims.HIGH) == PASS
@@ -244,7 +253,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two}）（C5）。"))
     # the working weight (W)
     ws = {k: a.weight for k, a in res.advice.items()}
-    found = ", ".join(f"{k} w={w:g}" for k, w in ws.items() if w is not None) or "none"
+    found = ", ".join(f"{k} w={w:g} (her {_at(res.advice[k], w)})" for k, w in ws.items() if w is not None) or "none"
     none = [k for k, w in ws.items() if w is None]
     out.append((f"Weight: the lowest weight at which she is her and the prompt's other tags work (both lower "
                 f"bounds ≥ {claims.HIGH}): {found}" + (f"; none shown for {', '.join(none)}" if none else "") + " (W).",

@@ -114,6 +114,11 @@ claims.c1(sw).show()
 # > <!-- zh: reading -->
 # > w = 1 这一项检验在本课程里几乎不可能不通过：LoRA 之所以训练 50 步，正是因为配方规则（notebook 14）停在同一个量——`weiwei` 单独使用、w = 1、48 个 seed——的区间下界第一次不低于 0.9 的最少步数上。这个结论真正多告诉我们的是另一面：训练之前这个词从来画不出她，而 50 步（这里只用了 14 秒）就足以让它在每个 seed 上都画出她。
 #
+# And they are drawings of her, not of her picture: none of the 48 seeds at any weight is a copy of the training picture. Trained longer, the same LoRA starts to redraw it: 5 of 16 seeds at 150 steps, all 16 at 600 (notebook 14).
+#
+# > <!-- zh: reading -->
+# > 而且画出来的是她，不是那张图：在任何权重下，48 个 seed 里没有一张是训练图的复制品。同一个 LoRA 练得更久，就开始重画那张图了：150 步时 16 个 seed 里有 5 张，600 步时 16 张全是（notebook 14）。
+#
 # ## Things to try · 动手试试
 # - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train(Path("my_copy"))` (`from pathlib import Path`; `lab.train` takes a shipped set's name or any kohya folder given as a `Path`).
 # - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land, below the recipe's 50 steps?

@@ -125,6 +125,11 @@ print("\n".join(tl.advice(d1, d2)))
 #
 # > <!-- zh: reading -->
 # > **过度训练在 loss 上看得出来，但不是训练器打印的那个。** 在训练图上，稳定 loss 每一步都在下降（0.16 → 0.02）；在她的新渲染图上，它在 25 步最低，50 步回到底模的水平，到 600 步涨到三倍。LoRA 从学"她"转向学"那一张图"，恰好发生在规则停下的地方。"既还原又不过拟合"——画得出她，嘴和姿势也还听话——在哪里，见上面最后一行；到 600 步就哪里都没有了。
+#
+# **Memorisation (背图) shows in the pixels too.** Up to 100 steps none of the 16 seeds is a copy of the training picture; at 150 steps 5 are, at 300 steps 8, at 600 steps all 16: whatever the seed, the LoRA redraws its one picture as closely as the VAE allows.
+#
+# > <!-- zh: reading -->
+# > **背图在像素上也看得出来。** 到 100 步为止，16 个 seed 里没有一张是训练图的复制品；150 步有 5 张，300 步 8 张，600 步 16 张全是：不管 seed 是多少，LoRA 都在重画它那一张图，像到 VAE 所能允许的极限。
 
 # %% [markdown]
 # ## Things to try · 动手试试

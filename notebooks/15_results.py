@@ -71,10 +71,15 @@ print("\n".join(results.takeaway_lines(res)))
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
 #
-# (written after the run)
+# **Four of the article's seven experiments reproduce outright or in the article's regime; none of the course's own four claims does.** C1, C4 and C6 are REPRODUCED with the course's 50-step recipe. C5 and C7 turn on how far the LoRA has learned its one picture: at 50 steps the prompt still wins (a closed mouth on request, she sits), at 600 steps C5 is REPRODUCED (a closed mouth 0.00 with one picture, 1.00 with two) and her sitting falls to 0.81 at w = 0.6, an interval that does not yet decide C7. C2 and C3 stay UNDECIDED: `1girl` is hijacked at w = 1 (0.69), but at w = 0.6 the host is still her on 0.47 of the seeds, so the puppet's lead (0.34) does not reach the claim's 0.4; `red hair` never draws her at any weight.
 #
 # > <!-- zh: reading -->
-# > （运行后填写）
+# > **文章的七个实验里，有四个直接复现，或在文章所处的训练状态下复现；课程自己的四个论断一个都没有复现。** C1、C4、C6 用课程 50 步的配方就复现了。C5 和 C7 取决于 LoRA 把它那张图学到了什么程度：50 步时 prompt 仍占上风（要闭嘴就闭嘴，她也能坐下）；到 600 步，C5 复现了（只有一张图时闭嘴 0.00，两张图时 1.00），她坐着的比例在 w = 0.6 时降到 0.81，这个区间还不足以判定 C7。C2 和 C3 仍是"未定"：w = 1 时 `1girl` 被夺舍（0.69），但在 w = 0.6 时宿主仍有 0.47 的 seed 画成她，所以傀儡的领先（0.34）够不到论断要求的 0.4；`red hair` 在任何权重下都画不出她。
+#
+# **The take-aways are what a trainer can use.** A made-up trigger works; `1girl` is taken over and stays taken at the working weight; full tags keep `1girl` free but leave nothing of her in the trigger alone, while trigger-only and pruned captions leak her into `1girl` (0.62, 0.66); a feature the set never shows survives only until the picture is learned, and one more tagged picture keeps it; prior preservation frees `1girl` (0.69 → 0.06) at a price in `weiwei` (0.34) that 32 seeds do not yet pin down. Every sentence above is printed from its numbers: rerun the course with another recipe or base model and they change with them.
+#
+# > <!-- zh: reading -->
+# > **这些要点是训练者可以直接拿去用的。** 新造的触发词管用；`1girl` 会被夺舍，在常用的权重下也还是被占着；打全标签能让 `1girl` 保持自由，但单用触发词就画不出她了，而只写触发词或精简标签时，她会泄漏到 `1girl` 上（0.62、0.66）；训练集里从没出现过的特征，只能保持到那张图被背下来为止，多加一张打好标签的图就能保住；先验保持能让 `1girl` 恢复自由（0.69 → 0.06），代价落在 `weiwei` 身上（0.34），32 个 seed 还定不准有多大。上面每一句都由它的数字打印出来：换一个配方或底模重跑整门课，它们会跟着变。
 
 # %% [markdown]
 # ## Things to try · 动手试试

@@ -66,7 +66,8 @@ def _fake_results(her_w1: float, host_w06: float) -> results.Results:
           "R plain": fake_sweep(["weiwei", "1girl"], c1), "R reg": fake_sweep(["weiwei", "1girl"], c1)}
     e = Estimate(0.5, 0.4, 0.6, 40)
     thesis = {how: {"leakage: 1girl is her": e, "trigger alone": e} for how in ("trigger", "full", "pruned")}
-    advice = {"weiwei_1": SimpleNamespace(weight=0.8), "fox_1": SimpleNamespace(weight=None)}
+    advice = {"weiwei_1": SimpleNamespace(weight=0.8, weights=[0.6, 0.8], fidelity_est=[e, Estimate(0.9, 0.8, 1.0, 40)]),
+              "fox_1": SimpleNamespace(weight=None)}
     rule = (50, {25: Estimate(0.3, 0.2, 0.5, 48), 50: Estimate(1.0, 0.93, 1.0, 48)})
     along = {50: Estimate(0.6, 0.4, 0.8, 16), 600: Estimate(1.0, 0.81, 1.0, 16)}
     return results.Results({}, {}, sw, thesis, advice, rule, along)
@@ -76,7 +77,7 @@ def test_the_takeaways_wording_follows_the_intervals():
     clear = dict(results.takeaways(_fake_results(her_w1=1.0, host_w06=0.0)))
     en = list(clear)
     assert "a made-up word carries her" in en[0] and "free again at w=0.6" in en[1]
-    assert "none shown for fox_1" in en[4] and "weiwei_1 w=0.8" in en[4]
+    assert "none shown for fox_1" in en[4] and "weiwei_1 w=0.8 (her 0.90 [0.80, 1.00])" in en[4]
     assert "stop when she appears: 50 steps" in en[6] and "training longer feeds the hijack" in en[6]
     failed = list(dict(results.takeaways(_fake_results(her_w1=0.0, host_w06=1.0))))
     assert "did not carry" in failed[0] and "still her at w=0.6" in failed[1]
