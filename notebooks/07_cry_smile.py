@@ -57,6 +57,11 @@ claims.c6(sw).show()
 # > <!-- zh: reading -->
 # > **C6 复现。** w = 1 时，`weiwei, open mouth, crying` 在 32 个 seed 中画出张着嘴哭的脸的比例是 1.00 [0.89, 1.00]，`weiwei, closed mouth, smile` 画出闭嘴微笑的比例是 0.97 [0.84, 0.99]；两个区间下界都越过了门槛 0.7。每个 prompt 都重复了一张训练图的标注，而底模本来就认识这些标签（它们是门派成员），所以 LoRA 和门派往同一个方向拉；下面的"动手试试"问的是两者不一致时会怎样。这项检验只读所要求的两个标签，不看她的身份，而且只看 w = 1；0.6 和 0.8 的情况见上面的图和图表。
 #
+# The two training pictures are new drawings, not notebook 06's: the renderer drew her again crying with the mouth open and smiling with it closed, and each caption names both tags.
+#
+# > <!-- zh: reading -->
+# > 这两张训练图是新画的，不是 notebook 06 的那两张：渲染器重新画了她——张着嘴哭、闭着嘴笑——每张的标注都写上了这两个标签。
+#
 # The LoRA trains 50 steps, the recipe rule's length. Notebook 14 follows the two-picture mouth LoRA of notebook 06 along the training length; this cry-and-smile LoRA is not measured there.
 #
 # > <!-- zh: reading -->

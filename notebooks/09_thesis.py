@@ -79,6 +79,11 @@ plots.seeds_by_sweep(sweeps, claims.THESIS_LEAK, title=f"`{claims.THESIS_LEAK}` 
 numbers = claims.thesis_numbers(sweeps, base=base)
 plots.thesis_figure(numbers)
 
+# %% [markdown]
+# The table below has the chart's shares and one more row, `leakage: 1girl drift`: how far the `1girl` pictures moved from the base model's own `1girl` over every tag group at once (a total-variation distance: 0 is unchanged, 1 is nothing in common). It is a distance, not a share of pictures, so the chart leaves it out.
+#
+# > 下表除了图里的比例，还多一行 `leakage: 1girl drift`：`1girl` 画出的图在所有标签组上整体偏离底模自己的 `1girl` 有多远（总变差距离：0 表示没变，1 表示毫无共同之处）。它是距离，不是图片的比例，所以图里没有画它。
+
 # %%
 # NBVAL_CHECK_OUTPUT
 print(f"{'measure (95 % interval)':<24}" + "".join(f"{how:>20}" for how in numbers))
