@@ -117,6 +117,8 @@ class Lab:
         key, path = self._cached(folder, cfg)
         if reuse and path.exists():
             print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
+            if self.keys.get(cfg.name) == key and cfg.name in lora.loaded_adapters(self.pipe):
+                return cfg.name                 # this very LoRA is in the pipeline already
             self.sources[cfg.name], self.keys[cfg.name] = path, key
             return lora.load_lora(self.pipe, path, cfg.name)
         with self._on_the_bare_base(but=[cfg.name]):
@@ -306,9 +308,7 @@ class Lab:
         """Per seed: is ``prompt``'s picture at ``weight`` a copy of a training picture of
         ``set_name``? (:meth:`lora_course.evaluation.Sweep.copies`: no farther from it than the
         VAE's own round trip of it plus :data:`~lora_course.evaluation.COPY_MARGIN`.)"""
-        pictures, floor = self._copy_floor(set_name)
-        return np.any([sw.copies(prompt, weight, pic, f + evaluation.COPY_MARGIN) for pic, f in zip(pictures, floor)],
-                      axis=0)
+        return _copies(sw, prompt, weight, *self._copy_floor(set_name))
 
     def _copy_floor(self, set_name):
         """A set's pictures and how far the VAE's round trip moves each (mean grey levels)."""
@@ -321,12 +321,12 @@ class Lab:
         """Per weight of ``sw``: how many of ``prompt``'s pictures are copies of a training picture
         of ``set_name`` (:meth:`copies`), with the 95 % interval."""
         from . import stats
-        floor = self._copy_floor(set_name)[1]
+        pictures, floor = self._copy_floor(set_name)
         lines = [f"copies of a training picture of {set_name} (at most {evaluation.COPY_MARGIN:g} grey level farther "
                  f"from it than the VAE's own round trip, {', '.join(f'{f:.1f}' for f in floor)}), `{prompt}`, "
                  f"{len(sw.seeds)} seeds:"]
         for w in sw.weights:
-            hits = self.copies(sw, prompt, w, set_name)
+            hits = _copies(sw, prompt, w, pictures, floor)
             lines.append(f"  w={w:g}: {int(hits.sum())} of {len(hits)}, {stats.share(hits)}")
         return "\n".join(lines)
 
@@ -345,13 +345,22 @@ def show_set(set_name):
     """The pictures of a shipped training set (or of any dataset folder given as a path) with
     their captions, as a figure."""
     ds = dataset.load_dataset(training_sets.folder(set_name))
-    return plots.image_grid(training_pictures(set_name)[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items],
+    return plots.image_grid(_pictures(ds)[None], col_labels=[dataset.caption_text(it.tags) for it in ds.items],
                             cell=1.6)
+
+
+def _copies(sw: evaluation.Sweep, prompt: str, weight: float, pictures: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Per seed: a copy of any of ``pictures``, each with its own VAE floor (see :meth:`Lab.copies`)."""
+    return np.any([sw.copies(prompt, weight, pic, f + evaluation.COPY_MARGIN) for pic, f in zip(pictures, floor)],
+                  axis=0)
 
 
 def training_pictures(set_name) -> np.ndarray:
     """The pictures of a training set (shipped name or folder), N×H×W×3 uint8."""
-    ds = dataset.load_dataset(training_sets.folder(set_name))
+    return _pictures(dataset.load_dataset(training_sets.folder(set_name)))
+
+
+def _pictures(ds) -> np.ndarray:
     return np.stack([np.asarray(it.image()) for it in ds.items])
 
 

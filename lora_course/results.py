@@ -54,11 +54,11 @@ class Results:
     hijack_along: Dict[int, Estimate] = field(default_factory=dict)
 
 
-def draw(lab) -> Results:
-    """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
-    tl = training_length
+def article_sweeps(lab) -> Dict[str, Sweep]:
+    """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them, at the course
+    recipe, keyed by claim ("C5 one" and "C5 two" for C5's two LoRAs)."""
     weiwei, fox, two, cs = (lab.train(s, progress=False) for s in ("weiwei_1", "fox_1", "mouth_2", "cry_smile_2"))
-    sw = {"C1": lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]), progress=False),
+    return {"C1": lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]), progress=False),
           "C2": lab.sweep(["weiwei", "1girl", STRONG_HOST], weiwei, progress=False),
           "C3": lab.sweep(["red hair", "long hair"], weiwei, progress=False),
           "C4": lab.sweep(["fox"], fox, progress=False),
@@ -66,6 +66,19 @@ def draw(lab) -> Results:
           "C5 two": lab.sweep(list(MOUTH), two, weights=(0.6, 0.8, 1.0), progress=False),
           "C6": lab.sweep(list(CRY_SMILE), cs, weights=(0.6, 0.8, 1.0), progress=False),
           "C7": lab.sweep(list(POSES), weiwei, progress=False)}
+
+
+def article_verdicts(sw: Dict[str, Sweep]) -> Dict[str, claims.Verdict]:
+    """The verdicts of C1–C7 from :func:`article_sweeps`."""
+    return {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
+            "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]), "C6": claims.c6(sw["C6"]),
+            "C7": claims.c7(sw["C7"])}
+
+
+def draw(lab) -> Results:
+    """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
+    tl = training_length
+    sw = article_sweeps(lab)
     # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained 600 steps
     one_along, two_along = lab.train_along("weiwei_1", tl.KEEP_STEPS), lab.train_along("mouth_2", tl.KEEP_STEPS)
     long_one, long_two = one_along[tl.ARTICLE_STEPS], two_along[tl.ARTICLE_STEPS]
@@ -86,7 +99,7 @@ def draw(lab) -> Results:
     sw.update({f"P drift {word}": s for word, s in drifts.items()})
     # notebook 11: the remedies
     reg = lab.train(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg", progress=False)
-    varied = lab.train("thesis_pruned", progress=False)
+    weiwei, varied = lab.train("weiwei_1", progress=False), thesis_loras["pruned"]
     sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, progress=False)
     sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=(0.0, 0.6, 1.0), progress=False)
     sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, progress=False)
@@ -101,9 +114,7 @@ def draw(lab) -> Results:
     diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
 
-    verdicts = {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
-                "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]), "C6": claims.c6(sw["C6"]),
-                "C7": claims.c7(sw["C7"]), "T": claims.thesis(thesis, base=base),
+    verdicts = {**article_verdicts(sw), "T": claims.thesis(thesis, base=base),
                 "P": claims.possession(own, drifts),
                 "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
                 "W": claims.weight_guide(advice)}

@@ -90,9 +90,9 @@ def generate(pipe, prompts: Sequence[str], seeds: Sequence[int], steps: int = DE
     for i in tqdm(rng, desc=desc, disable=progress_.disabled(progress), mininterval=2):
         p, s = list(prompts[i:i + batch_size]), list(seeds[i:i + batch_size])
         gens = [torch.Generator("cpu").manual_seed(int(x)) for x in s]
-        until = {}
-        if guidance > 1 and guided_steps(steps, guided) < steps:
-            cb = GuidedUntil(guided_steps(steps, guided))
+        until, g = {}, guided_steps(steps, guided)
+        if guidance > 1 and g < steps:
+            cb = GuidedUntil(g)
             until = dict(callback_on_step_end=cb, callback_on_step_end_tensor_inputs=cb.tensor_inputs)
         imgs = pipe(p, negative_prompt=[negative_prompt] * len(p) if guidance > 1 else None,
                     num_inference_steps=steps, guidance_scale=guidance, generator=gens,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lora_course import claims, course, stats
+from lora_course import claims, course, results, stats
 from lora_course import evaluation as ev
 from lora_course import safe_io, sampling, world
 
@@ -89,20 +89,7 @@ def _adherence_hits(sw, prompts) -> dict:
 
 def verdicts(lab) -> dict:
     """The verdicts of C1–C7 drawn as notebooks 02–08 draw them: {claim: Verdict}."""
-    weiwei, fox = lab.train("weiwei_1"), lab.train("fox_1")
-    two, cs = lab.train("mouth_2"), lab.train("cry_smile_2")
-    mouth = ["weiwei, open mouth", "weiwei, closed mouth"]
-    out = {"C1": claims.c1(lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]), progress=False)),
-           "C2": claims.c2(lab.sweep(["weiwei", "1girl", "1girl, black hair, short hair, green eyes"], weiwei,
-                                     progress=False)),
-           "C3": claims.c3(lab.sweep(["red hair", "long hair"], weiwei, progress=False)),
-           "C4": claims.c4(lab.sweep(["fox"], fox, progress=False)),
-           "C5": claims.c5(lab.sweep(mouth, weiwei, weights=(0.6, 0.8, 1.0), progress=False),
-                           lab.sweep(mouth, two, weights=(0.6, 0.8, 1.0), progress=False)),
-           "C6": claims.c6(lab.sweep(["weiwei, open mouth, crying", "weiwei, closed mouth, smile"], cs,
-                                     weights=(0.6, 0.8, 1.0), progress=False)),
-           "C7": claims.c7(lab.sweep(["weiwei, sitting", "weiwei, standing"], weiwei, progress=False))}
-    return out
+    return results.article_verdicts(results.article_sweeps(lab))
 
 
 def numbers_of(vs: dict) -> dict:
