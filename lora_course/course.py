@@ -36,10 +36,10 @@ N_SEEDS = 32
 #: cut instead of drawn again (notebook 14's 16-seed phase diagram re-uses the 32- and 48-seed sweeps).
 WIDER_SEEDS = (32, 48, 64)
 #: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
-CACHE_DIR = base_model.DATA_DIR.parent / "build" / "loras"
+CACHE_DIR = base_model.BUILD_DIR / "loras"
 #: Where the pictures of every sweep point are kept between notebooks: one ``.npy`` per (LoRA,
 #: prompt, weight, seeds, sampler settings, base model); the tagger reads them again each time.
-POINTS_DIR = base_model.DATA_DIR.parent / "build" / "points"
+POINTS_DIR = base_model.BUILD_DIR / "points"
 
 #: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
 #: trained for the length the recipe rule gives (:data:`lora_course.training_length.RULE`,

@@ -38,7 +38,7 @@ DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 STEPS = 25
 GUIDANCE = 7.0
 #: Where notebook 13 writes its training set and LoRA files.
-WORK_DIR = base_model.DATA_DIR.parent / "build" / "real_sd"
+WORK_DIR = base_model.BUILD_DIR / "real_sd"
 #: Marks a folder written by :func:`prepare_user_set` (the only kind it will replace).
 _MARKER = ".lora_course_set"
 

@@ -26,11 +26,11 @@ from typing import Optional, Sequence
 from PIL import Image
 
 from . import adapters, dataset, evaluation, training_sets
-from .base_model import DATA_DIR
+from .base_model import BUILD_DIR
 
 #: Where sets built from the base model's own pictures go (they depend on the base model, so they
 #: are not shipped in data/).
-BUILD_SETS = DATA_DIR.parent / "build" / "sets"
+BUILD_SETS = BUILD_DIR / "sets"
 #: Seeds of the prior-preservation pictures: far from the seeds every measurement uses (0-31).
 PRIOR_SEEDS = tuple(range(1000, 1010))
 

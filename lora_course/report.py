@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,7 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from . import progress, safe_io
+from .base_model import BUILD_DIR
 from .claims import VERDICT_RE, Verdict  # noqa: F401  (VERDICT_RE: the line's pattern, re-exported)
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -113,7 +115,7 @@ def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
     without error is written back with its new outputs (how the committed outputs are refreshed).
 
     Returns one dict per notebook: name, html (path), seconds, ok, error, verdicts (a list of
-    :class:`lora_course.claims.Verdict`).
+    :class:`lora_course.claims.Verdict`), training_s (seconds it spent training LoRAs).
     """
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir)
     paths = [p for p in sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
@@ -134,7 +136,7 @@ def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
         if in_place and not error:
             write_back(path, nb)
         results.append({"name": path.stem, "html": page, "seconds": seconds, "ok": not error,
-                        "error": error, "verdicts": find_verdicts(nb)})
+                        "error": error, "verdicts": find_verdicts(nb), "training_s": training_seconds(nb)})
         print(f"[{i}/{len(paths)}] {path.name}: {'ok' if not error else 'FAILED'} "
               f"in {seconds:.1f} s" + (f" ({error})" if error else ""), flush=True)
     safe_io.write_text(out_dir / "index.html", index_html(results))
@@ -269,6 +271,42 @@ def total_line(results: List[Dict]) -> str:
     return f"{len(results)} notebook(s) in {total:.0f} s ({total / 60:.1f} min)"
 
 
+#: The course's time budget on 2 CPU cores from a fresh clone (empty ``build/``): every notebook
+#: together, and the README's test command. Checked by ``scripts/benchmark_course.py``, not by a
+#: timed test (a test's time says more about the machine than about the course).
+BUDGET_NOTEBOOKS_S = 8 * 60
+BUDGET_TEST_S = 14 * 60
+#: What a notebook prints when it trains a LoRA (:meth:`lora_course.course.Lab.train` and
+#: :meth:`~lora_course.course.Lab.train_along`): its training seconds are read from it.
+TRAINED_RE = re.compile(r"^trained '[^']+'(?: once for|:) \d+ steps in (\d+(?:\.\d+)?) s", re.M)
+
+
+def training_seconds(nb) -> float:
+    """Seconds a notebook spent training LoRAs, as it printed them (0 when it loaded them all)."""
+    return sum(float(m) for text in _output_texts(nb) for m in TRAINED_RE.findall(text))
+
+
+def budget_lines(results: List[Dict], cold: bool = True, budget_s: float = BUDGET_NOTEBOOKS_S) -> List[str]:
+    """Where the time went, notebook by notebook (training LoRAs / the rest: loading, drawing and
+    reading pictures), and the total against the budget. The budget is for a run from empty
+    caches (``cold``); after a warm run the last line says that it measured none."""
+    lines = [f"{'notebook':<22} {'wall s':>7} {'training':>8} {'the rest':>8}"]
+    for r in results:
+        t = r.get("training_s", 0.0)
+        lines.append(f"{r['name']:<22} {r['seconds']:>7.0f} {t:>8.0f} {r['seconds'] - t:>8.0f}")
+    total, train = sum(r["seconds"] for r in results), sum(r.get("training_s", 0.0) for r in results)
+    lines.append(f"{'all':<22} {total:>7.0f} {train:>8.0f} {total - train:>8.0f}")
+    over = total - budget_s
+    if not cold:
+        lines.append(f"budget {budget_s / 60:.0f} min for the notebooks: not measured (build/ held LoRAs or pictures "
+                     "from an earlier run; time an empty one with scripts/benchmark_course.py)")
+        return lines
+    lines.append(f"budget {budget_s / 60:.0f} min for the notebooks: "
+                 + (f"held ({total / 60:.1f} min)" if over <= 0 else
+                    f"NOT held: {total / 60:.1f} min, {over / 60:.1f} min over"))
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--notebooks", default="notebooks", help="folder of NN_*.ipynb notebooks")
@@ -289,12 +327,15 @@ def main(argv=None) -> int:
         return 0
     for line in machine_warnings():
         print(line, flush=True)
+    cold = not any(any((BUILD_DIR / sub).glob("*")) for sub in ("loras", "points") if (BUILD_DIR / sub).is_dir())
     results = run(args.notebooks, args.out, args.timeout, args.only, args.in_place)
     if not results:
         print(f"no notebooks matching {NOTEBOOK_GLOB} in {args.notebooks}/: nothing to run")
         return 0
     print("\n" + verdict_table(results))
     print(total_line(results))
+    if not args.only:
+        print("\n" + "\n".join(budget_lines(results, cold)))
     # the tables say what the committed notebooks hold: rewritten after --in-place (a notebook
     # that failed keeps its old outputs, and its rows); a run that wrote nothing back leaves them
     if args.in_place:

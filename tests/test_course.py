@@ -134,3 +134,19 @@ def test_train_along_keeps_every_length_under_its_own_key(lab, tiny_pipe, tmp_pa
     assert lab.train_along("weiwei_1", (4, 2), cfg, progress=False) == names
     with pytest.raises(AssertionError, match="kept"):
         lab.train_along("weiwei_1", (2, 3), cfg, progress=False)
+
+
+def test_lora_course_build_moves_every_cache(tmp_path):
+    """LORA_COURSE_BUILD (Colab's Drive, or an empty folder to time a fresh run) moves the LoRAs,
+    the sweep points, the generated sets and the real-SD work; unset, they stay in build/."""
+    import os
+    import subprocess
+    import sys
+    code = ("from lora_course import base_model, course, real_sd, remedies; "
+            "print(base_model.BUILD_DIR, course.CACHE_DIR, course.POINTS_DIR, real_sd.WORK_DIR, remedies.BUILD_SETS)")
+    env = {k: v for k, v in os.environ.items() if k != "LORA_COURSE_BUILD"}
+    moved = subprocess.run([sys.executable, "-c", code], env=dict(env, LORA_COURSE_BUILD=str(tmp_path)),
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert moved == [str(tmp_path)] + [str(tmp_path / sub) for sub in ("loras", "points", "real_sd", "sets")]
+    home = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert home[0] == str(course.base_model.DATA_DIR.parent / "build")

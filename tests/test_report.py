@@ -160,3 +160,28 @@ def test_the_chinese_readme_has_the_english_sections():
     for (_, e), (_, z) in zip(en, zh):
         assert z.endswith(" · " + e) and re.search(r"[\u4e00-\u9fff]", z.split(" · ")[0]), (e, z)
     assert "[English](README.md)" in zh_text and "[中文](README.zh-CN.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_training_seconds_are_read_from_what_the_notebook_printed():
+    nb = new_notebook(cells=[
+        new_code_cell("", outputs=[new_output("stream", name="stdout", text=(
+            "trigger 'weiwei' -> w|e|i|w|e|i</w> (6 tokens)\n"
+            "trained 'weiwei_1': 50 steps in 7 s, loss 0.177 -> 0.125\n"
+            "loaded the LoRA 'fox_1' trained earlier with these settings (fox_1-a99.safetensors)\n"))]),
+        new_code_cell("", outputs=[new_output("stream", name="stdout", text=(
+            "trained 'mouth_2' once for 600 steps in 71 s, kept at 25, 50, 100, 150, 300, 600\n"
+            "  trained 'indented' once for 9 steps in 1000 s: not at a line start\n"))]),
+    ])
+    assert report.training_seconds(nb) == 78.0
+    assert report.training_seconds(_nb("x = 1")) == 0.0
+
+
+def test_budget_lines_split_the_time_and_judge_only_a_cold_run():
+    results = [{"name": "02_trigger_word", "seconds": 45.0, "training_s": 7.0},
+               {"name": "06_mouth", "seconds": 247.0, "training_s": 169.0}]
+    lines = report.budget_lines(results, cold=True, budget_s=240)
+    assert lines[1].split() == ["02_trigger_word", "45", "7", "38"]
+    assert lines[-2].split() == ["all", "292", "176", "116"]
+    assert lines[-1] == "budget 4 min for the notebooks: NOT held: 4.9 min, 0.9 min over"
+    assert report.budget_lines(results, cold=True, budget_s=300)[-1] == "budget 5 min for the notebooks: held (4.9 min)"
+    assert "not measured" in report.budget_lines(results, cold=False)[-1]
