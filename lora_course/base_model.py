@@ -20,14 +20,11 @@ from typing import Optional, Union
 import torch
 
 from . import safe_io
+from .paths import BUILD_DIR, DATA_DIR  # noqa: F401  (re-exported: base_model.DATA_DIR, BUILD_DIR)
 
-#: Where the shipped base model lives (a diffusers ``save_pretrained`` folder).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: Where the shipped base model lives (a diffusers ``save_pretrained`` folder), and where the
+#: course keeps what it makes (:mod:`lora_course.paths`: ``build/`` or ``LORA_COURSE_BUILD``).
 BASE_DIR = DATA_DIR / "base"
-#: Where the course keeps what it makes (trained LoRAs, sweep pictures, generated sets, pages):
-#: ``build/`` beside ``data/``, or the folder named by the environment variable
-#: ``LORA_COURSE_BUILD`` (e.g. a Drive folder on Colab, or an empty folder to time a fresh run).
-BUILD_DIR = Path(os.environ.get("LORA_COURSE_BUILD") or DATA_DIR.parent / "build")
 
 #: Course defaults for sampling, chosen by measurement on the shipped model: the lowest guidance
 #: that loses nothing, since higher guidance overshoots. The numbers, and how to measure them

@@ -85,6 +85,7 @@ class Lab:
         self.sources = {}   # every LoRA loaded: name -> LoraResult or file (to re-load after training)
         self.keys = {}      # LoRAs trained or cached by :meth:`train`: name -> cache key
         self.losses = {}    # training losses of the runs of :meth:`train_along`: set -> [loss per step]
+        self.seconds = {}   # training seconds of the runs :meth:`train_along` made here: set -> s
         self.cache_points = True
         self._base_key = None
         self._recipe_said = False
@@ -159,6 +160,7 @@ class Lab:
             for k in steps:
                 keep.kept[k].save(paths[k])
             safe_io.write_text(curve, json.dumps(result.losses))
+            self.seconds[base.name] = result.seconds
             print(f"trained {base.name!r} once for {result.steps} steps in {result.seconds:.0f} s, kept at "
                   f"{', '.join(map(str, steps))}")
         else:

@@ -10,10 +10,25 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 
 
+#: Fonts that draw the course's Chinese (喂喂, 功力...), tried in this order after matplotlib's
+#: own: Debian's ``fonts-wqy-microhei`` / ``fonts-noto-cjk``, then those of Windows and macOS.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Microsoft YaHei", "SimHei",
+             "PingFang SC", "Heiti SC")
+
+
 def _plt():
+    import warnings
+
     import matplotlib
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
     matplotlib.rcParams.update({"figure.dpi": 80, "font.size": 9})
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [f for f in CJK_FONTS if f in have]
+    if cjk:  # matplotlib falls back glyph by glyph along the family list
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk]
+    else:    # no Chinese font here: its characters show as boxes, without a warning per glyph
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
     return plt
 
 

@@ -4,7 +4,9 @@ This module owns the course's main job (``make course``). It executes every numb
 ``notebooks/NN_*.ipynb`` in order with nbclient (kernel ``python3``, working directory the
 notebooks folder, a per-cell timeout), writes each executed notebook to ``build/<name>.html``
 with its images embedded, and writes ``build/index.html``: one row per notebook with its wall
-time, whether it ran, and its verdicts.
+time, whether it ran, and its verdicts. At the end it prints where the time went, notebook by
+notebook (training LoRAs and the rest), against the course's time budget
+(:data:`BUDGET_NOTEBOOKS_S`, for a run from an empty build folder on 2 cores).
 
 A *verdict* is how a notebook states whether it reproduced a claim of the article: a line it
 prints, ``VERDICT <claim id> | <STATUS> | <summary>`` (STATUS such as REPRODUCED,
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import re
 import sys
 import time
@@ -40,7 +43,7 @@ from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from . import progress, safe_io
-from .base_model import BUILD_DIR
+from .paths import BUILD_DIR
 from .claims import VERDICT_RE, Verdict  # noqa: F401  (VERDICT_RE: the line's pattern, re-exported)
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -286,24 +289,29 @@ def training_seconds(nb) -> float:
     return sum(float(m) for text in _output_texts(nb) for m in TRAINED_RE.findall(text))
 
 
-def budget_lines(results: List[Dict], cold: bool = True, budget_s: float = BUDGET_NOTEBOOKS_S) -> List[str]:
-    """Where the time went, notebook by notebook (training LoRAs / the rest: loading, drawing and
-    reading pictures), and the total against the budget. The budget is for a run from empty
-    caches (``cold``); after a warm run the last line says that it measured none."""
+def budget_lines(results: List[Dict], cold: bool = True, budget_s: float = BUDGET_NOTEBOOKS_S,
+                 cores: int = 2) -> List[str]:
+    """Where the time went, notebook by notebook (training LoRAs / the rest: loading the models,
+    drawing and reading pictures, figures), and the total against the budget. The budget is for
+    a run from empty caches (``cold``) on 2 cores (``cores``: said when it was another number);
+    after a warm run, or one where a notebook failed, the last line says it measured nothing."""
     lines = [f"{'notebook':<22} {'wall s':>7} {'training':>8} {'the rest':>8}"]
     for r in results:
         t = r.get("training_s", 0.0)
         lines.append(f"{r['name']:<22} {r['seconds']:>7.0f} {t:>8.0f} {r['seconds'] - t:>8.0f}")
     total, train = sum(r["seconds"] for r in results), sum(r.get("training_s", 0.0) for r in results)
     lines.append(f"{'all':<22} {total:>7.0f} {train:>8.0f} {total - train:>8.0f}")
-    over = total - budget_s
-    if not cold:
-        lines.append(f"budget {budget_s / 60:.0f} min for the notebooks: not measured (build/ held LoRAs or pictures "
-                     "from an earlier run; time an empty one with scripts/benchmark_course.py)")
-        return lines
-    lines.append(f"budget {budget_s / 60:.0f} min for the notebooks: "
-                 + (f"held ({total / 60:.1f} min)" if over <= 0 else
-                    f"NOT held: {total / 60:.1f} min, {over / 60:.1f} min over"))
+    over, head = total - budget_s, f"budget {budget_s / 60:.0f} min for the notebooks on 2 cores: "
+    failed = [r["name"] for r in results if not r.get("ok", True)]
+    if failed:
+        lines.append(head + f"not measured ({len(failed)} notebook(s) failed: {', '.join(failed)})")
+    elif not cold:
+        lines.append(head + "not measured (the build folder held LoRAs or pictures from an earlier run; "
+                     "time an empty one with scripts/benchmark_course.py)")
+    else:
+        cores = "" if cores == 2 else f"; measured on {cores} cores, not 2"
+        lines.append(head + (f"held ({total / 60:.1f} min{cores})" if over <= 0 else
+                             f"NOT held: {total / 60:.1f} min, {over / 60:.1f} min over{cores}"))
     return lines
 
 
@@ -327,7 +335,8 @@ def main(argv=None) -> int:
         return 0
     for line in machine_warnings():
         print(line, flush=True)
-    cold = not any(any((BUILD_DIR / sub).glob("*")) for sub in ("loras", "points") if (BUILD_DIR / sub).is_dir())
+    cold = not any(any((BUILD_DIR / sub).glob("*")) for sub in ("loras", "points", "sets", "real_sd")
+                   if (BUILD_DIR / sub).is_dir())
     results = run(args.notebooks, args.out, args.timeout, args.only, args.in_place)
     if not results:
         print(f"no notebooks matching {NOTEBOOK_GLOB} in {args.notebooks}/: nothing to run")
@@ -335,7 +344,7 @@ def main(argv=None) -> int:
     print("\n" + verdict_table(results))
     print(total_line(results))
     if not args.only:
-        print("\n" + "\n".join(budget_lines(results, cold)))
+        print("\n" + "\n".join(budget_lines(results, cold, cores=os.cpu_count() or 1)))
     # the tables say what the committed notebooks hold: rewritten after --in-place (a notebook
     # that failed keeps its old outputs, and its rows); a run that wrote nothing back leaves them
     if args.in_place:

@@ -7,7 +7,8 @@ clone on 2 CPU cores: nothing trained, nothing drawn. This script makes that sta
 touching ``build/``: it points the course at an empty folder (the environment variable
 ``LORA_COURSE_BUILD``), then
 
-1. (unless ``--no-course``) runs every notebook headless as ``make course`` does (``python -m lora_course.report``, the
+1. (unless ``--no-course``) runs every notebook headless as ``make course`` does (with the
+   Makefile's environment) (``python -m lora_course.report``, the
    committed notebooks are not written), and prints each notebook's wall time, the seconds it
    spent training LoRAs (read from what it printed), the rest (loading the models, drawing and
    reading pictures), and the total against the notebooks' budget;
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,16 +34,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: What the Makefile exports for ``make course`` and ``make test``: the runs timed here get the same.
+MAKE_ENV = {"PYTHONHASHSEED": "0", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1", "DIFFUSERS_VERBOSITY": "error",
+            "TRANSFORMERS_VERBOSITY": "error"}
+
+
 def in_empty_build(cmd, folder: Path) -> float:
-    """Run ``cmd`` from the repository with ``LORA_COURSE_BUILD=folder``; its wall seconds."""
-    folder.mkdir(parents=True, exist_ok=False)
-    env = dict(os.environ, LORA_COURSE_BUILD=str(folder))
+    """Run ``cmd`` from the repository with ``LORA_COURSE_BUILD=folder`` (which must not exist
+    yet) and the Makefile's environment; its wall seconds."""
+    try:
+        folder.mkdir(parents=True, exist_ok=False)
+    except FileExistsError:
+        sys.exit(f"{folder} exists: the budget is timed from an empty folder. Fix: remove it, or pass "
+                 "another --keep folder")
+    env = dict(os.environ, **MAKE_ENV, LORA_COURSE_BUILD=str(folder))
     t = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env)
     seconds = time.perf_counter() - t
     if done.returncode != 0:
         sys.exit(f"{' '.join(map(str, cmd))} failed (exit {done.returncode}) after {seconds:.0f} s: "
-                 "the budget is measured only on a run that passes. Fix the failure first.")
+                 "the budget is measured only on a run that passes. Fix the failure first (with --keep FOLDER "
+                 "its LoRAs, pictures and pages stay there to look at).")
     return seconds
 
 
@@ -49,14 +63,24 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-course", action="store_true", help="do not time the notebooks (e.g. with --test alone)")
     ap.add_argument("--test", action="store_true", help="also time the test command from empty caches")
-    ap.add_argument("--keep", default=None, help="keep the empty-cache folders under this folder")
+    ap.add_argument("--keep", default=None, help="keep the empty-cache folders under this folder (must not exist)")
     args = ap.parse_args(argv)
 
     from lora_course import report
     for line in report.machine_warnings():
         print(line, flush=True)
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lora_course_budget_"))
+    if args.no_course and not args.test:
+        ap.error("nothing to time: --no-course needs --test")
+    work = Path(args.keep).resolve() if args.keep else Path(tempfile.mkdtemp(prefix="lora_course_budget_"))
     py = sys.executable
+    try:
+        return _time(args, work, py, report)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _time(args, work: Path, py: str, report) -> int:
     # `report` prints the per-notebook table and the notebooks' budget line itself (empty caches)
     lines = []
     if not args.no_course:
@@ -71,9 +95,6 @@ def main(argv=None) -> int:
                      f"{report.BUDGET_TEST_S / 60:.0f} min " + ("held" if held else
                                                               f"NOT held ({(test_s - report.BUDGET_TEST_S) / 60:.1f} min over)"))
     print("\n" + "\n".join(lines))
-    if not args.keep:
-        import shutil
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

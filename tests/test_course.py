@@ -150,3 +150,11 @@ def test_lora_course_build_moves_every_cache(tmp_path):
     assert moved == [str(tmp_path)] + [str(tmp_path / sub) for sub in ("loras", "points", "real_sd", "sets")]
     home = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
     assert home[0] == str(course.base_model.DATA_DIR.parent / "build")
+
+
+def test_a_relative_build_folder_is_taken_from_the_repository_root(tmp_path):
+    """A kernel runs in notebooks/ and the report in the root: both must find the same folder."""
+    from lora_course import paths
+    assert paths.build_dir("my_build") == paths.ROOT / "my_build"
+    assert paths.build_dir("") == paths.ROOT / "build"
+    assert paths.build_dir(str(tmp_path)) == tmp_path

@@ -182,6 +182,12 @@ def test_budget_lines_split_the_time_and_judge_only_a_cold_run():
     lines = report.budget_lines(results, cold=True, budget_s=240)
     assert lines[1].split() == ["02_trigger_word", "45", "7", "38"]
     assert lines[-2].split() == ["all", "292", "176", "116"]
-    assert lines[-1] == "budget 4 min for the notebooks: NOT held: 4.9 min, 0.9 min over"
-    assert report.budget_lines(results, cold=True, budget_s=300)[-1] == "budget 5 min for the notebooks: held (4.9 min)"
+    assert lines[-1] == "budget 4 min for the notebooks on 2 cores: NOT held: 4.9 min, 0.9 min over"
+    assert report.budget_lines(results, cold=True, budget_s=300)[-1] == \
+        "budget 5 min for the notebooks on 2 cores: held (4.9 min)"
+    assert report.budget_lines(results, cold=True, budget_s=300, cores=16)[-1].endswith(
+        "held (4.9 min; measured on 16 cores, not 2)")
     assert "not measured" in report.budget_lines(results, cold=False)[-1]
+    failed = [dict(results[0], ok=False), results[1]]
+    assert report.budget_lines(failed, cold=True, budget_s=300)[-1].endswith(
+        "not measured (1 notebook(s) failed: 02_trigger_word)")
