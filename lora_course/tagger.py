@@ -36,8 +36,9 @@ import torch.nn as nn
 from PIL import Image
 
 from . import world
+from .paths import DATA_DIR
 
-TAGGER_PATH = Path(__file__).resolve().parent.parent / "data" / "tagger.safetensors"
+TAGGER_PATH = DATA_DIR / "tagger.safetensors"
 #: The tagger file's metadata key holding the per-group thresholds of :data:`UNCLEAR` (JSON).
 UNCLEAR_KEY = "unclear_below"
 NONE = "none"
