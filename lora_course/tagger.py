@@ -14,12 +14,13 @@ The network is a small CNN with one softmax head per tag group (the groups of
 ``none`` class: no animal ears, a neutral face, or no girl at all (the fox animal). It is trained on
 renders and on pictures that look like the base model's output (VAE reconstructions, blur, noise),
 and on renders made ambiguous on purpose (a colour half-way between two, two different eyes, one
-tear, a half-open mouth: :class:`lora_course.world.Ambiguity`) with soft targets, so its confidence
-drops where a picture shows no clean value: see :mod:`lora_course.train_tagger`.
+tear, a half-open mouth: :class:`lora_course.world.Ambiguity`). Every head of a group the renderer
+can draw ambiguous has a class of its own for them, :data:`UNCLEAR`, trained on exactly those
+pictures: see :mod:`lora_course.train_tagger`.
 
-**Unclear readings.** When a head's most likely class has a probability below that group's
-threshold (chosen on held-out pictures, stored in the tagger file's metadata), the group is read
-:data:`UNCLEAR`. An unclear group never matches a tag, so identity fidelity and adherence count
+**Unclear readings.** A group is read :data:`UNCLEAR` when its ``unclear`` class wins, or when
+the head's most likely class has a probability below that group's threshold (chosen on held-out
+clean pictures, stored in the tagger file's metadata). An unclear group never matches a tag, so identity fidelity and adherence count
 it as "does not show it": it stays in the denominator (a share is of all pictures drawn), and
 sweeps report how many readings were unclear beside every share.
 """
@@ -46,12 +47,17 @@ NONE = "none"
 UNCLEAR = "unclear"
 
 
+#: The groups whose heads have an :data:`UNCLEAR` class: those the renderer can draw ambiguous.
+UNCLEAR_GROUPS = tuple(world.Ambiguity.KINDS)
+
+
 def group_classes() -> Dict[str, List[str]]:
-    """Classes of each head: the group's tags, plus ``none`` where a picture can show none."""
+    """Classes of each head: the group's tags, plus ``none`` where a picture can show none, plus
+    ``unclear`` where a picture can show no clean value (:data:`UNCLEAR_GROUPS`)."""
     out = {}
     for g, vals in world.GROUPS.items():
         tags = [v for v in vals if v is not None]
-        out[g] = tags + ([NONE] if g != "subject" else [])
+        out[g] = tags + ([NONE] if g != "subject" else []) + ([UNCLEAR] if g in UNCLEAR_GROUPS else [])
     return out
 
 
@@ -206,7 +212,12 @@ class Tagger:
             raise FileNotFoundError(f"{path} not found: the shipped tagger is data/tagger.safetensors; "
                                     "rebuild it with `python -m lora_course.train_tagger`")
         net = TaggerNet()
-        net.load_state_dict(load_file(str(path)))
+        try:
+            net.load_state_dict(load_file(str(path)))
+        except RuntimeError as e:
+            raise ValueError(f"{path} was trained for other classes than this version's tagger "
+                             f"(each head: its tags, none, unclear): {str(e).splitlines()[0]} Rebuild "
+                             "it with `python -m lora_course.train_tagger`") from e
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
         try:
@@ -229,7 +240,8 @@ class Tagger:
 
     def read(self, images, batch_size: int = 512, unclear: bool = True, **meta) -> Readings:
         """Tag a batch of images → :class:`Readings` (probability per tag, value per group; with
-        ``unclear``, :data:`UNCLEAR` where the top class is below the group's threshold)."""
+        ``unclear``, :data:`UNCLEAR` where that class wins or the top class is below the group's
+        threshold; without, the likeliest value)."""
         gp = self.group_probs(images, batch_size)
         n = next(iter(gp.values())).shape[0]
         probs = np.zeros((n, len(self.tags)), np.float32)
@@ -237,11 +249,17 @@ class Tagger:
         for g, p in gp.items():
             cls = self.classes[g]
             for j, c in enumerate(cls):
-                if c != NONE:
+                if c not in (NONE, UNCLEAR):
                     probs[:, self.tags.index(c)] = p[:, j]
-            values[g] = [None if cls[k] == NONE else cls[k] for k in p.argmax(1)]
-            if unclear and self.unclear_below[g] > 0:
-                for i in np.flatnonzero(p.max(1) < self.unclear_below[g]):
+            shown = p.copy()   # the likeliest value, whatever the unclear class says
+            if UNCLEAR in cls:
+                shown[:, cls.index(UNCLEAR)] = -1.0
+            values[g] = [None if cls[k] == NONE else cls[k] for k in shown.argmax(1)]
+            if unclear:
+                flagged = p.max(1) < self.unclear_below[g]
+                if UNCLEAR in cls:
+                    flagged |= p.argmax(1) == cls.index(UNCLEAR)
+                for i in np.flatnonzero(flagged):
                     values[g][i] = UNCLEAR
         # a picture of the fox animal has no hair, eyes or outfit, whatever the heads say
         for i in range(n):

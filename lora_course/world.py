@@ -222,7 +222,8 @@ class Ambiguity:
       their colour; ``kind="one-sided"``: on one side only (one cheek, one tear, no brows);
       ``kind="no blush"``: a smiling mouth without the rosy cheeks.
 
-    :meth:`label` says how much of each value the picture shows (the tagger's soft target).
+    :meth:`label` says how much of each value the picture shows; the tagger is trained to read
+    ``unclear`` where no value has most of it (:func:`lora_course.train_tagger.target_of`).
     """
     group: str
     kind: str
@@ -250,7 +251,7 @@ class Ambiguity:
 
     def label(self, attrs: Attrs) -> Dict[Optional[str], float]:
         """The share of each value of the group this picture shows, e.g. ``{'green hair': 0.6,
-        'black hair': 0.4}``: what a careful eye would say, and the tagger's training target."""
+        'black hair': 0.4}``: what a careful eye would say (the tagger's training target follows from it)."""
         v = attrs[self.group]
         if self.kind == "mix":
             return {v: 1.0 - self.amount, self.other: self.amount}

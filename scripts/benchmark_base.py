@@ -48,6 +48,11 @@ def all_at_once(r) -> float:
                           for i in range(len(r))]))
 
 
+def lead_of(top: np.ndarray, runner_up: np.ndarray) -> float:
+    """How much more often the most common value is drawn than the next (per-seed booleans)."""
+    return float(top.mean() - runner_up.mean())
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=None)
@@ -140,6 +145,7 @@ def main():
         f"`1girl` from {a.short_seeds} seeds with 95 % intervals)")
     say("| group | value | world | `1girl` draws |\n|---|---|---|---|")
     modes = []
+    declared = pop.group_marginals()   # the shares the sampler draws from, before the cast
     for g in world.CHARACTER_GROUPS:
         world_share = {v: np.mean([x[g] == v for x in girls]) for v in world.GROUPS[g]}
         for v in world.GROUPS[g]:
@@ -148,11 +154,22 @@ def main():
         drawn = r.share(g, girl_rows)
         top_world = max(world_share, key=world_share.get)
         top_drawn = max(drawn, key=drawn.get)
-        modes.append((g, top_world, world_share[top_world], top_drawn, drawn[top_drawn]))
+        uniform = max(declared[g].values()) - min(declared[g].values()) < 1e-9
+        # the drawn mode is shown when its lead over the runner-up clears 0 (paired bootstrap)
+        lead = None
+        if len(drawn) > 1:
+            runner_up = sorted(drawn, key=drawn.get)[-2]
+            lead = stats.bootstrap(lead_of, [r.values[g][i] == top_drawn for i in girl_rows],
+                                   [r.values[g][i] == runner_up for i in girl_rows])
+        modes.append((g, top_world, world_share[top_world], top_drawn, drawn[top_drawn], uniform, lead))
     say("\nmost common value, world vs `1girl` (guidance sharpens a mode):")
-    for g, tw, sw_, td, sd in modes:
-        say(f"- {g}: world {tw or 'none'} {sw_:.2f}; `1girl` {td or 'none'} {sd:.2f}"
-            + ("" if tw == td else "  <- differs"))
+    for g, tw, sw_, td, sd, uniform, lead in modes:
+        if uniform:
+            say(f"- {g}: the world draws every value equally often (declared uniform): no mode to reproduce; "
+                f"`1girl` {td or 'none'} {sd:.2f}")
+            continue
+        say(f"- {g}: world {tw or 'none'} {sw_:.2f}; `1girl` {td or 'none'} {sd:.2f} (lead over the next "
+            f"{lead if lead is not None else 'n/a'})" + ("" if tw == td else "  <- differs"))
     crying_world = np.mean([x["expression"] == "crying" for x in girls])
     tears = stats.share([r.values["expression"][i] == "crying" for i in girl_rows])
     say(f"tears on unprompted girls: {tears} (the world's crying share {crying_world:.2f}; bar: at most +0.05)")
