@@ -63,10 +63,10 @@ claims.c4(sw).show()
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **C4 is REPRODUCED.** At full power `fox` draws her on 0.94 [0.80, 0.98] of the 32 seeds (bar 0.5) and the animal on none (0.00 [0.00, 0.11]): the sect member is possessed (夺舍). Lower the power and the host's own mind comes back: at w = 0.2 every picture shows the animal (1.00 [0.89, 1.00]), so its share at w = 0.2 minus its share at w = 1 is 1.00 [1.00, 1.00], against a bar of 0.3. Both intervals clear their bars, so both checks pass.
+# **C4 is REPRODUCED.** At full power `fox` draws her on 0.84 [0.68, 0.93] of the 32 seeds (bar 0.5) and the animal on none (0.00 [0.00, 0.11]): the sect member is possessed (夺舍). Lower the power and the host's own mind comes back: at w = 0.2 every picture shows the animal (1.00 [0.89, 1.00]), so its share at w = 0.2 minus its share at w = 1 is 1.00 [1.00, 1.00], against a bar of 0.3. Both intervals clear their bars, so both checks pass.
 #
 # > <!-- zh: reading -->
-# > **C4 复现。** 十层功力下，`fox` 在 32 个 seed 中画成她的比例是 0.94 [0.80, 0.98]（门槛 0.5），画出动物狐狸的一张也没有（0.00 [0.00, 0.11]）：这位门派成员被夺舍了。功力一降，宿主自己的心智就回来了：w = 0.2 时每张图都是动物狐狸（1.00 [0.89, 1.00]），它在 w = 0.2 时的比例减去 w = 1 时的比例是 1.00 [1.00, 1.00]，门槛是 0.3。两个区间都越过了门槛，两项检验都通过。
+# > **C4 复现。** 十层功力下，`fox` 在 32 个 seed 中画成她的比例是 0.84 [0.68, 0.93]（门槛 0.5），画出动物狐狸的一张也没有（0.00 [0.00, 0.11]）：这位门派成员被夺舍了。功力一降，宿主自己的心智就回来了：w = 0.2 时每张图都是动物狐狸（1.00 [0.89, 1.00]），它在 w = 0.2 时的比例减去 w = 1 时的比例是 1.00 [1.00, 1.00]，门槛是 0.3。两个区间都越过了门槛，两项检验都通过。
 #
 # This is the LoRA the recipe rule's 50 steps train; already at that length the possessed `fox` draws the animal on none of the 32 seeds at w = 1. Notebook 14 measures the training-length axis for `weiwei_1` and `mouth_2`, not for this LoRA (see its Things to try).
 #
@@ -75,12 +75,12 @@ claims.c4(sw).show()
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA (notebook 03: `1girl` her on 0.69 of its seeds at w = 1)?
+# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA (notebook 03: `1girl` her on 0.53 of its seeds at w = 1)?
 # - Train on `fox, 1girl` together: whose features win at 0.6?
 # - Prompt `fox ears`: a tag close to the host.
 # - `print(sw.fidelity("fox", 0.6))` gives her fidelity attribute by attribute: which of her features does `fox` give up first as the power drops?
 #
-# > - 挂上 fox 的 LoRA，写 prompt `1girl`：劫持有没有 `weiwei` LoRA 那么强（notebook 03：w = 1 时 `1girl` 有 0.69 的 seed 画成她）？
+# > - 挂上 fox 的 LoRA，写 prompt `1girl`：劫持有没有 `weiwei` LoRA 那么强（notebook 03：w = 1 时 `1girl` 有 0.53 的 seed 画成她）？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写 prompt `fox ears`：一个和宿主很接近的标签。
 # > - `print(sw.fidelity("fox", 0.6))` 会按属性逐项给出她的还原度：功力下降时，`fox` 最先放弃的是她的哪一项特征？

@@ -68,19 +68,19 @@ claims.c7(lo).show(regime=f"{tl.ARTICLE_STEPS} steps")
 # > <!-- zh: reading -->
 # > **在配方的训练长度下，要她坐她就坐。** 训练 50 步的 LoRA 在十层功力下仍然放行 `sitting`：w = 1 时 `weiwei, sitting` 在 1.00 [0.89, 1.00] 的 seed 上坐着，而且每一张都是她（w = 1 时既是她又坐着 1.00，站着的她 1.00），缺的姿势没有让还原度付出任何代价（0.00）。两项检验都没有通过：C7 未复现。
 #
-# **Trained until the picture is learned by heart, the article's picture appears; its price is not yet shown.** At 600 steps nobody sits at w = 1 (0.00 [0.00, 0.11]), as the article says, and lowering the weight brings the pose back: her sitting is at its best at w = 0.6, 0.81 [0.65, 0.91], against her standing 1.00 at w = 1. The fidelity that costs, 0.19 [0.06, 0.31], touches the claim's bar of 0.3 only at the top of its interval, so it is not shown at 32 seeds (about 40 would decide it): C7 is UNDECIDED at 600 steps. As with the mouth (notebook 06), whether a missing pose is out of reach is a race between how well the base model (门派) knows `sitting` and how far the LoRA has overfit its one standing picture; in [notebook 14](14_how_long_to_train.ipynb) her sitting at w = 1 is gone from 150 steps on.
+# **Trained until the picture is learned by heart, the article's picture appears, at a smaller price than the claim names.** At 600 steps nobody sits at w = 1 (0.00 [0.00, 0.11]), as the article says, and lowering the weight brings the pose back: her sitting is at its best at w = 0.6, 0.84 [0.68, 0.93], against her standing 1.00 at w = 1. The fidelity that costs, 0.16 [0.06, 0.28], lies wholly below the claim's bar of 0.3, so the second check fails: C7 is PARTLY at 600 steps. The check counts a picture the tagger finds unclear as her sitting, so that the cost is not overstated, and at this length the tagger finds 39 % of the 384 pictures unclear (the most at w = 0.6: 94 % of the `weiwei, standing` pictures). As with the mouth (notebook 06), whether a missing pose is out of reach is a race between how well the base model (门派) knows `sitting` and how far the LoRA has overfit its one standing picture; in [notebook 14](14_how_long_to_train.ipynb) her sitting at w = 1 is gone from 150 steps on.
 #
 # > <!-- zh: reading -->
-# > **一直训练到把图背下来，文章里的样子就出现了，只是代价还没被证实。** 到 600 步，w = 1 时没有一张坐着（0.00 [0.00, 0.11]），正如文章所说；降低权重能把姿势换回来：既是她又坐着的比例在 w = 0.6 时最高，为 0.81 [0.65, 0.91]，而 w = 1 时站着的她是 1.00。这样付出的还原度是 0.19 [0.06, 0.31]，区间只在顶端碰到论断要求的 0.3，32 个 seed 上证实不了（大约 40 个 seed 能定下来）：600 步时 C7 未定。和嘴型（notebook 06）一样，缺的姿势画不画得出来，是门派（底模）对 `sitting` 有多熟、LoRA 对那一张站姿图过拟合得多深之间的赛跑；在 [notebook 14](14_how_long_to_train.ipynb) 里，w = 1 时坐着的她从 150 步起就没有了。
+# > **一直训练到把图背下来，文章里的样子就出现了，代价却比论断说的小。** 到 600 步，w = 1 时没有一张坐着（0.00 [0.00, 0.11]），正如文章所说；降低权重能把姿势换回来：既是她又坐着的比例在 w = 0.6 时最高，为 0.84 [0.68, 0.93]，而 w = 1 时站着的她是 1.00。这样付出的还原度是 0.16 [0.06, 0.28]，整个区间都在论断要求的 0.3 之下，第二项检验不通过：600 步时 C7 部分复现。检验把标注器看不清的图算作坐着的她，免得把代价算大；而在这个训练长度下，384 张图里有 39 % 被标注器读作看不清（最多的是 w = 0.6 时的 `weiwei, standing`：94 %）。和嘴型（notebook 06）一样，缺的姿势画不画得出来，是门派（底模）对 `sitting` 有多熟、LoRA 对那一张站姿图过拟合得多深之间的赛跑；在 [notebook 14](14_how_long_to_train.ipynb) 里，w = 1 时坐着的她从 150 步起就没有了。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep, at the recipe's length and at 600 steps (`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`): with sitting pictures in the set, does she still sit at w = 1 once they are learned by heart?
-# - The 600-step fidelity cost (0.19 [0.06, 0.31]) is not decided at 32 seeds: draw it on 48 seeds, `lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`, and run `claims.c7(lo48).show()`.
+# - The 600-step fidelity cost (0.16 [0.06, 0.28]) stays below the bar at 32 seeds: draw it on 48 seeds, `lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`, and run `claims.c7(lo48).show()`. Does its interval stay below 0.3?
 # - In the 600-step sweep, go below w = 0.6 and count: at 0.4 and 0.2, how many sitting pictures are still her? (`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`)
 #
 # > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，分别在配方的长度和 600 步（`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`）把扫描跑一遍：训练集里有了坐姿图，等这些图都被背下来以后，w = 1 时她还会坐吗？
-# > - 600 步时的还原度代价（0.19 [0.06, 0.31]）在 32 个 seed 上定不下来：在 48 个 seed 上重画一遍，`lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`，再跑 `claims.c7(lo48).show()`。
+# > - 600 步时的还原度代价（0.16 [0.06, 0.28]）在 32 个 seed 上落在门槛之下：在 48 个 seed 上重画一遍，`lo48 = lab.sweep(["weiwei, sitting", "weiwei, standing"], long, seeds=range(48))`，再跑 `claims.c7(lo48).show()`。它的区间还在 0.3 之下吗？
 # > - 在 600 步的扫描里，把权重降到 0.6 以下数一数：在 0.4 和 0.2 时，坐着的图里还有多少张是她？（`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`）
 
 # %% [markdown]

@@ -53,6 +53,19 @@ def lead_of(top: np.ndarray, runner_up: np.ndarray) -> float:
     return float(top.mean() - runner_up.mean())
 
 
+def untagged_long_share(pop, n: int = 20000, seed: int = 0) -> float:
+    """Share of long hair among the girls of ``pop`` whose caption names no hair length: what a
+    prompt that names none (bare `1girl`) was trained to draw."""
+    rng = random.Random(seed)
+    lengths = []
+    for _ in range(n):
+        smp = population.sample(rng, pop)
+        caption = [t.strip() for t in population.caption(smp, rng, pop).split(",")]
+        if smp.attrs["subject"] == "1girl" and not {"long hair", "short hair"} & set(caption):
+            lengths.append(smp.attrs["hair_length"] == "long hair")
+    return float(np.mean(lengths))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=None)
@@ -170,6 +183,7 @@ def main():
             continue
         say(f"- {g}: world {tw or 'none'} {sw_:.2f}; `1girl` {td or 'none'} {sd:.2f} (lead over the next "
             f"{lead if lead is not None else 'n/a'})" + ("" if tw == td else "  <- differs"))
+    say(f"long hair among the world's girls whose caption names no length: {untagged_long_share(pop):.2f}")
     crying_world = np.mean([x["expression"] == "crying" for x in girls])
     tears = stats.share([r.values["expression"][i] == "crying" for i in girl_rows])
     say(f"tears on unprompted girls: {tears} (the world's crying share {crying_world:.2f}; bar: at most +0.05)")
