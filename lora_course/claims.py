@@ -14,9 +14,12 @@ fixed here, before any experiment is run, and are the same for every reader:
 
 Every check is decided on a 95 % interval (:mod:`lora_course.stats`): it passes only when the
 interval clears its threshold, fails when it misses it entirely, and is *undecided* ("not shown
-at N seeds") when it straddles it. A reading the tagger calls ``unclear`` never counts for the
-claim: a share that must be high counts it as "not shown"; a share that must be *low* (and a
-share subtracted in a gap) counts it as "shown".
+at N seeds") when it straddles it. A reading the tagger calls ``unclear`` is counted both ways
+(:func:`both_readings`): as each claim is written, against the claim (a share that must be high
+counts it as "not shown"; a share that must be low, or one subtracted in a gap, as "shown"), and
+the other way round. A check passes only if it passes both ways, fails only if it fails both
+ways, and is otherwise undecided; when one way passes and the other fails, "the unclear pictures
+decide it", which more seeds cannot change.
 
 Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
 showing, with the same thresholds.
@@ -32,6 +35,7 @@ report can read verdicts without loading torch.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
@@ -127,6 +131,8 @@ class Check:
     parts: tuple
     text: str = ""
     fixed: Optional[str] = None     #: an outcome decided by a rule that already used intervals
+    #: the same check with its unclear pictures counted the other way (see :func:`both_readings`)
+    other_way: Optional["Check"] = None
 
     @property
     def outcome(self) -> str:
@@ -150,18 +156,30 @@ class Check:
         widths = [p.est.width / 2 for p in self.parts if not p.weight]
         return max(widths) if widths else float("nan")
 
+    @property
+    def unclear_decides(self) -> bool:
+        """Undecided because it passes with its unclear pictures counted one way and fails with
+        them counted the other."""
+        if self.other_way is None:
+            return False
+        return {stats.all_of(*(p.outcome for p in self.parts)), self.other_way.outcome} == {stats.PASS, stats.FAIL}
+
     def seeds_to_decide(self) -> Optional[int]:
         """For an undecided check, about how many seeds per point would decide it (if the
-        measured values held); ``None`` when it is decided."""
-        if self.outcome != stats.UNDECIDED:
+        measured values held); ``None`` when it is decided, or when its unclear pictures decide it."""
+        if self.outcome != stats.UNDECIDED or self.unclear_decides:
             return None
         open_parts = [p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED]
         return max(open_parts) if open_parts else None
 
     def __str__(self) -> str:
         body = "; ".join(str(p) for p in self.parts)
-        text = f"{self.text} — {body}" if self.text else body
-        if self.outcome == stats.UNDECIDED:
+        text = f"{self.text} — {body}" if self.text and body else self.text or body
+        if self.other_way is not None and self.outcome != stats.PASS:
+            text += " — its unclear pictures counted the other way: " + "; ".join(str(p) for p in self.other_way.parts)
+        if self.unclear_decides:
+            text += " — not shown: the unclear pictures decide it"
+        elif self.outcome == stats.UNDECIDED:
             n = self.seeds_to_decide()
             more = ("" if n is None else " (no number of seeds would: it sits on the threshold)" if n > 100_000
                     else f" (about {n} would decide it)")
@@ -258,6 +276,38 @@ def _check(*parts: Part, text: str = "") -> Check:
     return Check(tuple(parts), text)
 
 
+def _flipped(arg):
+    """A sweep (or a dict of sweeps) read the other way round (:meth:`Sweep.unclear_flipped`)."""
+    if hasattr(arg, "unclear_flipped"):
+        return arg.unclear_flipped()
+    if isinstance(arg, dict):
+        return {k: _flipped(v) for k, v in arg.items()}
+    return arg
+
+
+def _combined(as_written: Check, other_way: Check) -> Check:
+    """One check read both ways: pass if it passes both ways, fail if it fails both ways."""
+    if as_written.outcome == other_way.outcome and str(as_written) == str(other_way):
+        return as_written
+    outcome = as_written.outcome if as_written.outcome == other_way.outcome else stats.UNDECIDED
+    return Check(as_written.parts, as_written.text, fixed=outcome, other_way=other_way)
+
+
+def both_readings(claim):
+    """Decorate a claim function of sweeps: compute it with the unclear pictures counted as
+    written (against the claim) and the other way round (every sweep
+    :meth:`~Sweep.unclear_flipped`), and decide each check on both (:func:`_combined`). The
+    summary and numbers are the first reading's."""
+    @functools.wraps(claim)
+    def read_both_ways(*args, **kwargs):
+        as_written = claim(*args, **kwargs)
+        other_way = claim(*(_flipped(a) for a in args), **{k: _flipped(v) for k, v in kwargs.items()})
+        checks = [_combined(a, f) for a, f in zip(as_written.checks, other_way.checks)]
+        return Verdict(as_written.claim, status_of([c.outcome for c in checks]), as_written.summary, checks,
+                       as_written.numbers)
+    return read_both_ways
+
+
 # ---- per-seed measurements and their statistics ------------------------------------------------
 #: The "weight" at which a prompt that never reaches its bar (up to 1.0) is counted.
 NEVER = 1.2
@@ -311,6 +361,7 @@ def _same_seeds(*sweeps: Sweep) -> None:
                          "seed by seed: draw them with the same `seeds`")
 
 
+@both_readings
 def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
     f0, f1 = stats.share(sw.her(prompt, 0.0, unclear_counts=True)), stats.share(sw.her(prompt, 1.0))
     checks = [_check(Part(f"with the LoRA (w=1) `{prompt}` is her (all her identity tags) in a share", f1, HIGH,
@@ -324,6 +375,7 @@ def _gap(a: np.ndarray, b: np.ndarray) -> float:
     return float(a.mean() - b.mean())
 
 
+@both_readings
 def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
     h1 = stats.share(sw.her(host, 1.0))
     t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6, unclear_counts=True)
@@ -336,6 +388,7 @@ def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
                     {"host_w1": h1.value, "trigger_w06": t6.value, "host_w06": h6.value, "gap_w06": gap.value})
 
 
+@both_readings
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
     wr, wl, before = _falls(her_matrix(sw, mismatch), her_matrix(sw, match), sw.weights)
     step = _step(sw)
@@ -352,6 +405,7 @@ def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdi
                      "w_match": wl.value if wl.value != NEVER else float("nan")})
 
 
+@both_readings
 def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
     f1 = stats.share(sw.her(prompt, 1.0))
     animal = np.stack([sw.shows(["fox"], prompt, w) for w in sw.weights], axis=1)   # seeds × weights
@@ -372,6 +426,7 @@ def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
                     {"fidelity_w1": f1.value, "animal_w1": a1.value, "animal_best_below_1": a_best.value})
 
 
+@both_readings
 def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
     po, pc = "weiwei, open mouth", "weiwei, closed mouth"
     c_one = stats.share(one.shows(["closed mouth"], pc, weight, unclear_counts=True))
@@ -385,6 +440,7 @@ def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
                     {"closed_one": c_one.value, "closed_two": c_two.value, "open_two": o_two.value})
 
 
+@both_readings
 def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
     pc, ps = "weiwei, open mouth, crying", "weiwei, closed mouth, smile"
     cry = stats.share(sw.shows(["open mouth", "crying"], pc, weight))
@@ -395,6 +451,7 @@ def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
                     {"cry_open": cry.value, "smile_closed": smile.value})
 
 
+@both_readings
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
     sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0, unclear_counts=True))
     stand = sw.her(standing, 1.0)
@@ -465,6 +522,7 @@ def _best(m: np.ndarray) -> float:
     return float(m.mean(0).max())
 
 
+@both_readings
 def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] = None) -> Verdict:
     """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``): the same quality
     (each captioning's own prompt), *and* different control *and* different leakage — both halves
@@ -512,6 +570,7 @@ def _damage(oh: np.ndarray) -> float:
     return float(np.mean([stats.tv_of_onehots(oh[:, j], oh[:, 0]) for j in range(1, oh.shape[1])]))
 
 
+@both_readings
 def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = None,
                unrelated: Sequence[str] = UNRELATED, resembles: str = "long hair",
                differs: str = "red hair") -> Verdict:
@@ -551,6 +610,7 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
                      "w_differs": wd.value if wd.value != NEVER else float("nan")})
 
 
+@both_readings
 def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, weight: float = 1.0) -> Verdict:
     """Claim R: prior preservation (``reg``, vs the ``plain`` LoRA on `weiwei` and `1girl`) and
     sitting pictures (``varied_pose`` vs ``plain_pose`` on `weiwei, sitting`)."""

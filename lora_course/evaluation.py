@@ -11,6 +11,7 @@ Every image gets its own ``torch.Generator`` seeded with its seed, so an image d
 """
 from __future__ import annotations
 
+import copy
 import random
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -105,6 +106,16 @@ class Sweep:
                  images: np.ndarray, readings: Readings):
         self.prompts, self.weights, self.seeds = list(prompts), [float(w) for w in weights], list(seeds)
         self.images, self.readings = images, readings
+        #: when True, every ``unclear_counts`` below means its opposite (see :meth:`unclear_flipped`)
+        self.flipped = False
+
+    def unclear_flipped(self) -> "Sweep":
+        """The same sweep with every ``unclear_counts`` of :meth:`her`, :meth:`shows` and
+        :meth:`her_and` turned into its opposite: the claims read each sweep both ways, their
+        unclear pictures counted against the claim and the other way (:mod:`lora_course.claims`)."""
+        other = copy.copy(self)
+        other.flipped = not self.flipped
+        return other
 
     def rows(self, prompt: str, weight: float) -> List[int]:
         """Row indices of ``readings`` for one (prompt, weight) point."""
@@ -126,6 +137,7 @@ class Sweep:
         ``unclear_counts``, for a share that must stay *low*: there a picture that may be her
         counts against the claim."""
         v = self.readings.values
+        unclear_counts = unclear_counts != self.flipped
         return np.array([all(v[g][i] == character[g] or (unclear_counts and v[g][i] == UNCLEAR) for g in groups)
                          for i in self.rows(prompt, weight)], bool)
 
@@ -133,6 +145,7 @@ class Sweep:
         """Per seed: does the picture show every tag of ``tags`` at once (unclear: no, unless
         ``unclear_counts``, as in :meth:`her`)?"""
         v = self.readings.values
+        unclear_counts = unclear_counts != self.flipped
         return np.array([all(v[world.TAG_TO_GROUP[t]][i] == t or (unclear_counts and v[world.TAG_TO_GROUP[t]][i] == UNCLEAR)
                              for t in tags) for i in self.rows(prompt, weight)], bool)
 

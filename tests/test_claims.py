@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, world
+from lora_course import claims, stats, world
 from lora_course.evaluation import Sweep, adherence, prompt_tags, random_full_prompts, tv_distance
-from lora_course.tagger import Readings
+from lora_course.tagger import UNCLEAR, Readings
 
 WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 OTHER = world.with_(world.WEIWEI, hair_color="red hair", eye_color="green eyes", outfit="blue dress")
@@ -347,3 +347,58 @@ def test_a_copy_is_a_picture_within_the_tolerance_of_the_original():
     sw = Sweep(["weiwei"], [1.0], [0, 1, 2], images, None)
     assert sw.copies("weiwei", 1.0, original, tolerance=3.0).tolist() == [True, True, False]
     assert sw.copies("weiwei", 1.0, original, tolerance=2.0).tolist() == [True, False, False]
+
+
+def test_a_check_decided_by_a_rule_prints_its_text_without_a_dangling_dash():
+    check = claims.Check((), "a weight for every LoRA", fixed=stats.PASS)
+    assert str(check) == "a weight for every LoRA"
+    undecided = claims.Check((), "a weight for 4 of 5 LoRAs", fixed=stats.UNDECIDED)
+    assert "LoRAs — not shown" in str(undecided) and "—  —" not in str(undecided)
+
+
+def _mouth_sweeps(closed_one, n_unclear):
+    """C5's two sweeps: after one open-mouth picture, `weiwei, closed mouth` shows a closed
+    mouth on the first ``closed_one`` share of seeds and an unclear one on the next
+    ``n_unclear`` seeds; the two-picture LoRA obeys both ways."""
+    def one(p, w, s):
+        k = round(closed_one * N)
+        if p.endswith("closed mouth") and s < k:
+            return world.with_(world.WEIWEI, mouth="closed mouth")
+        if p.endswith("closed mouth") and s < k + n_unclear:
+            return {**world.WEIWEI, "mouth": UNCLEAR}
+        return world.with_(world.WEIWEI, mouth="open mouth")
+
+    def two(p, w, s):
+        return world.with_(world.WEIWEI, mouth="closed mouth" if p.endswith("closed mouth") else "open mouth")
+    prompts = ["weiwei, open mouth", "weiwei, closed mouth"]
+    return fake_sweep(prompts, one), fake_sweep(prompts, two)
+
+
+def test_a_check_its_unclear_pictures_decide_is_undecided_not_failed():
+    """A check passes only if it passes both ways, fails only if it fails both ways."""
+    # every closed-mouth request is unclear: counted against the claim (as closed) it fails,
+    # the other way (as not closed) it passes, so the pictures cannot decide it
+    v = claims.c5(*_mouth_sweeps(0.0, N))
+    first = v.checks[0]
+    assert first.outcome == stats.UNDECIDED and first.unclear_decides and first.seeds_to_decide() is None
+    assert "the unclear pictures decide it" in str(first)
+    assert "counted the other way: one open-mouth image" in str(first) and "measured 0.00" in str(first)
+    assert v.status == claims.UNDECIDED
+    # clear pictures decide it as before: all closed fails, none closed passes
+    assert claims.c5(*_mouth_sweeps(1.0, 0)).checks[0].outcome == stats.FAIL
+    assert claims.c5(*_mouth_sweeps(0.0, 0)).status == claims.REPRODUCED
+    # it fails both ways: 0.8 closed, the rest unclear
+    failed = claims.c5(*_mouth_sweeps(0.8, 8)).checks[0]
+    assert failed.outcome == stats.FAIL and "counted the other way" in str(failed)
+    assert not failed.unclear_decides
+
+
+def test_a_sweep_read_the_other_way_flips_only_how_unclear_readings_count():
+    sw, _ = _mouth_sweeps(0.0, N)
+    flipped = sw.unclear_flipped()
+    p = "weiwei, closed mouth"
+    assert sw.shows(["closed mouth"], p, 1.0, unclear_counts=True).all()
+    assert not flipped.shows(["closed mouth"], p, 1.0, unclear_counts=True).any()
+    assert flipped.shows(["closed mouth"], p, 1.0).all() and not sw.shows(["closed mouth"], p, 1.0).any()
+    assert flipped.unclear_flipped().shows(["closed mouth"], p, 1.0, unclear_counts=True).all()
+    assert flipped.her("weiwei, open mouth", 1.0).all() and not sw.flipped and flipped.readings is sw.readings
