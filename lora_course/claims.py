@@ -19,7 +19,11 @@ at N seeds") when it straddles it. A reading the tagger calls ``unclear`` is cou
 counts it as "not shown"; a share that must be low, or one subtracted in a gap, as "shown"), and
 the other way round. A check passes only if it passes both ways, fails only if it fails both
 ways, and is otherwise undecided; when one way passes and the other fails, "the unclear pictures
-decide it", which more seeds cannot change.
+decide it", which more seeds cannot change. For a check on one share, or on a gap whose two
+terms are counted in opposite directions (C2), the two readings are its two extremes. Where one
+measure enters both sides of a difference, a lowest weight or a spread (C3's and P's "how much
+earlier", C4's come-back, T's spreads), both readings flip it together: they are two readings,
+not bounds, and a check decided on both is decided on those two only.
 
 Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
 showing, with the same thresholds.
@@ -127,10 +131,11 @@ class Part:
 @dataclass(frozen=True)
 class Check:
     """One check of a claim: its parts (every one must hold), its outcome (``pass``, ``fail`` or
-    ``undecided`` when an interval straddles its threshold), and what it says."""
+    ``undecided`` when an interval straddles its threshold, or when its two readings of the unclear
+    pictures disagree: :attr:`other_way`), and what it says."""
     parts: tuple
     text: str = ""
-    fixed: Optional[str] = None     #: an outcome decided by a rule that already used intervals
+    fixed: Optional[str] = None     #: an outcome decided by a rule that already used intervals, or by both readings
     #: the same check with its unclear pictures counted the other way (see :func:`both_readings`)
     other_way: Optional["Check"] = None
 
@@ -302,7 +307,7 @@ def both_readings(claim):
     def read_both_ways(*args, **kwargs):
         as_written = claim(*args, **kwargs)
         other_way = claim(*(_flipped(a) for a in args), **{k: _flipped(v) for k, v in kwargs.items()})
-        checks = [_combined(a, f) for a, f in zip(as_written.checks, other_way.checks)]
+        checks = [_combined(a, f) for a, f in zip(as_written.checks, other_way.checks, strict=True)]
         return Verdict(as_written.claim, status_of([c.outcome for c in checks]), as_written.summary, checks,
                        as_written.numbers)
     return read_both_ways

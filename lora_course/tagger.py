@@ -111,8 +111,8 @@ class Readings:
     """What the tagger read on a batch of images: the course's table.
 
     ``probs``: N × len(tags) probabilities (columns :attr:`tags`); ``values``: per group, the value
-    each image shows (``None`` when the ``none`` class wins, :data:`UNCLEAR` when no class is
-    confident enough).
+    each image shows (``None`` when the ``none`` class wins, :data:`UNCLEAR` when the ``unclear``
+    class wins or no class is confident enough).
     """
     probs: np.ndarray
     tags: List[str]
@@ -215,9 +215,13 @@ class Tagger:
         try:
             net.load_state_dict(load_file(str(path)))
         except RuntimeError as e:
-            raise ValueError(f"{path} was trained for other classes than this version's tagger "
-                             f"(each head: its tags, none, unclear): {str(e).splitlines()[0]} Rebuild "
-                             "it with `python -m lora_course.train_tagger`") from e
+            detail = next((line.strip() for line in str(e).splitlines() if "size mismatch" in line or "Missing" in line
+                           or "Unexpected" in line), str(e).splitlines()[0])
+            raise ValueError(f"{path} holds a tagger with other heads than this version's (the groups of "
+                             f"`tagger.group_classes()`: each group's tags, `none`, and `unclear` in "
+                             f"{', '.join(UNCLEAR_GROUPS)}): {detail}. Restore the shipped file with `git checkout "
+                             f"data/tagger.safetensors`, or rebuild it with `python -m lora_course.train_tagger "
+                             f"--out {path}`") from e
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
         try:

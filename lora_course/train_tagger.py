@@ -245,13 +245,18 @@ def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: 
 def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATION_SEED) -> Dict[str, float]:
     """The rule of the module docstring: per group, the highest threshold (0.30 … 0.70) at which
     at most :data:`CLEAN_FLAG_RATE` of clean held-out pictures (renders and their VAE
-    reconstructions, seeds ``seed``) have their top probability below it."""
+    reconstructions, seeds ``seed``) would be read unclear (their ``unclear`` class wins, or
+    their top probability is below it)."""
     clean, _, _ = draw(n, seed)
     imgs = np.concatenate([clean, reconstruct(vae, clean)])
-    top = {g: p.max(1) for g, p in tagger.group_probs(imgs).items()}
+    probs = tagger.group_probs(imgs)
     grid = np.round(np.arange(0.30, 0.701, 0.01), 2)
-    out = {g: float(max([t for t in grid if np.mean(top[g] < t) <= CLEAN_FLAG_RATE], default=0.0))
-           for g in top}
+    out = {}
+    for g, p in probs.items():
+        top = p.max(1)
+        # a clean picture is flagged as `read` flags it: its unclear class wins, or its top is low
+        won = p.argmax(1) == tagger.classes[g].index(UNCLEAR) if UNCLEAR in tagger.classes[g] else np.zeros(len(p), bool)
+        out[g] = float(max([t for t in grid if np.mean(won | (top < t)) <= CLEAN_FLAG_RATE], default=0.0))
     for g, t in out.items():
         if t == 0.0:
             log.warning("group %s: even 0.30 flags more than %.1f %% of clean pictures; unclear is off for it",

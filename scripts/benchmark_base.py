@@ -9,7 +9,10 @@ Prints (and writes to build/base_report.md):
   `long hair` / `red hair` alone;
 * bare `1girl` beside the world it was trained on (the population named in the base's
   pretrain.json): per group, the world's share of each value and the share `1girl` draws, with
-  its 95 % interval; tears on unprompted girls; `weiwei` vs `1girl` at w = 0;
+  its 95 % interval; each group's most common value in both, with the drawn mode's lead over
+  the runner-up (a paired bootstrap), and "declared uniform" where the world has no mode; the
+  share of long hair among captions that name no length; tears on unprompted girls; `weiwei`
+  vs `1girl` at w = 0;
 * the VAE: share of tags the tagger reads the same on reconstructions as on originals;
 and saves docs/images/base_grid.png (generated images beside renders).
 """
@@ -28,7 +31,7 @@ import random
 from lora_course import evaluation as ev
 from lora_course import population, stats, world
 from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
-from lora_course.tagger import Tagger
+from lora_course.tagger import UNCLEAR, Tagger
 from lora_course.train_tagger import draw, reconstruct
 
 GRID_PROMPTS = ["1girl, white hair, long hair, blue eyes, pink dress, fox ears",
@@ -54,14 +57,14 @@ def lead_of(top: np.ndarray, runner_up: np.ndarray) -> float:
 
 
 def untagged_long_share(pop, n: int = 20000, seed: int = 0) -> float:
-    """Share of long hair among the girls of ``pop`` whose caption names no hair length: what a
-    prompt that names none (bare `1girl`) was trained to draw."""
+    """Share of long hair among the girls of ``pop`` whose caption has `1girl` and names no hair
+    length: what a prompt that names none (bare `1girl`) was trained to draw."""
     rng = random.Random(seed)
     lengths = []
     for _ in range(n):
         smp = population.sample(rng, pop)
         caption = [t.strip() for t in population.caption(smp, rng, pop).split(",")]
-        if smp.attrs["subject"] == "1girl" and not {"long hair", "short hair"} & set(caption):
+        if "1girl" in caption and not {"long hair", "short hair"} & set(caption):
             lengths.append(smp.attrs["hair_length"] == "long hair")
     return float(np.mean(lengths))
 
@@ -164,14 +167,14 @@ def main():
         for v in world.GROUPS[g]:
             est = stats.share([r.values[g][i] == v for i in girl_rows])
             say(f"| {g} | {v or 'none'} | {world_share[v]:.2f} | {est} |")
-        drawn = r.share(g, girl_rows)
+        drawn = {v: x for v, x in r.share(g, girl_rows).items() if v != UNCLEAR}   # a value, not "unclear"
         top_world = max(world_share, key=world_share.get)
         top_drawn = max(drawn, key=drawn.get)
         uniform = max(declared[g].values()) - min(declared[g].values()) < 1e-9
-        # the drawn mode is shown when its lead over the runner-up clears 0 (paired bootstrap)
+        # whether the drawn mode is shown: its lead over the runner-up, with a paired bootstrap interval
         lead = None
         if len(drawn) > 1:
-            runner_up = sorted(drawn, key=drawn.get)[-2]
+            runner_up = [v for v in sorted(drawn, key=drawn.get, reverse=True) if v != top_drawn][0]
             lead = stats.bootstrap(lead_of, [r.values[g][i] == top_drawn for i in girl_rows],
                                    [r.values[g][i] == runner_up for i in girl_rows])
         modes.append((g, top_world, world_share[top_world], top_drawn, drawn[top_drawn], uniform, lead))

@@ -402,3 +402,21 @@ def test_a_sweep_read_the_other_way_flips_only_how_unclear_readings_count():
     assert flipped.shows(["closed mouth"], p, 1.0).all() and not sw.shows(["closed mouth"], p, 1.0).any()
     assert flipped.unclear_flipped().shows(["closed mouth"], p, 1.0, unclear_counts=True).all()
     assert flipped.her("weiwei, open mouth", 1.0).all() and not sw.flipped and flipped.readings is sw.readings
+
+
+def test_flipping_reaches_identity_groups_and_sweeps_inside_dicts():
+    odd_eyed = fake_sweep(["weiwei"], lambda p, w, s: {**world.WEIWEI, "eye_color": UNCLEAR})
+    assert not odd_eyed.her("weiwei", 1.0).any() and odd_eyed.her("weiwei", 1.0, unclear_counts=True).all()
+    assert odd_eyed.unclear_flipped().her("weiwei", 1.0).all()
+    assert not odd_eyed.unclear_flipped().her_and("weiwei", 1.0, unclear_counts=True).any()
+    flipped = claims._flipped({"full": odd_eyed, "n": 3})
+    assert flipped["full"].flipped and not odd_eyed.flipped and flipped["n"] == 3
+    # a claim decorated with both readings flips its keyword sweeps too (thesis's `base=`)
+    seen = []
+
+    @claims.both_readings
+    def probe(sw, base=None):
+        seen.append((sw.flipped, base.flipped))
+        return claims.Verdict("X", claims.REPRODUCED, "", [], {})
+    probe(odd_eyed, base=odd_eyed)
+    assert seen == [(False, False), (True, True)]
