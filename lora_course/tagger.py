@@ -51,6 +51,15 @@ UNCLEAR = "unclear"
 UNCLEAR_GROUPS = tuple(world.Ambiguity.KINDS)
 
 
+def unclear_mask(probs: np.ndarray, classes: Sequence[str], below: float) -> np.ndarray:
+    """Which rows of one head's probabilities (N × classes) read :data:`UNCLEAR`: its ``unclear``
+    class wins, or the top probability is below ``below``."""
+    flagged = probs.max(1) < below
+    if UNCLEAR in classes:
+        flagged |= probs.argmax(1) == list(classes).index(UNCLEAR)
+    return flagged
+
+
 def group_classes() -> Dict[str, List[str]]:
     """Classes of each head: the group's tags, plus ``none`` where a picture can show none, plus
     ``unclear`` where a picture can show no clean value (:data:`UNCLEAR_GROUPS`)."""
@@ -260,10 +269,7 @@ class Tagger:
                 shown[:, cls.index(UNCLEAR)] = -1.0
             values[g] = [None if cls[k] == NONE else cls[k] for k in shown.argmax(1)]
             if unclear:
-                flagged = p.max(1) < self.unclear_below[g]
-                if UNCLEAR in cls:
-                    flagged |= p.argmax(1) == cls.index(UNCLEAR)
-                for i in np.flatnonzero(flagged):
+                for i in np.flatnonzero(unclear_mask(p, cls, self.unclear_below[g])):
                     values[g][i] = UNCLEAR
         # a picture of the fox animal has no hair, eyes or outfit, whatever the heads say
         for i in range(n):

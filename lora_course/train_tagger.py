@@ -27,7 +27,8 @@ from PIL import ImageFilter
 from tqdm.auto import tqdm
 
 from . import checkpoint, safe_io, world
-from .tagger import NONE, TAGGER_PATH, UNCLEAR, UNCLEAR_KEY, Tagger, TaggerNet, group_classes, to_batch
+from .tagger import (NONE, TAGGER_PATH, UNCLEAR, UNCLEAR_KEY, Tagger, TaggerNet, group_classes, to_batch,
+                     unclear_mask)
 
 log = logging.getLogger("lora_course.train_tagger")
 
@@ -252,11 +253,9 @@ def choose_thresholds(tagger: Tagger, vae, n: int = 2000, seed: int = CALIBRATIO
     probs = tagger.group_probs(imgs)
     grid = np.round(np.arange(0.30, 0.701, 0.01), 2)
     out = {}
-    for g, p in probs.items():
-        top = p.max(1)
-        # a clean picture is flagged as `read` flags it: its unclear class wins, or its top is low
-        won = p.argmax(1) == tagger.classes[g].index(UNCLEAR) if UNCLEAR in tagger.classes[g] else np.zeros(len(p), bool)
-        out[g] = float(max([t for t in grid if np.mean(won | (top < t)) <= CLEAN_FLAG_RATE], default=0.0))
+    for g, p in probs.items():   # a clean picture is flagged as `Tagger.read` flags it
+        out[g] = float(max([t for t in grid if np.mean(unclear_mask(p, tagger.classes[g], t)) <= CLEAN_FLAG_RATE],
+                           default=0.0))
     for g, t in out.items():
         if t == 0.0:
             log.warning("group %s: even 0.30 flags more than %.1f %% of clean pictures; unclear is off for it",

@@ -29,7 +29,7 @@ import json
 import random
 
 from lora_course import evaluation as ev
-from lora_course import population, stats, world
+from lora_course import claims, population, stats, world
 from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
 from lora_course.tagger import UNCLEAR, Tagger
 from lora_course.train_tagger import draw, reconstruct
@@ -49,11 +49,6 @@ def all_at_once(r) -> float:
     """Share of images showing every tag their prompt named."""
     return float(np.mean([all(r.values[world.TAG_TO_GROUP[t]][i] == t for t in ev.prompt_tags(r.meta["prompt"][i]))
                           for i in range(len(r))]))
-
-
-def lead_of(top: np.ndarray, runner_up: np.ndarray) -> float:
-    """How much more often the most common value is drawn than the next (per-seed booleans)."""
-    return float(top.mean() - runner_up.mean())
 
 
 def untagged_long_share(pop, n: int = 20000, seed: int = 0) -> float:
@@ -175,7 +170,7 @@ def main():
         lead = None
         if len(drawn) > 1:
             runner_up = [v for v in sorted(drawn, key=drawn.get, reverse=True) if v != top_drawn][0]
-            lead = stats.bootstrap(lead_of, [r.values[g][i] == top_drawn for i in girl_rows],
+            lead = stats.bootstrap(claims._gap, [r.values[g][i] == top_drawn for i in girl_rows],
                                    [r.values[g][i] == runner_up for i in girl_rows])
         modes.append((g, top_world, world_share[top_world], top_drawn, drawn[top_drawn], uniform, lead))
     say("\nmost common value, world vs `1girl` (guidance sharpens a mode):")
@@ -186,7 +181,7 @@ def main():
             continue
         say(f"- {g}: world {tw or 'none'} {sw_:.2f}; `1girl` {td or 'none'} {sd:.2f} (lead over the next "
             f"{lead if lead is not None else 'n/a'})" + ("" if tw == td else "  <- differs"))
-    say(f"long hair among the world's girls whose caption names no length: {untagged_long_share(pop):.2f}")
+    say(f"long hair among the world's girls whose caption has `1girl` and names no length: {untagged_long_share(pop):.2f}")
     crying_world = np.mean([x["expression"] == "crying" for x in girls])
     tears = stats.share([r.values["expression"][i] == "crying" for i in girl_rows])
     say(f"tears on unprompted girls: {tears} (the world's crying share {crying_world:.2f}; bar: at most +0.05)")

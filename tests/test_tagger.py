@@ -219,3 +219,12 @@ def test_a_tagger_file_with_other_heads_is_refused_with_the_fix(tmp_path):
     with pytest.raises(ValueError, match="size mismatch.*git checkout data/tagger.safetensors") as e:
         Tagger.load(old)
     assert f"--out {old}" in str(e.value)
+
+
+def test_unclear_mask_flags_a_winning_unclear_class_or_a_low_top():
+    from lora_course.tagger import unclear_mask
+    classes = ["open mouth", "closed mouth", "none", UNCLEAR]
+    p = np.array([[0.9, 0.05, 0.03, 0.02], [0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.0, 0.8]])
+    assert unclear_mask(p, classes, 0.7).tolist() == [False, True, True]
+    assert unclear_mask(p, classes, 0.0).tolist() == [False, False, True]
+    assert unclear_mask(p[:, :3], classes[:3], 0.0).tolist() == [False, False, False]
