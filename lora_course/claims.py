@@ -110,14 +110,20 @@ class Part:
     strict: bool = False
     share: bool = False
     weight: bool = False
+    grid: bool = False              #: a difference of weights: it, too, takes values on the weight grid
 
     @property
     def outcome(self) -> str:
         return stats.decide(self.est, self.threshold, self.at_least, self.strict)
 
-    def seeds_to_decide(self) -> int:
+    def seeds_to_decide(self) -> Optional[int]:
+        """About how many seeds would decide it; ``None`` when that cannot be said: a weight (or a
+        difference of weights) measured exactly on an inclusive bar, whose interval can close onto
+        the bar's grid point with more seeds and then clears it."""
         if self.share:
             return stats.seeds_needed(self.est.value, self.threshold)
+        if (self.weight or self.grid) and self.est.value == self.threshold and not self.strict:
+            return None
         return stats.seeds_to_decide(self.est, self.threshold)
 
     def __str__(self) -> str:
@@ -175,7 +181,12 @@ class Check:
         if self.outcome != stats.UNDECIDED or self.unclear_decides:
             return None
         open_parts = [p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED]
-        return max(open_parts) if open_parts else None
+        if not open_parts or None in open_parts:
+            return None
+        return max(open_parts)
+
+    def _on_grid_bar(self) -> bool:
+        return any(p.outcome == stats.UNDECIDED and p.seeds_to_decide() is None for p in self.parts)
 
     def __str__(self) -> str:
         body = "; ".join(str(p) for p in self.parts)
@@ -186,7 +197,9 @@ class Check:
             text += " — not shown: the unclear pictures decide it"
         elif self.outcome == stats.UNDECIDED:
             n = self.seeds_to_decide()
-            more = ("" if n is None else " (no number of seeds would: it sits on the threshold)" if n > 100_000
+            more = (" (more seeds could: a weight measured on its bar, whose interval can close onto it)"
+                    if n is None and self._on_grid_bar() else "" if n is None
+                    else " (no number of seeds would: it sits on the threshold)" if n > 100_000
                     else f" (about {n} would decide it)")
             text += f" — not shown at {self.seeds} seeds{more}"
         return text
@@ -294,7 +307,7 @@ def _combined(as_written: Check, other_way: Check) -> Check:
     """One check read both ways: pass if it passes both ways, fail if it fails both ways."""
     if as_written.outcome == other_way.outcome and str(as_written) == str(other_way):
         return as_written
-    outcome = as_written.outcome if as_written.outcome == other_way.outcome else stats.UNDECIDED
+    outcome = stats.both_ways(as_written.outcome, other_way.outcome)
     return Check(as_written.parts, as_written.text, fixed=outcome, other_way=other_way)
 
 
@@ -401,7 +414,7 @@ def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdi
                      Part("and it is reached at all", wr, 1.0, at_least=False, weight=True),
                      text=f"`{mismatch}` holds only near full weight"),
               _check(Part(f"lowest weight for `{match}`", wl, 0.8, at_least=False, weight=True),
-                     Part(f"how much earlier than `{mismatch}`", before, step),
+                     Part(f"how much earlier than `{mismatch}`", before, step, grid=True),
                      text=f"`{match}` holds below full weight and before `{mismatch}`")]
     summary = (f"fidelity ≥ {HIGH} from w={_wfmt(wr.value)} [{_wfmt(wr.lo)}, {_wfmt(wr.hi)}] for `{mismatch}`, "
                f"from w={_wfmt(wl.value)} [{_wfmt(wl.lo)}, {_wfmt(wl.hi)}] for `{match}`")
@@ -605,7 +618,7 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
                           f"(`{'`, `'.join(possessed)}`) minus {damage[PUPPET]:.2f} for the puppet `{PUPPET}`",
                           more, 0.0, strict=True)),
               _check(Part(f"`{resembles}` is possessed (fidelity ≥ {HIGH}) from w={_wfmt(wr.value)}, `{differs}` from "
-                          f"w={_wfmt(wd.value)}: how much earlier", before, _step(sweeps[resembles])))]
+                          f"w={_wfmt(wd.value)}: how much earlier", before, _step(sweeps[resembles]), grid=True))]
     return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
                     + ", ".join(f"`{t}` {v:.2f}" for t, v in damage.items())
                     + f" (possession minus puppet {more}); possessed from {_wfmt(wr.value)} (`{resembles}`), "
@@ -640,7 +653,8 @@ def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, we
 def weight_guide(advice: Dict[str, "object"]) -> Verdict:
     """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`, which
     asks the *lower bounds* of fidelity and adherence to clear their bars: a LoRA with no such
-    weight is refuted when at every weight an upper bound misses a bar, undecided otherwise)."""
+    weight is refuted when at every weight an upper bound misses a bar, with its unclear pictures
+    counted either way, undecided otherwise)."""
     found = {n: a for n, a in advice.items() if a.weight is not None}
     refuted = [k for k, a in advice.items() if a.weight is None and a.refuted]
     open_ = [k for k, a in advice.items() if a.weight is None and not a.refuted]
@@ -648,8 +662,11 @@ def weight_guide(advice: Dict[str, "object"]) -> Verdict:
     first = stats.FAIL if refuted else stats.UNDECIDED if open_ else stats.PASS
     second = (stats.PASS if any(a.weight < 1.0 for a in found.values())
               else stats.UNDECIDED if open_ else stats.FAIL)
+    by_unclear = [k for k in open_ if advice[k].unclear_weight is not None]
+    by_seeds = [k for k in open_ if k not in by_unclear]
     missing = (f" (none for: {', '.join(refuted)})" if refuted else "") + \
-              (f" (not shown at {n} seeds for: {', '.join(open_)})" if open_ else "")
+              (f" (not shown at {n} seeds for: {', '.join(by_seeds)})" if by_seeds else "") + \
+              (f" (the unclear pictures decide it for: {', '.join(by_unclear)})" if by_unclear else "")
     checks = [Check((), f"a weight whose lower bounds clear both bars, for {len(found)} of {len(advice)} LoRAs"
                     + missing, fixed=first, seeds_n=n),
               Check((), "for some LoRA that weight is below full: "

@@ -403,7 +403,8 @@ def phase_figure(diagram, keys: Optional[Sequence[str]] = None):
     """The phase diagram of a LoRA (:class:`lora_course.training_length.PhaseDiagram`): one heatmap
     per measure, rows training steps, columns LoRA weights, each cell its share (or gap, drift).
     ● marks the cells where the article's side of the measure is shown (its interval clears the
-    claim's bar), ○ where it is not decided at these seeds."""
+    claim's bar with the unclear pictures counted either way), ○ where it is not decided (the
+    interval straddles the bar, or the two readings of the unclear pictures disagree)."""
     plt = _plt()
     keys = list(keys or diagram.measures)
     cols = 3

@@ -52,6 +52,9 @@ class Results:
     advice: Dict[str, weight_guide.Advice]
     rule: Tuple[Optional[int], Dict[int, Estimate]]
     hijack_along: Dict[int, Estimate] = field(default_factory=dict)
+    #: ``thesis`` and ``hijack_along`` with the unclear pictures counted the other way (None: as above)
+    thesis_other: Optional[Dict[str, Dict[str, Estimate]]] = None
+    hijack_along_other: Optional[Dict[int, Estimate]] = None
 
 
 def article_sweeps(lab) -> Dict[str, Sweep]:
@@ -113,13 +116,15 @@ def draw(lab) -> Results:
     rule = lab.recipe_rule(one_along, progress=False)
     diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
+    hijack_other = {k: diagram.at("hijack", k, 1.0, other_way=True) for k in diagram.steps}
 
     verdicts = {**article_verdicts(sw), "T": claims.thesis(thesis, base=base),
                 "P": claims.possession(own, drifts),
                 "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
                 "W": claims.weight_guide(advice)}
     regime = {"C5": claims.c5(sw["C5 one 600"], sw["C5 two 600"]), "C7": claims.c7(sw["C7 600"])}
-    return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along)
+    return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
+                   claims.thesis_numbers(claims._flipped(thesis), base=base.unclear_flipped()), hijack_other)
 
 
 def table(res: Results) -> List[str]:
@@ -192,8 +197,36 @@ def moments_figure(res: Results, n: int = 8):
 
 
 # ---- take-aways ----------------------------------------------------------------------------------
-def _shown(est: Estimate, bar: float, at_least: bool = True) -> str:
-    return stats.decide(est, bar, at_least)
+@dataclass(frozen=True)
+class Reading:
+    """One number a take-away cites, read both ways, as the claims read theirs: ``est`` with the
+    unclear pictures counted as its claim counts them, ``other`` counted the other way round."""
+    est: Estimate
+    other: Estimate
+
+    def decide(self, bar: float, at_least: bool = True) -> str:
+        """Pass (or fail) only when both readings do, else undecided."""
+        return stats.both_ways(stats.decide(self.est, bar, at_least), stats.decide(self.other, bar, at_least))
+
+    def _same(self) -> bool:
+        return str(self.est) == str(self.other)
+
+    def __str__(self) -> str:
+        return str(self.est) if self._same() else f"{self.est}, or {self.other} with its unclear pictures counted the other way"
+
+    def zh(self) -> str:
+        return str(self.est) if self._same() else f"{self.est}，看不清的图反过来算是 {self.other}"
+
+
+def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:
+    """The share ``sweeps[name].<what>(*args, **kwargs)`` read both ways (``flipped``: the same
+    sweeps with :meth:`~lora_course.evaluation.Sweep.unclear_flipped`)."""
+    return Reading(stats.share(getattr(sweeps[name], what)(*args, **kwargs)),
+                   stats.share(getattr(flipped[name], what)(*args, **kwargs)))
+
+
+def _shown(r: Reading, bar: float, at_least: bool = True) -> str:
+    return r.decide(bar, at_least)
 
 
 def _at(advice, w: float) -> Estimate:
@@ -205,31 +238,32 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     """What a LoRA trainer should do differently, each ``(English, 中文)``, computed from the
     numbers it cites (the wording follows the outcome of each number's interval)."""
     v, s, out = res.verdicts, res.sweeps, []
+    o = claims._flipped(s)      # every number is read both ways, as the claims read theirs
     PASS, FAIL = stats.PASS, stats.FAIL
 
     # a made-up trigger word (C1)
-    f0 = stats.share(s["C1"].her("weiwei", 0.0, unclear_counts=True))
-    f1 = stats.share(s["C1"].her("weiwei", 1.0))
+    f0 = _read(s, o, "C1", "her", "weiwei", 0.0, unclear_counts=True)
+    f1 = _read(s, o, "C1", "her", "weiwei", 1.0)
     learned = _shown(f1, claims.HIGH) == PASS and _shown(f0, 0.1, False) == PASS
     out.append((f"Trigger: a made-up word {'carries' if learned else 'did not carry'} her: `weiwei` is her in "
                 f"{f1} of pictures with the LoRA, {f0} without it (C1).",
-                f"触发词：一个新造的词{'能' if learned else '没能'}承载她——有 LoRA 时 `weiwei` 画出她的比例是 {f1}，"
-                f"没有时是 {f0}（C1）。"))
+                f"触发词：一个新造的词{'能' if learned else '没能'}承载她——有 LoRA 时 `weiwei` 画出她的比例是 {f1.zh()}，"
+                f"没有时是 {f0.zh()}（C1）。"))
     # the 1girl hijack (C2)
-    h1 = stats.share(s["C2"].her("1girl", 1.0))
-    h6 = stats.share(s["C2"].her("1girl", 0.6, unclear_counts=True))
+    h1 = _read(s, o, "C2", "her", "1girl", 1.0)
+    h6 = _read(s, o, "C2", "her", "1girl", 0.6, unclear_counts=True)
     o1, o6 = _shown(h1, claims.MOST), _shown(h6, claims.LOW, False)
     en6 = {PASS: "free again at w=0.6", FAIL: "still her at w=0.6"}.get(o6, "not shown free at w=0.6")
     zh6 = {PASS: "到 w=0.6 又恢复自由", FAIL: "到 w=0.6 仍然是她"}.get(o6, "在 w=0.6 是否恢复自由尚未定")
     out.append((f"`1girl`: {'is hijacked' if o1 == PASS else 'is not shown hijacked'} at w=1 (her in {h1}), "
                 f"{en6} ({h6}): leave `1girl` out of prompts that should be someone else, or keep the "
                 f"LoRA's weight low there (C2).",
-                f"`1girl`：w=1 时{'被夺舍' if o1 == PASS else '未见被夺舍'}（画出她的比例 {h1}），{zh6}（{h6}）："
+                f"`1girl`：w=1 时{'被夺舍' if o1 == PASS else '未见被夺舍'}（画出她的比例 {h1.zh()}），{zh6}（{h6.zh()}）："
                 f"不该画她的提示词里别写 `1girl`，或在那里把 LoRA 的功力调低（C2）。"))
     # full tags vs pruned tags (T)
-    t = res.thesis
-    leak = {how: t[how]["leakage: 1girl is her"] for how in t}
-    alone = {how: t[how]["trigger alone"] for how in t}
+    t, t_o = res.thesis, res.thesis_other or res.thesis
+    leak = {how: Reading(t[how]["leakage: 1girl is her"], t_o[how]["leakage: 1girl is her"]) for how in t}
+    alone = {how: Reading(t[how]["trigger alone"], t_o[how]["trigger alone"]) for how in t}
     free = _shown(leak["full"], claims.LOW, False) == PASS
     holds = _shown(alone["full"], claims.HIGH)
     alone_en = {PASS: "still draws her", FAIL: "no longer draws her (her tags took her)"}.get(holds, "is not shown to draw her")
@@ -242,45 +276,50 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 + ("with " + " and ".join(leaks) + " captions `1girl` leaks ("
                    + ", ".join(f"{h} {leak[h]}" for h in leaks) + ")" if leaks
                    else "no other captioning is shown to leak") + " (T).",
-                f"标注：打全标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full']}），单用触发词"
-                f"{alone_zh}（{alone['full']}）；"
+                f"标注：打全标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full'].zh()}），单用触发词"
+                f"{alone_zh}（{alone['full'].zh()}）；"
                 + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
-                   + "，".join(f"{h} {leak[h]}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
+                   + "，".join(f"{h} {leak[h].zh()}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
                 + "（T）。"))
     # tag what varies (C5 at the recipe and at 600 steps)
     # the verdict's own numbers (a picture read unclear counts as closed for one picture, the
-    # claim's cautious side), so the sentence and the table agree
-    c_one = stats.share(s["C5 one"].shows(["closed mouth"], MOUTH[1], 1.0, unclear_counts=True))
-    c_600 = stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0, unclear_counts=True))
-    c_two = stats.share(s["C5 two 600"].shows(["closed mouth"], MOUTH[1], 1.0))
+    # claim's cautious side, then the other way), so the sentence and the table agree
+    c_one = _read(s, o, "C5 one", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
+    c_600 = _read(s, o, "C5 one 600", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
+    c_two = _read(s, o, "C5 two 600", "shows", ["closed mouth"], MOUTH[1], 1.0)
     lost = _shown(c_600, claims.LOW, False) == PASS
     kept = _shown(c_two, claims.HIGH) == PASS
     out.append((f"Tag what varies: after one open-mouth picture `closed mouth` is obeyed in {c_one} at the "
                 f"recipe's length and {c_600} at {training_length.ARTICLE_STEPS} steps"
                 f"{' (lost once the picture is learned)' if lost else ''}; a second picture, tagged "
                 f"`closed mouth`, {'keeps' if kept else 'is not shown to keep'} it ({c_two}) (C5).",
-                f"给会变的东西打标签：只有一张张嘴图时，配方长度下 `closed mouth` 被服从的比例是 {c_one}，"
-                f"训练到 {training_length.ARTICLE_STEPS} 步是 {c_600}{'（图被背下来后就丢了）' if lost else ''}；"
-                f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two}）（C5）。"))
+                f"给会变的东西打标签：只有一张张嘴图时，配方长度下 `closed mouth` 被服从的比例是 {c_one.zh()}，"
+                f"训练到 {training_length.ARTICLE_STEPS} 步是 {c_600.zh()}{'（图被背下来后就丢了）' if lost else ''}；"
+                f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two.zh()}）（C5）。"))
     # the working weight (W)
     ws = {k: a.weight for k, a in res.advice.items()}
     found = ", ".join(f"{k} w={w:g} (her {_at(res.advice[k], w)})" for k, w in ws.items() if w is not None) or "none"
     none = [k for k, w in ws.items() if w is None]
+    # a LoRA with no such weight whose unclear pictures, counted as her and as drawn, would give one
+    by_unclear = [k for k in none if getattr(res.advice[k], "unclear_weight", None) is not None]
     out.append((f"Weight: the lowest weight at which she is her and the prompt's other tags work (both lower "
-                f"bounds ≥ {claims.HIGH}): {found}" + (f"; none shown for {', '.join(none)}" if none else "") + " (W).",
-                f"功力：她仍是她、提示词其他标签也起作用（两个下界都 ≥ {claims.HIGH}）的最低权重：{found}"
-                + (f"；{'、'.join(none)} 没找到" if none else "") + "（W）。"))
+                f"bounds ≥ {claims.HIGH}, unclear pictures counted against): {found}"
+                + (f"; none shown for {', '.join(none)}" if none else "")
+                + (f" (for {', '.join(by_unclear)} the unclear pictures decide it)" if by_unclear else "") + " (W).",
+                f"功力：她仍是她、提示词其他标签也起作用（两个下界都 ≥ {claims.HIGH}，看不清的图算作不是）的最低权重：{found}"
+                + (f"；{'、'.join(none)} 没找到" if none else "")
+                + (f"（{'、'.join(by_unclear)} 取决于看不清的图）" if by_unclear else "") + "（W）。"))
     # what prior preservation costs (R)
-    r0 = stats.share(s["R plain"].her("1girl", 1.0))
-    r1 = stats.share(s["R reg"].her("1girl", 1.0, unclear_counts=True))
-    t1 = stats.share(s["R reg"].her("weiwei", 1.0))
+    r0 = _read(s, o, "R plain", "her", "1girl", 1.0)
+    r1 = _read(s, o, "R reg", "her", "1girl", 1.0, unclear_counts=True)
+    t1 = _read(s, o, "R reg", "her", "weiwei", 1.0)
     holds = _shown(t1, claims.HIGH)
     cost = {PASS: "keeps `weiwei`", FAIL: "costs `weiwei`"}.get(holds, "may cost `weiwei`")
     cost_zh = {PASS: "`weiwei` 不受影响", FAIL: "`weiwei` 付出代价"}.get(holds, "`weiwei` 可能付出代价")
     out.append((f"Prior preservation: `1girl` is her in {r0} → {r1} with ten regularisation pictures, and it "
                 f"{cost} ({t1} at w=1, against {f1} without) (R).",
-                f"先验保持：加十张正则图后 `1girl` 画出她的比例从 {r0} 变成 {r1}，{cost_zh}"
-                f"（w=1 时 {t1}，不加时 {f1}）（R）。"))
+                f"先验保持：加十张正则图后 `1girl` 画出她的比例从 {r0.zh()} 变成 {r1.zh()}，{cost_zh}"
+                f"（w=1 时 {t1.zh()}，不加时 {f1.zh()}）（R）。"))
     # how long to train (notebook 14)
     chosen, est = res.rule
     steps = sorted(est)
@@ -288,8 +327,10 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
         i = steps.index(chosen)
         prev = steps[i - 1] if i > 0 else None
         last = max(res.hijack_along)
-        h_now, h_last = res.hijack_along[chosen], res.hijack_along[last]
-        grows = h_last.lo > h_now.hi
+        along_o = res.hijack_along_other or res.hijack_along
+        h_now = Reading(res.hijack_along[chosen], along_o[chosen])
+        h_last = Reading(res.hijack_along[last], along_o[last])
+        grows = h_last.est.lo > h_now.est.hi and h_last.other.lo > h_now.other.hi     # shown both ways
         out.append((f"Length: stop when she appears: {chosen} steps ({est[chosen]}"
                     + (f"; {est[prev]} at {prev}" if prev else "") + f"); by {last} steps `1girl` is her at w=1 in "
                     f"{h_last} against {h_now} at {chosen}: "
@@ -297,7 +338,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                     + " (notebook 14).",
                     f"训练长度：她一出现就停：{chosen} 步（{est[chosen]}"
                     + (f"；{prev} 步时 {est[prev]}" if prev else "") + f"）；到 {last} 步时 w=1 下 `1girl` 画出她的比例是 "
-                    f"{h_last}，{chosen} 步时是 {h_now}："
+                    f"{h_last.zh()}，{chosen} 步时是 {h_now.zh()}："
                     + ("练得越久，夺舍越重" if grows else "未见练得越久夺舍越重") + "（notebook 14）。"))
     else:
         out.append(("Length: no kept length drew her with the rule's lower bound (notebook 14).",

@@ -7,14 +7,15 @@ The few conversions every loop of the course needs, in one place:
 * :func:`encode_images` — pixels → the UNet's latents, ``mean(VAE(x)) · scaling_factor``;
 * :func:`generate` — one picture per (prompt, seed), each with its own ``torch.Generator``, so a
   picture depends only on its prompt and seed (and the LoRA weights set on the pipeline), never
-  on the batch it was drawn in. :func:`grid_jobs` lays out prompts × seeds.
+  on the batch it was drawn in. :func:`grid_jobs` lays out prompts × seeds;
+* :func:`guidance_tilt` — what classifier-free guidance does to the share of a value, to first order.
 
 Pretraining, LoRA training, the sweeps and the slider all call these; the pipeline can be the
 course's tiny model or any SD 1.x ``StableDiffusionPipeline``.
 """
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -99,6 +100,23 @@ def generate(pipe, prompts: Sequence[str], seeds: Sequence[int], steps: int = DE
                     output_type="np", **until).images
         out.append((np.clip(imgs, 0, 1) * 255).round().astype(np.uint8))
     return np.concatenate(out) if out else np.zeros((0, 64, 64, 3), np.uint8)
+
+
+def guidance_tilt(cond: Mapping[str, float], uncond: Mapping[str, float], scale: float) -> Dict[str, float]:
+    """The shares of a group's values that guidance at ``scale`` would draw, to first order.
+
+    Classifier-free guidance follows the score ``ε_u + s·(ε_c − ε_u)``, the score of
+    ``p_c(x)^s · p_u(x)^(1−s)`` (normalised): with ``cond`` the shares the prompt draws without
+    guidance (s = 1) and ``uncond`` those of the empty prompt, a value gets
+    ``cond[v]^s · uncond[v]^(1−s) / Σ``. Guidance is not only a sharpening: it moves a share
+    *away* from the unconditional one, so a value the prompt draws less often than the empty
+    prompt loses share, even when it is the prompt's most common value. (First order only: the
+    sampler guides noisy latents, not a distribution over finished pictures.)
+    """
+    w = {v: (cond[v] ** scale) * (uncond[v] ** (1 - scale)) if cond[v] > 0 and uncond.get(v, 0) > 0 else 0.0
+         for v in cond}
+    total = sum(w.values())
+    return {v: x / total for v, x in w.items()} if total > 0 else dict(cond)
 
 
 def grid_jobs(prompts: Sequence[str], seeds: Sequence[int]) -> Tuple[List[str], List[int]]:

@@ -106,6 +106,12 @@ def all_of(*outcomes: str) -> str:
     return PASS if all(o == PASS for o in outcomes) else UNDECIDED
 
 
+def both_ways(as_written: str, other_way: str) -> str:
+    """The outcome of one measurement read two ways (its unclear pictures counted against the
+    claim, then for it): the shared outcome when they agree, else undecided."""
+    return as_written if as_written == other_way else UNDECIDED
+
+
 def any_of(*outcomes: str) -> str:
     """The outcome of "some part holds": pass if one part passes, fail if all fail, else undecided."""
     if PASS in outcomes:

@@ -13,7 +13,8 @@ measure::
 
 Every cell is an :class:`~lora_course.stats.Estimate` with its 95 % interval; the article's
 side of each measure (where its pictures live) is marked where the interval clears the claim's
-bar. Beside the maps, a *stable* validation loss (:func:`lora_course.diffusion.stable_loss`: fixed
+bar with the cell's unclear pictures counted either way (as the claims read them:
+:func:`lora_course.claims.both_readings`); a cell where the two readings disagree is undecided. Beside the maps, a *stable* validation loss (:func:`lora_course.diffusion.stable_loss`: fixed
 timesteps, fixed noise) on the training pictures and on new renders of the same character, at
 every kept step: what over-training looks like in the loss, or that it does not show.
 
@@ -124,20 +125,32 @@ class PhaseDiagram:
         self.measures = {m.key: m for m in measures}
         self.cells = {m.key: [[m.estimate(self.sweeps[k], w) for w in self.weights] for k in self.steps]
                       for m in measures}
+        #: the same cells with every unclear picture counted the other way (Sweep.unclear_flipped)
+        flipped = {k: sw.unclear_flipped() for k, sw in self.sweeps.items()}
+        self.cells_other = {m.key: [[m.estimate(flipped[k], w) for w in self.weights] for k in self.steps]
+                            for m in measures}
 
     def values(self, key: str) -> np.ndarray:
         """steps × weights: the measure's point estimates."""
         return np.array([[e.value for e in row] for row in self.cells[key]])
 
-    def at(self, key: str, step: int, w: float) -> Estimate:
-        return self.cells[key][self.steps.index(step)][self.weights.index(float(w))]
+    def at(self, key: str, step: int, w: float, other_way: bool = False) -> Estimate:
+        """A cell's estimate, as the measure counts unclear pictures (or ``other_way`` round)."""
+        cells = self.cells_other if other_way else self.cells
+        return cells[key][self.steps.index(step)][self.weights.index(float(w))]
+
+    def decide(self, key: str, step: int, w: float, level: float, at_least: bool = True) -> str:
+        """Whether a cell clears ``level``, read both ways: pass (or fail) only if it does with its
+        unclear pictures counted either way, else undecided."""
+        return stats.both_ways(*(stats.decide(self.at(key, step, w, other), level, at_least=at_least)
+                                 for other in (False, True)))
 
     def outcome(self, key: str, step: int, w: float) -> Optional[str]:
         """Whether the article's side of the measure holds at a cell (pass / fail / undecided)."""
         m = self.measures[key]
         if m.level is None:
             return None
-        return stats.decide(self.at(key, step, w), m.level, at_least=m.at_least)
+        return self.decide(key, step, w, m.level, m.at_least)
 
     def marks(self, key: str) -> np.ndarray:
         """steps × weights of ``stats.PASS`` / ``FAIL`` / ``UNDECIDED`` (or None): where the article's pictures live."""
@@ -172,7 +185,7 @@ def rule_lines(chosen: Optional[int], est: Dict[int, Estimate], default_steps: i
 # ---- the practical answer ----------------------------------------------------------------------
 def _first_step(d: PhaseDiagram, key: str, w: float, level: float, at_least: bool) -> Optional[int]:
     for k in d.steps:
-        if stats.decide(d.at(key, k, w), level, at_least=at_least) == stats.PASS:
+        if d.decide(key, k, w, level, at_least) == stats.PASS:
             return k
     return None
 
@@ -204,7 +217,7 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
     last = one.steps[-1]
     for key, what in (("closed", f"`{CLOSED}` obeyed"), ("sitting", "her sitting")):
         rescue = [w for w in one.weights if w < 1.0 and all(
-            stats.decide(one.at(k, last, w), claims.HIGH) == stats.PASS for k in ("her", key))]
+            one.decide(k, last, w, claims.HIGH) == stats.PASS for k in ("her", key))]
         lines.append(f"{one.name} at {last} steps, lower weights where she is her and {what} (both ≥ {claims.HIGH}): "
                      + (", ".join(f"w={w:g} (her {one.at('her', last, w)}, {one.at(key, last, w)})" for w in rescue)
                         or "none"))
@@ -217,9 +230,9 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
 def faithful_cells(d: PhaseDiagram) -> List[Tuple[int, float]]:
     """Cells where the LoRA is faithful (the trigger draws her) and not overfit (the prompt can
     still change what the picture never showed: `closed mouth` is obeyed, and she sits as
-    herself), each a share whose lower bound clears HIGH."""
+    herself), each a share whose lower bound clears HIGH with its unclear pictures counted either way."""
     return [(k, w) for k in d.steps for w in d.weights
-            if all(stats.decide(d.at(key, k, w), claims.HIGH) == stats.PASS for key in ("her", "closed", "sitting"))]
+            if all(d.decide(key, k, w, claims.HIGH) == stats.PASS for key in ("her", "closed", "sitting"))]
 
 
 # ---- the loss over-training would show -------------------------------------------------------------

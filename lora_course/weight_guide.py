@@ -16,6 +16,12 @@ measured clears the bar. Lower weights leave more room to the prompt and damage 
 less (notebook 10 measures that damage), so the lowest weight that passes both is the one to
 use. When none passes, the guide says so and names the weight where the most pictures are her
 *and* what the prompt asked for at once.
+
+Pictures the tagger calls unclear count against both bars (not her, the tag not drawn), so a
+recommended weight holds however they are read. Whether *no* weight can pass is asked of the
+other reading too (unclear pictures counted as her and as drawn): only when even that one's
+upper bounds miss at every weight is the guide's "no weight can pass" said; when that reading
+would pass a weight, the guide says the unclear pictures decide it.
 """
 from __future__ import annotations
 
@@ -47,13 +53,31 @@ class Advice:
     adherence_est: List[stats.Estimate] = None
     target: float = HIGH
     control: float = CONTROL
+    #: the same two shares with the unclear pictures counted as her and as drawn (None: not read)
+    fidelity_other: List[stats.Estimate] = None
+    adherence_other: List[stats.Estimate] = None
+
+    def _other(self):
+        return (self.fidelity_other or self.fidelity_est), (self.adherence_other or self.adherence_est)
 
     @property
     def refuted(self) -> bool:
-        """No weight can pass: at every weight (above 0) an *upper* bound misses its bar. When
-        :attr:`weight` is None and this is False, more seeds could still find one."""
+        """No weight can pass: at every weight (above 0) an *upper* bound misses its bar, with the
+        unclear pictures counted either way. When :attr:`weight` is None and this is False, more
+        seeds (or clearer pictures) could still find one."""
+        fid, adh = self._other()
         return all(f.hi < self.target or a.hi < self.control
-                   for w, f, a in zip(self.weights, self.fidelity_est, self.adherence_est) if w > 0)
+                   for w, f, a in zip(self.weights, fid, adh) if w > 0)
+
+    @property
+    def unclear_weight(self) -> Optional[float]:
+        """When no weight passes as measured: the lowest that passes with the unclear pictures
+        counted as her and as drawn (None: none does, or a weight already passes)."""
+        if self.weight is not None:
+            return None
+        fid, adh = self._other()
+        return next((w for w, f, a in zip(self.weights, fid, adh)
+                     if w > 0 and f.lo >= self.target and a.lo >= self.control), None)
 
     @property
     def n(self) -> int:
@@ -64,6 +88,9 @@ class Advice:
         if self.weight is None:
             i = self.weights.index(self.best_joint_weight)
             why = "no weight can pass both bars" if self.refuted else f"no weight passes both bars at {self.n} seeds"
+            if self.unclear_weight is not None:
+                why += (f" (w={self.unclear_weight:g} would with its unclear pictures counted as her and as drawn: "
+                        "the unclear pictures decide it)")
             return (f"{self.prompt}: {why}; most pictures that are her and "
                     f"{', '.join(self.tags) or 'the prompt'} at once at w={self.best_joint_weight:g} "
                     f"({self.joint[i]:.2f})")
@@ -85,11 +112,13 @@ def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: flo
     tags = other_tags(prompt, trigger)
     fid = [stats.share(sw.her(prompt, w)) for w in sw.weights]
     adh = [stats.share(sw.shows(tags, prompt, w)) for w in sw.weights]   # no other tags: 1.0
+    fid_o = [stats.share(sw.her(prompt, w, unclear_counts=True)) for w in sw.weights]
+    adh_o = [stats.share(sw.shows(tags, prompt, w, unclear_counts=True)) for w in sw.weights]
     joint = sw.joint_curve(prompt, tags)
     passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f.lo >= target and a.lo >= control]
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
     return Advice(prompt, passing[0] if passing else None, best, [f.value for f in fid], [a.value for a in adh],
-                  joint, list(sw.weights), tags, fid, adh, target, control)
+                  joint, list(sw.weights), tags, fid, adh, target, control, fid_o, adh_o)
 
 
 def table(advice: Sequence[Advice], names: Sequence[str]) -> str:

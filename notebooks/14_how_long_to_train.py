@@ -57,9 +57,9 @@ print("\n".join(tl.rule_lines(chosen, est, course.DEFAULT_LORA.steps)))
 # %% [markdown]
 # ## The phase diagram · 相图
 #
-# Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar), ○ where 16 seeds cannot decide it. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting?
+# Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar, with the cell's unclear pictures counted either way, as the claims count them), ○ where it is not decided: 16 seeds cannot decide it, or the two readings of the unclear pictures disagree. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting?
 #
-# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个 seed 测得。● 表示这一格里文章那一方的说法被*证实*（95 % 区间越过了论断的门槛），○ 表示 16 个 seed 还定不下来。先看单图 LoRA 的几张图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始坐不下来？
+# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个 seed 测得。● 表示这一格里文章那一方的说法被*证实*（不管把看不清的图算向哪一边，95 % 区间都越过了论断的门槛，和论断的算法一样），○ 表示还定不下来：16 个 seed 不够，或者看不清的图算向两边结论不同。先看单图 LoRA 的几张图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始坐不下来？
 
 # %%
 d1 = lab.phase_diagram(one, "weiwei_1 (one picture)")

@@ -1,6 +1,6 @@
 """Benchmark the shipped base model: sampling speed and what it knows, measured by the tagger.
 
-    python scripts/benchmark_base.py [--seeds 32] [--prompts 100] [--guidance-sweep]
+    python scripts/benchmark_base.py [--seeds 32] [--prompts 100] [--guidance-sweep | --guidance-tilt]
 
 Prints (and writes to build/base_report.md):
 * sampling throughput at the course defaults (images/s, batched);
@@ -15,6 +15,11 @@ Prints (and writes to build/base_report.md):
   vs `1girl` at w = 0;
 * the VAE: share of tags the tagger reads the same on reconstructions as on originals;
 and saves docs/images/base_grid.png (generated images beside renders).
+
+``--guidance-tilt`` measures only how guidance moves bare `1girl`'s identity shares: `1girl`
+without guidance, the empty prompt's girls, and `1girl` at the default guidance, beside the
+first-order prediction of :func:`lora_course.sampling.guidance_tilt`
+(build/guidance_tilt.md).
 """
 from __future__ import annotations
 
@@ -31,7 +36,8 @@ import random
 from lora_course import evaluation as ev
 from lora_course import claims, population, stats, world
 from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
-from lora_course.tagger import UNCLEAR, Tagger
+from lora_course.sampling import guidance_tilt
+from lora_course.tagger import UNCLEAR, UNCLEAR_GROUPS, Tagger
 from lora_course.train_tagger import draw, reconstruct
 
 GRID_PROMPTS = ["1girl, white hair, long hair, blue eyes, pink dress, fox ears",
@@ -64,6 +70,36 @@ def untagged_long_share(pop, n: int = 20000, seed: int = 0) -> float:
     return float(np.mean(lengths))
 
 
+def guidance_tilt_report(pipe, tagger, seeds, steps, guidance, say):
+    """Bare `1girl` without guidance (its conditional model), the girls of the empty prompt (the
+    unconditional one), and `1girl` at ``guidance``: each identity group's shares, the first-order
+    prediction :func:`lora_course.sampling.guidance_tilt` makes from the first two, and the mode's
+    lead with its interval in each."""
+    def girls_of(prompt, g):
+        r = ev.measure(pipe, tagger, [prompt], seeds, steps=steps, guidance=g, desc=f"`{prompt}` at guidance {g:g}")
+        return r, [i for i in ev.rows_of(r, prompt=prompt) if r.values["subject"][i] == "1girl"]
+    runs = {"`1girl`, guidance 1": girls_of("1girl", 1.0), "empty prompt, guidance 1": girls_of("", 1.0),
+            f"`1girl`, guidance {guidance:g}": girls_of("1girl", guidance)}
+    say(f"\n## How guidance moves bare `1girl` ({len(seeds)} seeds each; the empty prompt's girls only)")
+    say("| group | value | " + " | ".join(runs) + f" | predicted at guidance {guidance:g} |")
+    say("|---|---|" + "---|" * (len(runs) + 1))
+    for g in world.IDENTITY_GROUPS:
+        values = list(world.GROUPS[g]) + ([UNCLEAR] if g in UNCLEAR_GROUPS else [])   # unclear is a reading too
+        shares = {k: {v: float(np.mean([r.values[g][i] == v for i in rows])) for v in values}
+                  for k, (r, rows) in runs.items()}
+        cond, uncond = shares["`1girl`, guidance 1"], shares["empty prompt, guidance 1"]
+        pred = guidance_tilt(cond, uncond, guidance)
+        for v in values:
+            cells = [str(stats.share([r.values[g][i] == v for i in rows])) for r, rows in runs.values()]
+            say(f"| {g} | {v or 'none'} | " + " | ".join(cells) + f" | {pred[v]:.2f} |")
+    for k, (r, rows) in runs.items():
+        for g in ("hair_length",):
+            hit = {v: np.array([r.values[g][i] == v for i in rows]) for v in world.GROUPS[g]}
+            top, second = sorted(hit, key=lambda v: hit[v].mean(), reverse=True)[:2]
+            say(f"- {k}: {g} mode {top} {hit[top].mean():.2f}, lead over {second} "
+                f"{stats.bootstrap(claims._gap, hit[top], hit[second])}")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=None)
@@ -73,6 +109,9 @@ def main():
     p.add_argument("--steps", type=int, default=DEFAULT_STEPS)
     p.add_argument("--guidance", type=float, default=DEFAULT_GUIDANCE)
     p.add_argument("--guidance-sweep", action="store_true", help="only compare guidance scales (20 prompts × 16 seeds)")
+    p.add_argument("--guidance-tilt", action="store_true",
+                   help="only measure how guidance moves bare `1girl`'s identity shares (guidance 1, the empty "
+                        "prompt, and the default guidance, on --short-seeds seeds)")
     p.add_argument("--out", default="build/base_report.md")
     a = p.parse_args()
     pipe, tagger = load_pipeline(a.base), Tagger.load()
@@ -109,6 +148,12 @@ def main():
                 f" | {pct(all_at_once(r))} | " + " | ".join(f"{v or 'none'} {pct(m)}" for v, m in tops) + " |")
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).with_name("guidance_sweep.md").write_text("\n".join(lines) + "\n")
+        return
+
+    if a.guidance_tilt:
+        guidance_tilt_report(pipe, tagger, list(range(a.short_seeds)), a.steps, a.guidance, say)
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).with_name("guidance_tilt.md").write_text("\n".join(lines) + "\n")
         return
 
     # --- full prompts ---

@@ -151,3 +151,15 @@ def test_a_continuation_is_seeded_and_names_its_parent(tmp_path, tiny_pipe):
     assert info["unet_steps"] == 3 and info["ema_decay"] == pretrain.CONTINUATION.ema_decay
     with pytest.raises(FileNotFoundError, match="not a diffusers pipeline folder"):
         pretrain.fetch_parent(str(tmp_path / "nothing"), tmp_path)
+
+
+def test_guidance_tilts_a_share_away_from_the_empty_prompt():
+    from lora_course.sampling import guidance_tilt
+    cond, uncond = {"long": 0.55, "short": 0.45}, {"long": 0.62, "short": 0.38}
+    assert guidance_tilt(cond, uncond, 1.0) == pytest.approx(cond)              # no guidance: the prompt's shares
+    tilted = guidance_tilt(cond, uncond, 2.0)                                   # 0.55²/0.62 vs 0.45²/0.38
+    assert tilted["long"] == pytest.approx(0.4879 / (0.4879 + 0.5329), abs=1e-3)
+    assert tilted["long"] < 0.5 < cond["long"]       # the prompt's mode is lost: it is rarer than in the empty prompt
+    same = {"a": 0.7, "b": 0.3}
+    assert guidance_tilt(same, same, 3.0) == pytest.approx(same)                # nothing to move away from
+    assert guidance_tilt({"a": 0.6, "b": 0.4}, {"a": 0.5, "b": 0.5}, 3.0)["a"] > 0.6   # sharpens a lead over uncond

@@ -306,6 +306,35 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     assert alone.tags == [] and alone.adherence == [1.0] * len(WEIGHTS) and alone.weight == 0.4
 
 
+def test_the_weight_guide_reads_unclear_pictures_both_ways():
+    """Counted against (mouth not closed) no weight passes and every upper bound misses; counted
+    as drawn, w=0.4 passes: the guide must not say that no weight can pass."""
+    from lora_course import weight_guide
+
+    def lora(p, w, s):      # her from w=0.4; the mouth never clear
+        return {**world.WEIWEI, "mouth": UNCLEAR} if w >= 0.4 else OTHER
+    a = weight_guide.recommend(fake_sweep(["weiwei, closed mouth"], lora), "weiwei, closed mouth")
+    assert a.weight is None and a.adherence_est[2].hi < claims.CONTROL
+    assert not a.refuted and a.unclear_weight == 0.4
+    assert "the unclear pictures decide it" in str(a)
+    v = claims.weight_guide({"a": a})
+    assert v.status == "UNDECIDED" and "the unclear pictures decide it for: a" in v.checks[0].text
+
+
+def test_a_weight_on_an_inclusive_bar_is_not_called_undecidable():
+    """A lowest weight measured exactly on its bar, [0.6, 0.8] against ≤ 0.8, can be decided by
+    more seeds (its interval closes onto the grid point); a share on its bar cannot."""
+    on_bar = claims.Check((claims.Part("lowest weight", stats.Estimate(0.8, 0.6, 1.0, 32), 0.8, at_least=False,
+                                       weight=True),))
+    assert on_bar.outcome == stats.UNDECIDED and on_bar.seeds_to_decide() is None
+    assert "more seeds could" in str(on_bar) and "no number of seeds" not in str(on_bar)
+    margin = claims.Part("how much earlier", stats.Estimate(0.2, 0.0, 0.4, 32), 0.2, grid=True)
+    assert margin.seeds_to_decide() is None
+    assert claims.Part("how much earlier", stats.Estimate(0.2, 0.0, 0.4, 32), 0.2).seeds_to_decide() > 100_000
+    share = claims.Check((claims.Part("a share", stats.Estimate(0.5, 0.35, 0.65, 40), 0.5, share=True),))
+    assert "no number of seeds would" in str(share)
+
+
 def test_per_seed_readings_and_unclear_ones():
     """An unclear reading is never a match: it stays in the denominator as "not her"."""
     from lora_course.evaluation import N_CODES, VALUE_CODES

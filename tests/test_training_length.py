@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lora_course import stats, training_length as tl, world
+from lora_course.tagger import UNCLEAR
 from tests.test_claims import OTHER, fake_sweep
 
 STEPS = (25, 50, 100, 600)
@@ -100,3 +101,21 @@ def test_the_course_trains_the_length_its_rule_gave():
     assert found, f"{nb.name} has no executed rule line. Fix: python -m lora_course.report --only 14 --in-place"
     assert int(found[0]) == course.DEFAULT_LORA.steps
     assert str(course.DEFAULT_LORA.steps) in course.recipe_line() and tl.RULE_SHORT in course.recipe_line()
+
+
+def test_a_cell_whose_unclear_pictures_decide_it_is_not_marked():
+    """The maps read each cell both ways, as the claims do: at 600 steps, w=1, every `closed
+    mouth` picture is unclear; counted as obeyed (the measure's way) C5's side fails, counted as
+    not obeyed it passes, so the cell is undecided, not a fail."""
+    def unclear_mouth(p, w, s):
+        a = world_at(600)(p, w, s)
+        if p == tl.CLOSED and w == 1.0:
+            a["mouth"] = UNCLEAR
+        return a
+    sweeps = {k: fake_sweep(list(tl.PROMPTS), world_at(k) if k < 600 else unclear_mouth, weights=tl.WEIGHTS)
+              for k in STEPS}
+    d = tl.PhaseDiagram("fake", sweeps)
+    assert d.at("closed", 600, 1.0).value == 1.0 and d.at("closed", 600, 1.0, other_way=True).value == 0.0
+    assert d.outcome("closed", 600, 1.0) == stats.UNDECIDED
+    assert d.marks("closed")[-1, -1] == stats.UNDECIDED
+    assert "no longer obeyed at w=1 (≤ 0.3): from 25 steps" in "\n".join(tl.advice(d))   # 25 steps: both ways
