@@ -212,10 +212,10 @@ class Reading:
         return str(self.est) == str(self.other)
 
     def __str__(self) -> str:
-        return str(self.est) if self._same() else f"{self.est}, or {self.other} with its unclear pictures counted the other way"
+        return str(self.est) if self._same() else f"{self.est} (unclear pictures counted the other way: {self.other})"
 
     def zh(self) -> str:
-        return str(self.est) if self._same() else f"{self.est}，看不清的图反过来算是 {self.other}"
+        return str(self.est) if self._same() else f"{self.est}（看不清的图反过来算：{self.other}）"
 
 
 def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:

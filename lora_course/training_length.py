@@ -218,9 +218,14 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
     for key, what in (("closed", f"`{CLOSED}` obeyed"), ("sitting", "her sitting")):
         rescue = [w for w in one.weights if w < 1.0 and all(
             one.decide(k, last, w, claims.HIGH) == stats.PASS for k in ("her", key))]
+        # weights that pass as the measure counts unclear pictures but not the other way round
+        split = [w for w in one.weights if w < 1.0 and w not in rescue and all(
+            stats.decide(one.at(k, last, w), claims.HIGH) == stats.PASS for k in ("her", key))]
         lines.append(f"{one.name} at {last} steps, lower weights where she is her and {what} (both ≥ {claims.HIGH}): "
                      + (", ".join(f"w={w:g} (her {one.at('her', last, w)}, {one.at(key, last, w)})" for w in rescue)
-                        or "none"))
+                        or "none")
+                     + "".join(f"; at w={w:g} the unclear pictures decide it ({what} {one.at(key, last, w)}, or "
+                               f"{one.at(key, last, w, other_way=True)} with them counted the other way)" for w in split))
     good = faithful_cells(one)
     lines.append(f"{one.name}: faithful but not overfit (her, `{CLOSED}` obeyed and her sitting, each ≥ "
                  f"{claims.HIGH}, all shown): " + (", ".join(f"{k} steps at w={w:g}" for k, w in good) or "nowhere"))
