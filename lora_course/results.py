@@ -225,9 +225,6 @@ def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: 
                    stats.share(getattr(flipped[name], what)(*args, **kwargs)))
 
 
-def _shown(r: Reading, bar: float, at_least: bool = True) -> str:
-    return r.decide(bar, at_least)
-
 
 def _at(advice, w: float) -> Estimate:
     """The weight guide's fidelity estimate at weight ``w``."""
@@ -244,7 +241,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     # a made-up trigger word (C1)
     f0 = _read(s, o, "C1", "her", "weiwei", 0.0, unclear_counts=True)
     f1 = _read(s, o, "C1", "her", "weiwei", 1.0)
-    learned = _shown(f1, claims.HIGH) == PASS and _shown(f0, 0.1, False) == PASS
+    learned = f1.decide(claims.HIGH) == PASS and f0.decide(0.1, False) == PASS
     out.append((f"Trigger: a made-up word {'carries' if learned else 'did not carry'} her: `weiwei` is her in "
                 f"{f1} of pictures with the LoRA, {f0} without it (C1).",
                 f"触发词：一个新造的词{'能' if learned else '没能'}承载她——有 LoRA 时 `weiwei` 画出她的比例是 {f1.zh()}，"
@@ -252,7 +249,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     # the 1girl hijack (C2)
     h1 = _read(s, o, "C2", "her", "1girl", 1.0)
     h6 = _read(s, o, "C2", "her", "1girl", 0.6, unclear_counts=True)
-    o1, o6 = _shown(h1, claims.MOST), _shown(h6, claims.LOW, False)
+    o1, o6 = h1.decide(claims.MOST), h6.decide(claims.LOW, False)
     en6 = {PASS: "free again at w=0.6", FAIL: "still her at w=0.6"}.get(o6, "not shown free at w=0.6")
     zh6 = {PASS: "到 w=0.6 又恢复自由", FAIL: "到 w=0.6 仍然是她"}.get(o6, "在 w=0.6 是否恢复自由尚未定")
     out.append((f"`1girl`: {'is hijacked' if o1 == PASS else 'is not shown hijacked'} at w=1 (her in {h1}), "
@@ -264,11 +261,11 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     t, t_o = res.thesis, res.thesis_other or res.thesis
     leak = {how: Reading(t[how]["leakage: 1girl is her"], t_o[how]["leakage: 1girl is her"]) for how in t}
     alone = {how: Reading(t[how]["trigger alone"], t_o[how]["trigger alone"]) for how in t}
-    free = _shown(leak["full"], claims.LOW, False) == PASS
-    holds = _shown(alone["full"], claims.HIGH)
+    free = leak["full"].decide(claims.LOW, False) == PASS
+    holds = alone["full"].decide(claims.HIGH)
     alone_en = {PASS: "still draws her", FAIL: "no longer draws her (her tags took her)"}.get(holds, "is not shown to draw her")
     alone_zh = {PASS: "仍能画出她", FAIL: "再也画不出她（她被那些标签分走了）"}.get(holds, "未见能画出她")
-    leaks = [how for how in ("trigger", "pruned") if _shown(leak[how], claims.LOW, False) == FAIL]
+    leaks = [how for how in ("trigger", "pruned") if leak[how].decide(claims.LOW, False) == FAIL]
     names_zh = {"trigger": "只写触发词", "pruned": "精简标签"}
     out.append((f"Captions: with full tags `1girl` {'stays free' if free else 'is not shown free'} "
                 f"({leak['full']}) {'and' if holds == PASS else 'but'} the trigger alone {alone_en} "
@@ -287,8 +284,8 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     c_one = _read(s, o, "C5 one", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
     c_600 = _read(s, o, "C5 one 600", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
     c_two = _read(s, o, "C5 two 600", "shows", ["closed mouth"], MOUTH[1], 1.0)
-    lost = _shown(c_600, claims.LOW, False) == PASS
-    kept = _shown(c_two, claims.HIGH) == PASS
+    lost = c_600.decide(claims.LOW, False) == PASS
+    kept = c_two.decide(claims.HIGH) == PASS
     out.append((f"Tag what varies: after one open-mouth picture `closed mouth` is obeyed in {c_one} at the "
                 f"recipe's length and {c_600} at {training_length.ARTICLE_STEPS} steps"
                 f"{' (lost once the picture is learned)' if lost else ''}; a second picture, tagged "
@@ -301,7 +298,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     found = ", ".join(f"{k} w={w:g} (her {_at(res.advice[k], w)})" for k, w in ws.items() if w is not None) or "none"
     none = [k for k, w in ws.items() if w is None]
     # a LoRA with no such weight whose unclear pictures, counted as her and as drawn, would give one
-    by_unclear = [k for k in none if getattr(res.advice[k], "unclear_weight", None) is not None]
+    by_unclear = [k for k in none if res.advice[k].unclear_weight is not None]
     out.append((f"Weight: the lowest weight at which she is her and the prompt's other tags work (both lower "
                 f"bounds ≥ {claims.HIGH}, unclear pictures counted against): {found}"
                 + (f"; none shown for {', '.join(none)}" if none else "")
@@ -313,7 +310,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     r0 = _read(s, o, "R plain", "her", "1girl", 1.0)
     r1 = _read(s, o, "R reg", "her", "1girl", 1.0, unclear_counts=True)
     t1 = _read(s, o, "R reg", "her", "weiwei", 1.0)
-    holds = _shown(t1, claims.HIGH)
+    holds = t1.decide(claims.HIGH)
     cost = {PASS: "keeps `weiwei`", FAIL: "costs `weiwei`"}.get(holds, "may cost `weiwei`")
     cost_zh = {PASS: "`weiwei` 不受影响", FAIL: "`weiwei` 付出代价"}.get(holds, "`weiwei` 可能付出代价")
     out.append((f"Prior preservation: `1girl` is her in {r0} → {r1} with ten regularisation pictures, and it "

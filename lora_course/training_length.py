@@ -216,11 +216,12 @@ def advice(one: PhaseDiagram, two: Optional[PhaseDiagram] = None) -> List[str]:
                       f"{one.name}: her sitting gone at w=1 (≤ {claims.LOW})"))
     last = one.steps[-1]
     for key, what in (("closed", f"`{CLOSED}` obeyed"), ("sitting", "her sitting")):
-        rescue = [w for w in one.weights if w < 1.0 and all(
-            one.decide(k, last, w, claims.HIGH) == stats.PASS for k in ("her", key))]
-        # weights that pass as the measure counts unclear pictures but not the other way round
-        split = [w for w in one.weights if w < 1.0 and w not in rescue and all(
+        # weights that pass as the measure counts unclear pictures; a rescue if they pass the other
+        # way round too, else the unclear pictures decide it
+        shown = [w for w in one.weights if w < 1.0 and all(
             stats.decide(one.at(k, last, w), claims.HIGH) == stats.PASS for k in ("her", key))]
+        rescue = [w for w in shown if all(one.decide(k, last, w, claims.HIGH) == stats.PASS for k in ("her", key))]
+        split = [w for w in shown if w not in rescue]
         lines.append(f"{one.name} at {last} steps, lower weights where she is her and {what} (both ≥ {claims.HIGH}): "
                      + (", ".join(f"w={w:g} (her {one.at('her', last, w)}, {one.at(key, last, w)})" for w in rescue)
                         or "none")

@@ -75,9 +75,7 @@ class Advice:
         counted as her and as drawn (None: none does, or a weight already passes)."""
         if self.weight is not None:
             return None
-        fid, adh = self._other()
-        return next((w for w, f, a in zip(self.weights, fid, adh)
-                     if w > 0 and f.lo >= self.target and a.lo >= self.control), None)
+        return lowest_passing(self.weights, *self._other(), self.target, self.control)
 
     @property
     def n(self) -> int:
@@ -99,6 +97,14 @@ class Advice:
                 f"tags {self.adherence_est[i]})")
 
 
+def lowest_passing(weights: Sequence[float], fidelity: Sequence[stats.Estimate],
+                   adherence: Sequence[stats.Estimate], target: float, control: float) -> Optional[float]:
+    """The lowest weight (above 0) whose fidelity and adherence lower bounds reach ``target`` and
+    ``control`` (None: none does)."""
+    return next((w for w, f, a in zip(weights, fidelity, adherence)
+                 if w > 0 and f.lo >= target and a.lo >= control), None)
+
+
 def other_tags(prompt: str, trigger: Optional[str] = None) -> List[str]:
     """The world's tags a prompt asks for besides the trigger word (the first tag by default)."""
     trigger = trigger if trigger is not None else prompt.split(",")[0].strip()
@@ -115,9 +121,8 @@ def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: flo
     fid_o = [stats.share(sw.her(prompt, w, unclear_counts=True)) for w in sw.weights]
     adh_o = [stats.share(sw.shows(tags, prompt, w, unclear_counts=True)) for w in sw.weights]
     joint = sw.joint_curve(prompt, tags)
-    passing = [w for w, f, a in zip(sw.weights, fid, adh) if w > 0 and f.lo >= target and a.lo >= control]
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
-    return Advice(prompt, passing[0] if passing else None, best, [f.value for f in fid], [a.value for a in adh],
+    return Advice(prompt, lowest_passing(sw.weights, fid, adh, target, control), best, [f.value for f in fid], [a.value for a in adh],
                   joint, list(sw.weights), tags, fid, adh, target, control, fid_o, adh_o)
 
 

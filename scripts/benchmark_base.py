@@ -70,6 +70,19 @@ def untagged_long_share(pop, n: int = 20000, seed: int = 0) -> float:
     return float(np.mean(lengths))
 
 
+def mode_and_lead(r, g: str, rows):
+    """A group's most common value among ``rows`` (a value, not "unclear"), its share, the
+    runner-up, and the mode's lead over it with a paired bootstrap interval over the seeds (runner-up
+    and lead None when only one value is drawn): whether the mode is shown."""
+    drawn = {v: x for v, x in r.share(g, rows).items() if v != UNCLEAR}
+    order = sorted(drawn, key=drawn.get, reverse=True)      # stable: a tie keeps the first value first
+    if len(order) < 2:
+        return order[0], drawn[order[0]], None, None
+    top, second = order[:2]
+    lead = stats.bootstrap(claims._gap, [r.values[g][i] == top for i in rows], [r.values[g][i] == second for i in rows])
+    return top, drawn[top], second, lead
+
+
 def guidance_tilt_report(pipe, tagger, seeds, steps, guidance, say):
     """Bare `1girl` without guidance (its conditional model), the girls of the empty prompt (the
     unconditional one), and `1girl` at ``guidance``: each identity group's shares, the first-order
@@ -85,19 +98,16 @@ def guidance_tilt_report(pipe, tagger, seeds, steps, guidance, say):
     say("|---|---|" + "---|" * (len(runs) + 1))
     for g in world.IDENTITY_GROUPS:
         values = list(world.GROUPS[g]) + ([UNCLEAR] if g in UNCLEAR_GROUPS else [])   # unclear is a reading too
-        shares = {k: {v: float(np.mean([r.values[g][i] == v for i in rows])) for v in values}
+        shares = {k: {v: stats.share([r.values[g][i] == v for i in rows]) for v in values}
                   for k, (r, rows) in runs.items()}
-        cond, uncond = shares["`1girl`, guidance 1"], shares["empty prompt, guidance 1"]
+        cond = {v: e.value for v, e in shares["`1girl`, guidance 1"].items()}
+        uncond = {v: e.value for v, e in shares["empty prompt, guidance 1"].items()}
         pred = guidance_tilt(cond, uncond, guidance)
         for v in values:
-            cells = [str(stats.share([r.values[g][i] == v for i in rows])) for r, rows in runs.values()]
-            say(f"| {g} | {v or 'none'} | " + " | ".join(cells) + f" | {pred[v]:.2f} |")
+            say(f"| {g} | {v or 'none'} | " + " | ".join(str(shares[k][v]) for k in runs) + f" | {pred[v]:.2f} |")
     for k, (r, rows) in runs.items():
-        for g in ("hair_length",):
-            hit = {v: np.array([r.values[g][i] == v for i in rows]) for v in world.GROUPS[g]}
-            top, second = sorted(hit, key=lambda v: hit[v].mean(), reverse=True)[:2]
-            say(f"- {k}: {g} mode {top} {hit[top].mean():.2f}, lead over {second} "
-                f"{stats.bootstrap(claims._gap, hit[top], hit[second])}")
+        top, share_top, second, lead = mode_and_lead(r, "hair_length", rows)
+        say(f"- {k}: hair_length mode {top} {share_top:.2f}, lead over {second} {lead}")
 
 
 def main():
@@ -207,18 +217,11 @@ def main():
         for v in world.GROUPS[g]:
             est = stats.share([r.values[g][i] == v for i in girl_rows])
             say(f"| {g} | {v or 'none'} | {world_share[v]:.2f} | {est} |")
-        drawn = {v: x for v, x in r.share(g, girl_rows).items() if v != UNCLEAR}   # a value, not "unclear"
         top_world = max(world_share, key=world_share.get)
-        top_drawn = max(drawn, key=drawn.get)
+        top_drawn, share_drawn, _, lead = mode_and_lead(r, g, girl_rows)
         uniform = max(declared[g].values()) - min(declared[g].values()) < 1e-9
-        # whether the drawn mode is shown: its lead over the runner-up, with a paired bootstrap interval
-        lead = None
-        if len(drawn) > 1:
-            runner_up = [v for v in sorted(drawn, key=drawn.get, reverse=True) if v != top_drawn][0]
-            lead = stats.bootstrap(claims._gap, [r.values[g][i] == top_drawn for i in girl_rows],
-                                   [r.values[g][i] == runner_up for i in girl_rows])
-        modes.append((g, top_world, world_share[top_world], top_drawn, drawn[top_drawn], uniform, lead))
-    say("\nmost common value, world vs `1girl` (guidance sharpens a mode):")
+        modes.append((g, top_world, world_share[top_world], top_drawn, share_drawn, uniform, lead))
+    say("\nmost common value, world vs `1girl` (guidance moves a share away from the empty prompt's: see --guidance-tilt):")
     for g, tw, sw_, td, sd, uniform, lead in modes:
         if uniform:
             say(f"- {g}: the world draws every value equally often (declared uniform): no mode to reproduce; "

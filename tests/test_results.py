@@ -67,7 +67,7 @@ def _fake_results(her_w1: float, host_w06: float) -> results.Results:
     e = Estimate(0.5, 0.4, 0.6, 40)
     thesis = {how: {"leakage: 1girl is her": e, "trigger alone": e} for how in ("trigger", "full", "pruned")}
     advice = {"weiwei_1": SimpleNamespace(weight=0.8, weights=[0.6, 0.8], fidelity_est=[e, Estimate(0.9, 0.8, 1.0, 40)]),
-              "fox_1": SimpleNamespace(weight=None)}
+              "fox_1": SimpleNamespace(weight=None, unclear_weight=None)}
     rule = (50, {25: Estimate(0.3, 0.2, 0.5, 48), 50: Estimate(1.0, 0.93, 1.0, 48)})
     along = {50: Estimate(0.6, 0.4, 0.8, 16), 600: Estimate(1.0, 0.81, 1.0, 16)}
     return results.Results({}, {}, sw, thesis, advice, rule, along)
