@@ -8,7 +8,8 @@ half of them passed through the base model's VAE (encode → decode, sometimes w
 in the latent), because the tagger's main job is to read the base model's *generated* pictures,
 which are VAE decodes. Random blur and pixel noise on top. A quarter of the girls are drawn
 ambiguous in one group (:class:`lora_course.world.Ambiguity`) and trained as ``unclear`` there
-(:func:`target_of`). Resumable: kill it and run it again.
+(:func:`target_of`). A second phase trains on batches half ambiguous, with more mixes between
+near colours of the palette (:func:`draw_near_pairs`). Resumable: kill it and run it again.
 """
 from __future__ import annotations
 
@@ -37,7 +38,15 @@ P_AMBIGUOUS = 0.25
 #: A second phase after the main steps: this many steps whose batches are half ambiguous
 #: pictures (in the main phase, a quarter of them spread over eleven kinds of ambiguity left the
 #: tagger sure of itself on half-way colours and faint blush).
-AMBIGUOUS_STEPS = 1000
+AMBIGUOUS_STEPS = 2000
+#: Pictures added to the second phase's ambiguous pool: colour mixes between *near* pairs of the
+#: palette (dark green towards black, red eyes towards brown), whose half-way colour sits close to
+#: both ends. Drawn uniformly, such a pair is one of 30 hair pairs, and the tagger stayed sure of
+#: itself half-way from green hair to black.
+NEAR_PAIRS_N = 6000
+#: How strongly the near-pair set prefers close colours: a pair is drawn with weight 1 / d^p,
+#: d the RGB distance between its two palette colours.
+NEAR_PAIRS_POWER = 3.0
 #: The threshold rule: at most this share of clean held-out pictures may be read unclear per group.
 CLEAN_FLAG_RATE = 0.005
 #: How ambiguous the report's ambiguous pictures are: the amounts of
@@ -112,6 +121,33 @@ def draw_ambiguous(n: int, seed: int, amounts=HELD_OUT_AMOUNTS):
     return imgs, attrs, ambs
 
 
+def near_pair_weights(group: str, value: str) -> Dict[str, float]:
+    """For a colour ``value`` of ``group``, the weight of each other value as the far end of a
+    near-pair mix: 1 / d^:data:`NEAR_PAIRS_POWER`, normalised (d = RGB distance of the two)."""
+    palette = world.PALETTES[group]
+    d = {v: float(np.linalg.norm(np.subtract(palette[value], rgb))) for v, rgb in palette.items() if v != value}
+    w = {v: x ** -NEAR_PAIRS_POWER for v, x in d.items()}
+    total = sum(w.values())
+    return {v: x / total for v, x in w.items()}
+
+
+def draw_near_pairs(n: int, seed: int, amounts=(0.15, 0.85)):
+    """``n`` girls, each a colour mix (hair, eyes or outfit, one in three) towards another value
+    chosen by :func:`near_pair_weights`, at an amount drawn from ``amounts``."""
+    rng = random.Random(seed)
+    attrs, ambs = [], []
+    for _ in range(n):
+        a = world.sample_attrs(rng, p_fox=0.0, exclude_weiwei=False)
+        g = rng.choice(list(world.PALETTES))
+        w = near_pair_weights(g, a[g])
+        other = rng.choices(list(w), weights=list(w.values()))[0]
+        attrs.append(a)
+        ambs.append(world.Ambiguity(g, "mix", other, round(rng.uniform(*amounts), 3)))
+    imgs = np.stack([np.asarray(world.render(a, seed=seed * 1_000_003 + i, ambiguity=amb))
+                     for i, (a, amb) in enumerate(zip(attrs, ambs))])
+    return imgs, attrs, ambs
+
+
 def load_vae(path):
     """The base model's AutoencoderKL from a diffusers folder (``data/base/vae``)."""
     from diffusers import AutoencoderKL
@@ -153,6 +189,25 @@ def make_training_data(vae_path, n: int, seed: int, work: Path):
     return clean, rec, attrs, ambs
 
 
+def make_near_pair_data(vae_path, n: int, seed: int, work: Path):
+    """The near-pair set (:func:`draw_near_pairs`): renders, and VAE reconstructions of the same
+    pictures (half with a little latent noise), their attrs and ambiguities (cached in ``work``)."""
+    cache = work / f"tagger_near_pairs_{n}_{seed}_p{NEAR_PAIRS_POWER:g}.npz"
+    if cache.exists():
+        d = np.load(cache, allow_pickle=False)
+        ambs = [world.Ambiguity(**x) for x in json.loads(str(d["ambiguities"]))]
+        return d["clean"], d["rec"], json.loads(str(d["attrs"])), ambs
+    clean, attrs, ambs = draw_near_pairs(n, seed)
+    vae = load_vae(vae_path)
+    half = n // 2
+    rec = np.concatenate([reconstruct(vae, clean[:half], 0.0, seed),
+                          reconstruct(vae, clean[half:], 0.15, seed + 1)])
+    amb_json = [{"group": x.group, "kind": x.kind, "other": x.other, "amount": x.amount} for x in ambs]
+    safe_io.save_npz(cache, clean=clean, rec=rec, attrs=np.array(json.dumps(attrs)),
+                     ambiguities=np.array(json.dumps(amb_json)))
+    return clean, rec, attrs, ambs
+
+
 def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, batch: int = 128,
           lr: float = 2e-3, seed: int = 0, checkpoint_minutes: float = 3.0,
           ambiguous_steps: Optional[int] = None) -> Path:
@@ -185,7 +240,12 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
             checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=step + 1)
             last = time.time()
     checkpoint.save(ck, {"net": net}, opt, {"gen": gen}, step=steps)
-    focus_on_ambiguity(net, clean, rec, y, ambs, work, AMBIGUOUS_STEPS if ambiguous_steps is None else ambiguous_steps,
+    # the second phase's pool: the main set's ambiguous pictures and the near-pair set
+    n_clean, n_rec, n_attrs, n_ambs = make_near_pair_data(vae_path, NEAR_PAIRS_N, seed + 1, work)
+    clean, rec = np.concatenate([clean, n_clean]), np.concatenate([rec, n_rec])
+    ambs = ambs + n_ambs
+    y = {g: torch.cat([y[g], yn]) for g, yn in labels_of(n_attrs, n_ambs).items()}
+    focus_on_ambiguity(net, clean, rec, y, ambs, n, work, AMBIGUOUS_STEPS if ambiguous_steps is None else ambiguous_steps,
                        batch, lr / 4, seed, checkpoint_minutes)
     net.eval()
     thresholds = choose_thresholds(Tagger(net), load_vae(vae_path))
@@ -212,17 +272,18 @@ def _train_step(net, opt, sched, clean, rec, y, idx, gen) -> torch.Tensor:
     return loss
 
 
-def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: int, lr: float, seed: int,
-                       checkpoint_minutes: float = 3.0) -> None:
+def focus_on_ambiguity(net, clean, rec, y, ambs, n_any: int, work: Path, steps: int, batch: int, lr: float,
+                       seed: int, checkpoint_minutes: float = 3.0) -> None:
     """The second phase: ``steps`` more steps (cosine decay from ``lr``), each batch half
-    ambiguous pictures and half any, renders or VAE reconstructions at random; resumable."""
+    ambiguous pictures (any of ``ambs`` that is not None) and half any of the first ``n_any``
+    (the main set), renders or VAE reconstructions at random; resumable."""
     if steps <= 0:
         return
     amb_idx = torch.tensor([i for i, a in enumerate(ambs) if a is not None])
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     gen = torch.Generator().manual_seed(seed + 11)
-    ck, step = work / "tagger_unclear_ambiguous_ckpt", 0
+    ck, step = work / "tagger_near_pairs_ambiguous_ckpt", 0
     if checkpoint.exists(ck):
         info, _ = checkpoint.load(ck, {"net": net}, opt, {"gen": gen})
         step = info["step"]
@@ -233,7 +294,7 @@ def focus_on_ambiguity(net, clean, rec, y, ambs, work: Path, steps: int, batch: 
     for step in tqdm(range(step, steps), desc="tagger: ambiguous pictures", initial=step, total=steps, mininterval=5):
         half = batch // 2
         idx = torch.cat([amb_idx[torch.randint(0, len(amb_idx), (half,), generator=gen)],
-                         torch.randint(0, len(clean), (batch - half,), generator=gen)])
+                         torch.randint(0, n_any, (batch - half,), generator=gen)])
         loss = _train_step(net, opt, sched, clean, rec, y, idx, gen)
         if step % 50 == 0:
             log.info("tagger (ambiguous) step %d loss %.5f", step, loss.item())

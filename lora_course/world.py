@@ -80,6 +80,8 @@ OUTFIT_RGB = {
     "pink dress": (255, 138, 192), "blue dress": (62, 96, 222), "green dress": (64, 168, 84),
     "black dress": (44, 44, 54), "yellow dress": (246, 210, 56),
 }
+#: The groups drawn in one palette colour (the ones a ``mix`` ambiguity blends), and their palettes.
+PALETTES = {"hair_color": HAIR_RGB, "eye_color": EYE_RGB, "outfit": OUTFIT_RGB}
 SKIN = (255, 226, 200)
 LINE = (70, 45, 50)
 MOUTH = (170, 30, 50)
