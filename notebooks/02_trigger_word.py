@@ -109,10 +109,10 @@ claims.c1(sw).show()
 # > <!-- zh: reading -->
 # > **C1 复现。** 不挂 LoRA 时，这个词在 48 个 seed 上一次也没有画出她（0.00 [0.00, 0.07]，即使把看不清的图都算作是她，也低于门槛 0.10）；挂上 LoRA、w = 1 时，48 个 seed 全都是她（1.00 [0.93, 1.00]，门槛 0.5）。两个区间都越过了各自的门槛：傀儡被填满了，六个底模从没当作词见过的片段，如今同时承载着她的全部五项身份属性。
 #
-# The w = 1 check could hardly fail in this course: the LoRA trains 50 steps because the recipe rule (notebook 14) stops at the fewest steps where this same measure, `weiwei` alone at w = 1 on 48 seeds, has a lower bound of at least 0.9. What the verdict adds is the other side: before training the word never draws her, and 50 steps (10 s here) are enough to make it draw her on every seed.
+# The w = 1 check could hardly fail in this course: the LoRA trains 50 steps because the recipe rule (notebook 14) stops at the fewest steps where this same measure, `weiwei` alone at w = 1 on 48 seeds, has a lower bound of at least 0.9. What the verdict adds is the other side: before training the word never draws her, and 50 steps (9 s here) are enough to make it draw her on every seed.
 #
 # > <!-- zh: reading -->
-# > w = 1 这一项检验在本课程里几乎不可能不通过：LoRA 之所以训练 50 步，正是因为配方规则（notebook 14）停在同一个量——`weiwei` 单独使用、w = 1、48 个 seed——的区间下界第一次不低于 0.9 的最少步数上。这个结论真正多告诉我们的是另一面：训练之前这个词从来画不出她，而 50 步（这里只用了 10 秒）就足以让它在每个 seed 上都画出她。
+# > w = 1 这一项检验在本课程里几乎不可能不通过：LoRA 之所以训练 50 步，正是因为配方规则（notebook 14）停在同一个量——`weiwei` 单独使用、w = 1、48 个 seed——的区间下界第一次不低于 0.9 的最少步数上。这个结论真正多告诉我们的是另一面：训练之前这个词从来画不出她，而 50 步（这里只用了 9 秒）就足以让它在每个 seed 上都画出她。
 #
 # And they are drawings of her, not of her picture: none of the 48 seeds at any weight is a copy of the training picture. Trained longer, the same LoRA starts to redraw it: 5 of 16 seeds at 150 steps, all 16 at 600 (notebook 14).
 #

@@ -52,10 +52,10 @@ claims.c6(sw).show()
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **C6 is REPRODUCED.** At w = 1, `weiwei, open mouth, crying` gives a crying face with the mouth open on 1.00 [0.89, 1.00] of the 32 seeds, and `weiwei, closed mouth, smile` a closed-mouth smile on 0.97 [0.84, 0.99]; both lower bounds clear the bar of 0.7. Each prompt repeats the caption of one training picture, and the base model already knows these tags (they are sect members, 门派成员), so the LoRA and the sect pull the same way; the Things to try below ask what happens when they do not. The check reads only the two requested tags, not her identity, and only at w = 1; the pictures at 0.6 and 0.8 are in the grid and the figure above.
+# **C6 is REPRODUCED.** At w = 1, `weiwei, open mouth, crying` gives a crying face with the mouth open on 1.00 [0.89, 1.00] of the 32 seeds, and `weiwei, closed mouth, smile` a closed-mouth smile on 0.94 [0.80, 0.98]; both lower bounds clear the bar of 0.7. Each prompt repeats the caption of one training picture, and the base model already knows these tags (they are sect members, 门派成员), so the LoRA and the sect pull the same way; the Things to try below ask what happens when they do not. The check reads only the two requested tags, not her identity, and only at w = 1; the pictures at 0.6 and 0.8 are in the grid and the figure above.
 #
 # > <!-- zh: reading -->
-# > **C6 复现。** w = 1 时，`weiwei, open mouth, crying` 在 32 个 seed 中画出张着嘴哭的脸的比例是 1.00 [0.89, 1.00]，`weiwei, closed mouth, smile` 画出闭嘴微笑的比例是 0.97 [0.84, 0.99]；两个区间下界都越过了门槛 0.7。每个 prompt 都重复了一张训练图的标注，而底模本来就认识这些标签（它们是门派成员），所以 LoRA 和门派往同一个方向拉；下面的"动手试试"问的是两者不一致时会怎样。这项检验只读所要求的两个标签，不看她的身份，而且只看 w = 1；0.6 和 0.8 的情况见上面的图和图表。
+# > **C6 复现。** w = 1 时，`weiwei, open mouth, crying` 在 32 个 seed 中画出张着嘴哭的脸的比例是 1.00 [0.89, 1.00]，`weiwei, closed mouth, smile` 画出闭嘴微笑的比例是 0.94 [0.80, 0.98]；两个区间下界都越过了门槛 0.7。每个 prompt 都重复了一张训练图的标注，而底模本来就认识这些标签（它们是门派成员），所以 LoRA 和门派往同一个方向拉；下面的"动手试试"问的是两者不一致时会怎样。这项检验只读所要求的两个标签，不看她的身份，而且只看 w = 1；0.6 和 0.8 的情况见上面的图和图表。
 #
 # The two training pictures are new drawings, not notebook 06's: the renderer drew her again crying with the mouth open and smiling with it closed, and each caption names both tags.
 #
