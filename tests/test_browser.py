@@ -173,11 +173,15 @@ def open_and_run(browser, jupyter_lab, folder: Path, name: str, cells) -> None:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / name)
     browser.get(f"{url}/lab/tree/{name}?token={token}")
-    kernel_idle = ("const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                   "const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;"
+    # The notebook is found among the main area's widgets, not as shell.currentWidget: headless
+    # Chromium may never give the page focus, and then JupyterLab tracks no current widget.
+    notebook = ("const a = window.jupyterapp;"
+                "const w = a && Array.from(a.shell.widgets('main')).find(x => x.sessionContext);")
+    kernel_idle = (notebook +
+                   "const k = w && w.sessionContext.session && w.sessionContext.session.kernel;"
                    "return !!(k && k.status === 'idle' && w.content && w.content.widgets.length === arguments[0]);")
     WebDriverWait(browser, 120, poll_frequency=0.25).until(lambda b: b.execute_script(kernel_idle, len(cells)))
-    browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    browser.execute_script(notebook + "a.shell.activateById(w.id); a.commands.execute('notebook:run-all-cells');")
 
 
 def test_slider_in_jupyterlab(tmp_path, jupyter_lab, browser):
