@@ -671,6 +671,5 @@ def weight_guide(advice: Dict[str, "object"]) -> Verdict:
                     + missing, fixed=first, seeds_n=n),
               Check((), "for some LoRA that weight is below full: "
                     + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"), fixed=second, seeds_n=n)]
-    return _verdict("W", checks, "; ".join(f"{k}: " + (f"w={a.weight:g}" if a.weight is not None else "none")
-                                           for k, a in advice.items()),
+    return _verdict("W", checks, "; ".join(f"{k}: {a.decided_on()}" for k, a in advice.items()),
                     {f"w_{k}": (a.weight if a.weight is not None else float("nan")) for k, a in advice.items()})

@@ -82,6 +82,15 @@ class Advice:
         """Seeds behind each share."""
         return self.fidelity_est[0].n if self.fidelity_est else 0
 
+    def decided_on(self) -> str:
+        """The weight and the two intervals it was chosen on, for a verdict line: ``w=0.8 (her 0.97
+        [0.84, 0.99], tags 1.00 [0.89, 1.00])``; with no weight, ``none`` and the intervals at the
+        weight where most pictures are her and the tags at once."""
+        w = self.weight if self.weight is not None else self.best_joint_weight
+        i = self.weights.index(w)
+        where = f"w={w:g} (" if self.weight is not None else f"none (best w={w:g}: "
+        return f"{where}her {self.fidelity_est[i]}, tags {self.adherence_est[i]})"
+
     def __str__(self) -> str:
         if self.weight is None:
             i = self.weights.index(self.best_joint_weight)

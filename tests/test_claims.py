@@ -300,6 +300,9 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
     assert weight_guide.other_tags("fox, sitting") == ["sitting"]
     v = claims.weight_guide({"a": a, "b": never})
     assert v.status == "PARTLY" and v.numbers["w_a"] == 0.4
+    # the verdict line carries the intervals each weight was chosen on (and, with none, the best one's)
+    assert f"a: w=0.4 (her {a.fidelity_est[2]}, tags {a.adherence_est[2]})" in v.line()
+    assert "b: none (best w=" in v.line() and v.line().count("[") == 4
     assert claims.weight_guide({"a": a}).status == "REPRODUCED"
     assert "weiwei, sitting" in weight_guide.table([a, never], ["a", "b"])
     alone = weight_guide.recommend(fake_sweep(["weiwei"], lora), "weiwei")   # no other tags: only her

@@ -120,6 +120,18 @@ def test_the_readme_table_is_what_the_committed_notebooks_print():
         assert got == want, f"{rel}'s verdict table is stale: run `python -m lora_course.report --tables`"
 
 
+def test_every_committed_verdict_line_carries_its_intervals():
+    """A verdict is read off intervals, so its line must show them: every VERDICT line of the
+    committed notebooks holds at least one ``[low, high]``."""
+    import re
+    from lora_course import report
+    named = report.committed_verdicts(Path(__file__).resolve().parent.parent / "notebooks")
+    lines = [(nb, v) for nb, vs in named for v in vs]
+    assert len(lines) >= 11
+    bare = [f"{nb}: {v.claim}" for nb, v in lines if not re.search(r"\[[^\[\]]+, [^\[\]]+\]", v.summary)]
+    assert not bare, f"verdict lines without an interval: {bare}"
+
+
 def test_with_table_replaces_only_between_the_markers():
     from lora_course import report
     text = f"intro\n{report.TABLE_START}\nold\n{report.TABLE_END}\noutro\n"
