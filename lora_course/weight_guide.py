@@ -82,11 +82,17 @@ class Advice:
         """Seeds behind each share."""
         return self.fidelity_est[0].n if self.fidelity_est else 0
 
+    @property
+    def shown_weight(self) -> float:
+        """The weight whose numbers stand for this advice: the recommended one, or with none the
+        weight where most pictures are her and the tags at once."""
+        return self.weight if self.weight is not None else self.best_joint_weight
+
     def decided_on(self) -> str:
         """The weight and the two intervals it was chosen on, for a verdict line: ``w=0.8 (her 0.97
-        [0.84, 0.99], tags 1.00 [0.89, 1.00])``; with no weight, ``none`` and the intervals at the
-        weight where most pictures are her and the tags at once."""
-        w = self.weight if self.weight is not None else self.best_joint_weight
+        [0.84, 0.99], tags 1.00 [0.89, 1.00])``; with no weight, ``none`` and the intervals at
+        :attr:`shown_weight`."""
+        w = self.shown_weight
         i = self.weights.index(w)
         where = f"w={w:g} (" if self.weight is not None else f"none (best w={w:g}: "
         return f"{where}her {self.fidelity_est[i]}, tags {self.adherence_est[i]})"
@@ -139,7 +145,7 @@ def table(advice: Sequence[Advice], names: Sequence[str]) -> str:
     """The guide for several LoRAs as a plain-text table (one line each)."""
     lines = [f"{'LoRA':<16} {'prompt':<32} {'weight':>7} {'her':>18} {'tags':>18}"]
     for name, a in zip(names, advice):
-        w = a.weight if a.weight is not None else a.best_joint_weight
+        w = a.shown_weight
         i = a.weights.index(w)
         mark = "" if a.weight is not None else "  (none passes; best joint)"
         lines.append(f"{name:<16} {a.prompt:<32} {w:>7.1f} {str(a.fidelity_est[i]):>18} "
