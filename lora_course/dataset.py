@@ -30,6 +30,10 @@ input                                         what happens
 corrupt or truncated image                    error naming the file: re-export or remove it
 not an image, with an image extension         error naming the file (same fix)
 (``fake.png`` holding text)
+picture in a format not read (``.gif``,       skipped with a :class:`DatasetWarning` naming it:
+``.tif``/``.tiff``, ``.avif``, ``.heic``,     convert it to PNG to train on it (kohya skips
+``.heif``, ``.jxl``, ``.jfif``)               them too); a concept folder holding only such
+                                              files is the "without images" error, naming them
 any other file (``notes.md``, a ``.txt``      ignored
 without image, ``.json``)
 hidden file or folder (``.backup/``,          ignored (names starting with ``.``)
@@ -52,7 +56,8 @@ caption not UTF-8 (cp1252, GBK, UTF-16...)    error naming the file: re-save it 
                                               encoding is never guessed). Limit: bytes that
                                               happen to be valid UTF-8 too (GBK ``喂喂``) are
                                               read as UTF-8 (``ιι``); nothing can tell them apart
-UTF-8 BOM                                     stripped
+UTF-8 BOM                                     stripped (at the start only; anywhere else it is
+                                              a format character, below)
 CRLF, CR, several lines                       line breaks separate tags like commas (kohya
                                               itself reads only the first line; we always write
                                               one line)
@@ -67,16 +72,24 @@ concept folders
 concept folder without images                 error naming the folder
 folder name without ``<repeats>_`` prefix     error naming it: rename to ``1_<name>``; or pass
                                               ``default_repeats=N`` to use N for such folders
+no name after the repeats (``10_``,           error naming the folder (it would make a concept
+``10__``, ``10_ _``)                          named ``_``): rename it ``10_<name>``
 repeats 0 or negative (``0_x``, ``-1_x``)     error naming the folder
 repeats above :data:`MAX_REPEATS` (10,000:    error naming the folder (a typo: one epoch would
 ``99999999999_weiwei``)                       show each image that many times)
 control character in a caption (NUL, ESC,     error naming the caption, the character (repr)
 DEL...; tab and line breaks are whitespace    and where it is: delete it (it would become part
 and separators, as above)                     of a tag: ``weiwei<NUL>``)
+invisible format character in a caption       error naming the caption, the character (repr
+(Unicode ``Cf``: zero-width space U+200B,     and Unicode name) and where it is: delete it (it
+ZWNJ/ZWJ U+200C/D, word joiner U+2060, a      would become part of a tag, unseen:
+BOM U+FEFF after the start, bidirectional     ``<U+200B>long hair`` is not ``long hair``)
+marks U+200E/F, U+202A-E, U+2066-9, soft
+hyphen U+00AD...)
 writing a tag that holds ``,``/``，``/newline  error naming the caption and tag (it would become
                                               two tags)
-writing a tag that holds a control character  error naming the caption and tag (it could not be
-                                              read back)
+writing a tag that holds a control or format  error naming the caption and tag (it could not be
+character                                     read back)
 ============================================  ===================================================
 
 Captions are never lost: :func:`write_caption` writes atomically (through :mod:`lora_course.
@@ -91,6 +104,7 @@ import io
 import random
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -108,6 +122,9 @@ PathLike = Union[str, Path]
 
 #: Image extensions read as pictures (case-insensitive).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+#: Picture formats that are not read (kohya skips them too): :func:`load_dataset` warns about
+#: them (:class:`DatasetWarning`) instead of skipping them without a word.
+UNREAD_IMAGE_EXTENSIONS = (".gif", ".tif", ".tiff", ".avif", ".heic", ".heif", ".jxl", ".jfif")
 #: Caption extension, next to the image with the same stem.
 CAPTION_EXTENSION = ".txt"
 #: Default picture size (the course's world is 64x64).
@@ -120,6 +137,7 @@ MAX_REPEATS = 10_000
 ALLOWED_CONTROLS = "\t\n\r"
 
 _CONCEPT_NAME = re.compile(r"^(-?\d+)_(.+)$")
+_NAMELESS_CONCEPT = re.compile(r"^(-?\d+)_[_\s]*$")   # "10_", "10__", "10_ _": repeats, no name
 _MAX_REPEATS_DIGITS = len(str(MAX_REPEATS)) + 1   # longer digit strings are not even parsed
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%S.%fZ"
 _TRANSPARENT_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
@@ -128,6 +146,11 @@ _WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 
 class DatasetError(ValueError):
     """A problem with a dataset file or folder; the message names it and says the fix."""
+
+
+class DatasetWarning(UserWarning):
+    """Something in a dataset folder that is skipped (a picture in a format not read); the message
+    names it and says the fix."""
 
 
 def _error(path: PathLike, problem: str, fix: str) -> DatasetError:
@@ -197,8 +220,39 @@ def image_files(folder: PathLike) -> List[Path]:
                   if p.is_file() and _visible(p) and p.suffix.lower() in IMAGE_EXTENSIONS)
 
 
+def unread_image_files(folder: PathLike) -> List[Path]:
+    """The visible picture files directly in ``folder`` whose format is not read
+    (:data:`UNREAD_IMAGE_EXTENSIONS`: ``.gif``, ``.tif``...), sorted by name."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and _visible(p) and p.suffix.lower() in UNREAD_IMAGE_EXTENSIONS)
+
+
+def _convert_fix(files: Sequence[Path]) -> str:
+    example = files[0]
+    return (f"convert {'it' if len(files) == 1 else 'them'} to PNG to train on "
+            f"{'it' if len(files) == 1 else 'them'} (e.g. PIL: Image.open('{example.name}')"
+            f".save('{example.stem}.png'); the .txt caption stays as it is), or move "
+            f"{'it' if len(files) == 1 else 'them'} out of the folder")
+
+
+def _warn_unread(folder: Path, files: Sequence[Path]) -> None:
+    where = files[0] if len(files) == 1 else folder
+    names = ", ".join(p.name for p in files)
+    warnings.warn(f"{where}: skipped {names}: only {', '.join(IMAGE_EXTENSIONS)} pictures are read "
+                  f"(like kohya), so {'it is' if len(files) == 1 else 'they are'} not trained on. "
+                  f"Fix: {_convert_fix(files)}", DatasetWarning,
+                  stacklevel=3)   # points at load_dataset's caller
+
+
 def _parse_repeats(folder: Path, default_repeats: Optional[int]) -> Tuple[int, str]:
     """``(repeats, name)`` from a concept folder's name ``<repeats>_<name>``."""
+    nameless = _NAMELESS_CONCEPT.match(folder.name)
+    if nameless is not None:
+        digits, rest = nameless.group(1), folder.name[len(nameless.group(1)) + 1:]
+        would = f"a concept named {rest!r}" if rest else "a concept with no name"
+        raise _error(folder, f"a concept folder's name is '<repeats>_<name>', and this one has no "
+                     f"name after '{digits}_' (it would make {would})",
+                     f"rename it to '{digits}_<name>', e.g. '{digits}_weiwei'")
     m = _CONCEPT_NAME.match(folder.name)
     if m is None:
         if default_repeats is not None:
@@ -249,8 +303,13 @@ def _load_item(image: Path, allow_missing: bool, require_tags: bool) -> Item:
 def _load_concept(folder: Path, default_repeats: Optional[int], allow_missing: bool,
                   require_tags: bool) -> Concept:
     repeats, name = _parse_repeats(folder, default_repeats)
-    images = image_files(folder)
+    images, unread = image_files(folder), unread_image_files(folder)
     if not images:
+        if unread:
+            raise _error(folder, f"concept folder holds no images ({', '.join(IMAGE_EXTENSIONS)}); "
+                         f"{', '.join(p.name for p in unread)} "
+                         f"{'is' if len(unread) == 1 else 'are'} in a format not read",
+                         _convert_fix(unread))
         raise _error(folder, f"concept folder holds no images ({', '.join(IMAGE_EXTENSIONS)})",
                      "put the training pictures and their .txt captions in it, or remove it")
     _check_stems(folder, images)
@@ -264,6 +323,8 @@ def load_dataset(root: PathLike, *, allow_missing: bool = False, require_tags: b
 
     A folder that holds images itself is read as a single concept folder. Every image is
     decoded and every caption read now, so errors surface here (see the module's table).
+    Pictures in a format not read (``.gif``, ``.tif``...) are skipped with a
+    :class:`DatasetWarning` naming them.
     ``allow_missing`` gives images without a caption file no tags instead of an error;
     ``require_tags`` makes an empty caption an error; ``default_repeats`` is used for folders
     whose name has no ``<repeats>_`` prefix (otherwise an error).
@@ -280,11 +341,22 @@ def load_dataset(root: PathLike, *, allow_missing: bool = False, require_tags: b
     else:
         folders = sorted(p for p in root.iterdir() if p.is_dir() and _visible(p))
     if not folders:
+        unread = unread_image_files(root)
+        if unread:
+            raise _error(root, f"empty dataset: no images ({', '.join(IMAGE_EXTENSIONS)}) and no "
+                         f"concept folders; {', '.join(p.name for p in unread)} "
+                         f"{'is' if len(unread) == 1 else 'are'} in a format not read",
+                         _convert_fix(unread))
         raise _error(root, "empty dataset: no images and no concept folders",
                      f"put pictures and .txt captions in a concept folder such as "
                      f"{root / '10_weiwei'}")
-    return Dataset(root, [_load_concept(f, default_repeats, allow_missing, require_tags)
-                          for f in folders])
+    concepts = []
+    for f in folders:
+        concepts.append(_load_concept(f, default_repeats, allow_missing, require_tags))
+        unread = unread_image_files(f)
+        if unread:
+            _warn_unread(f, unread)
+    return Dataset(root, concepts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,24 +431,55 @@ def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS
 
 
-def _check_controls(path: Path, text: str) -> None:
-    """Refuse a caption holding a control character: it would become part of a tag."""
+def _is_format(ch: str) -> bool:
+    """An invisible format character (Unicode ``Cf``): zero-width space, ZWNJ/ZWJ, word joiner,
+    BOM, bidirectional marks and embeddings, soft hyphen..."""
+    return unicodedata.category(ch) == "Cf"
+
+
+def _describe(ch: str) -> str:
+    """``'\\u200b' (U+200B ZERO WIDTH SPACE)``: the repr, the code point and the name if any."""
+    name = unicodedata.name(ch, "")
+    return f"{ch!r} (U+{ord(ch):04X}{' ' + name if name else ''})"
+
+
+def _tag_at(text: str, offset: int) -> str:
+    """The (cleaned) tag of a caption's text that holds the character at ``offset``."""
+    start = max((m.end() for m in _SEPARATORS.finditer(text, 0, offset)), default=0)
+    after = _SEPARATORS.search(text, offset)
+    return _clean(text[start:after.start() if after else len(text)])
+
+
+def _check_characters(path: Path, text: str) -> None:
+    """Refuse a caption holding a control or format character: it would become part of a tag."""
     for offset, ch in enumerate(text):
-        if _is_control(ch):
+        control, fmt = _is_control(ch), _is_format(ch)
+        if control or fmt:
             line = text.count("\n", 0, offset) + 1
             column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-            raise _error(path, f"holds the control character {ch!r} (U+{ord(ch):04X}) at line "
-                         f"{line}, column {column}; it would become part of a tag",
-                         "delete it (retype the caption in a text editor, or re-save it as plain "
-                         "UTF-8 text); only tabs and line breaks are allowed")
+            if control:
+                raise _error(path, f"holds the control character {ch!r} (U+{ord(ch):04X}) at line "
+                             f"{line}, column {column}; it would become part of a tag",
+                             "delete it (retype the caption in a text editor, or re-save it as "
+                             "plain UTF-8 text); only tabs and line breaks are allowed")
+            tag = _tag_at(text, offset)
+            seen = _clean("".join(c for c in tag if not _is_format(c)))
+            looks = f"looks like {seen!r}" if seen else "looks empty"
+            raise _error(path, f"holds the invisible format character {_describe(ch)} at line "
+                         f"{line}, column {column}; it would become part of the tag {tag!r}, "
+                         f"which {looks} but is not",
+                         "delete it (it is invisible in most editors: delete the tag around it "
+                         "and type it again); zero-width and bidirectional marks are not allowed")
 
 
 def read_caption(path: PathLike) -> Tags:
     """The tags of a caption file: split on commas and line breaks, cleaned, deduplicated.
-    A control character other than tab and line breaks is an error (see the module's table)."""
+    A control character other than tab and line breaks, or an invisible format character
+    (zero-width space, bidirectional mark...; a BOM at the start is stripped) is an error (see
+    the module's table)."""
     path = Path(path)
     text = _decode_caption(path, path.read_bytes())
-    _check_controls(path, text)
+    _check_characters(path, text)
     return dedupe(split_tags(text))
 
 
@@ -390,6 +493,10 @@ def _canonical(path: Path, tags: Sequence[str]) -> Tags:
         if bad is not None:
             raise _error(path, f"the tag {t!r} holds the control character {bad!r}, which a "
                          "caption may not hold", "remove it from the tag")
+        bad = next((ch for ch in t if _is_format(ch)), None)
+        if bad is not None:
+            raise _error(path, f"the tag {t!r} holds the invisible format character "
+                         f"{_describe(bad)}, which a caption may not hold", "remove it from the tag")
     return dedupe(t for t in map(_clean, tags) if t)
 
 

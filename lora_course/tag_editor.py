@@ -2,7 +2,9 @@
 
 :class:`TagEditor` shows every picture with a button per tag: click a tag to remove it (click it
 again to put it back), type tags to add, bulk add / remove / replace, trigger first, the tag
-frequency table, and *save*. Nothing is written before *save*; saving goes through
+frequency table, what the caption lint finds in the captions as edited
+(:mod:`lora_course.caption_lint`, each finding marked on the pictures it names), and *save*.
+Nothing is written before *save*; saving goes through
 :func:`lora_course.dataset.write_caption` (atomic, the old caption kept in ``.backup/``), so no
 caption is ever lost. It works without a browser: every edit is also a method, and
 ``editor.save_button.click()`` saves.
@@ -17,7 +19,7 @@ import ipywidgets as W
 import numpy as np
 from PIL import Image
 
-from . import dataset, plots
+from . import caption_lint, dataset, plots
 
 _FAIL = "⚠"
 
@@ -84,6 +86,7 @@ class TagEditor:
         self.save_button = W.Button(description="save", button_style="success", icon="save")
         self.revert_button = W.Button(description="revert unsaved", icon="undo")
         self.frequency_table = W.HTML()
+        self.findings_panel = W.HTML()
         self.status = W.HTML()
 
         self.add_all_button.on_click(lambda _b: self.add_all(self.tag.value))
@@ -91,15 +94,18 @@ class TagEditor:
         self.replace_all_button.on_click(lambda _b: self.replace_all(self.tag.value, self.new.value))
         self.trigger_button.on_click(lambda _b: self.trigger_first(self.trigger.value))
         self.save_button.on_click(lambda _b: self.save())
+        self.trigger.observe(lambda _c: self._refresh(f"trigger: <code>{html.escape(self.trigger.value)}</code>"),
+                             names="value")
         self.revert_button.on_click(lambda _b: self.revert())
 
         bulk = W.VBox([W.HTML("<b>every picture</b>"), W.HBox([self.tag, self.new]),
                        W.HBox([self.add_all_button, self.remove_all_button, self.replace_all_button]),
                        W.HBox([self.trigger, self.trigger_button]),
                        W.HBox([self.save_button, self.revert_button]), self.status])
-        self.widget = W.VBox([W.HBox([bulk, self.frequency_table]), *[r.widget for r in self.rows]])
+        self.widget = W.VBox([W.HBox([bulk, self.frequency_table]), self.findings_panel, *[r.widget for r in self.rows]])
         self.widget.add_class("lora-tag-editor")
         self.status.add_class("lora-tag-status")
+        self.findings_panel.add_class("lora-tag-findings")
         self.save_button.add_class("lora-tag-save")
         for i in range(len(self.items)):
             self._render_row(i)
@@ -119,9 +125,17 @@ class TagEditor:
         return [i for i, it in enumerate(self.items) if it.tags != (self.on_disk[i] or [])
                 or (self.on_disk[i] is None and it.tags)]
 
+    def lint(self, lang: str = "en") -> List[caption_lint.Finding]:
+        """What the caption lint finds in the captions as edited (saved or not), per concept."""
+        out = []
+        for c in self.dataset.concepts:
+            out += caption_lint.lint_captions(c.name, [(it.image_path, it.tags) for it in c.items],
+                                              trigger=self.trigger.value.strip() or None)
+        return out
+
     def _guess_trigger(self) -> str:
-        firsts = [it.tags[0] for it in self.items if it.tags]
-        return max(set(firsts), key=firsts.count) if firsts else ""
+        c = self.dataset.concepts[0]
+        return caption_lint.guess_trigger(c.name, [it.tags for it in c.items])
 
     # ---- editing (nothing is written) ------------------------------------------------------
     @staticmethod
@@ -240,8 +254,11 @@ class TagEditor:
                 row.removed_buttons[t] = b
         row.tags.children = [*row.tag_buttons.values(), *row.removed_buttons.values()]
         unsaved = tags != (self.on_disk[i] or []) or (self.on_disk[i] is None and tags)
+        flagged = getattr(self, "_flagged", {}).get(self.items[i].image_path.stem, [])
         row.name.value = (f"<code>{html.escape(self.items[i].image_path.name)}</code>"
-                          + (" <b style='color:#b54708'>● unsaved</b>" if unsaved else ""))
+                          + (" <b style='color:#b54708'>● unsaved</b>" if unsaved else "")
+                          + "".join(f" <span style='color:#b42318' title='{html.escape(k)}'>{_FAIL} {html.escape(k)}</span>"
+                                    for k in flagged))
 
     def _refresh(self, message: str) -> None:
         freq = self.frequency()
@@ -250,9 +267,31 @@ class TagEditor:
                        for t, c in sorted(freq.items(), key=lambda kv: (-kv[1], kv[0])))
         self.frequency_table.value = ('<table class="lora-tag-frequency" style="font-size:11px">'
                                       f"<tr><th>tag</th><th>pictures</th><th>share</th></tr>{rows}</table>")
+        self._show_findings()
         pending = len(self.unsaved())
         tail = f"; <b>{pending} unsaved</b>" if pending else "; everything saved"
         self.status.value = f"{message}{tail}"
+
+    def _show_findings(self) -> None:
+        """The lint's findings in both languages above the pictures, and a mark on each picture
+        a finding names (its caption or picture file)."""
+        findings = self.lint()
+        flagged: Dict[str, List[str]] = {}
+        for f in findings:
+            for name in f.files:
+                stem = Path(name.split(" = ")[0]).stem
+                flagged.setdefault(stem, []).append(f.kind)
+        changed = flagged != getattr(self, "_flagged", None)
+        self._flagged = flagged
+        if changed:
+            for i in range(len(self.items)):
+                self._render_row(i)
+        colour = {"error": "#b42318", "warning": "#b54708", "info": "#475467"}
+        lines = "".join(f"<li style='color:{colour[f.severity]}'>{html.escape(f.text('en'))}<br>{html.escape(f.text('zh'))}</li>"
+                        for f in findings)
+        self.findings_panel.value = (f"<details open><summary><b>caption lint 标注检查</b>: {len(findings)} finding(s)</summary>"
+                                     f"<ul style='font-size:11px'>{lines}</ul></details>" if findings
+                                     else "<b>caption lint 标注检查</b>: nothing found 未发现问题")
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, and beside it for readers without a kernel (GitHub, nbviewer, a saved

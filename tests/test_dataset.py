@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -109,6 +111,56 @@ def test_other_files_are_ignored(tmp_path):
     (folder / "meta.json").write_text("{}")
     (tmp_path / "README.md").write_text("root notes")
     assert [it.image_path.name for it in ds.load_dataset(tmp_path)] == ["a.png"]
+
+
+@pytest.mark.parametrize("ext", [".gif", ".GIF", ".tif", ".tiff", ".avif", ".heic"])
+def test_picture_in_a_format_not_read_is_skipped_with_a_warning_naming_it(tmp_path, ext):
+    folder = concept(tmp_path)
+    add_item(folder)
+    other = folder / f"b{ext}"
+    if ext.lower() in (".gif", ".tif", ".tiff"):
+        solid().save(other)                         # a real picture, beside its caption
+    else:
+        other.write_bytes(b"never decoded")         # only the name matters
+    (folder / "b.txt").write_text("weiwei, smile", encoding="utf-8")
+    pattern = (rf"{re.escape(str(other))}: skipped b{re.escape(ext)}: only \.png, \.jpg, \.jpeg, "
+               r"\.webp, \.bmp pictures are read \(like kohya\), so it is not trained on\. "
+               rf"Fix: convert it to PNG to train on it \(e\.g\. PIL: Image\.open\('b{re.escape(ext)}'\)"
+               r"\.save\('b\.png'\).*or move it out of the folder$")
+    with pytest.warns(ds.DatasetWarning, match=pattern) as record:
+        d = ds.load_dataset(tmp_path)
+    assert [it.image_path.name for it in d] == ["a.png"]
+    assert len([w for w in record if w.category is ds.DatasetWarning]) == 1
+
+
+def test_several_pictures_not_read_make_one_warning_and_alone_an_error(tmp_path):
+    folder = concept(tmp_path)
+    add_item(folder)
+    add_item(folder, "b", ext=".gif")
+    add_item(folder, "c", ext=".tiff")
+    with pytest.warns(ds.DatasetWarning, match=r"10_weiwei: skipped b\.gif, c\.tiff: .*they are not "
+                                               r"trained on\. Fix: convert them to PNG"):
+        assert len(ds.load_dataset(tmp_path)) == 1
+    (folder / "a.png").unlink()
+    with pytest.raises(DatasetError, match=r"10_weiwei: concept folder holds no images \(.*\); "
+                                           r"b\.gif, c\.tiff are in a format not read\. Fix: convert "
+                                           r"them to PNG"):
+        ds.load_dataset(tmp_path)
+    with pytest.raises(DatasetError, match=r"10_weiwei: empty dataset: .*b\.gif, c\.tiff are in a "
+                                           r"format not read\. Fix: convert them to PNG"):
+        ds.load_dataset(folder)
+
+
+def test_other_files_do_not_warn(tmp_path):
+    folder = concept(tmp_path)
+    add_item(folder)
+    (folder / "notes.md").write_text("# my notes")
+    (folder / "orphan.txt").write_text("a caption without image")
+    (folder / "meta.json").write_text("{}")
+    (folder / "._b.gif").write_bytes(b"\x00\x05\x16\x07 AppleDouble")     # hidden: ignored
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ds.DatasetWarning)
+        assert [it.image_path.name for it in ds.load_dataset(tmp_path)] == ["a.png"]
 
 
 def test_hidden_files_and_folders_are_ignored(tmp_path):
@@ -321,6 +373,37 @@ def test_writing_a_tag_with_a_control_character_errors(tmp_path):
     assert not (tmp_path / "a.txt").exists()
 
 
+FORMAT_CHARACTERS = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a",
+                     "\u202e", "\u2066", "\u2069", "\u00ad"]
+
+
+@pytest.mark.parametrize("char", FORMAT_CHARACTERS)
+def test_format_character_in_a_caption_errors_naming_file_and_character(tmp_path, char):
+    folder = concept(tmp_path)
+    add_item(folder, tags=f"1girl,\n{char} long hair, smile")
+    pattern = (rf"a\.txt: holds the invisible format character {re.escape(repr(char))} "
+               rf"\(U\+{ord(char):04X} {re.escape(unicodedata.name(char))}\) at line 2, column 1; it "
+               rf"would become part of the tag {re.escape(repr(char + ' long hair'))}, which looks "
+               r"like 'long hair' but is not\. Fix: delete it")
+    with pytest.raises(DatasetError, match=pattern):
+        ds.load_dataset(tmp_path)
+    with pytest.raises(DatasetError, match=pattern):
+        ds.read_caption(folder / "a.txt")
+    # a BOM at the very start is still stripped, not an error
+    (folder / "a.txt").write_bytes("\ufeff1girl,\nlong hair, smile".encode("utf-8"))
+    assert ds.load_dataset(tmp_path).items[0].tags == ["1girl", "long hair", "smile"]
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200f", "\u2060"])
+def test_writing_a_tag_with_a_format_character_errors(tmp_path, char):
+    tag = f"long{char}hair"
+    pattern = (rf"a\.txt: the tag {re.escape(repr(tag))} holds the invisible format character "
+               rf".*U\+{ord(char):04X}.*Fix: remove it")
+    with pytest.raises(DatasetError, match=pattern):
+        ds.write_caption(tmp_path / "a.txt", ["weiwei", tag])
+    assert not (tmp_path / "a.txt").exists()
+
+
 def test_spaces_empty_tags_and_fullwidth_commas(tmp_path):
     path = tmp_path / "messy.txt"
     path.write_text("  weiwei ,,  open   mouth，smile ,", encoding="utf-8")
@@ -362,6 +445,22 @@ def test_folder_without_repeats_errors_naming_it(tmp_path):
         ds.load_dataset(tmp_path)
     with pytest.raises(DatasetError, match="rename it to '1_weiwei'"):
         ds.load_dataset(tmp_path / "weiwei")
+
+
+@pytest.mark.parametrize("name, made", [("10__", "a concept named '_'"),
+                                        ("10_", "a concept with no name"),
+                                        ("10_ _", "a concept named ' _'"),
+                                        ("3___", "a concept named '__'")])
+def test_folder_with_repeats_but_no_name_errors_naming_it(tmp_path, name, made):
+    add_item(concept(tmp_path, name))
+    digits = name.split("_")[0]
+    pattern = (rf"{re.escape(name)}: a concept folder's name is '<repeats>_<name>', and this one has "
+               rf"no name after '{digits}_' \(it would make {re.escape(made)}\)\. Fix: rename it to "
+               rf"'{digits}_<name>', e\.g\. '{digits}_weiwei'$")
+    with pytest.raises(DatasetError, match=pattern):
+        ds.load_dataset(tmp_path)
+    with pytest.raises(DatasetError, match=pattern):              # default_repeats does not help
+        ds.load_dataset(tmp_path, default_repeats=1)
 
 
 def test_folder_without_repeats_with_default_repeats(tmp_path):
