@@ -321,12 +321,17 @@ def e4_recipe(lab, label, cfg, steps, folder) -> dict:
         sw = lab.sweep([TRIGGER_Q], name, weights=E4_WEIGHTS, seeds=SEEDS, progress=False)
         sw1 = lab.sweep([f"{TRIGGER_Q}, closed mouth", f"{TRIGGER_Q}, sitting"], name, weights=(1.0,), seeds=SEEDS,
                         progress=False)
+        swh = lab.sweep(["1girl", f"{TRIGGER_Q}, sitting"], name, weights=(0.6, 1.0), seeds=SEEDS, progress=False)
         cells.append({"steps": k,
                       "her": {str(w): identity(sw, TRIGGER_Q, w, QIUQIU) for w in E4_WEIGHTS[1:]},
                       "coherence": {str(w): coherence(sw, TRIGGER_Q, w) for w in E4_WEIGHTS[1:]},
                       "copies_w1": _est(lab.copies(sw, TRIGGER_Q, 1.0, folder)),
                       "closed_w1": tag(sw1, "closed mouth", f"{TRIGGER_Q}, closed mouth", 1.0),
-                      "sitting_w1": tag(sw1, "sitting", f"{TRIGGER_Q}, sitting", 1.0)})
+                      "sitting_w1": tag(sw1, "sitting", f"{TRIGGER_Q}, sitting", 1.0),
+                      # amendment 1 (before E4 ran): the hijack of `1girl` and her sitting, at 0.6 and 1
+                      "1girl": {str(w): identity(swh, "1girl", w, QIUQIU) for w in (0.6, 1.0)},
+                      "her_sitting": {str(w): _est(swh.her_and(f"{TRIGGER_Q}, sitting", w, ["sitting"], QIUQIU))
+                                      for w in (0.6, 1.0)}})
     return {"recipe": label, "config": cfg.weights_json(), "run_seconds": secs, "losses": losses, "cells": cells}
 
 
@@ -372,15 +377,18 @@ def e4(lab) -> dict:
         out["replicate"] = rep
         print(f"replicate (seed 1): rules {rep['rules']}", flush=True)
     print("\n| recipe | steps | `qiuqiu` her·unclear·other at w=0.4 / 0.6 / 0.8 / 1 | unclear group readings w=0.4/0.6/0.8 "
-          "| copies w=1 | closed mouth shown w=1 | sitting shown w=1 | held-out loss |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| copies w=1 | closed mouth shown w=1 | sitting shown w=1 | held-out loss | `1girl` her·unclear·other w=0.6 / 1 "
+          "| her and sitting w=0.6 / 1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for rec in out["recipes"] + ([out["replicate"]] if "replicate" in out else []):
         for c in rec["cells"]:
             her = " / ".join(tri(c["her"][w]) for w in ("0.4", "0.6", "0.8", "1.0"))
             coh = " / ".join(f"{c['coherence'][w]['value']:.2f}" for w in ("0.4", "0.6", "0.8"))
+            hij = " / ".join(tri(c["1girl"][w]) for w in ("0.6", "1.0"))
+            sit = " / ".join(f"{c['her_sitting'][w]['value']:.2f}" for w in ("0.6", "1.0"))
             print(f"| {rec['recipe']} | {c['steps']} | {her} | {coh} | {c['copies_w1']['value']:.2f} | "
                   f"{c['closed_w1']['her']['value']:.2f} | {c['sitting_w1']['her']['value']:.2f} | "
-                  f"{rec['losses']['new renders'][str(c['steps'])]:.4f} |")
+                  f"{rec['losses']['new renders'][str(c['steps'])]:.4f} | {hij} | {sit} |")
     print("\n| recipe | run s | first length | article's length | coherent | identity takes time | s to article's length |")
     print("|---|---|---|---|---|---|---|")
     for rec in out["recipes"] + ([out["replicate"]] if "replicate" in out else []):
