@@ -297,7 +297,7 @@ def _lint_concept(name: str, caps: List[_Caption], trigger: Optional[str], keep_
                            f"no tag but `{trig}` names what every picture shares: `{trig}` absorbs all of it, "
                            "and at full weight the LoRA also pulls prompts that draw a similar picture (the "
                            "`1girl` hijack, 夺舍)",
-                           f"除了 `{trig}`，没有标签描述所有图共有的东西：这些全被 `{trig}` 吸收；满功力时，"
+                           f"除了 `{trig}`，没有标签描述所有图共有的东西：这些全被 `{trig}` 吸收；满权重时，"
                            "画相似图的提示词也会被拉过去（`1girl` 被夺舍）",
                            "fine for a one-word character; use a lower weight (notebook 12) or prior-preservation "
                            "pictures (notebook 11) where other prompts must stay themselves",

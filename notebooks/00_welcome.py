@@ -9,7 +9,7 @@
 #
 # This course re-runs each of its seven experiments on a tiny Stable Diffusion that trains and samples on a laptop CPU, and measures every claim over many seeds.
 #
-# > 本课程把文章的七个实验逐一放到一个很小的 Stable Diffusion 上重跑（在笔记本电脑的 CPU 上就能训练和出图），并在许多 seed 上测量每一个论断。
+# > 本课程把文章的七个实验逐一放到一个很小的 Stable Diffusion 上重跑（在笔记本电脑的 CPU 上就能训练和出图），并在许多种子上测量每一个论断。
 #
 # You will see: the article's metaphor, the drawn world and its tags, the character 喂喂 (weiwei), and what the base model already knows, tag by tag.
 #
@@ -37,7 +37,7 @@
 # A puppet has no mind of its own, so it obeys even at partial power; a possessed host fights back
 # when the caster's power drops, and is possessed more easily when it already resembles the caster.
 #
-# > 傀儡没有自己的心智，所以哪怕只有几成功力也照样听话；被夺舍的宿主则会在施术者功力减弱时反抗，而宿主本来就和施术者越像，就越容易被夺舍。
+# > 傀儡没有自己的心智，所以哪怕只有几层功力也照样听话；被夺舍的宿主则会在施术者功力减弱时反抗，而宿主本来就和施术者越像，就越容易被夺舍。
 #
 # ## The course map · 课程地图
 #
@@ -59,7 +59,7 @@
 #
 # > - 01 打标签：训练文件夹和它的标注文件长什么样；自动打标
 # > - 02 触发词：实验 1，一张图，一个标签（C1）
-# > - 03 `1girl` 被劫持：实验 2，傀儡与夺舍（C2）
+# > - 03 `1girl` 被夺舍：实验 2，傀儡与夺舍（C2）
 # > - 04 `red hair` 与 `long hair`：实验 3，一个与施术者相像的宿主（C3）
 # > - 05 用 `fox` 作触发词：实验 4，夺舍一位门派成员（C4）
 # > - 06 张嘴 / 闭嘴：实验 5，训练集里缺的东西（C5）
@@ -69,7 +69,7 @@
 # > - 10 夺舍与傀儡：把文章的比喻拿来实测（P）
 # > - 11 补救办法：先验保留，更多样的图（R）
 # > - 12 权重指南：该用几层功力（W）
-# > - 13 真实 checkpoint：在 SD 1.5 和你自己的图片上再做一遍实验 1–3（需要 GPU）
+# > - 13 真实模型：在 SD 1.5 和你自己的图片上再做一遍实验 1–3（需要 GPU）
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -89,7 +89,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 # ## The world · 这个世界
 # Every picture of this course is drawn by `lora_course.world` from a list of tags, so we always know the truth. One row per tag group; each picture is weiwei with one tag changed.
 #
-# > 本课程的每一张图都由 `lora_course.world` 根据一串标签画出来，所以真实答案我们永远知道。每一行是一个标签组；每张图都是把 weiwei 的一个标签换掉之后的样子。
+# > 本课程的每一张图都由 `lora_course.world` 根据一串标签画出来，所以我们始终知道真实答案。每一行是一个标签组；每张图都是把 weiwei 的一个标签换掉之后的样子。
 
 # %%
 from lora_course import world
@@ -110,7 +110,7 @@ world.render(world.WEIWEI, seed=5).resize((192, 192), 0)
 # ## What the sect knows · 门派认识些什么
 # The base model is an ordinary `StableDiffusionPipeline` (VAE, UNet, CLIP text encoder and tokenizer), only tiny. Here it draws a few tags it learned in pretraining, and the tagger reads how often each picture shows the tag that was asked for.
 #
-# > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和 tokenizer），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器读出：每张图有没有画出所要求的标签，统计成比例。
+# > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和分词器），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器读出：每张图有没有画出所要求的标签，统计成比例。
 
 # %%
 from lora_course import claims, course, plots
@@ -135,7 +135,7 @@ print(f"{'weiwei':<30}", r.fidelity(rows=evaluation.rows_of(r, prompt="weiwei"))
 # ## What a bare `1girl` leaves free · 单写一个 `1girl` 时，哪些由底模自己决定
 # A prompt names some tag groups; the base model chooses the rest. Bare `1girl` must draw many different girls, or the `1girl` hijack of notebook 03 could not be seen: here is how its pictures spread over the groups it does not name.
 #
-# > 一个 prompt 只点名了部分标签组，其余的由底模自己挑。单写 `1girl` 必须能画出许多不同的女孩，否则 notebook 03 里 `1girl` 被劫持的现象根本看不出来：下面是它的图在它没有点名的那些标签组上的分布。
+# > 一个提示词只点名了部分标签组，其余的由底模自己挑。单写 `1girl` 必须能画出许多不同的女孩，否则第 03 课里 `1girl` 被夺舍的现象根本看不出来：下面是它的图在它没有点名的那些标签组上的分布。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -151,4 +151,4 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
 
 # %% [markdown]
 # <!-- nav -->
-# [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [01 · Tagging: the training folder, its captions, and where the trigger goes](01_tagging.ipynb) →
+# [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [01 · Tagging: the training folder, its captions, and where the trigger goes](01_tagging.ipynb) →

@@ -13,7 +13,7 @@
 #
 # You will see: at which weight each word is possessed, and how much each LoRA damages prompts it was never trained on (the drift of what an unrelated prompt draws, away from the base model: it asks for someone else in every tag group).
 #
-# > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的 prompt 造成多大损伤（即漂移：一个无关 prompt 画出来的东西偏离底模有多远；这个 prompt 在每个标签组里要的都是别人，而不是她）。
+# > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的提示词造成多大损伤（即漂移：一个无关提示词画出来的东西偏离底模有多远；这个提示词在每个标签组里要的都是别人，而不是她）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -71,17 +71,17 @@ claims.possession(sweeps, drifts).show()
 # **P is UNDECIDED: it is the puppet's LoRA, not possession, that moves the unrelated prompt more, and the resemblance check sits on its threshold.** Averaged over w = 0.6 and 1, the unrelated prompt drifts 0.09 under the puppet `weiwei`'s LoRA and 0.05 on average under the four possessed words' (`1girl` 0.05, `fox` 0.01, `long hair` 0.05, `red hair` 0.10): possession minus puppet is −0.03 [−0.04, −0.02], wholly below the 0 it has to exceed, so the first check fails. The second check is open whichever way its unclear pictures are counted, so the verdict can only end PARTLY (if it passed) or NOT REPRODUCED (if it failed).
 #
 # > <!-- zh: reading -->
-# > **P 未定：让无关 prompt 偏得更多的是傀儡的 LoRA，而不是夺舍；"相像的宿主更早失守"那项检验正好落在门槛上。** 对 w = 0.6 和 1 取平均，傀儡 `weiwei` 的 LoRA 让无关 prompt 漂移 0.09，四个被夺舍的词平均只有 0.05（`1girl` 0.05、`fox` 0.01、`long hair` 0.05、`red hair` 0.10）：夺舍减傀儡是 −0.03 [−0.04, −0.02]，整个区间都在它必须超过的 0 之下，第一项检验不通过。第二项检验不论看不清的图怎么算都未定，所以结论最后只可能是 PARTLY（部分复现，若它通过）或 NOT REPRODUCED（未复现，若它不通过）。
+# > **P 未定：让无关提示词偏得更多的是傀儡的 LoRA，而不是夺舍；"相像的宿主更早被夺舍"那项检验正好落在门槛上。** 对 w = 0.6 和 1 取平均，傀儡 `weiwei` 的 LoRA 让无关提示词漂移 0.09，四个被夺舍的词平均只有 0.05（`1girl` 0.05、`fox` 0.01、`long hair` 0.05、`red hair` 0.10）：夺舍减傀儡是 −0.03 [−0.04, −0.02]，整个区间都在它必须超过的 0 之下，第一项检验不通过。第二项检验不论模棱两可的图怎么算都未定，所以结论最后只可能是部分复现（若它通过）或未复现（若它不通过）。
 #
 # Drift is the total-variation distance between what a prompt draws with the LoRA and what the base model draws for it (same seeds), averaged over every tag group: 0 means untouched. At w = 0.6 every LoRA leaves the unrelated prompt nearly untouched (0.01 to 0.05); the difference is made at w = 1, where `weiwei` moves it 0.14 [0.12, 0.16] and `red hair` 0.18 [0.14, 0.22], against 0.01 to 0.06 for `1girl`, `fox` and `long hair`. The two that move it are the two words that start furthest from her: the puppet has no meaning of its own, so the LoRA has to build all of her onto it, and `red hair` names a colour she does not have. A LoRA on the UNet's attention layers changes how every prompt is drawn, so the larger change spills further onto a prompt that names none of these words. On this sect the damage follows how far the LoRA has to carry its word, not whether the word was known.
 #
 # > <!-- zh: reading -->
-# > 漂移是：同一个 prompt 挂上 LoRA 画出来的东西，和底模画出来的东西（同样的 seed）之间的总变差距离（total-variation distance），再对所有标签组取平均；0 表示毫无影响。w = 0.6 时，每个 LoRA 对无关 prompt 几乎都没有影响（0.01 到 0.05）；差别出在 w = 1：`weiwei` 让它漂移 0.14 [0.12, 0.16]，`red hair` 0.18 [0.14, 0.22]，而 `1girl`、`fox` 和 `long hair` 只有 0.01 到 0.06。漂移大的这两个词，正是离她最远的两个起点：傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的是她没有的发色。挂在 UNet 注意力层上的 LoRA 会改变每个 prompt 的画法，所以改动越大，波及一个根本没提这些词的 prompt 也越多。在这个门派里，损伤的大小取决于 LoRA 要把这个词拉多远，而不是这个词原本认不认识。
+# > 漂移是：同一个提示词挂上 LoRA 画出来的东西，和底模画出来的东西（同样的种子）之间的总变差距离，再对所有标签组取平均；0 表示毫无影响。w = 0.6 时，每个 LoRA 对无关提示词几乎都没有影响（0.01 到 0.05）；差别出在 w = 1：`weiwei` 让它漂移 0.14 [0.12, 0.16]，`red hair` 0.18 [0.14, 0.22]，而 `1girl`、`fox` 和 `long hair` 只有 0.01 到 0.06。漂移大的这两个词，正是离她最远的两个起点：傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的是她没有的发色。挂在 UNet 注意力层上的 LoRA 会改变每个提示词的画法，所以改动越大，波及一个根本没提这些词的提示词也越多。在这个门派里，损伤的大小取决于 LoRA 要把这个词拉多远，而不是这个词原本认不认识。
 #
 # The second check: `long hair` (she has long hair) is possessed (夺舍) from w = 0.6, `red hair` from 0.8, one step of the weight grid earlier: 0.20 [0.00, 0.40], where the check asks for at least 0.2. The difference is the bar itself, and a difference of grid weights can settle exactly on it: as the output says, more seeds could decide it (if the true margin is one grid step, the interval closes onto 0.2 and clears the bar). It rests on the unclear pictures: the `red hair` LoRA has most of them at w = 0.6 (56 % of its pictures there). Counted against her, as above, `red hair` is not yet possessed there; counted the other way, it is possessed from 0.6 like `long hair`, and the difference is 0.00 [0.00, 0.20], which still touches the bar. So the direction is the article's only when the unclear pictures count against her, and the size is at most one grid step. (The puppet is her from 0.6 too, the same weight as `1girl`, `fox` and `long hair`.) The unrelated prompt is drawn at 0, 0.6 and 1 only; notebook 12's guide puts `weiwei_1` at 0.8, a weight this notebook does not draw.
 #
 # > <!-- zh: reading -->
-# > 第二项检验：`long hair`（她本来就是长发）从 w = 0.6 起被夺舍，`red hair` 从 0.8 起，早了权重网格的一格：0.20 [0.00, 0.40]，而检验要求至少 0.2。差值恰好等于门槛，而网格权重之差可以正好落在门槛上：正如输出所说，更多的 seed 能把它定下来（如果真实的提前量正好是一格，区间会收拢到 0.2，从而过门槛）。这个结果取决于看不清的图：`red hair` 的 LoRA 在 w = 0.6 处看不清的图最多（占那里图片的 56 %）。像上面那样把它们算作不是她，`red hair` 在那里还没被夺舍；反过来算，它和 `long hair` 一样从 0.6 起就被夺舍，差值是 0.00 [0.00, 0.20]，仍然碰到门槛。所以只有把看不清的图算作不是她时，方向才和文章一致；大小至多一格。（傀儡也是从 0.6 起画成她，和 `1girl`、`fox`、`long hair` 同一个权重。）无关 prompt 只在 0、0.6 和 1 三个权重下出图；notebook 12 的指南给 `weiwei_1` 的权重是 0.8，本 notebook 没有画这个权重。
+# > 第二项检验：`long hair`（她本来就是长发）从 w = 0.6 起被夺舍，`red hair` 从 0.8 起，早了权重网格的一格：0.20 [0.00, 0.40]，而检验要求至少 0.2。差值恰好等于门槛，而网格权重之差可以正好落在门槛上：正如输出所说，更多的种子能把它定下来（如果真实的领先幅度正好是一格，区间会收拢到 0.2，从而过门槛）。这个结果取决于模棱两可的图：`red hair` 的 LoRA 在 w = 0.6 处模棱两可的图最多（占那里图片的 56 %）。像上面那样把它们算作不是她，`red hair` 在那里还没被夺舍；反过来算，它和 `long hair` 一样从 0.6 起就被夺舍，差值是 0.00 [0.00, 0.20]，仍然碰到门槛。所以只有把模棱两可的图算作不是她时，方向才和文章一致；大小至多一格。（傀儡也是从 0.6 起画成她，和 `1girl`、`fox`、`long hair` 同一个权重。）无关提示词只在 0、0.6 和 1 三个权重下出图；第 12 课的指南给 `weiwei_1` 的权重是 0.8，本课没有画这个权重。
 
 # %% [markdown]
 # ## Things to try · 动手试试
@@ -89,10 +89,10 @@ claims.possession(sweeps, drifts).show()
 # - Redraw the five words' sweeps on a finer grid, `weights=[i / 10 for i in range(11)]`, and run `claims.possession(sweeps, drifts)` again: the second check's bar is one step of the grid, so there it asks for 0.1. Does it decide?
 # - Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, change the caption, and train on the folder with `lab.train(Path(...))`.
 #
-# > - 在漂移扫描里加一个你自己的无关 prompt（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它，包括 0.8（notebook 12 给 `weiwei_1` 的权重）。
+# > - 在漂移扫描里加一个你自己的无关提示词（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它，包括 0.8（第 12 课给 `weiwei_1` 的权重）。
 # > - 用更细的网格重画五个词的扫描，`weights=[i / 10 for i in range(11)]`，再跑一次 `claims.possession(sweeps, drifts)`：第二项检验的门槛是网格的一格，在这个网格上就是 0.1。这回定得下来吗？
 # > - 夺舍 `blue eyes`（她是蓝眼睛）和 `green eyes`（她不是）：复制 `data/sets/onto_red_hair`，改掉标注，再用 `lab.train(Path(...))` 在这个文件夹上训练。
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一篇: [09 · Beyond the article: does tagging change quality, or only control?](09_thesis.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [11 · Beyond the article: the remedies users reach for](11_remedies.ipynb) →
+# ← previous / 上一课: [09 · Beyond the article: does tagging change quality, or only control?](09_thesis.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [11 · Beyond the article: the remedies users reach for](11_remedies.ipynb) →
