@@ -103,14 +103,17 @@ def test_non_image_with_image_extension_errors(tmp_path):
         ds.load_dataset(tmp_path)
 
 
-def test_other_files_are_ignored(tmp_path):
+def test_other_files_are_ignored_without_a_warning(tmp_path):
     folder = concept(tmp_path)
     add_item(folder)
     (folder / "notes.md").write_text("# my notes")
     (folder / "orphan.txt").write_text("a caption without image")
     (folder / "meta.json").write_text("{}")
+    (folder / "._b.gif").write_bytes(b"\x00\x05\x16\x07 AppleDouble")     # hidden: ignored
     (tmp_path / "README.md").write_text("root notes")
-    assert [it.image_path.name for it in ds.load_dataset(tmp_path)] == ["a.png"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ds.DatasetWarning)
+        assert [it.image_path.name for it in ds.load_dataset(tmp_path)] == ["a.png"]
 
 
 @pytest.mark.parametrize("ext", [".gif", ".GIF", ".tif", ".tiff", ".avif", ".heic"])
@@ -149,18 +152,6 @@ def test_several_pictures_not_read_make_one_warning_and_alone_an_error(tmp_path)
     with pytest.raises(DatasetError, match=r"10_weiwei: empty dataset: .*b\.gif, c\.tiff are in a "
                                            r"format not read\. Fix: convert them to PNG"):
         ds.load_dataset(folder)
-
-
-def test_other_files_do_not_warn(tmp_path):
-    folder = concept(tmp_path)
-    add_item(folder)
-    (folder / "notes.md").write_text("# my notes")
-    (folder / "orphan.txt").write_text("a caption without image")
-    (folder / "meta.json").write_text("{}")
-    (folder / "._b.gif").write_bytes(b"\x00\x05\x16\x07 AppleDouble")     # hidden: ignored
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ds.DatasetWarning)
-        assert [it.image_path.name for it in ds.load_dataset(tmp_path)] == ["a.png"]
 
 
 def test_hidden_files_and_folders_are_ignored(tmp_path):
