@@ -253,11 +253,6 @@ class Verdict:
         return f"裁定 {self.claim}：{STATUS_ZH.get(self.status, self.status)}"
 
     @property
-    def checks_done(self):
-        """``(passed, text)`` per check."""
-        return [(c.ok, str(c)) for c in self.checks]
-
-    @property
     def outcomes(self) -> List[str]:
         return [c.outcome for c in self.checks]
 

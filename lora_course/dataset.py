@@ -100,7 +100,6 @@ microseconds>.txt`` (see :func:`backups_of`).
 from __future__ import annotations
 
 import collections
-import io
 import random
 import re
 import unicodedata
@@ -594,12 +593,6 @@ def tag_frequency_per_concept(dataset: Dataset) -> Dict[str, Dict[str, int]]:
 # --------------------------------------------------------------------------------------------
 # Writing a concept folder
 # --------------------------------------------------------------------------------------------
-def _png_bytes(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def write_concept(root: PathLike, name: str, repeats: int,
                   items: Sequence[Tuple[Image.Image, Sequence[str]]],
                   stems: Optional[Sequence[str]] = None) -> Path:
@@ -621,7 +614,7 @@ def write_concept(root: PathLike, name: str, repeats: int,
     folder.mkdir(parents=True, exist_ok=True)
     for (image, tags), stem in zip(items, stems):
         png = folder / f"{stem}.png"
-        safe_io.write_bytes(png, _png_bytes(image))
+        safe_io.write_png(png, image)
         write_caption(png.with_suffix(CAPTION_EXTENSION), tags)
     return folder
 

@@ -197,10 +197,6 @@ class Sweep:
         """Share of the images of one point that show every tag of ``tags`` at once."""
         return float(self.shows(tags, prompt, weight).mean())
 
-    def curve(self, prompt: str, fn) -> List[float]:
-        """``fn(rows)`` at every weight, for one prompt: ``sw.curve(p, lambda rows: ...)``."""
-        return [fn(self.rows(prompt, w)) for w in self.weights]
-
     def fidelity_curve(self, prompt: str, **kw) -> List[float]:
         """Identity fidelity (share with all identity attributes) at every weight."""
         return [self.fidelity(prompt, w, **kw).all for w in self.weights]
@@ -258,14 +254,6 @@ def sweep_images(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: 
     meta = dict(prompts=list(prompts), weights=[float(w) for w in weights], seeds=list(seeds),
                 lora=lora_name, steps=steps, guidance=guidance)
     return images, meta
-
-
-def measure_sweep(pipe, tagger: Tagger, prompts: Sequence[str], weights: Sequence[float],
-                  seeds: Sequence[int], lora_name: str, progress: bool = True, **gen_kwargs) -> Sweep:
-    """Generate prompts × LoRA weights × seeds (:func:`sweep_images`) and read every image with
-    the tagger: a :class:`Sweep`."""
-    images, _ = sweep_images(pipe, prompts, weights, seeds, lora_name, progress=progress, **gen_kwargs)
-    return read_sweep(tagger, prompts, weights, seeds, images)
 
 
 def read_sweep(tagger: Tagger, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],

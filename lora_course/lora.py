@@ -406,14 +406,9 @@ def train_lora(pipe, dataset_dir: PathLike, config: Optional[LoraTrainConfig] = 
 
 def _save_samples(folder: Path, samples, prompts, seeds) -> None:
     """One PNG per preview step: rows prompts, columns seeds."""
-    import io
-
-    from PIL import Image
     for step, imgs in samples:
         folder.mkdir(parents=True, exist_ok=True)
         rows = [np.concatenate(list(r), axis=1) for r in imgs]
-        buf = io.BytesIO()
-        Image.fromarray(np.concatenate(rows, axis=0)).save(buf, format="PNG")
-        safe_io.write_bytes(folder / f"step{step:06d}.png", buf.getvalue())
+        safe_io.write_png(folder / f"step{step:06d}.png", np.concatenate(rows, axis=0))
 
 

@@ -21,8 +21,10 @@ safetensors``)      header (a ``peft.LoraConfig``). What ``StableDiffusionPipeli
 
 Both load with ``pipe.load_lora_weights(path, adapter_name=...)``; :func:`load_lora` adds the
 checks people need before that: the file must be safetensors (pickled ``.ckpt/.pt/.bin`` files
-run code when opened, so they are refused), and every layer must fit the base model (an error
-names the layer and both shapes, instead of a deep stack trace or, worse, a silent partial load).
+run code when opened, so they are refused), its weights must be finite (a NaN or inf, the mark of
+a training run that diverged, would make every picture NaN: an error names the file and the first
+bad tensor), and every layer must fit the base model (an error names the layer and both shapes,
+instead of a deep stack trace or, worse, a silent partial load).
 
 Details checked against the installed libraries (diffusers 0.42, transformers 5, peft 0.21):
 
@@ -266,6 +268,21 @@ def _file_key(component: str, layer: str, layout: str) -> str:
     return "lora_te_" + _with_text_model(layer).replace(".", "_")
 
 
+def check_finite(tensors: StateDict, path: PathLike = "<state dict>") -> None:
+    """Raise :class:`LoraFileError` naming the first tensor that holds a NaN or an infinity:
+    loaded, such a LoRA would draw NaN (black) pictures and every measurement of it would be NaN."""
+    for key, t in tensors.items():
+        if t.is_floating_point() or t.is_complex():
+            finite = torch.isfinite(t)
+            if not bool(finite.all()):
+                what = "NaN" if bool(torch.isnan(t).any()) else "inf"
+                raise LoraFileError(
+                    f"{path}: the tensor {key} holds {what} ({int((~finite).sum())} of its "
+                    f"{t.numel()} values are not finite), so every picture drawn with this LoRA would "
+                    "be NaN. Fix: retrain or re-export the LoRA; a NaN usually means the training "
+                    "diverged: lower the learning rate (unet_lr, text_encoder_lr), e.g. 10× smaller")
+
+
 def check_fits(pipe, tensors: StateDict, path: PathLike = "<state dict>", base: str = "") -> None:
     """Raise :class:`LoraFileError` naming the first layer of the LoRA that the base model lacks
     or whose shape differs (``base``: what the file says it was trained on, for the message)."""
@@ -350,13 +367,15 @@ def _diffusers_alphas(meta: Mapping[str, str]) -> Dict[str, Optional[float]]:
 def load_lora_tensors(pipe, tensors: StateDict, meta: Mapping[str, str], path: PathLike, name: str,
                       replace: bool = True) -> Dict[str, object]:
     """Load a file's tensors and header (as :func:`read_lora_file` returns them) as adapter
-    ``name``, after checking they fit ``pipe``. A diffusers-layout file is turned into the kohya
-    layout in memory first, with the alphas of its header, so nothing is read from disk again."""
+    ``name``, after checking they are finite (no NaN or inf) and fit ``pipe``. A diffusers-layout
+    file is turned into the kohya layout in memory first, with the alphas of its header, so
+    nothing is read from disk again."""
     try:
         layout = layout_of(tensors)
     except ValueError as e:
         raise LoraFileError(f"{path}: {e}; expected kohya keys (lora_unet_..., lora_te_...) or "
                             "diffusers keys (unet..., text_encoder...)") from None
+    check_finite(tensors, path)
     check_fits(pipe, tensors, path, base=meta.get("ss_sd_model_name", ""))
     state = dict(tensors)
     if layout == DIFFUSERS:
@@ -371,8 +390,9 @@ def load_lora_tensors(pipe, tensors: StateDict, meta: Mapping[str, str], path: P
 def load_lora_state(pipe, kohya_state: StateDict, name: str, replace: bool = True,
                     checked: bool = False) -> None:
     """Load an in-memory kohya-layout state dict (alphas included) as adapter ``name``
-    (``checked``: :func:`check_fits` was done already)."""
+    (``checked``: :func:`check_finite` and :func:`check_fits` were done already)."""
     if not checked:
+        check_finite(kohya_state)
         check_fits(pipe, kohya_state)
     if name in loaded_adapters(pipe):
         if not replace:

@@ -9,6 +9,8 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
+from . import safe_io
+
 
 #: Fonts that draw the course's Chinese (喂喂, 功力...), tried in this order after matplotlib's
 #: own: Debian's ``fonts-wqy-microhei`` / ``fonts-noto-cjk``, then those of Windows and macOS.
@@ -42,11 +44,10 @@ def _done(fig):
 def png_bytes(fig_or_image, dpi: Optional[int] = None) -> bytes:
     """A matplotlib figure or a PIL image as PNG bytes (what a widget's image shows)."""
     import io
+    if not hasattr(fig_or_image, "savefig"):
+        return safe_io.png_bytes(fig_or_image)
     buf = io.BytesIO()
-    if hasattr(fig_or_image, "savefig"):
-        fig_or_image.savefig(buf, format="png", dpi=dpi)
-    else:
-        fig_or_image.save(buf, format="PNG")
+    fig_or_image.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
@@ -136,15 +137,6 @@ def seeds_grid(images, prompts: Sequence[str], weights: Sequence[float], seeds: 
     return image_grid(rows, row_labels=[f"w={w:g}" for w in show],
                       col_labels=[f"seed {s}" for s in list(seeds)[:n]],
                       title=title or f"prompt `{prompt}`, {n} of {len(seeds)} seeds")
-
-
-def xyz_grid(pipe, prompts: Sequence[str], weights: Sequence[float], lora_name: str, seed: int = 0,
-             title: Optional[str] = None, **kwargs):
-    """Sweep one seed with :func:`lora_course.evaluation.sweep_images` and draw it (rows prompts,
-    columns LoRA weights)."""
-    from .evaluation import sweep_images
-    images, _ = sweep_images(pipe, prompts, weights, [seed], lora_name, **kwargs)
-    return sweep_grid(images, prompts, weights, [seed], title=title or f"<lora:{lora_name}:w>, seed {seed}")
 
 
 def curves(x: Sequence[float], series: Dict[str, Sequence[float]], xlabel: str = "LoRA weight w",

@@ -119,6 +119,21 @@ def write_text(path: PathLike, text: str, encoding: str = "utf-8", mode: Optiona
     return write_bytes(path, text.encode(encoding), mode)
 
 
+def png_bytes(image) -> bytes:
+    """A PIL image (or an H×W×3 uint8 array) encoded as PNG: the course's one PNG encoder."""
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    (image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def write_png(path: PathLike, image, mode: Optional[int] = None) -> Path:
+    """Write a PIL image (or an H×W×3 uint8 array) as a PNG file, atomically."""
+    return write_bytes(path, png_bytes(image), mode)
+
+
 def save_npy(path: PathLike, array: np.ndarray, mode: Optional[int] = None) -> Path:
     """``np.save`` ``array`` to ``path`` atomically, never pickled (``allow_pickle=False``: an
     object array is an error). ``path`` is used as given (no ``.npy`` appended)."""

@@ -288,7 +288,3 @@ class SliderLab:
                                 f"identity fidelity {self.last['fidelity'].all:.2f} on {len(self.last['seeds'])} pictures",
                                 **kwargs)
 
-
-def slider_lab(lab, **kwargs) -> SliderLab:
-    """:class:`SliderLab` on a course lab: ``widgets.slider_lab(lab, prompt="1girl", weight=0.6)``."""
-    return SliderLab.from_lab(lab, **kwargs)

@@ -13,7 +13,7 @@ a check on the interval, not on the point:
   whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
 * :func:`tv_of_onehots` — how far two sets of per-seed readings differ (a drift), so that a drift
   can be bootstrapped over seeds;
-* :func:`all_of` / :func:`any_of` — the outcome of a check made of several parts ("both ≥ 0.7");
+* :func:`all_of` — the outcome of a check made of several parts ("both ≥ 0.7");
 * :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide;
   :func:`seeds_to_decide` — the same for any estimate, from how its width shrinks (``1/√N``).
 
@@ -110,13 +110,6 @@ def both_ways(as_written: str, other_way: str) -> str:
     """The outcome of one measurement read two ways (its unclear pictures counted against the
     claim, then for it): the shared outcome when they agree, else undecided."""
     return as_written if as_written == other_way else UNDECIDED
-
-
-def any_of(*outcomes: str) -> str:
-    """The outcome of "some part holds": pass if one part passes, fail if all fail, else undecided."""
-    if PASS in outcomes:
-        return PASS
-    return FAIL if all(o == FAIL for o in outcomes) else UNDECIDED
 
 
 def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000) -> int:

@@ -11,5 +11,5 @@
 from __future__ import annotations
 
 from .prompt_syntax import rename_prompt_lora, set_prompt_weight  # noqa: F401
-from .slider import MAX_IMAGES, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_STEP, SliderLab, slider_lab  # noqa: F401
+from .slider import MAX_IMAGES, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_STEP, SliderLab  # noqa: F401
 from .tag_editor import TagEditor  # noqa: F401

@@ -227,7 +227,7 @@ def test_thesis_needs_same_quality_and_different_control():
     assert n["full"]["leakage: 1girl is her"].lo > 0.9 and n["full"]["control"].value == pytest.approx(2 / 3)
     worse = claims.thesis({"trigger": fake_sweep(prompts, lambda p, w, s: OTHER),
                            "full": fake_sweep(prompts, obeys), "pruned": fake_sweep(prompts, obeys)})
-    assert not worse.checks_done[0][0]                        # quality differs: check 1 fails
+    assert not worse.checks[0].ok                        # quality differs: check 1 fails
 
 
 def test_possession_compares_damage_and_the_weight_each_host_falls():

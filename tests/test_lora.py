@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -320,6 +321,36 @@ def test_a_lora_for_another_base_is_refused_naming_the_layer(trained, tiny_pipe,
     assert lora.loaded_adapters(tiny_pipe) == []
 
 
+@pytest.mark.parametrize("bad, what", [(float("nan"), "NaN"), (float("inf"), "inf"),
+                                       (float("-inf"), "inf")])
+def test_a_lora_holding_nan_or_inf_is_refused_naming_the_tensor(trained, tiny_pipe, tmp_path, bad,
+                                                                 what):
+    res, kohya, diffusers = trained
+    fix = (r"Fix: retrain or re-export the LoRA; a NaN usually means the training diverged: lower "
+           r"the learning rate")
+    for source, pick in ((kohya, lambda k: k.endswith(".lora_up.weight")),
+                         (diffusers, lambda k: k.startswith("unet."))):
+        sd, meta = lora_files.read_lora_file(source)
+        key = next(k for k in sd if pick(k))
+        t = sd[key].clone()
+        t.view(-1)[0] = bad                                             # one value is enough
+        sd[key] = t
+        path = tmp_path / f"broken.{source.name}"
+        save_file(sd, str(path), meta)
+        with pytest.raises(LoraFileError, match=rf"{re.escape(str(path))}: the tensor {re.escape(key)} "
+                                                rf"holds {what} \(1 of its {t.numel()} values are not "
+                                                rf"finite\).*{fix}"):
+            lora.load_lora(tiny_pipe, path, "x")
+        assert lora.loaded_adapters(tiny_pipe) == []
+        assert lora_files.read_metadata(path) == lora_files.read_metadata(source)  # inspectable
+    state = {k: v.clone() for k, v in res.kohya_state().items()}        # in memory: the same check
+    key = next(k for k in state if k.endswith(".alpha"))
+    state[key] = torch.tensor(bad)
+    with pytest.raises(LoraFileError, match=rf"<state dict>: the tensor {re.escape(key)} holds {what}"):
+        lora_files.load_lora_state(tiny_pipe, state, "x")
+    assert lora.loaded_adapters(tiny_pipe) == []
+
+
 def test_diffusers_own_writer_reader_round_trip(trained, tiny_pipe):
     """Our kohya file through diffusers' reader, back out through peft: the same numbers."""
     res, kohya, _ = trained
@@ -386,7 +417,7 @@ def test_apply_prompt_loras_sets_weights_and_cleans_the_prompt(trained, tiny_pip
         lora.apply_prompt_loras(tiny_pipe, "<lora:fox:1>")
 
 
-def test_sweep_and_xyz_grid(trained, tiny_pipe):
+def test_sweep_images_and_their_grid(trained, tiny_pipe):
     from lora_course.sampling import generate
     lora.load_lora(tiny_pipe, trained[1], "weiwei", weight=0.7)
     imgs, meta = evaluation.sweep_images(tiny_pipe, ["weiwei", "1girl"], [0.0, 1.0], [0, 1], "weiwei", steps=2)
@@ -397,5 +428,5 @@ def test_sweep_and_xyz_grid(trained, tiny_pipe):
     base = generate(tiny_pipe, ["1girl", "1girl"], [0, 1], steps=2)
     assert np.array_equal(imgs[1, 0], base)                             # w = 0 column is the base
     assert not np.array_equal(imgs[1, 1], base)
-    fig = plots.xyz_grid(tiny_pipe, ["weiwei"], [0.0, 0.5, 1.0], "weiwei", steps=2)
-    assert len(fig.axes) == 3
+    fig = plots.sweep_grid(imgs, ["weiwei", "1girl"], [0.0, 1.0], [0, 1])
+    assert len(fig.axes) == 4
