@@ -140,13 +140,15 @@ class Report:
         return [f for f in self.findings if f.kind == kind]
 
     def text(self, lang: str = "en") -> str:
-        """Every finding, one per line, under a one-line summary (``lang``: "en" or "zh")."""
+        """Every finding, one per line, under a one-line summary (``lang``: "en" or "zh") that
+        names the folder (its name only: the same text on every machine)."""
         counts = collections.Counter(f.severity for f in self.findings)
+        name = Path(self.root).name
         if lang == "zh":
-            head = (f"{self.root}：读了 {self.captions} 个标注文件，错误 {counts['error']} 条，"
+            head = (f"{name}：读了 {self.captions} 个标注文件，错误 {counts['error']} 条，"
                     f"警告 {counts['warning']} 条，提示 {counts['info']} 条")
         else:
-            head = (f"{self.root}: {self.captions} captions read; {counts['error']} errors, "
+            head = (f"{name}: {self.captions} captions read; {counts['error']} errors, "
                     f"{counts['warning']} warnings, {counts['info']} notes")
         return "\n".join([head] + ["  " + f.text(lang) for f in self.findings])
 

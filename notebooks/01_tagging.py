@@ -5,7 +5,7 @@
 #
 # **Article:** the opening sections: what a tag is ("this word = these visual features"), why a prompt `girl` gives a girl (the base model maps the word to girl features) and why adding a character name gives the intersection of both.
 #
-# > **原文**：开头几节：标签是什么（"这个词 = 这些视觉特征"）；为什么写 prompt `girl` 会得到一个女孩（底模把这个词对应到女孩的特征上）；以及为什么再加上一个角色名，得到的就是两者的交集。
+# > **原文**：开头几节：标签是什么（"这个词 = 这些视觉特征"）；为什么写提示词 `girl` 会得到一个女孩（底模把这个词对应到女孩的特征上）；以及为什么再加上一个角色名，得到的就是两者的交集。
 #
 # You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), and the tagger auto-tagging a folder as WD14 does.
 #
@@ -82,7 +82,33 @@ for name, tags in written.items():
 # %% [markdown]
 # Where the trigger goes, and which tags to keep, is what the next notebooks measure: a tag attaches the picture's features to its word.
 #
-# > 触发词放在哪里、保留哪些标签，正是接下来几个 notebook 要测量的：一个标签会把图里的特征挂到它这个词上。
+# > 触发词放在哪里、保留哪些标签，正是接下来几课要测量的：一个标签会把图里的特征挂到它这个词上。
+
+# %% [markdown]
+# ## Before training: the caption lint · 训练之前：标注检查
+# What the captions will do to a LoRA can be read before any training, from the captions alone. `caption_lint` reads a kohya folder and says, per concept folder, what the course measured in its later notebooks:
+# - **`named_everywhere`**: a tag in every caption keeps its feature on its own word; the trigger alone will not draw it ([09](09_thesis.ipynb)).
+# - **`trigger_only`**: no tag names what every picture shares, so the trigger absorbs all of it, and at full weight prompts that draw a similar picture are pulled too: the `1girl` hijack, 夺舍 ([03](03_1girl_hijack.ipynb), [09](09_thesis.ipynb)).
+# - **`never_varies`** and **`few_pictures`**: what every picture shows (one mouth, one pose) comes with the trigger, and the other value is hard to get ([06](06_mouth.ipynb), [08](08_poses.ipynb)).
+# - and the plain mistakes: the trigger missing or not first, captions past the text encoder's window, one tag spelled several ways, a tag twice, the same picture twice, and every file the loader would refuse.
+#
+# > 一份标注会让 LoRA 学成什么样，不用训练、只读标注就能看出一部分。`caption_lint` 读一个 kohya 文件夹，按概念文件夹逐个说出课程在后面几课里量到的东西：
+# > - **`named_everywhere`**：出现在每个标注里的标签，会把它的特征留在自己这个词上；只写触发词画不出来（[09](09_thesis.ipynb)）。
+# > - **`trigger_only`**：没有标签描述所有图共有的东西，于是触发词把它们全吸收了；满权重时，画相似图的提示词也会被拉过去：`1girl` 被夺舍（[03](03_1girl_hijack.ipynb)、[09](09_thesis.ipynb)）。
+# > - **`never_varies`** 和 **`few_pictures`**：每张图都一样的东西（同一种嘴型、同一个姿势）会跟着触发词一起来，另一种就很难得到（[06](06_mouth.ipynb)、[08](08_poses.ipynb)）。
+# > - 还有那些单纯的失误：缺少触发词或触发词不在最前、标注超出文本编码器的窗口、同一标签几种写法、一个标签写了两次、同一张图放了两次，以及数据集读取会拒绝的每一个文件。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from lora_course import caption_lint
+for name in ("weiwei_1", "thesis_full"):
+    report = caption_lint.lint_folder(training_sets.folder(name))
+    print(report.text("en"), report.text("zh"), sep="\n", end="\n\n")
+
+# %% [markdown]
+# The same from a terminal, on your own folder: `python -m lora_course.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
+#
+# > 在终端里对你自己的文件夹也一样：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
 
 # %% [markdown]
 # ## Your turn: the tag editor · 动手：标签编辑器
@@ -96,4 +122,4 @@ widgets.TagEditor(work)
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一篇: [00 · Welcome: the sect, the puppet and the possession](00_welcome.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [02 · One picture, one tag: the trigger word](02_trigger_word.ipynb) →
+# ← previous / 上一课: [00 · Welcome: the sect, the puppet and the possession](00_welcome.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [02 · One picture, one tag: the trigger word](02_trigger_word.ipynb) →

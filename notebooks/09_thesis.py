@@ -25,7 +25,7 @@
 #
 # You will see: three LoRAs, each used the way its captions suggest; **quality** (identity fidelity with its own prompt), **control** (does `closed mouth`, `sitting`, `red hair` still work?) and **leakage** (is `1girl` hijacked?), and the verdict.
 #
-# > 你会看到：三个 LoRA，各自按它的打标方式该有的用法来用；**质量**（用它自己的 prompt 时的身份还原度）、**控制**（`closed mouth`、`sitting`、`red hair` 还管不管用？）和**泄漏**（`1girl` 有没有被劫持？），以及结论。
+# > 你会看到：三个 LoRA，各自按它的打标方式该有的用法来用；**质量**（用它自己的提示词时的身份还原度）、**控制**（`closed mouth`、`sitting`、`red hair` 还管不管用？）和**泄漏**（`1girl` 有没有被夺舍？），以及结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -50,6 +50,18 @@ from IPython.display import display
 for how in ("trigger", "full", "pruned"):
     display(course.show_set(f"thesis_{how}"))
 
+# %% [markdown]
+# Before training, the caption lint of [notebook 01](01_tagging.ipynb) reads the three folders: it expects the full tags to keep her looks on their own words (`named_everywhere`: the trigger alone will not draw her) and the other two to leave everything on the trigger (`trigger_only`: `1girl` will be pulled toward her). The table after the measurements below puts its expectations beside what the LoRAs do.
+#
+# > 训练之前，先用 [第 01 课](01_tagging.ipynb) 的标注检查读一读这三个文件夹：它预计完整标签会把她的样子留在各自的词上（`named_everywhere`：只写触发词画不出她），另外两种会把一切都留给触发词（`trigger_only`：`1girl` 会被拉向她）。下面测量之后的表格把它的预计和 LoRA 的实际表现放在一起。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from lora_course import caption_lint, training_sets
+lint = {how: caption_lint.lint_folder(training_sets.folder(f"thesis_{how}")) for how in ("trigger", "full", "pruned")}
+for how, report in lint.items():
+    print(f"{how:>8}: " + ", ".join(f.kind for f in report.findings))
+
 # %%
 loras = {how: lab.train(f"thesis_{how}") for how in ("trigger", "full", "pruned")}
 
@@ -57,7 +69,7 @@ loras = {how: lab.train(f"thesis_{how}") for how in ("trigger", "full", "pruned"
 # ## Quality, control, leakage · 质量、控制、泄漏
 # Every LoRA is asked the same prompts at w = 1; leakage compares its `1girl` with the base model's (w = 0). The full-tag LoRA is used with its full tag list: that is how such a LoRA is meant to be prompted.
 #
-# > 每个 LoRA 都在 w = 1 下画同一组 prompt；泄漏一项，是拿它画的 `1girl` 和底模（w = 0）画的 `1girl` 比较。完整标签的 LoRA 用它那一整串标签来写 prompt：这种 LoRA 本来就该这样用。
+# > 每个 LoRA 都在 w = 1 下画同一组提示词；泄漏一项，是拿它画的 `1girl` 和底模（w = 0）画的 `1girl` 比较。完整标签的 LoRA 用它那一整串标签来写提示词：这种 LoRA 本来就该这样用。
 
 # %%
 prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
@@ -68,7 +80,7 @@ plots.compare_grid(sweeps, weight=1.0, title="w=1, seed 0: rows prompts, columns
 # %% [markdown]
 # One seed per cell can mislead: the measures below are shares of 32 seeds. Here are the first eight of two prompts the verdict turns on, the trigger alone and `1girl`, under each captioning.
 #
-# > 每格只有一个 seed，容易看走眼：下面的指标都是 32 个 seed 上的比例。这里给出结论所依赖的两个 prompt——单用触发词、以及 `1girl`——在每种标注方式下的前八个 seed。
+# > 每格只有一个种子，容易看走眼：下面的指标都是 32 个种子上的比例。这里给出结论所依赖的两个提示词——单用触发词、以及 `1girl`——在每种打标方式下的前八个种子。
 
 # %%
 from IPython.display import display
@@ -91,6 +103,18 @@ for key in numbers["trigger"]:
     print(f"{key:<24}" + "".join(f"{str(numbers[how][key]):>20}" for how in numbers))
 
 # %% [markdown]
+# The lint's expectations beside the measurements: the trigger alone at w = 1, and `1girl` at w = 1 (her share, the hijack).
+#
+# > 标注检查的预计与测量并排：w = 1 时只写触发词、以及 `1girl` 画成她的比例（夺舍）。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(f"{'captioning':<11}{'lint finds':<20}{'trigger alone: her':>24}{'1girl: her (hijack)':>24}")
+for how in numbers:
+    kinds = ", ".join(f.kind for f in lint[how].findings if f.kind in ("named_everywhere", "trigger_only"))
+    print(f"{how:<11}{kinds:<20}{str(numbers[how]['trigger alone']):>24}{str(numbers[how]['leakage: 1girl is her']):>24}")
+
+# %% [markdown]
 # ## Verdict (claim T) · 结论（论断 T）
 
 # %%
@@ -102,12 +126,12 @@ claims.thesis(sweeps, base=base).show()
 # **The same quality; where it went differs.** With its own prompt the trigger-only and the pruned captionings draw her on 1.00 [0.89, 1.00] of the seeds and the full tags on 0.94 [0.80, 0.98]; the spread, 0.06 [0.00, 0.16], stays below the bar of 0.2: the four pictures decide how well she is learned. Leakage differs a lot: at w = 1, `1girl` is her on 0.56 [0.39, 0.72] of the seeds after trigger-only captions, 0.00 [0.00, 0.11] after full tags and 0.56 [0.39, 0.72] after pruned tags (spread 0.56 [0.41, 0.75]). Full tags gave each feature to the word that names it, so no single word carries all of her — not `1girl`, and not the trigger alone either (0.00). With the trigger only or pruned tags, the captions name neither her hair, eyes, dress and ears nor the `1girl` that every picture shows, and `1girl` is pulled toward her: on a little over half of the seeds it is her. The tagger finds some group unclear on many of these pictures (56 %, 42 % and 54 % of each LoRA's 192), and an unclear picture does not count as her, so these shares of her are the cautious ones. Counted the other way, `1girl` is her on 0.81, 0.00 and 0.81 of the seeds (spread 0.81 [0.66, 0.94]): more leakage, the same order.
 #
 # > <!-- zh: reading -->
-# > **质量一样；学到的东西落在哪里却不一样。** 用各自的 prompt，只写触发词和精简标签都在 1.00 [0.89, 1.00] 的 seed 上画出她，完整标签是 0.94 [0.80, 0.98]；差距 0.06 [0.00, 0.16]，在门槛 0.2 之下：她学得好不好，由那四张图决定。泄漏则差得很远：在 w = 1 下，`1girl` 画成她的比例，只写触发词时是 0.56 [0.39, 0.72]，完整标签时是 0.00 [0.00, 0.11]，精简标签时是 0.56 [0.39, 0.72]（差距 0.56 [0.41, 0.75]）。完整标签把每个特征交给了点它名的那个词，所以没有哪一个词单独带着她的全部：`1girl` 不行，只写触发词也不行（0.00）。只写触发词或精简标签时，标注里既没点她的发色、眼睛、裙子、耳朵，也没点每张图里都有的 `1girl`，于是 `1girl` 被拉向了她：一半多一点的 seed 上，它被夺舍成了她。这些图里有不少被标注器读出某个标签组看不清（三个 LoRA 各 192 张图中分别占 56 %、42 % 和 54 %），而看不清的图不算是她，所以这里"是她"的比例都是保守的读数。把看不清的图反过来算，`1girl` 画成她的比例是 0.81、0.00 和 0.81（差距 0.81 [0.66, 0.94]）：泄漏更多，高低次序不变。
+# > **质量一样；学到的东西落在哪里却不一样。** 用各自的提示词，只写触发词和精简标签都在 1.00 [0.89, 1.00] 的种子上画出她，完整标签是 0.94 [0.80, 0.98]；差距 0.06 [0.00, 0.16]，在门槛 0.2 之下：她学得好不好，由那四张图决定。泄漏则差得很远：在 w = 1 下，`1girl` 画成她的比例，只写触发词时是 0.56 [0.39, 0.72]，完整标签时是 0.00 [0.00, 0.11]，精简标签时是 0.56 [0.39, 0.72]（差距 0.56 [0.41, 0.75]）。完整标签把每个特征交给了点它名的那个词，所以没有哪一个词单独带着她的全部：`1girl` 不行，只写触发词也不行（0.00）。只写触发词或精简标签时，标注里既没点她的发色、眼睛、裙子、耳朵，也没点每张图里都有的 `1girl`，于是 `1girl` 被拉向了她：一半多一点的种子上，它被夺舍成了她。这些图里有不少被标注器读出某个标签组模棱两可（三个 LoRA 各 192 张图中分别占 56 %、42 % 和 54 %），而模棱两可的图不算是她，所以这里"是她"的比例都是保守的读数。把模棱两可的图反过来算，`1girl` 画成她的比例是 0.81、0.00 和 0.81（差距 0.81 [0.66, 0.94]）：泄漏更多，高低次序不变。
 #
 # **Control does not separate the captionings, so T is PARTLY.** Every captioning obeys the asked tag on 0.95–1.00 of the seeds (spread 0.05 [0.02, 0.09], where the check asks for at least 0.3): `sitting` and `red hair` each on 0.97–1.00, `closed mouth` on 0.84–1.00. Even the trigger-only LoRA, whose captions never name the mouth or the pose that vary between its pictures, gives a closed mouth on 0.84 [0.68, 0.93] and sitting on 1.00. The unclear pictures do not change this: counted the other way, the asked tag is obeyed on 0.99–1.00 (spread 0.01 [0.00, 0.03]), so the check fails both ways and T is PARTLY either way. At the recipe's 50 steps the base model (门派) knows these tags better than the LoRA has overfit its pictures, as in notebooks 06 and 08; tags can only make a difference to control where the prompt can lose, and in [notebook 14](14_how_long_to_train.ipynb) that comes only with longer training, and with one picture only for the pose: her sitting at w = 1 is gone from 150 steps, while `weiwei, closed mouth` is not shown to be lost even at 600 (obeyed on 0.56 [0.33, 0.77] there).
 #
 # > <!-- zh: reading -->
-# > **控制没有把三种打标方式分开，所以 T 是部分复现。** 每种打标方式都在 0.95–1.00 的 seed 上听从要求的标签（差距 0.05 [0.02, 0.09]，而检验要求至少 0.3）：`sitting` 和 `red hair` 各自在 0.97–1.00 之间，`closed mouth` 在 0.84–1.00 之间。就连只写触发词的 LoRA——它的标注从没点过几张图之间会变的嘴型和姿势——也在 0.84 [0.68, 0.93] 的 seed 上画出闭嘴、在 1.00 的 seed 上坐下。看不清的图也改变不了这一点：反过来算，要求的标签在 0.99–1.00 的 seed 上被听从（差距 0.01 [0.00, 0.03]），所以这项检验两种算法都不通过，T 怎么算都是部分复现。在配方的 50 步，门派（底模）对这些标签的熟悉胜过了 LoRA 的过拟合，和 notebook 06、08 一样；标签要在控制上造成差别，得先有 prompt 会输的时候；而在 [notebook 14](14_how_long_to_train.ipynb) 里，那要训练得更久才会出现，而且单图时只有姿势会输：w = 1 时坐着的她从 150 步起就没有了，`weiwei, closed mouth` 却到 600 步也没被证实失灵（在那里仍有 0.56 [0.33, 0.77] 听话）。
+# > **控制没有把三种打标方式分开，所以 T 是部分复现。** 每种打标方式都在 0.95–1.00 的种子上听从要求的标签（差距 0.05 [0.02, 0.09]，而检验要求至少 0.3）：`sitting` 和 `red hair` 各自在 0.97–1.00 之间，`closed mouth` 在 0.84–1.00 之间。就连只写触发词的 LoRA——它的标注从没点过几张图之间会变的嘴型和姿势——也在 0.84 [0.68, 0.93] 的种子上画出闭嘴、在 1.00 的种子上坐下。模棱两可的图也改变不了这一点：反过来算，要求的标签在 0.99–1.00 的种子上被听从（差距 0.01 [0.00, 0.03]），所以这项检验两种读法都不通过，T 怎么算都是部分复现。在配方的 50 步，门派（底模）对这些标签的熟悉胜过了 LoRA 的过拟合，和第 06、08 课一样；标签要在控制上造成差别，得先有提示词会输的时候；而在 [第 14 课](14_how_long_to_train.ipynb) 里，那要训练得更久才会出现，而且单图时只有姿势会输：w = 1 时坐着的她从 150 步起就没有了，`weiwei, closed mouth` 却到 600 步也没被证实失灵（在那里仍有 0.56 [0.33, 0.77] 听话）。
 
 # %% [markdown]
 # ## Things to try · 动手试试
@@ -121,4 +145,4 @@ claims.thesis(sweeps, base=base).show()
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一篇: [08 · Poses: what the training set lacks, the LoRA can't give](08_poses.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一篇: [10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured](10_possession.ipynb) →
+# ← previous / 上一课: [08 · Poses: what the training set lacks, the LoRA can't give](08_poses.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [10 · Beyond the article: possession (夺舍) vs puppet (傀儡), measured](10_possession.ipynb) →
