@@ -2,6 +2,7 @@
 #
 #   make course   install into .venv, execute every notebook headless, write build/index.html
 #   make test     install into .venv, run the unit tests and check the notebooks (nbval-lax)
+#   make quick    the quick tier: the unit tests not marked slow, no notebooks, no browser (minutes)
 #   make clean    remove build/ (keeps .venv and data/)
 
 PYTHON ?= python3
@@ -22,7 +23,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export DIFFUSERS_VERBOSITY := error
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: course test venv clean
+.PHONY: course test quick venv clean
 
 course: $(STAMP)
 	$(PY) -m lora_course.report --notebooks notebooks --out build --timeout $(TIMEOUT) --in-place
@@ -32,6 +33,11 @@ course: $(STAMP)
 # notebooks/ folder until a notebook is committed.
 test: $(STAMP)
 	$(PY) -m pytest --nbval-lax -q tests $(wildcard notebooks)
+
+# The quick tier, for the edit-test loop: what `make test` runs less the notebooks, the browser
+# and the tests marked slow (`@pytest.mark.slow`: the shipped models, drawing, training).
+quick: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" tests --ignore=tests/test_browser.py
 
 venv: $(STAMP)
 

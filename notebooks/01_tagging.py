@@ -106,6 +106,17 @@ for name in ("weiwei_1", "thesis_full"):
     print(report.text("en"), report.text("zh"), sep="\n", end="\n\n")
 
 # %% [markdown]
+# Every training set of the course, one line each: which findings the lint reports (the sets of the later notebooks are built to show one lesson each, so most of them carry the notes above on purpose).
+#
+# > 课程里的每个训练集各占一行：标注检查报告了哪些问题（后面几课的训练集都是为了各演示一个道理而做的，所以大多数故意带着上面那几条提示）。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for s in training_sets.SETS:
+    kinds = [f.kind for f in caption_lint.lint_folder(training_sets.folder(s.name)).findings]
+    print(f"{s.name:<15} {', '.join(kinds) or '-'}")
+
+# %% [markdown]
 # The same from a terminal, on your own folder: `python -m lora_course.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
 #
 # > 在终端里对你自己的文件夹也一样：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。

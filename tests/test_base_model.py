@@ -41,6 +41,7 @@ def _tiny_cfg(**kw):
                                    warmup=2, **kw)
 
 
+@pytest.mark.slow
 def test_pretraining_resumes_to_the_same_weights(tmp_path):
     """Train 4 steps straight (the last 2 cooling down) vs. 2 steps without a cool-down, then
     resume to 4 with it: identical weights. That is how a longer run continues a shorter one."""
@@ -92,6 +93,7 @@ def test_shipped_base_model_is_small_safetensors_and_loads_offline():
     assert info["unet_steps_done"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
 def test_at_the_course_defaults_full_prompts_adhere_and_the_sect_has_a_mind():
     """The base model's bars, at the course's sampling defaults: full prompts draw every group they

@@ -77,6 +77,7 @@ def fresh_venv(path: Path) -> Path:
     return python
 
 
+@pytest.mark.slow
 def test_notebook_02_runs_from_its_first_cell_as_on_colab(tmp_path):
     origin = snapshot(tmp_path / "origin")
     python = fresh_venv(tmp_path / "venv")
