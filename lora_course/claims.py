@@ -63,7 +63,7 @@ SAME = 0.2
 #: decided at the seeds drawn (see :func:`status_of`).
 REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED = "REPRODUCED", "PARTLY", "NOT REPRODUCED", "UNDECIDED"
 STATUSES = (REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED)
-#: Each status in Chinese, with what it means (printed under every verdict line: 裁定 = verdict).
+#: Each status in Chinese, with what it means (printed under every verdict line: 结论 = verdict).
 STATUS_ZH = {REPRODUCED: "复现：每一项检验的 95 % 区间都越过了门槛",
              PARTLY: "部分复现：有的检验通过，有的没有通过",
              NOT_REPRODUCED: "未复现：没有一项检验通过",
@@ -250,7 +250,7 @@ class Verdict:
 
     def line_zh(self) -> str:
         """The verdict's reading in Chinese (the summary's numbers stay in the line above)."""
-        return f"裁定 {self.claim}：{STATUS_ZH.get(self.status, self.status)}"
+        return f"结论 {self.claim}：{STATUS_ZH.get(self.status, self.status)}"
 
     @property
     def outcomes(self) -> List[str]:

@@ -215,7 +215,7 @@ class Reading:
         return str(self.est) if self._same() else f"{self.est} (unclear pictures counted the other way: {self.other})"
 
     def zh(self) -> str:
-        return str(self.est) if self._same() else f"{self.est}（看不清的图反过来算：{self.other}）"
+        return str(self.est) if self._same() else f"{self.est}（模棱两可的图反过来算：{self.other}）"
 
 
 def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:
@@ -273,7 +273,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 + ("with " + " and ".join(leaks) + " captions `1girl` leaks ("
                    + ", ".join(f"{h} {leak[h]}" for h in leaks) + ")" if leaks
                    else "no other captioning is shown to leak") + " (T).",
-                f"标注：打全标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full'].zh()}），单用触发词"
+                f"标注：完整标签时 `1girl` {'保持自由' if free else '未见保持自由'}（{leak['full'].zh()}），单用触发词"
                 f"{alone_zh}（{alone['full'].zh()}）；"
                 + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
                    + "，".join(f"{h} {leak[h].zh()}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
@@ -303,9 +303,9 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 f"bounds ≥ {claims.HIGH}, unclear pictures counted against): {found}"
                 + (f"; none shown for {', '.join(none)}" if none else "")
                 + (f" (for {', '.join(by_unclear)} the unclear pictures decide it)" if by_unclear else "") + " (W).",
-                f"功力：她仍是她、提示词其他标签也起作用（两个下界都 ≥ {claims.HIGH}，看不清的图算作不是）的最低权重：{found}"
+                f"功力：她仍是她、提示词其他标签也起作用（两个下界都 ≥ {claims.HIGH}，模棱两可的图算作不是）的最低权重：{found}"
                 + (f"；{'、'.join(none)} 没找到" if none else "")
-                + (f"（{'、'.join(by_unclear)} 取决于看不清的图）" if by_unclear else "") + "（W）。"))
+                + (f"（{'、'.join(by_unclear)} 取决于模棱两可的图）" if by_unclear else "") + "（W）。"))
     # what prior preservation costs (R)
     r0 = _read(s, o, "R plain", "her", "1girl", 1.0)
     r1 = _read(s, o, "R reg", "her", "1girl", 1.0, unclear_counts=True)
@@ -315,7 +315,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     cost_zh = {PASS: "`weiwei` 不受影响", FAIL: "`weiwei` 付出代价"}.get(holds, "`weiwei` 可能付出代价")
     out.append((f"Prior preservation: `1girl` is her in {r0} → {r1} with ten regularisation pictures, and it "
                 f"{cost} ({t1} at w=1, against {f1} without) (R).",
-                f"先验保持：加十张正则图后 `1girl` 画出她的比例从 {r0.zh()} 变成 {r1.zh()}，{cost_zh}"
+                f"先验保留：加十张正则化图后 `1girl` 画出她的比例从 {r0.zh()} 变成 {r1.zh()}，{cost_zh}"
                 f"（w=1 时 {t1.zh()}，不加时 {f1.zh()}）（R）。"))
     # how long to train (notebook 14)
     chosen, est = res.rule
@@ -336,10 +336,10 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                     f"训练长度：她一出现就停：{chosen} 步（{est[chosen]}"
                     + (f"；{prev} 步时 {est[prev]}" if prev else "") + f"）；到 {last} 步时 w=1 下 `1girl` 画出她的比例是 "
                     f"{h_last.zh()}，{chosen} 步时是 {h_now.zh()}："
-                    + ("练得越久，夺舍越重" if grows else "未见练得越久夺舍越重") + "（notebook 14）。"))
+                    + ("练得越久，夺舍越重" if grows else "未见练得越久夺舍越重") + "（第 14 课）。"))
     else:
         out.append(("Length: no kept length drew her with the rule's lower bound (notebook 14).",
-                    "训练长度：没有哪个保留的长度达到规则的下界（notebook 14）。"))
+                    "训练长度：没有哪个保留的长度达到规则的下界（第 14 课）。"))
     return out
 
 
