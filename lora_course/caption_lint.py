@@ -201,13 +201,10 @@ def _read(folder: Path, report: Report) -> Tuple[str, List[_Caption]]:
                 f"{image.name} 没有标注文件 {cap.name}", "tag it (auto-tag the folder) or write the caption",
                 "给它打标（自动打标整个文件夹）或手写标注"))
             continue
-        try:
-            dataset.read_caption(cap)         # the loader's checks: encoding, control characters
+        try:                                   # the loader's checks: encoding, control characters
+            out.append(_Caption(image, dataset.read_caption_as_written(cap)))
         except dataset.DatasetError as e:
             report.findings.append(_unreadable(name, cap, e))
-            continue
-        text = cap.read_bytes().decode("utf-8-sig")
-        out.append(_Caption(image, [t for t in map(tags_.clean, tags_.SEPARATORS.split(text)) if t]))
     return name, out
 
 
@@ -365,20 +362,33 @@ def _lint_concept(name: str, caps: List[_Caption], trigger: Optional[str], keep_
                                f"write it one way, `{norm}` (tags.normalize_tags, dataset.replace_tag_everywhere)",
                                f"统一写成 `{norm}`（tags.normalize_tags、dataset.replace_tag_everywhere）"))
     seen: Dict[str, str] = {}
-    twins = []
+    twins: Dict[str, str] = {}                 # copy -> the picture it copies
     for c in caps:
-        digest = hashlib.sha1(c.image.read_bytes()).hexdigest()
+        digest = _digest(c.image)
         if digest in seen:
-            twins.append(f"{c.image.name} = {seen[digest]}")
+            twins[c.image.name] = seen[digest]
         else:
             seen[digest] = c.image.name
     if twins:
+        pairs = ", ".join(f"{copy} = {first}" for copy, first in twins.items())
         out.append(Finding("duplicate_picture", name, tuple(twins),
-                           f"{len(twins)} picture(s) are byte-for-byte copies of another: they count twice",
-                           f"有 {len(twins)} 张图和另一张完全相同：等于训练了两遍",
+                           f"{len(twins)} picture(s) are byte-for-byte copies of another, so they count twice "
+                           f"({pairs})",
+                           f"有 {len(twins)} 张图和另一张完全相同，等于训练了两遍（{pairs}）",
                            "delete the copies, or raise the folder's repeats on purpose",
                            "删掉重复的图；想多训练它就有意调高文件夹的重复次数"))
     return out
+
+
+def _digest(image: Path) -> str:
+    """The picture file's SHA-1, read once per file version (the tag editor lints on every edit)."""
+    st = image.stat()
+    return _digest_of(str(image), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=65536)
+def _digest_of(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
 
 _ZH_FAMILY = {"mouth": "嘴型", "expression": "表情", "pose": "姿势", "view": "视角"}

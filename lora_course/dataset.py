@@ -476,10 +476,15 @@ def read_caption(path: PathLike) -> Tags:
     A control character other than tab and line breaks, or an invisible format character
     (zero-width space, bidirectional mark...; a BOM at the start is stripped) is an error (see
     the module's table)."""
+    return dedupe(read_caption_as_written(path))
+
+
+def read_caption_as_written(path: PathLike) -> Tags:
+    """:func:`read_caption` with its repeated tags kept (what a caption lint needs to see)."""
     path = Path(path)
     text = _decode_caption(path, path.read_bytes())
     _check_characters(path, text)
-    return dedupe(split_tags(text))
+    return split_tags(text)
 
 
 def _canonical(path: Path, tags: Sequence[str]) -> Tags:

@@ -87,6 +87,7 @@ class TagEditor:
         self.revert_button = W.Button(description="revert unsaved", icon="undo")
         self.frequency_table = W.HTML()
         self.findings_panel = W.HTML()
+        self._flagged: Dict[str, List[str]] = {}    # picture stem -> kinds of the findings naming it
         self.status = W.HTML()
 
         self.add_all_button.on_click(lambda _b: self.add_all(self.tag.value))
@@ -125,7 +126,7 @@ class TagEditor:
         return [i for i, it in enumerate(self.items) if it.tags != (self.on_disk[i] or [])
                 or (self.on_disk[i] is None and it.tags)]
 
-    def lint(self, lang: str = "en") -> List[caption_lint.Finding]:
+    def lint(self) -> List[caption_lint.Finding]:
         """What the caption lint finds in the captions as edited (saved or not), per concept."""
         out = []
         for c in self.dataset.concepts:
@@ -254,7 +255,7 @@ class TagEditor:
                 row.removed_buttons[t] = b
         row.tags.children = [*row.tag_buttons.values(), *row.removed_buttons.values()]
         unsaved = tags != (self.on_disk[i] or []) or (self.on_disk[i] is None and tags)
-        flagged = getattr(self, "_flagged", {}).get(self.items[i].image_path.stem, [])
+        flagged = self._flagged.get(self.items[i].image_path.stem, [])
         row.name.value = (f"<code>{html.escape(self.items[i].image_path.name)}</code>"
                           + (" <b style='color:#b54708'>● unsaved</b>" if unsaved else "")
                           + "".join(f" <span style='color:#b42318' title='{html.escape(k)}'>{_FAIL} {html.escape(k)}</span>"
@@ -279,12 +280,10 @@ class TagEditor:
         flagged: Dict[str, List[str]] = {}
         for f in findings:
             for name in f.files:
-                stem = Path(name.split(" = ")[0]).stem
-                flagged.setdefault(stem, []).append(f.kind)
-        changed = flagged != getattr(self, "_flagged", None)
-        self._flagged = flagged
-        if changed:
-            for i in range(len(self.items)):
+                flagged.setdefault(Path(name).stem, []).append(f.kind)
+        before, self._flagged = self._flagged, flagged
+        for i, it in enumerate(self.items):            # only the rows whose marks changed
+            if before.get(it.image_path.stem) != flagged.get(it.image_path.stem):
                 self._render_row(i)
         colour = {"error": "#b42318", "warning": "#b54708", "info": "#475467"}
         lines = "".join(f"<li style='color:{colour[f.severity]}'>{html.escape(f.text('en'))}<br>{html.escape(f.text('zh'))}</li>"

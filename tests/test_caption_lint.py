@@ -88,7 +88,7 @@ def test_duplicates_spellings_and_twin_pictures(tmp_path):
     (sp,) = r.of("spellings")
     assert "3 ways" in sp.en and "`long hair`" in sp.fix_en and set(sp.files) == {"b.txt", "c.txt"}
     (twin,) = r.of("duplicate_picture")
-    assert twin.concept == "twins" and twin.files == ("y.png = x.png",)
+    assert twin.concept == "twins" and twin.files == ("y.png",) and "(y.png = x.png)" in twin.en
 
 
 @pytest.mark.parametrize("case, expect", [
