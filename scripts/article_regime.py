@@ -1,7 +1,8 @@
 """E5: the article's seven claims at the article's regime, three training runs each, as
 pre-registered in docs/preregistration/J_E5.md.
 
-    python scripts/article_regime.py            # trains 4 sets x 3 seeds, draws, decides, writes JSON
+    python scripts/article_regime.py            # E5: trains 4 sets x 3 seeds, draws, decides, writes JSON
+    python scripts/article_regime.py e6         # E6: weiwei_1 x 16 runs, mouth_2 x 4 (docs/preregistration/J_E6.md)
 
 The regime is the course's recipe at the length E4's rule gave on the calibration character
 (:data:`STEPS`). Every number is a share of pictures (or a difference of two, read the same way)
@@ -15,6 +16,7 @@ passes there cannot tell a LoRA from none.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from dataclasses import replace
@@ -35,6 +37,11 @@ TRAIN_SEEDS = (0, 1, 2)
 SEEDS = list(range(10000, 10032))
 N_BOOT = 4000
 HIGH, MOST, GAP, LOW, CONTROL, ABSENT = 0.5, 0.5, 0.4, 0.3, 0.7, 0.1
+
+#: E6 (docs/preregistration/J_E6.md): more training runs, fewer seeds per run, fresh seeds, and
+#: only the sets C1, C2, C3, C5 and C7 read. Training seeds per set; sampling seeds.
+E6_TRAIN_SEEDS = {"weiwei_1": tuple(range(3, 19)), "mouth_2": (3, 4, 5, 6)}
+E6_SEEDS = list(range(20000, 20016))
 
 #: What each training set is drawn with: prompt -> weights.
 POINTS = {
@@ -122,6 +129,7 @@ def claims(d: Data, rng) -> dict:
     """C1-C7, each a list of checks (pre-registered in docs/preregistration/J_E5.md)."""
     W = "weiwei_1"
     out = {}
+    have = set(d.sweeps)
     out["C1"] = [check("`weiwei` at w=1 is her", share_est(d.her(W, "weiwei", 1.0), rng), HIGH),
                  check("`weiwei` at w=0 is her", share_est(d.her(W, "weiwei", 0.0), rng), ABSENT, False)]
     t6, h6 = d.her(W, "weiwei", 0.6), d.her(W, "1girl", 0.6)
@@ -131,10 +139,11 @@ def claims(d: Data, rng) -> dict:
     out["C3"] = [check("`red hair` at w=1 is her", share_est(d.her(W, "red hair", 1.0), rng), HIGH),
                  check("`red hair` at w=0.6 is her", share_est(d.her(W, "red hair", 0.6), rng), LOW, False),
                  check("`long hair` at w=0.6 is her", share_est(d.her(W, "long hair", 0.6), rng), HIGH)]
-    a6, a1 = d.shows("fox_1", "fox", 0.6, ["fox"]), d.shows("fox_1", "fox", 1.0, ["fox"])
-    out["C4"] = [check("`fox` at w=1 is her", share_est(d.her("fox_1", "fox", 1.0), rng), HIGH),
-                 check("the animal at w=0.6 minus at w=1", diff_est([a6], [a1], rng), LOW),
-                 check("`fox` at w=0.6 is still her", share_est(d.her("fox_1", "fox", 0.6), rng), LOW)]
+    if "fox_1" in have:
+        a6, a1 = d.shows("fox_1", "fox", 0.6, ["fox"]), d.shows("fox_1", "fox", 1.0, ["fox"])
+        out["C4"] = [check("`fox` at w=1 is her", share_est(d.her("fox_1", "fox", 1.0), rng), HIGH),
+                     check("the animal at w=0.6 minus at w=1", diff_est([a6], [a1], rng), LOW),
+                     check("`fox` at w=0.6 is still her", share_est(d.her("fox_1", "fox", 0.6), rng), LOW)]
     out["C5"] = [check("one picture: `weiwei, closed mouth` at w=1 is her with a closed mouth",
                        share_est(d.her(W, "weiwei, closed mouth", 1.0, ["closed mouth"]), rng), LOW, False),
                  check("two pictures: her with a closed mouth on request",
@@ -142,15 +151,15 @@ def claims(d: Data, rng) -> dict:
                  check("two pictures: her with an open mouth on request",
                        share_est(d.her("mouth_2", "weiwei, open mouth", 1.0, ["open mouth"]), rng), CONTROL)]
     pc, ps = "weiwei, open mouth, crying", "weiwei, closed mouth, smile"
-    cry = d.her("cry_smile_2", pc, 1.0, ["open mouth", "crying"])
-    smile = d.her("cry_smile_2", ps, 1.0, ["closed mouth", "smile"])
-    cry0 = d.her("mouth_2", pc, 1.0, ["open mouth", "crying"])
-    smile0 = d.her("mouth_2", ps, 1.0, ["closed mouth", "smile"])
-
-    out["C6"] = [check(f"`{pc}`: her, crying, mouth open", share_est(cry, rng), CONTROL),
-                 check(f"`{ps}`: her, smiling, mouth closed", share_est(smile, rng), CONTROL),
-                 check("both, minus the same with captions lacking `crying`/`smile` (mouth_2)",
-                       diff_est([cry, smile], [cry0, smile0], rng), LOW)]
+    if "cry_smile_2" in have:
+        cry = d.her("cry_smile_2", pc, 1.0, ["open mouth", "crying"])
+        smile = d.her("cry_smile_2", ps, 1.0, ["closed mouth", "smile"])
+        cry0 = d.her("mouth_2", pc, 1.0, ["open mouth", "crying"])
+        smile0 = d.her("mouth_2", ps, 1.0, ["closed mouth", "smile"])
+        out["C6"] = [check(f"`{pc}`: her, crying, mouth open", share_est(cry, rng), CONTROL),
+                     check(f"`{ps}`: her, smiling, mouth closed", share_est(smile, rng), CONTROL),
+                     check("both, minus the same with captions lacking `crying`/`smile` (mouth_2)",
+                           diff_est([cry, smile], [cry0, smile0], rng), LOW)]
     stand, sit6 = d.her(W, "weiwei, standing", 1.0), d.her(W, "weiwei, sitting", 0.6, ["sitting"])
     out["C7"] = [check("`weiwei, sitting` at w=1 sits", share_est(d.shows(W, "weiwei, sitting", 1.0, ["sitting"]), rng), LOW, False),
                  check("`weiwei, sitting` at w=0.6 sits", share_est(d.shows(W, "weiwei, sitting", 0.6, ["sitting"]), rng), HIGH),
@@ -169,21 +178,41 @@ def status(checks) -> str:
     return "UNDECIDED"
 
 
+def between_runs(runs: list, prompt: str, w: float) -> dict:
+    """Her at one point, run by run: the runs' mean share, their standard deviation, and the
+    standard deviation sampling seeds alone would give (binomial, at each run's own share), so the
+    between-run part is what exceeds it."""
+    per = np.array([float(sw.her(prompt, w).mean()) for sw in runs])
+    n = runs[0].her(prompt, w).size
+    within = float(np.sqrt(np.mean(per * (1 - per) / n)))
+    sd = float(per.std(ddof=1)) if len(per) > 1 else 0.0
+    return {"per_run": [round(float(x), 3) for x in per], "mean": round(float(per.mean()), 3),
+            "sd_between_runs": round(sd, 3), "sd_from_seeds_alone": round(within, 3)}
+
+
 def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6"))
+    name = p.parse_args().experiment
+    train_seeds = ({s: TRAIN_SEEDS for s in POINTS} if name == "e5" else E6_TRAIN_SEEDS)
+    seeds = SEEDS if name == "e5" else E6_SEEDS
+    points = {s: POINTS[s] for s in train_seeds}
     t0 = time.time()
-    lab = course.setup(seeds=len(SEEDS))
-    sweeps = {s: [] for s in POINTS}
+    lab = course.setup(seeds=len(seeds))
+    sweeps = {s: [] for s in points}
     seconds = {}
-    for set_name, prompts in POINTS.items():
-        for seed in TRAIN_SEEDS:
+    for set_name, prompts in points.items():
+        for seed in train_seeds[set_name]:
             t = time.time()
-            name = lab.train(set_name, replace(course.DEFAULT_LORA, steps=STEPS, seed=seed),
+            lora = lab.train(set_name, replace(course.DEFAULT_LORA, steps=STEPS, seed=seed),
                              name=f"{set_name}_{STEPS}_s{seed}", progress=False)
-            seconds[name] = round(time.time() - t, 1)
+            seconds[lora] = round(time.time() - t, 1)
             ws = sorted({w for ws in prompts.values() for w in ws} | {0.0})
-            sweeps[set_name].append(lab.sweep(list(prompts), name, weights=ws, seeds=SEEDS, progress=False))
-        print(f"{set_name}: {len(TRAIN_SEEDS)} runs drawn", flush=True)
-    out = {"steps": STEPS, "train_seeds": list(TRAIN_SEEDS), "seeds": SEEDS, "train_seconds": seconds, "claims": {}}
+            sweeps[set_name].append(lab.sweep(list(prompts), lora, weights=ws, seeds=seeds, progress=False))
+            print(f"{set_name} run {seed}: {time.time() - t:.0f} s", flush=True)
+        print(f"{set_name}: {len(train_seeds[set_name])} runs drawn", flush=True)
+    out = {"experiment": name, "steps": STEPS, "train_seeds": {s: list(v) for s, v in train_seeds.items()},
+           "seeds": seeds, "train_seconds": seconds, "claims": {}}
     for label, data in (("primary", Data(sweeps)), ("other way", Data(sweeps, other_way=True)),
                         ("base alone", Data(sweeps, base_only=True))):
         res = claims(data, np.random.default_rng(0))
@@ -204,17 +233,17 @@ def main():
                   f"{o['value']:.2f} [{o['lo']:.2f}, {o['hi']:.2f}] | {o['outcome']} | {b['value']:.2f} | {b['outcome']} |")
     # between training runs: each run's own share at the points the checks read
     spread = {}
-    for set_name, prompts in POINTS.items():
+    for set_name, prompts in points.items():
         for p, ws in prompts.items():
             for w in ws:
-                spread[f"{set_name} | {p} | {w:g}"] = [round(float(sw.her(p, w).mean()), 3) for sw in sweeps[set_name]]
+                spread[f"{set_name} | {p} | {w:g}"] = between_runs(sweeps[set_name], p, w)
     out["her_per_run"] = spread
-    print("\nher per training run (seeds 0, 1, 2):")
+    print("\nher per training run (mean · sd between runs · sd from seeds alone · each run):")
     for k, v in spread.items():
-        print(f"  {k}: {v}")
+        print(f"  {k}: {v['mean']:.2f} · {v['sd_between_runs']:.2f} · {v['sd_from_seeds_alone']:.2f} · {v['per_run']}")
     out["seconds"] = round(time.time() - t0, 1)
-    _save("e5", out)
-    print(f"\ne5: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e5.json'}")
+    _save(name, out)
+    print(f"\n{name}: {out['seconds'] / 60:.1f} min; numbers in {OUT / (name + '.json')}")
 
 
 if __name__ == "__main__":
