@@ -14,16 +14,25 @@ fixed here, before any experiment is run, and are the same for every reader:
 
 Every check is decided on a 95 % interval (:mod:`lora_course.stats`): it passes only when the
 interval clears its threshold, fails when it misses it entirely, and is *undecided* ("not shown
-at N seeds") when it straddles it. A reading the tagger calls ``unclear`` is counted both ways
-(:func:`both_readings`): as each claim is written, against the claim (a share that must be high
-counts it as "not shown"; a share that must be low, or one subtracted in a gap, as "shown"), and
-the other way round. A check passes only if it passes both ways, fails only if it fails both
-ways, and is otherwise undecided; when one way passes and the other fails, "the unclear pictures
-decide it", which more seeds cannot change. For a check on one share, or on a gap whose two
-terms are counted in opposite directions (C2), the two readings are its two extremes. Where one
-measure enters both sides of a difference, a lowest weight or a spread (C3's and P's "how much
-earlier", C4's come-back, T's spreads), both readings flip it together: they are two readings,
-not bounds, and a check decided on both is decided on those two only.
+at N seeds") when it straddles it. A difference of two shares gets the wider of the paired
+bootstrap and Newcombe's square-and-add interval (:func:`_difference`).
+
+**Each claim's counting rule** says how a reading the tagger calls ``unclear`` (a picture between
+two values: two different eyes, a half-open mouth) counts:
+
+* **C1–C7, the article's claims** (:func:`by_rule`), as pre-registered for the article's regime
+  (docs/preregistration/J_E5.md): an unclear picture does *not* show what is asked (not her, not
+  the tag), under every prompt of a check alike, so a difference reads both its prompts the same
+  way. Why: the article's pictures show a clean her, a clean closed mouth, a seated her; an
+  in-between picture is neither what the article got nor what the prompt asked for. The other
+  reading (unclear counted as what was asked) is computed beside every check and printed where
+  it would change an outcome or the status; it never decides. Their checks sit at fixed grid
+  weights (0, 0.6, 1): no weight is searched for.
+* **T, P, R, W, the course's own claims** (:func:`both_readings`): each check counted both ways,
+  as the claim is written (against it) and the other way round; a check passes only if it passes
+  both ways, fails only if it fails both ways, and is otherwise undecided ("the unclear pictures
+  decide it", which more seeds cannot change). Where one measure enters both sides of a
+  difference, a lowest weight or a spread, both readings flip it together.
 
 Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
 showing, with the same thresholds.
@@ -41,7 +50,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -168,10 +177,15 @@ class Check:
         return max(widths) if widths else float("nan")
 
     @property
+    def flips(self) -> bool:
+        """Decided by a counting rule (:func:`by_rule`), and its other reading comes out otherwise."""
+        return self.fixed is None and self.other_way is not None and self.other_way.outcome != self.outcome
+
+    @property
     def unclear_decides(self) -> bool:
         """Undecided because it passes with its unclear pictures counted one way and fails with
         them counted the other."""
-        if self.other_way is None:
+        if self.other_way is None or self.fixed is None:
             return False
         return {stats.all_of(*(p.outcome for p in self.parts)), self.other_way.outcome} == {stats.PASS, stats.FAIL}
 
@@ -191,7 +205,10 @@ class Check:
     def __str__(self) -> str:
         body = "; ".join(str(p) for p in self.parts)
         text = f"{self.text} — {body}" if self.text and body else self.text or body
-        if self.other_way is not None and self.outcome != stats.PASS:
+        if self.flips:
+            text += (" — with its unclear pictures counted as what was asked: "
+                     + "; ".join(str(p) for p in self.other_way.parts) + f", which would {_VERB[self.other_way.outcome]}")
+        elif self.other_way is not None and self.fixed is not None and self.outcome != stats.PASS:
             text += " — its unclear pictures counted the other way: " + "; ".join(str(p) for p in self.other_way.parts)
         if self.unclear_decides:
             text += " — not shown: the unclear pictures decide it"
@@ -206,6 +223,7 @@ class Check:
 
 
 MARKS = {stats.PASS: "x", stats.FAIL: " ", stats.UNDECIDED: "?"}
+_VERB = {stats.PASS: "pass", stats.FAIL: "fail", stats.UNDECIDED: "be undecided"}
 
 
 @dataclass
@@ -219,6 +237,9 @@ class Verdict:
     summary: str
     checks: List[Check] = field(default_factory=list)
     numbers: Dict[str, float] = field(default_factory=dict)
+    #: the status with every unclear picture counted the other way (a claim decided by a counting
+    #: rule, :func:`by_rule`); ``None`` for a claim that reads its pictures both ways
+    other_status: Optional[str] = None
 
     def line(self) -> str:
         """The one line the report collects: ``VERDICT <claim> | <STATUS> | <summary>``."""
@@ -245,8 +266,16 @@ class Verdict:
             lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
         return lines
 
+    def sensitivity(self) -> List[str]:
+        """A line (and its Chinese) when the other reading of the unclear pictures would give
+        another status; nothing otherwise."""
+        if self.other_status is None or self.other_status == self.status:
+            return []
+        return [f"  (with the unclear pictures counted as what was asked, it would be {self.other_status})",
+                f"  （把模棱两可的图算作提示词要的样子，结论会是{STATUS_ZH[self.other_status].split('：')[0]}）"]
+
     def __str__(self) -> str:
-        return "\n".join([*self.check_lines(), self.line(), self.line_zh()])
+        return "\n".join([*self.check_lines(), self.line(), self.line_zh(), *self.sensitivity()])
 
     def line_zh(self) -> str:
         """The verdict's reading in Chinese (the summary's numbers stay in the line above)."""
@@ -265,7 +294,7 @@ class Verdict:
             print(self)
             return
         print("\n".join([*self.check_lines(), f"AT {regime} {self.claim} | {self.status} | {self.summary}",
-                         f"{regime}：{STATUS_ZH.get(self.status, self.status)}"]))
+                         f"{regime}：{STATUS_ZH.get(self.status, self.status)}", *self.sensitivity()]))
 
 
 def status_of(outcomes: Sequence[str]) -> str:
@@ -321,6 +350,23 @@ def both_readings(claim):
     return read_both_ways
 
 
+def by_rule(claim):
+    """Decorate a claim function of sweeps with the article claims' counting rule: its verdict is
+    decided on the sweeps as given (every ``unclear`` picture is *not* what was asked, under every
+    prompt alike), and the same claim on the sweeps read the other way round (every sweep
+    :meth:`~Sweep.unclear_flipped`: an unclear picture *is* what was asked) is kept beside it as
+    sensitivity: each check's ``other_way`` and the verdict's ``other_status``, printed where they
+    differ. Unlike :func:`both_readings`, the other reading never changes an outcome."""
+    @functools.wraps(claim)
+    def read_by_rule(*args, **kwargs):
+        primary = claim(*args, **kwargs)
+        other = claim(*(_flipped(a) for a in args), **{k: _flipped(v) for k, v in kwargs.items()})
+        checks = [replace(p, other_way=o) for p, o in zip(primary.checks, other.checks, strict=True)]
+        return Verdict(primary.claim, primary.status, primary.summary, checks, primary.numbers,
+                       other_status=other.status)
+    return read_by_rule
+
+
 # ---- per-seed measurements and their statistics ------------------------------------------------
 #: The "weight" at which a prompt that never reaches its bar (up to 1.0) is counted.
 NEVER = 1.2
@@ -374,9 +420,40 @@ def _same_seeds(*sweeps: Sweep) -> None:
                          "seed by seed: draw them with the same `seeds`")
 
 
-@both_readings
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a.mean() - b.mean())
+
+
+def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray]) -> Estimate:
+    """mean of the ``pos`` shares minus mean of the ``neg`` shares (per-seed 0/1 arrays on the same
+    seeds), with the wider of two 95 % intervals: the paired bootstrap over seeds, and Newcombe's
+    square-and-add of the pooled Wilson intervals (which ignores the pairing, so it is the wider
+    when the two sides agree seed by seed, and never zero-width when every picture agrees)."""
+    k = len(pos)
+
+    def stat(*arrs):
+        return float(np.mean([a.mean() for a in arrs[:k]]) - np.mean([a.mean() for a in arrs[k:]]))
+    boot = stats.bootstrap(stat, *pos, *neg)
+    P, N = np.concatenate(pos).astype(bool), np.concatenate(neg).astype(bool)
+    p1, p2 = P.mean(), N.mean()
+    (l1, u1), (l2, u2) = stats.wilson(int(P.sum()), P.size), stats.wilson(int(N.sum()), N.size)
+    lo = p1 - p2 - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = p1 - p2 + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return Estimate(boot.value, min(boot.lo, float(lo)), max(boot.hi, float(hi)), len(pos[0]))
+
+
+#: The article's seven claims (C1–C7) are decided with the checks and the counting rule
+#: pre-registered for the article's regime (docs/preregistration/J_E5.md), at fixed grid weights:
+#: no weight is searched for, so no lowest weight, no best weight, no sentinel. The rule: a picture
+#: whose reading is ``unclear`` in a group a number looks at does **not** show what is asked (not
+#: her, not the tag), under every prompt of a check alike, so a difference reads both of its
+#: prompts the same way (:func:`by_rule`). The other reading is computed beside it as sensitivity.
+
+
+@by_rule
 def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
-    f0, f1 = stats.share(sw.her(prompt, 0.0, unclear_counts=True)), stats.share(sw.her(prompt, 1.0))
+    """One picture, one tag. Her at w = 1 ≥ 0.5; her at w = 0 (the base alone) ≤ 0.1."""
+    f0, f1 = stats.share(sw.her(prompt, 0.0)), stats.share(sw.her(prompt, 1.0))
     checks = [_check(Part(f"with the LoRA (w=1) `{prompt}` is her (all her identity tags) in a share", f1, HIGH,
                           share=True)),
               _check(Part("without it (w=0)", f0, 0.1, at_least=False, share=True))]
@@ -384,103 +461,104 @@ def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
                     {"fidelity_w0": f0.value, "fidelity_w1": f1.value})
 
 
-def _gap(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a.mean() - b.mean())
-
-
-@both_readings
+@by_rule
 def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
+    """The `1girl` hijack. At w = 1 `1girl` is her ≥ 0.5; at w = 0.6 `weiwei` is her ≥ 0.5, and her
+    on `weiwei` minus her on `1girl` ≥ 0.4 (the puppet holds while the host shows its own)."""
     h1 = stats.share(sw.her(host, 1.0))
-    t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6, unclear_counts=True)
-    t6, h6, gap = stats.share(t6h), stats.share(h6h), stats.bootstrap(_gap, t6h, h6h)
+    t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6)
+    t6, h6, gap = stats.share(t6h), stats.share(h6h), _difference([t6h], [h6h])
     checks = [_check(Part(f"at w=1 `{host}` is hijacked: share of its pictures that are her", h1, MOST, share=True)),
-              _check(Part(f"at w=0.6 `{trigger}` holds", t6, HIGH, share=True),
-                     Part(f"`{trigger}` minus `{host}` ({h6}), the gap", gap, GAP),
-                     text="at w=0.6 the puppet holds while the host shows other features")]
-    return _verdict("C2", checks, f"w=1: `{host}` {h1}; w=0.6: `{trigger}` {t6} vs `{host}` {h6}, gap {gap}",
+              _check(Part(f"at w=0.6 `{trigger}` holds", t6, HIGH, share=True)),
+              _check(Part(f"at w=0.6 her on `{trigger}` minus her on `{host}` ({h6}), the puppet's lead", gap, GAP))]
+    return _verdict("C2", checks, f"w=1: `{host}` {h1}; w=0.6: `{trigger}` {t6} vs `{host}` {h6}, lead {gap}",
                     {"host_w1": h1.value, "trigger_w06": t6.value, "host_w06": h6.value, "gap_w06": gap.value})
 
 
-@both_readings
+@by_rule
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
-    wr, wl, before = _falls(her_matrix(sw, mismatch), her_matrix(sw, match), sw.weights)
-    step = _step(sw)
-    checks = [_check(Part(f"lowest weight where `{mismatch}` is her in ≥ {HIGH} of pictures", wr, 0.8, weight=True),
-                     Part("and it is reached at all", wr, 1.0, at_least=False, weight=True),
-                     text=f"`{mismatch}` holds only near full weight"),
-              _check(Part(f"lowest weight for `{match}`", wl, 0.8, at_least=False, weight=True),
-                     Part(f"how much earlier than `{mismatch}`", before, step, grid=True),
-                     text=f"`{match}` holds below full weight and before `{mismatch}`")]
-    summary = (f"fidelity ≥ {HIGH} from w={_wfmt(wr.value)} [{_wfmt(wr.lo)}, {_wfmt(wr.hi)}] for `{mismatch}`, "
-               f"from w={_wfmt(wl.value)} [{_wfmt(wl.lo)}, {_wfmt(wl.hi)}] for `{match}`")
-    return _verdict("C3", checks, summary.replace("w=never", "never"),
-                    {"w_mismatch": wr.value if wr.value != NEVER else float("nan"),
-                     "w_match": wl.value if wl.value != NEVER else float("nan")})
+    """A host unlike the caster needs full weight. `red hair` at w = 1 is her ≥ 0.5 and at w = 0.6
+    ≤ 0.3; `long hair` (like her) at w = 0.6 is her ≥ 0.5."""
+    r1, r6 = stats.share(sw.her(mismatch, 1.0)), stats.share(sw.her(mismatch, 0.6))
+    l6 = stats.share(sw.her(match, 0.6))
+    checks = [_check(Part(f"at w=1 `{mismatch}` is her", r1, HIGH, share=True)),
+              _check(Part(f"at w=0.6 `{mismatch}` is her", r6, LOW, at_least=False, share=True)),
+              _check(Part(f"at w=0.6 `{match}` is her", l6, HIGH, share=True))]
+    return _verdict("C3", checks, f"`{mismatch}` her {r1} at w=1, {r6} at w=0.6; `{match}` her {l6} at w=0.6",
+                    {"mismatch_w1": r1.value, "mismatch_w06": r6.value, "match_w06": l6.value})
 
 
-@both_readings
+@by_rule
 def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
-    f1 = stats.share(sw.her(prompt, 1.0))
-    animal = np.stack([sw.shows(["fox"], prompt, w) for w in sw.weights], axis=1)   # seeds × weights
-    i1 = sw.weights.index(1.0)
-    below = [j for j, w in enumerate(sw.weights) if 0 < w < 1]
-
-    def comeback(a):
-        return float(a[:, below].mean(0).max() - a[:, i1].mean())
-    back = stats.bootstrap(comeback, animal)
-    a1 = stats.share(animal[:, i1])
-    j = below[int(animal[:, below].mean(0).argmax())]
-    a_best = stats.share(animal[:, j])
-    w_best = sw.weights[j]
+    """A known word as trigger. `fox` at w = 1 is her ≥ 0.5; the animal at w = 0.6 minus at w = 1
+    ≥ 0.3 (it comes back as the weight drops) while `fox` at w = 0.6 is still her ≥ 0.3."""
+    f1, f6 = stats.share(sw.her(prompt, 1.0)), stats.share(sw.her(prompt, 0.6))
+    a6, a1 = sw.shows(["fox"], prompt, 0.6), sw.shows(["fox"], prompt, 1.0)
+    back = _difference([a6], [a1])
     checks = [_check(Part(f"at w=1 `{prompt}` draws her", f1, HIGH, share=True)),
-              _check(Part(f"lowering the weight brings the animal back: its share at the best w<1 (w={w_best:g}) "
-                          f"minus at w=1", back, LOW))]
-    return _verdict("C4", checks, f"`{prompt}`: her {f1} at w=1; the animal {a1} at w=1, {a_best} at w={w_best:g}",
-                    {"fidelity_w1": f1.value, "animal_w1": a1.value, "animal_best_below_1": a_best.value})
+              _check(Part(f"the animal at w=0.6 ({stats.share(a6)}) minus at w=1 ({stats.share(a1)})", back, LOW)),
+              _check(Part(f"at w=0.6 `{prompt}` is still her", f6, LOW, share=True))]
+    return _verdict("C4", checks, f"`{prompt}`: her {f1} at w=1, {f6} at w=0.6; the animal comes back by {back}",
+                    {"fidelity_w1": f1.value, "fidelity_w06": f6.value, "animal_w1": float(a1.mean()),
+                     "animal_w06": float(a6.mean())})
 
 
-@both_readings
+@by_rule
 def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
+    """A feature the set never shows is hard to get. One open-mouth picture: `weiwei, closed mouth`
+    is her with a closed mouth ≤ 0.3; two tagged pictures: her with a closed mouth ≥ 0.7 and her
+    with an open mouth ≥ 0.7, each on request."""
     po, pc = "weiwei, open mouth", "weiwei, closed mouth"
-    c_one = stats.share(one.shows(["closed mouth"], pc, weight, unclear_counts=True))
-    c_two = stats.share(two.shows(["closed mouth"], pc, weight))
-    o_two = stats.share(two.shows(["open mouth"], po, weight))
-    checks = [_check(Part(f"one open-mouth image: `{pc}` gives a closed mouth in a share", c_one, LOW,
+    c_one = stats.share(one.her_and(pc, weight, ["closed mouth"]))
+    c_two = stats.share(two.her_and(pc, weight, ["closed mouth"]))
+    o_two = stats.share(two.her_and(po, weight, ["open mouth"]))
+    checks = [_check(Part(f"one open-mouth picture: `{pc}` is her with a closed mouth", c_one, LOW,
                           at_least=False, share=True)),
-              _check(Part("two tagged images: closed on request", c_two, CONTROL, share=True),
-                     Part("open on request", o_two, CONTROL, share=True))]
-    return _verdict("C5", checks, f"closed mouth on request: {c_one} (one image) → {c_two} (two images); open {o_two}",
+              _check(Part("two tagged pictures: her with a closed mouth on request", c_two, CONTROL, share=True)),
+              _check(Part("two tagged pictures: her with an open mouth on request", o_two, CONTROL, share=True))]
+    return _verdict("C5", checks, f"her with a closed mouth on request: {c_one} (one picture) → {c_two} "
+                                  f"(two pictures); open {o_two}",
                     {"closed_one": c_one.value, "closed_two": c_two.value, "open_two": o_two.value})
 
 
-@both_readings
-def c6(sw: Sweep, weight: float = 1.0) -> Verdict:
+@by_rule
+def c6(sw: Sweep, without: Sweep, weight: float = 1.0) -> Verdict:
+    """Tags make combinations. `weiwei, open mouth, crying` is her crying with the mouth open
+    ≥ 0.7; `weiwei, closed mouth, smile` her smiling with the mouth closed ≥ 0.7; and the two
+    together minus the same on ``without`` (a LoRA whose captions lack `crying` and `smile`,
+    notebook 06's two-picture set) ≥ 0.3: the tags made the combination, not the base alone."""
+    _same_seeds(sw, without)
     pc, ps = "weiwei, open mouth, crying", "weiwei, closed mouth, smile"
-    cry = stats.share(sw.shows(["open mouth", "crying"], pc, weight))
-    smile = stats.share(sw.shows(["closed mouth", "smile"], ps, weight))
-    checks = [_check(Part(f"`{pc}`: crying with the mouth open", cry, CONTROL, share=True)),
-              _check(Part(f"`{ps}`: a closed-mouth smile", smile, CONTROL, share=True))]
-    return _verdict("C6", checks, f"crying open mouth {cry}, closed smile {smile} at w={weight:g}",
-                    {"cry_open": cry.value, "smile_closed": smile.value})
+    cry, smile = sw.her_and(pc, weight, ["open mouth", "crying"]), sw.her_and(ps, weight, ["closed mouth", "smile"])
+    cry0 = without.her_and(pc, weight, ["open mouth", "crying"])
+    smile0 = without.her_and(ps, weight, ["closed mouth", "smile"])
+    lead = _difference([cry, smile], [cry0, smile0])
+    c, s_, c0, s0 = (stats.share(x) for x in (cry, smile, cry0, smile0))
+    checks = [_check(Part(f"`{pc}`: her, crying, mouth open", c, CONTROL, share=True)),
+              _check(Part(f"`{ps}`: her, smiling, mouth closed", s_, CONTROL, share=True)),
+              _check(Part(f"both, minus the same with captions lacking `crying`/`smile` ({c0}, {s0})", lead, LOW))]
+    return _verdict("C6", checks, f"her crying with the mouth open {c}, smiling with it closed {s_} at w={weight:g}; "
+                                  f"without the tags {c0}, {s0}",
+                    {"cry_open": c.value, "smile_closed": s_.value, "cry_open_without": c0.value,
+                     "smile_closed_without": s0.value})
 
 
-@both_readings
+@by_rule
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
-    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0, unclear_counts=True))
-    stand = sw.her(standing, 1.0)
-    joint = np.stack([sw.her_and(sitting, w, ["sitting"], unclear_counts=True) for w in sw.weights], axis=1)
-    j = int(joint.mean(0).argmax())
-    w_best, best, stand_f = sw.weights[j], stats.share(joint[:, j]), stats.share(stand)
-
-    def cost(st, jt):
-        return float(st.mean() - jt.mean(0).max())
-    lost = stats.bootstrap(cost, stand, joint)
-    checks = [_check(Part(f"at w=1 `{sitting}` sits in a share", sit1, LOW, at_least=False, share=True)),
-              _check(Part(f"her standing at w=1 ({stand_f}) minus her *and* sitting at its best "
-                          f"(w={w_best:g}, {best})", lost, LOW))]
-    return _verdict("C7", checks, f"sitting at w=1 {sit1}; her sitting at best {best} (w={w_best:g}) "
-                                  f"vs her standing {stand_f}",
-                    {"sitting_w1": sit1.value, "joint_best": best.value, "standing_fidelity": stand_f.value})
+    """Poses the set never shows cost fidelity. `weiwei, sitting` sits at w = 1 ≤ 0.3 and at
+    w = 0.6 ≥ 0.5; her standing at w = 1 minus her *and* sitting at w = 0.6 ≥ 0.3."""
+    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0))
+    sit6 = stats.share(sw.shows(["sitting"], sitting, 0.6))
+    stand, joint = sw.her(standing, 1.0), sw.her_and(sitting, 0.6, ["sitting"])
+    lost = _difference([stand], [joint])
+    checks = [_check(Part(f"at w=1 `{sitting}` sits", sit1, LOW, at_least=False, share=True)),
+              _check(Part(f"at w=0.6 `{sitting}` sits", sit6, HIGH, share=True)),
+              _check(Part(f"her standing at w=1 ({stats.share(stand)}) minus her *and* sitting at w=0.6 "
+                          f"({stats.share(joint)})", lost, LOW))]
+    return _verdict("C7", checks, f"sitting {sit1} at w=1, {sit6} at w=0.6; her sitting at w=0.6 {stats.share(joint)} "
+                                  f"vs her standing {stats.share(stand)}",
+                    {"sitting_w1": sit1.value, "sitting_w06": sit6.value, "joint_w06": float(joint.mean()),
+                     "standing_fidelity": float(stand.mean())})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ STATUS_WHY_ZH = {claims.REPRODUCED: "每一项检验都越过了门槛",
                  claims.NOT_REPRODUCED: "没有一项检验越过门槛",
                  claims.UNDECIDED: "还有检验没定下来，它可能把结论推向任何一边"}
 MARK = {stats.PASS: "✓", stats.FAIL: "✗", stats.UNDECIDED: "?"}
+OUTCOME_EN = {stats.PASS: "pass", stats.FAIL: "fail", stats.UNDECIDED: "be undecided"}
+OUTCOME_ZH = {stats.PASS: "通过", stats.FAIL: "不通过", stats.UNDECIDED: "未定"}
 
 
 def why(check: claims.Check) -> Bilingual:
@@ -112,6 +114,15 @@ def explain(verdict: claims.Verdict) -> Bilingual:
     zh: List[str] = [f"**{verdict.claim} · {STATUS_NAME_ZH.get(s, s)}**：{STATUS_WHY_ZH.get(s, s)}。"]
     for i, c in enumerate(verdict.checks, 1):
         w = why(c)
-        en.append(f"- {MARK[c.outcome]} check {i}: {w.en}.")
-        zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验：{w.zh}。")
+        flip_en = flip_zh = ""
+        if c.flips:          # decided by the claim's counting rule; the other reading differs
+            flip_en = f" (with its unclear pictures counted as what was asked, it would {OUTCOME_EN[c.other_way.outcome]})"
+            flip_zh = f"（把模棱两可的图算作提示词要的样子，它会{OUTCOME_ZH[c.other_way.outcome]}）"
+        en.append(f"- {MARK[c.outcome]} check {i}: {w.en}{flip_en}.")
+        zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验：{w.zh}{flip_zh}。")
+    if verdict.other_status is not None and verdict.other_status != s:
+        en.append(f"\nCounted the other way, every unclear picture as what was asked, the verdict would be "
+                  f"{verdict.other_status}: the claim's counting rule decides, and this is how much it matters.")
+        zh.append(f"\n反过来算，把每张模棱两可的图都算作提示词要的样子，结论会是{STATUS_NAME_ZH[verdict.other_status]}："
+                  f"结论按论断的计数规则定，这一行说明规则的影响有多大。")
     return Bilingual("\n".join(en), "\n".join(zh))

@@ -68,13 +68,15 @@ def article_sweeps(lab) -> Dict[str, Sweep]:
           "C5 one": lab.sweep(list(MOUTH), weiwei, weights=(0.6, 0.8, 1.0), progress=False),
           "C5 two": lab.sweep(list(MOUTH), two, weights=(0.6, 0.8, 1.0), progress=False),
           "C6": lab.sweep(list(CRY_SMILE), cs, weights=(0.6, 0.8, 1.0), progress=False),
+          "C6 without": lab.sweep(list(CRY_SMILE), two, weights=(0.6, 0.8, 1.0), progress=False),
           "C7": lab.sweep(list(POSES), weiwei, progress=False)}
 
 
 def article_verdicts(sw: Dict[str, Sweep]) -> Dict[str, claims.Verdict]:
     """The verdicts of C1–C7 from :func:`article_sweeps`."""
     return {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
-            "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]), "C6": claims.c6(sw["C6"]),
+            "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]),
+            "C6": claims.c6(sw["C6"], sw["C6 without"]),
             "C7": claims.c7(sw["C7"])}
 
 
@@ -134,6 +136,9 @@ def table(res: Results) -> List[str]:
     for c, v in res.verdicts.items():
         lines.append(f"{c} | {NOTEBOOKS[c]} | {v.status} | {v.summary}")
         lines.append(f"    {claims.STATUS_ZH[v.status].split('：')[0]}")
+        if v.other_status is not None and v.other_status != v.status:
+            lines.append(f"    with the unclear pictures counted as what was asked: {v.other_status} · "
+                         f"把模棱两可的图算作提示词要的样子：{claims.STATUS_ZH[v.other_status].split('：')[0]}")
         if c in res.regime:
             r = res.regime[c]
             lines.append(f"    at {training_length.ARTICLE_STEPS} steps: {r.status} | {r.summary}")
@@ -163,11 +168,11 @@ def moments(res: Results) -> List[Moment]:
     w_guide = res.advice["weiwei_1"].weight or 1.0
     return [
         Moment("C1", "C1", "weiwei", 1.0, "her", stats.share(s["C1"].her("weiwei", 1.0))),
-        Moment("C2", "C2", "1girl", 0.6, "her", stats.share(s["C2"].her("1girl", 0.6, unclear_counts=True))),
+        Moment("C2", "C2", "1girl", 0.6, "her", stats.share(s["C2"].her("1girl", 0.6))),
         Moment("C3", "C3", "red hair", 1.0, "her", stats.share(s["C3"].her("red hair", 1.0))),
-        Moment("C4", "C4", "fox", 0.2, "the animal", stats.share(s["C4"].shows(["fox"], "fox", 0.2))),
-        Moment("C5", "C5 one 600", MOUTH[1], 1.0, "closed mouth",
-               stats.share(s["C5 one 600"].shows(["closed mouth"], MOUTH[1], 1.0))),
+        Moment("C4", "C4", "fox", 0.6, "the animal", stats.share(s["C4"].shows(["fox"], "fox", 0.6))),
+        Moment("C5", "C5 one 600", MOUTH[1], 1.0, "her, closed mouth",
+               stats.share(s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
                stats.share(s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
         Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
@@ -278,19 +283,18 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
                    + "，".join(f"{h} {leak[h].zh()}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
                 + "（T）。"))
-    # tag what varies (C5 at the recipe and at 600 steps)
-    # the verdict's own numbers (a picture read unclear counts as closed for one picture, the
-    # claim's cautious side, then the other way), so the sentence and the table agree
-    c_one = _read(s, o, "C5 one", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
-    c_600 = _read(s, o, "C5 one 600", "shows", ["closed mouth"], MOUTH[1], 1.0, unclear_counts=True)
-    c_two = _read(s, o, "C5 two 600", "shows", ["closed mouth"], MOUTH[1], 1.0)
+    # tag what varies (C5 at the recipe and at 600 steps): the verdict's own numbers (her with a
+    # closed mouth, an unclear picture not closed, then the other way), so the sentence and the table agree
+    c_one = _read(s, o, "C5 one", "her_and", MOUTH[1], 1.0, ["closed mouth"])
+    c_600 = _read(s, o, "C5 one 600", "her_and", MOUTH[1], 1.0, ["closed mouth"])
+    c_two = _read(s, o, "C5 two 600", "her_and", MOUTH[1], 1.0, ["closed mouth"])
     lost = c_600.decide(claims.LOW, False) == PASS
-    kept = c_two.decide(claims.HIGH) == PASS
-    out.append((f"Tag what varies: after one open-mouth picture `closed mouth` is obeyed in {c_one} at the "
+    kept = c_two.decide(claims.CONTROL) == PASS
+    out.append((f"Tag what varies: after one open-mouth picture she has the closed mouth asked for in {c_one} at the "
                 f"recipe's length and {c_600} at {training_length.ARTICLE_STEPS} steps"
                 f"{' (lost once the picture is learned)' if lost else ''}; a second picture, tagged "
                 f"`closed mouth`, {'keeps' if kept else 'is not shown to keep'} it ({c_two}) (C5).",
-                f"给会变的东西打标签：只有一张张嘴图时，配方长度下 `closed mouth` 被服从的比例是 {c_one.zh()}，"
+                f"给会变的东西打标签：只有一张张嘴图时，配方长度下她按要求闭上嘴的比例是 {c_one.zh()}，"
                 f"训练到 {training_length.ARTICLE_STEPS} 步是 {c_600.zh()}{'（图被背下来后就丢了）' if lost else ''}；"
                 f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two.zh()}）（C5）。"))
     # the working weight (W)

@@ -62,6 +62,7 @@ def test_c2_needs_the_hijack_and_the_gap():
         return world.WEIWEI if w >= 0.4 else OTHER
     v = claims.c2(fake_sweep(["weiwei", "1girl"], same))
     assert v.status == "PARTLY" and v.numbers["trigger_w06"] == v.numbers["host_w06"] == 1.0
+    assert v.outcomes == ["pass", "pass", "fail"]           # hijacked, the puppet holds, but no lead
 
 
 def test_status_follows_the_checks_in_every_direction():
@@ -76,12 +77,12 @@ def test_status_follows_the_checks_in_every_direction():
         return claims.c2(fake_sweep(["weiwei", "1girl"], f))
 
     P, F, U = "pass", "fail", "undecided"
-    cases = [(c2_of(0.4, N), "REPRODUCED", [P, P]),          # hijacked at 1, gap 1.0 at 0.6
-             (c2_of(0.4, 0), "PARTLY", [F, P]),              # the gap, but no hijack
-             (c2_of(2.0, 0), "NOT REPRODUCED", [F, F]),      # neither
-             (c2_of(0.4, 30), "REPRODUCED", [P, P]),         # hijack 0.75 [0.60, 0.86]: clears MOST
-             (c2_of(0.4, 20), "UNDECIDED", [U, P]),          # hijack 0.50 [0.35, 0.65]: straddles it
-             (c2_of(0.4, 10), "PARTLY", [F, P])]             # hijack 0.25 [0.14, 0.40]: below it
+    cases = [(c2_of(0.4, N), "REPRODUCED", [P, P, P]),       # hijacked at 1, a lead of 1.0 at 0.6
+             (c2_of(0.4, 0), "PARTLY", [F, P, P]),           # the lead, but no hijack
+             (c2_of(2.0, 0), "NOT REPRODUCED", [F, F, F]),   # none
+             (c2_of(0.4, 30), "REPRODUCED", [P, P, P]),      # hijack 0.75 [0.60, 0.86]: clears MOST
+             (c2_of(0.4, 20), "UNDECIDED", [U, P, P]),       # hijack 0.50 [0.35, 0.65]: straddles it
+             (c2_of(0.4, 10), "PARTLY", [F, P, P])]          # hijack 0.25 [0.14, 0.40]: below it
     for v, want, outcomes in cases:
         assert (v.status, v.outcomes) == (want, outcomes), v.numbers
         assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", want, v.summary)
@@ -112,51 +113,110 @@ def test_a_check_says_how_many_seeds_would_decide_it():
     assert f"about {n} would decide it" in str(c)
 
 
-def test_c3_compares_the_weights_where_each_prompt_holds():
+def test_c3_reads_both_hosts_at_fixed_weights():
     def article(p, w, s):
         on = w >= 1.0 if p == "red hair" else w >= 0.4
         return world.WEIWEI if on else OTHER
     v = claims.c3(fake_sweep(["red hair", "long hair"], article))
-    assert v.status == "REPRODUCED" and v.numbers == {"w_mismatch": 1.0, "w_match": 0.4}
-    flipped = claims.c3(fake_sweep(["red hair", "long hair"], lambda p, w, s: world.WEIWEI if w >= 0.4 else OTHER))
-    assert flipped.status == "NOT REPRODUCED"
+    assert v.status == "REPRODUCED" and v.numbers == {"mismatch_w1": 1.0, "mismatch_w06": 0.0, "match_w06": 1.0}
+    early = claims.c3(fake_sweep(["red hair", "long hair"], lambda p, w, s: world.WEIWEI if w >= 0.4 else OTHER))
+    assert early.outcomes == ["pass", "fail", "pass"]            # `red hair` falls at 0.6 already
     assert claims.lowest_weight(fake_sweep(["x"], lambda p, w, s: OTHER), "x") is None
-    # red hair never holds, long hair only at full weight: neither half of the claim is shown
+    # red hair never holds, long hair only at full weight
     late = claims.c3(fake_sweep(["red hair", "long hair"],
                                 lambda p, w, s: world.WEIWEI if p == "long hair" and w >= 1.0 else OTHER))
-    assert late.status == "NOT REPRODUCED"
+    assert late.outcomes == ["fail", "pass", "fail"]
 
 
-def test_c4_sees_the_animal_come_back():
-    def article(p, w, s):
-        return world.WEIWEI if share(w, s) else world.fox_attrs()
+def test_c4_sees_the_animal_come_back_while_she_is_still_there():
+    def article(p, w, s):      # her from 0.8; at 0.6 her on half the seeds, the animal on the rest
+        return world.WEIWEI if w >= 0.8 or (w == 0.6 and s < N // 2) else world.fox_attrs()
     v = claims.c4(fake_sweep(["fox"], article))
-    assert v.status == "REPRODUCED" and v.numbers["animal_w1"] == 0.0 and v.numbers["animal_best_below_1"] == 0.8
-    assert claims.c4(fake_sweep(["fox"], lambda p, w, s: world.WEIWEI)).status == "PARTLY"
+    assert v.status == "REPRODUCED" and v.numbers["animal_w1"] == 0.0 and v.numbers["animal_w06"] == 0.5
+    assert claims.c4(fake_sweep(["fox"], lambda p, w, s: world.WEIWEI)).outcomes == ["pass", "fail", "pass"]
+    # the animal back at 0.6 but she is gone: the come-back is not the article's
+    gone = claims.c4(fake_sweep(["fox"], lambda p, w, s: world.WEIWEI if w >= 0.8 else world.fox_attrs()))
+    assert gone.outcomes == ["pass", "pass", "fail"]
 
 
-def test_c5_c6_c7_read_the_requested_groups():
+def test_c5_c6_c7_read_her_and_the_requested_groups():
     def mouth_one(p, w, s):
         return world.WEIWEI                                # always open, whatever is asked
     def mouth_two(p, w, s):
         return world.with_(world.WEIWEI, mouth="closed mouth") if "closed" in p else world.WEIWEI
     prompts = ["weiwei, open mouth", "weiwei, closed mouth"]
     assert claims.c5(fake_sweep(prompts, mouth_one), fake_sweep(prompts, mouth_two)).status == "REPRODUCED"
-    assert claims.c5(fake_sweep(prompts, mouth_one), fake_sweep(prompts, mouth_one)).status == "PARTLY"
+    assert claims.c5(fake_sweep(prompts, mouth_one), fake_sweep(prompts, mouth_one)).outcomes == ["pass", "fail", "pass"]
 
+    cs = ["weiwei, open mouth, crying", "weiwei, closed mouth, smile"]
     def combos(p, w, s):
         if "crying" in p:
             return world.with_(world.WEIWEI, expression="crying")
         return world.with_(world.WEIWEI, mouth="closed mouth", expression="smile" if s < N // 2 else None)
-    v = claims.c6(fake_sweep(["weiwei, open mouth, crying", "weiwei, closed mouth, smile"], combos))
-    assert v.numbers == {"cry_open": 1.0, "smile_closed": 0.5} and v.status == "PARTLY"
+    v = claims.c6(fake_sweep(cs, combos), fake_sweep(cs, mouth_one))
+    assert v.numbers == {"cry_open": 1.0, "smile_closed": 0.5, "cry_open_without": 0.0, "smile_closed_without": 0.0}
+    assert v.outcomes == ["pass", "fail", "pass"] and v.status == "PARTLY"
+    with pytest.raises(ValueError, match="different seeds"):
+        claims.c6(fake_sweep(cs, combos), fake_sweep(cs, mouth_one, n_seeds=N - 1))
 
-    def poses(p, w, s):     # sitting only when the LoRA is weak, and then she is gone
-        if "sitting" in p and w <= 0.4:
-            return world.with_(OTHER, pose="sitting")
+    def poses(p, w, s):     # she sits up to 0.6, and then she is herself on a quarter of the seeds
+        if "sitting" in p and w <= 0.6:
+            return world.with_(world.WEIWEI if s < N // 4 else OTHER, pose="sitting")
         return world.WEIWEI
     v = claims.c7(fake_sweep(["weiwei, sitting", "weiwei, standing"], poses))
-    assert v.status == "REPRODUCED" and v.numbers["sitting_w1"] == 0.0 and v.numbers["joint_best"] == 0.0
+    assert v.status == "REPRODUCED" and v.numbers["sitting_w1"] == 0.0 and v.numbers["joint_w06"] == 0.25
+
+
+def _base_like(p, w, s):
+    """What the base model does alone: it obeys every tag the prompt names and never draws her
+    (`fox` is the animal; `weiwei` and `1girl` another girl)."""
+    if p == "fox":
+        return world.fox_attrs()
+    a = dict(OTHER)
+    for tag in (t.strip() for t in p.split(",")):
+        if tag in world.TAG_TO_GROUP and tag not in ("weiwei", "1girl"):
+            a[world.TAG_TO_GROUP[tag]] = tag
+    return a
+
+
+def _her_only(p, w, s):
+    """A LoRA trained without the tags a claim concerns, at its strongest: her, open-mouthed and
+    standing, whatever the prompt asks and at every weight."""
+    return world.WEIWEI
+
+
+ARTICLE_PROMPTS = {"C1": ["weiwei"], "C2": ["weiwei", "1girl"], "C3": ["red hair", "long hair"], "C4": ["fox"],
+                   "C5": ["weiwei, open mouth", "weiwei, closed mouth"],
+                   "C6": ["weiwei, open mouth, crying", "weiwei, closed mouth, smile"],
+                   "C7": ["weiwei, sitting", "weiwei, standing"]}
+
+
+def _article_verdicts(per_point):
+    sw = {c: fake_sweep(p, per_point) for c, p in ARTICLE_PROMPTS.items()}
+    return {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
+            "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5"], sw["C5"]), "C6": claims.c6(sw["C6"], sw["C6"]),
+            "C7": claims.c7(sw["C7"])}
+
+
+@pytest.mark.parametrize("per_point", [_base_like, _her_only], ids=["base model alone", "LoRA without the tags"])
+def test_no_article_claim_is_reproduced_without_what_it_claims(per_point):
+    """Every check can fail: the base model alone, or a LoRA that ignores the tags a claim is
+    about, reproduces none of C1-C7."""
+    verdicts = _article_verdicts(per_point)
+    assert {c: v.status for c, v in verdicts.items() if v.status == claims.REPRODUCED} == {}
+
+
+def test_the_weaker_checks_the_course_used_to_make_would_pass_on_the_base_alone():
+    """Why C5 and C6 read her *and* the tags: counting the tags alone, the base model (which obeys
+    full prompts) passes the two-picture half of C5 and both combinations of C6 by itself."""
+    c5 = fake_sweep(ARTICLE_PROMPTS["C5"], _base_like)
+    c6 = fake_sweep(ARTICLE_PROMPTS["C6"], _base_like)
+    tags_only = [stats.share(c5.shows(["closed mouth"], "weiwei, closed mouth", 1.0)),
+                 stats.share(c5.shows(["open mouth"], "weiwei, open mouth", 1.0)),
+                 stats.share(c6.shows(["open mouth", "crying"], "weiwei, open mouth, crying", 1.0)),
+                 stats.share(c6.shows(["closed mouth", "smile"], "weiwei, closed mouth, smile", 1.0))]
+    assert all(stats.decide(e, claims.CONTROL) == stats.PASS for e in tags_only)
+    assert claims.c5(c5, c5).outcomes[1:] == ["fail", "fail"] and claims.c6(c6, c6).outcomes == ["fail"] * 3
 
 
 def test_prompt_tags_and_adherence():
@@ -406,23 +466,25 @@ def _mouth_sweeps(closed_one, n_unclear):
     return fake_sweep(prompts, one), fake_sweep(prompts, two)
 
 
-def test_a_check_its_unclear_pictures_decide_is_undecided_not_failed():
-    """A check passes only if it passes both ways, fails only if it fails both ways."""
-    # every closed-mouth request is unclear: counted against the claim (as closed) it fails,
-    # the other way (as not closed) it passes, so the pictures cannot decide it
+def test_the_counting_rule_decides_and_the_other_reading_is_reported():
+    """C1-C7 count an unclear picture as not what was asked (here: not a closed mouth); the other
+    reading is kept beside each check and the verdict, and never changes an outcome."""
+    # every closed-mouth request after one open-mouth picture is unclear: by the rule not closed,
+    # so the "hard to get" check passes; counted as closed it would fail
     v = claims.c5(*_mouth_sweeps(0.0, N))
     first = v.checks[0]
-    assert first.outcome == stats.UNDECIDED and first.unclear_decides and first.seeds_to_decide() is None
-    assert "the unclear pictures decide it" in str(first)
-    assert "counted the other way: one open-mouth image" in str(first) and "measured 0.00" in str(first)
-    assert v.status == claims.UNDECIDED
-    # clear pictures decide it as before: all closed fails, none closed passes
+    assert first.outcome == stats.PASS and first.flips and not first.unclear_decides
+    assert "counted as what was asked: one open-mouth picture" in str(first) and "which would fail" in str(first)
+    assert v.status == claims.REPRODUCED and v.other_status == claims.PARTLY
+    assert "it would be PARTLY" in str(v) and "结论会是部分复现" in str(v)
+    # clear pictures decide it as before: all closed fails, none closed passes, and nothing flips
     assert claims.c5(*_mouth_sweeps(1.0, 0)).checks[0].outcome == stats.FAIL
-    assert claims.c5(*_mouth_sweeps(0.0, 0)).status == claims.REPRODUCED
-    # it fails both ways: 0.8 closed, the rest unclear
+    clean = claims.c5(*_mouth_sweeps(0.0, 0))
+    assert clean.status == claims.REPRODUCED and clean.other_status == claims.REPRODUCED
+    assert not any(c.flips for c in clean.checks) and "would be" not in str(clean)
+    # 0.8 closed, the rest unclear: it fails either way
     failed = claims.c5(*_mouth_sweeps(0.8, 8)).checks[0]
-    assert failed.outcome == stats.FAIL and "counted the other way" in str(failed)
-    assert not failed.unclear_decides
+    assert failed.outcome == stats.FAIL and not failed.flips
 
 
 def test_a_sweep_read_the_other_way_flips_only_how_unclear_readings_count():

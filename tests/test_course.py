@@ -36,12 +36,12 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     # the verdict is read from this sweep's numbers, and its status follows them and the bars
     v = claims.c2(sw)
     h1, t6 = (sw.fidelity(p, w).all for p, w in (("1girl", 1.0), ("weiwei", 0.6)))
-    h6 = sw.her("1girl", 0.6, unclear_counts=True).mean()      # the host in a gap: unclear counts as her
+    h6 = sw.her("1girl", 0.6).mean()      # the counting rule: an unclear picture is not her, on both prompts
     assert (v.numbers["host_w1"], v.numbers["trigger_w06"], v.numbers["host_w06"]) == \
         (round(h1, 2), round(t6, 2), round(h6, 2))
-    gap = stats.bootstrap(claims._gap, sw.her("weiwei", 0.6), sw.her("1girl", 0.6, unclear_counts=True))
+    gap = claims._difference([sw.her("weiwei", 0.6)], [sw.her("1girl", 0.6)])
     want = [stats.decide(stats.share(sw.her("1girl", 1.0)), claims.MOST),
-            stats.all_of(stats.decide(stats.share(sw.her("weiwei", 0.6)), claims.HIGH), stats.decide(gap, claims.GAP))]
+            stats.decide(stats.share(sw.her("weiwei", 0.6)), claims.HIGH), stats.decide(gap, claims.GAP)]
     assert v.outcomes == want and v.status == claims.status_of(want)
     assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", v.status, v.summary)
 
