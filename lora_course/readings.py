@@ -87,6 +87,9 @@ def why(check: claims.Check) -> Bilingual:
         return Bilingual("its interval clears the bar", "区间越过了门槛")
     if o == stats.FAIL:
         return Bilingual("its interval misses the bar", "区间落在门槛的另一边")
+    if not check.parts:          # an outcome a rule fixed (claim W): its printed line gives the reason
+        return Bilingual("decided by its rule over several LoRAs; its line above names which of them and why",
+                         "由它对几个 LoRA 的规则决定；上面那一行写明是哪几个、为什么")
     if check.unclear_decides:
         return Bilingual("the unclear pictures decide it: it passes read one way and fails read the other, "
                          "and more seeds cannot change that",

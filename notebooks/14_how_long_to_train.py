@@ -106,41 +106,29 @@ print("\n".join(tl.advice(d1, d2)))
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
 #
-# **The rule stops early.** At 25 steps the trigger draws her on a third of the seeds; from 50 steps on, on every one of the 48 — so the course's recipe is 50 steps, a third of what it trained before. Everything the article shows happens *after* that point, on the way to learning the picture by heart.
+# - **The rule** looks only at the trigger alone at w = 1; the last `RULE` line says whether the course trains its length. The article's pictures may appear only later, as the LoRA learns its picture by heart.
+# - **The maps.** Down the w = 1 column: when does `1girl` become her (夺舍), `closed mouth` stop working, she stop sitting? Across a row: does a lower weight give the prompt back? The `FINDING` lines read this off.
+# - **Unclear pictures.** An over-trained LoRA may draw a half-open mouth or two different eyes. Where a `FINDING` line says they decide it, more seeds cannot.
+# - **The loss.** Falling on the training picture but rising on new renders of her means the LoRA learns *that picture*, not *her*. Compare where it turns with the rule's length and the count of copies.
+# - **The article's worry**, faithful but not overfit: the last `FINDING` line says where that holds, if anywhere.
 #
 # > <!-- zh: reading -->
-# > **规则停得很早。** 25 步时触发词只在三分之一的种子上画出她；从 50 步起 48 个种子全部是她——所以课程的配方是 50 步，只有以前的三分之一。文章展示的现象全都发生在这一点*之后*，也就是 LoRA 一步步把那张图背下来的路上。
-#
-# **The hijack (夺舍) grows with training, the puppet's advantage does not.** `1girl` at w = 1 is her on 0.50 of the seeds at 50 steps and is shown hijacked (≥ 0.5) from 300 steps (0.94 [0.72, 0.99] at 300; 0.69 [0.44, 0.86] at 150). The gap C2 asks for at w = 0.6 (puppet minus host ≥ 0.4) is never shown at 16 seeds: it is largest, +0.31, at 50 steps, and falls to -0.94 [-1.00, -0.81] at 600 steps, where the over-trained LoRA at low weight draws her on `1girl` (0.56) more often than on `weiwei` (0.06). Like claim C2, the gap counts an unclear picture as not her on `weiwei` and as her on `1girl`, so in-between pictures can only lower it.
-#
-# > <!-- zh: reading -->
-# > **夺舍随训练加深，傀儡的优势却没有跟着变大。** 在 w = 1 时，`1girl` 在 50 步有 0.50 的种子画成她，从 300 步起被证实夺舍（≥ 0.5；300 步 0.94 [0.72, 0.99]，150 步 0.69 [0.44, 0.86]）。C2 要求的 w = 0.6 差距（傀儡减宿主 ≥ 0.4）在 16 个种子上始终没有被证实：最大是 50 步时的 +0.31，到 600 步跌到 -0.94 [-1.00, -0.81]——过度训练的 LoRA 在低权重下，用 `1girl` 画出她的次数（0.56）比用 `weiwei`（0.06）还多。和论断 C2 一样，这个差距把模棱两可的图在 `weiwei` 一边算作不是她、在 `1girl` 一边算作是她，所以介于两者之间的图只会让它更小。
-#
-# **Experiment 7's picture appears with training; experiment 5's is not shown by 600 steps.** With one open-mouth picture, `closed mouth` is obeyed at w = 1 up to 300 steps (1.00) and falls to 0.56 [0.33, 0.77] at 600, an interval wholly above gone (≤ 0.3). This measure counts a mouth read as unclear as obeyed, so that in-between pictures cannot make the mouth look lost; notebook 06 finds the same at 600 steps on 32 seeds (0.53 [0.36, 0.69]). Counted the other way, an unclear mouth as not obeyed, notebook 06 gets 0.00 [0.00, 0.11]: at 600 steps none of its 32 pictures has a mouth the tagger reads as closed. Asked for a closed mouth, the 600-step LoRA draws small marks that are neither the open "o" nor the closed line; read as closed, the mouth still obeys on 0.56, read as not closed, it is gone. So the article's "a closed mouth is very hard to get" is not shown at any length up to 600 steps, and at 600 it hangs on those marks. Whether a lower weight brings the mouth back is for the same marks to decide: at 600 steps and w = 0.8 every closed-mouth picture of the 16 seeds is such a mark, obeyed on 1.00 [0.81, 1.00] counted one way and 0.00 [0.00, 0.19] the other, so the findings above name no weight that rescues it and say the unclear pictures decide it. Two tagged pictures keep the mouth under control at every length (1.00 at 600 steps). Her sitting at w = 1 goes from 150 steps (0.00 [0.00, 0.19]; 0.69 [0.44, 0.86] at 100); at 300 steps she sits again only at w = 0.6 (0.75) — the article's "other poses only at a lower weight" — and at 600 steps at no weight as herself: at w = 0.6, where `weiwei` alone is her on 0.06 of the seeds, her *and* sitting is 0.25. That counts an unclear picture as not her. Notebook 08, on 32 seeds at 600 steps, finds her *and* sitting at w = 0.6 on 0.31 [0.18, 0.49] counted this way and on 0.88 [0.72, 0.95] with the unclear pictures counted as her: at 600 steps and w = 0.6 the LoRA often draws her with two different eyes, one blue and one green, so whether she still sits as herself there is for those pictures to decide, and its C7 at 600 steps is UNDECIDED.
-#
-# > <!-- zh: reading -->
-# > **实验 7 的图随着训练出现；实验 5 的图到 600 步也没有被证实。** 只有一张张嘴图时，`closed mouth` 在 w = 1 下一直管用到 300 步（1.00），到 600 步降到 0.56 [0.33, 0.77]，整个区间都高于失效的门槛（≤ 0.3）。这个指标把嘴被读成模棱两可的图算作听话，免得介于两者之间的图让嘴看起来像是丢了；第 06 课在 600 步、32 个种子上得到同样的结果（0.53 [0.36, 0.69]）。反过来算，把模棱两可的嘴算作不听话，第 06 课得到 0.00 [0.00, 0.11]：600 步时，它的 32 张图里没有一张的嘴被标注器读成闭着。要它画闭嘴时，600 步的 LoRA 画出的是一些小小的记号，既不是张开的"o"，也不是闭着的那条线；把它们读成闭嘴，嘴仍在 0.56 的种子上听话，读成没闭，嘴就丢了。所以文章里"闭嘴很难画出来"，在 600 步以内的任何长度上都没有被证实；到 600 步，就取决于这些记号怎么读。降低权重能不能把嘴救回来，也由这些记号决定：600 步、w = 0.8 时，16 个种子要求闭嘴的图全都是这种记号，一种读法下听话 1.00 [0.81, 1.00]，另一种是 0.00 [0.00, 0.19]，所以上面的结论没有给出能救回它的权重，只说由模棱两可的图决定。两张打了嘴型标签的图则在任何长度下都能控制嘴（600 步时仍是 1.00）。w = 1 时"她坐着"从 150 步开始失效（150 步 0.00 [0.00, 0.19]；100 步 0.69 [0.44, 0.86]）；到 300 步，只有降到 w = 0.6 她才会再坐下（0.75）——正是文章说的"其他姿势只能靠降低权重"——到 600 步，任何权重下都画不出坐着的她：在 w = 0.6，单写 `weiwei` 只有 0.06 的种子是她，既是她*又*坐着的比例是 0.25。这是把模棱两可的图算作不是她。第 08 课在 600 步、32 个种子上测得，w = 0.6 时既是她*又*坐着的比例这样算是 0.31 [0.18, 0.49]，把模棱两可的图算作是她则是 0.88 [0.72, 0.95]：600 步、w = 0.6 时，LoRA 常把她画成两只眼睛颜色不同，一蓝一绿，所以坐着的她在那里还算不算她，要由这些图来定；它在 600 步的 C7 是未定。
-#
-# **Over-training shows in the loss, but not in the one the trainer prints.** On the training picture the stable loss falls at every step (0.16 → 0.02); on new renders of her it is lowest at 25 steps, back at the base model's level by 50, and three times that by 600 steps. The LoRA stops learning *her* and starts learning *that picture* right where the rule stops. "Faithful but not overfit" — she is drawn, the mouth and the pose still obey — is where the last line above finds it; by 600 steps it is nowhere.
-#
-# > <!-- zh: reading -->
-# > **过度训练在损失上看得出来，但不是训练器打印的那个。** 在训练图上，稳定损失每一步都在下降（0.16 → 0.02）；在她的新渲染图上，它在 25 步最低，50 步回到底模的水平，到 600 步涨到三倍。LoRA 从学"她"转向学"那一张图"，恰好发生在规则停下的地方。"既还原又不过拟合"——画得出她，嘴和姿势也还听话——在哪里，见上面最后一行；到 600 步就哪里都没有了。
-#
-# **Memorisation (背图) shows in the pixels too.** Up to 100 steps none of the 16 seeds is a copy of the training picture; at 150 steps 5 are, at 300 steps 8, at 600 steps all 16: whatever the seed, the LoRA redraws its one picture as closely as the VAE allows.
-#
-# > <!-- zh: reading -->
-# > **背图在像素上也看得出来。** 到 100 步为止，16 个种子里没有一张是训练图的复制品；150 步有 5 张，300 步 8 张，600 步 16 张全是：不管种子是多少，LoRA 都在重画它那一张图，像到 VAE 所能允许的极限。
+# > - **规则**只看触发词单独使用、w = 1 的情况；最后一行 `RULE` 说明课程训练的是不是它选出的长度。文章展示的现象，可能要到更后面、LoRA 把那张图背下来的路上才出现。
+# > - **相图。** 顺着 w = 1 那一列往下看：`1girl` 从哪里开始变成她（夺舍），`closed mouth` 从哪里开始不管用，她从哪里开始坐不下来？横着看一行：降低权重能不能把控制权还给提示词？`FINDING` 各行把这些读了出来。
+# > - **模棱两可的图。** 过度训练的 LoRA 可能画出半张半闭的嘴，或者两只颜色不同的眼睛。`FINDING` 某一行说由它们决定时，加种子也没用。
+# > - **损失。** 在训练图上一路下降，在她的新渲染图上却回升，说明 LoRA 学的是*那一张图*，而不是*她*。看看转折在哪里，和规则选出的长度、复制品的张数对照一下。
+# > - **文章的担忧**——既还原又不过拟合：最后一行 `FINDING` 说明它在哪里成立，或者哪里都没有。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 #
 # - Keep more lengths (`tl.KEEP_STEPS`) or train to 1,200 steps: does the hijack ever let go, does the mouth ever come back?
 # - Draw the phase diagram of `fox_1`: at which length does `fox` forget the animal at w = 1?
-# - Change the rule's level (`tl.RULE_LEVEL`) to 0.99 and see how many seeds and steps it asks for.
+# - Change the rule's level (`tl.RULE_LEVEL`) to `0.99` and see how many seeds and steps it asks for.
 #
 # > - 多保留几个长度（`tl.KEEP_STEPS`），或者训练到 1,200 步：夺舍会不会松开？闭嘴会不会回来？
 # > - 画出 `fox_1` 的相图：训练到多长时，`fox` 在 w = 1 下会忘掉动物狐狸？
-# > - 把规则的门槛（`tl.RULE_LEVEL`）改成 0.99，看看它需要多少种子、多少步。
+# > - 把规则的门槛（`tl.RULE_LEVEL`）改成 `0.99`，看看它需要多少种子、多少步。
 
 # %% [markdown]
 # <!-- nav -->
