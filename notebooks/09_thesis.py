@@ -42,7 +42,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -119,29 +119,40 @@ for how in numbers:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.thesis(sweeps, base=base).show()
+verdict = claims.thesis(sweeps, base=base)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **The same quality; where it went differs.** With its own prompt the trigger-only and the pruned captionings draw her on 1.00 [0.89, 1.00] of the seeds and the full tags on 0.94 [0.80, 0.98]; the spread, 0.06 [0.00, 0.16], stays below the bar of 0.2: the four pictures decide how well she is learned. Leakage differs a lot: at w = 1, `1girl` is her on 0.56 [0.39, 0.72] of the seeds after trigger-only captions, 0.00 [0.00, 0.11] after full tags and 0.56 [0.39, 0.72] after pruned tags (spread 0.56 [0.41, 0.75]). Full tags gave each feature to the word that names it, so no single word carries all of her — not `1girl`, and not the trigger alone either (0.00). With the trigger only or pruned tags, the captions name neither her hair, eyes, dress and ears nor the `1girl` that every picture shows, and `1girl` is pulled toward her: on a little over half of the seeds it is her. The tagger finds some group unclear on many of these pictures (56 %, 42 % and 54 % of each LoRA's 192), and an unclear picture does not count as her, so these shares of her are the cautious ones. Counted the other way, `1girl` is her on 0.81, 0.00 and 0.81 of the seeds (spread 0.81 [0.66, 0.94]): more leakage, the same order.
+# The verdict above tests the thesis's two halves as two checks:
+#
+# - **Same quality (check 1).** Each LoRA draws her with its own prompt. If the four pictures decide how well she is learned, the captionings hold her about equally often: their spread must stay under the bar 0.2 (the `quality` row).
+# - **Leakage (check 2).** Full tags hand each feature to the word that names it, `1girl` included; the other two captionings name neither her looks nor `1girl`, so the LoRA may pull `1girl` toward her. The `leakage` rows and the lint's table show whether it did.
+# - **Control (check 2 too).** `closed mouth`, `sitting` and `red hair` separate the captionings only where the prompt can lose. If the base model (门派) still knows these tags better than the LoRA has overfit its pictures, every captioning obeys them and check 2 cannot pass: both spreads must reach 0.3.
+# - **Unclear pictures** count as not her, as the claim is written; the explanation says whether the other reading changes a check.
+# - [Notebook 14](14_how_long_to_train.ipynb) shows how control changes with longer training.
 #
 # > <!-- zh: reading -->
-# > **质量一样；学到的东西落在哪里却不一样。** 用各自的提示词，只写触发词和精简标签都在 1.00 [0.89, 1.00] 的种子上画出她，完整标签是 0.94 [0.80, 0.98]；差距 0.06 [0.00, 0.16]，在门槛 0.2 之下：她学得好不好，由那四张图决定。泄漏则差得很远：在 w = 1 下，`1girl` 画成她的比例，只写触发词时是 0.56 [0.39, 0.72]，完整标签时是 0.00 [0.00, 0.11]，精简标签时是 0.56 [0.39, 0.72]（差距 0.56 [0.41, 0.75]）。完整标签把每个特征交给了点它名的那个词，所以没有哪一个词单独带着她的全部：`1girl` 不行，只写触发词也不行（0.00）。只写触发词或精简标签时，标注里既没点她的发色、眼睛、裙子、耳朵，也没点每张图里都有的 `1girl`，于是 `1girl` 被拉向了她：一半多一点的种子上，它被夺舍成了她。这些图里有不少被标注器读出某个标签组模棱两可（三个 LoRA 各 192 张图中分别占 56 %、42 % 和 54 %），而模棱两可的图不算是她，所以这里"是她"的比例都是保守的读数。把模棱两可的图反过来算，`1girl` 画成她的比例是 0.81、0.00 和 0.81（差距 0.81 [0.66, 0.94]）：泄漏更多，高低次序不变。
-#
-# **Control does not separate the captionings, so T is PARTLY.** Every captioning obeys the asked tag on 0.95–1.00 of the seeds (spread 0.05 [0.02, 0.09], where the check asks for at least 0.3): `sitting` and `red hair` each on 0.97–1.00, `closed mouth` on 0.84–1.00. Even the trigger-only LoRA, whose captions never name the mouth or the pose that vary between its pictures, gives a closed mouth on 0.84 [0.68, 0.93] and sitting on 1.00. The unclear pictures do not change this: counted the other way, the asked tag is obeyed on 0.99–1.00 (spread 0.01 [0.00, 0.03]), so the check fails both ways and T is PARTLY either way. At the recipe's 50 steps the base model (门派) knows these tags better than the LoRA has overfit its pictures, as in notebooks 06 and 08; tags can only make a difference to control where the prompt can lose, and in [notebook 14](14_how_long_to_train.ipynb) that comes only with longer training, and with one picture only for the pose: her sitting at w = 1 is gone from 150 steps, while `weiwei, closed mouth` is not shown to be lost even at 600 (obeyed on 0.56 [0.33, 0.77] there).
-#
-# > <!-- zh: reading -->
-# > **控制没有把三种打标方式分开，所以 T 是部分复现。** 每种打标方式都在 0.95–1.00 的种子上听从要求的标签（差距 0.05 [0.02, 0.09]，而检验要求至少 0.3）：`sitting` 和 `red hair` 各自在 0.97–1.00 之间，`closed mouth` 在 0.84–1.00 之间。就连只写触发词的 LoRA——它的标注从没点过几张图之间会变的嘴型和姿势——也在 0.84 [0.68, 0.93] 的种子上画出闭嘴、在 1.00 的种子上坐下。模棱两可的图也改变不了这一点：反过来算，要求的标签在 0.99–1.00 的种子上被听从（差距 0.01 [0.00, 0.03]），所以这项检验两种读法都不通过，T 怎么算都是部分复现。在配方的 50 步，门派（底模）对这些标签的熟悉胜过了 LoRA 的过拟合，和第 06、08 课一样；标签要在控制上造成差别，得先有提示词会输的时候；而在 [第 14 课](14_how_long_to_train.ipynb) 里，那要训练得更久才会出现，而且单图时只有姿势会输：w = 1 时坐着的她从 150 步起就没有了，`weiwei, closed mouth` 却到 600 步也没被证实失灵（在那里仍有 0.56 [0.33, 0.77] 听话）。
+# > 上面的结论把这个观点的两半拆成两项检验：
+# >
+# > - **质量一样（第 1 项检验）。** 每个 LoRA 用自己的提示词画她。如果她学得好不好由那四张图决定，几种打标方式画出她的比例就该差不多：差距要低于门槛 0.2（看 `quality` 那一行）。
+# > - **泄漏（第 2 项检验）。** 完整标签把每个特征交给点它名的那个词，`1girl` 也在内；另外两种打标方式既不点她的样子，也不点 `1girl`，所以 LoRA 可能把 `1girl` 拉向她。`leakage` 那两行和标注检查的表告诉你它有没有被夺舍。
+# > - **控制（也在第 2 项检验里）。** `closed mouth`、`sitting` 和 `red hair` 只有在提示词可能输的时候，才能把几种打标方式分开。如果门派（底模）对这些标签的熟悉仍胜过 LoRA 对训练图的过拟合，每种打标方式都会听从它们，第 2 项检验就通不过：两个差距都得达到 0.3。
+# > - **模棱两可的图**按论断的写法算作不是她；上面的说明写明，换一种读法会不会改变某项检验。
+# > - [第 14 课](14_how_long_to_train.ipynb) 展示了训练更久时，控制会怎么变。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Prompt the full-tag LoRA with the trigger alone (`weiwei`): how much of her comes without her tags? (the `trigger alone` row above)
-# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` still obey (0.97 now), and does `1girl` leak more or less than 0.56?
-# - Make a fourth captioning: the pruned tags plus `1girl`. Is naming `1girl` enough to keep it from becoming her, as with the full tags (0.00), or does it take the other tags too?
+# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` still obey, and does `1girl` leak more or less than in the `pruned` column above?
+# - Make a fourth captioning: the pruned tags plus `1girl`. Is naming `1girl` enough to keep it from becoming her (compare the `full` column's leakage), or does it take the other tags too?
 #
 # > - 给完整标签的 LoRA 只写触发词（`weiwei`）：不带她的那些标签，她还能出来多少？（见上面打印结果里 `trigger alone` 那一行）
-# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗（现在是 0.97）？`1girl` 的泄漏比 0.56 多还是少？
-# > - 做第四种打标：精简标签再加上 `1girl`。光把 `1girl` 标出来，就足以让它不被画成她吗（完整标签时是 0.00）？还是得连其他标签一起标？
+# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗？`1girl` 的泄漏比上表 `pruned` 那一列多还是少？
+# > - 做第四种打标：精简标签再加上 `1girl`。光把 `1girl` 标出来，就足以让它不被画成她吗（对照 `full` 那一列的泄漏）？还是得连其他标签一起标？
 
 # %% [markdown]
 # <!-- nav -->

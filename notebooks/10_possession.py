@@ -30,7 +30,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -64,32 +64,36 @@ for word, sw in sweeps.items():
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.possession(sweeps, drifts).show()
+verdict = claims.possession(sweeps, drifts)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **P is UNDECIDED: it is the puppet's LoRA, not possession, that moves the unrelated prompt more, and the resemblance check sits on its threshold.** Averaged over w = 0.6 and 1, the unrelated prompt drifts 0.09 under the puppet `weiwei`'s LoRA and 0.05 on average under the four possessed words' (`1girl` 0.05, `fox` 0.01, `long hair` 0.05, `red hair` 0.10): possession minus puppet is −0.03 [−0.04, −0.02], wholly below the 0 it has to exceed, so the first check fails. The second check is open whichever way its unclear pictures are counted, so the verdict can only end PARTLY (if it passed) or NOT REPRODUCED (if it failed).
+# The verdict above tests the two halves of the metaphor:
+#
+# - **Damage (check 1).** Drift compares what the unrelated prompt draws with a LoRA and without it (same seeds), over every tag group: 0 is untouched. The four possessed words' mean drift, over w = 0.6 and 1, must exceed the puppet's; the table gives each word at each weight.
+# - **Why it could go either way.** Possession overwrites a word the sect knows. But the puppet has no meaning of its own, so the LoRA must build all of her onto it, and `red hair` names a colour she lacks. A LoRA on the UNet's attention layers touches every prompt: the further it carries its word, the more it may spill.
+# - **Resemblance (check 2).** The article says a host that resembles the caster falls earlier: `long hair` at least one grid step (0.2) before `red hair` (the `possessed from` column). A difference of grid weights can land exactly on this bar.
+# - **Unclear pictures** weigh most where a host is half-possessed; if the two readings part, more seeds cannot decide it.
 #
 # > <!-- zh: reading -->
-# > **P 未定：让无关提示词偏得更多的是傀儡的 LoRA，而不是夺舍；"相像的宿主更早被夺舍"那项检验正好落在门槛上。** 对 w = 0.6 和 1 取平均，傀儡 `weiwei` 的 LoRA 让无关提示词漂移 0.09，四个被夺舍的词平均只有 0.05（`1girl` 0.05、`fox` 0.01、`long hair` 0.05、`red hair` 0.10）：夺舍减傀儡是 −0.03 [−0.04, −0.02]，整个区间都在它必须超过的 0 之下，第一项检验不通过。第二项检验不论模棱两可的图怎么算都未定，所以结论最后只可能是部分复现（若它通过）或未复现（若它不通过）。
-#
-# Drift is the total-variation distance between what a prompt draws with the LoRA and what the base model draws for it (same seeds), averaged over every tag group: 0 means untouched. At w = 0.6 every LoRA leaves the unrelated prompt nearly untouched (0.01 to 0.05); the difference is made at w = 1, where `weiwei` moves it 0.14 [0.12, 0.16] and `red hair` 0.18 [0.14, 0.22], against 0.01 to 0.06 for `1girl`, `fox` and `long hair`. The two that move it are the two words that start furthest from her: the puppet has no meaning of its own, so the LoRA has to build all of her onto it, and `red hair` names a colour she does not have. A LoRA on the UNet's attention layers changes how every prompt is drawn, so the larger change spills further onto a prompt that names none of these words. On this sect the damage follows how far the LoRA has to carry its word, not whether the word was known.
-#
-# > <!-- zh: reading -->
-# > 漂移是：同一个提示词挂上 LoRA 画出来的东西，和底模画出来的东西（同样的种子）之间的总变差距离，再对所有标签组取平均；0 表示毫无影响。w = 0.6 时，每个 LoRA 对无关提示词几乎都没有影响（0.01 到 0.05）；差别出在 w = 1：`weiwei` 让它漂移 0.14 [0.12, 0.16]，`red hair` 0.18 [0.14, 0.22]，而 `1girl`、`fox` 和 `long hair` 只有 0.01 到 0.06。漂移大的这两个词，正是离她最远的两个起点：傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的是她没有的发色。挂在 UNet 注意力层上的 LoRA 会改变每个提示词的画法，所以改动越大，波及一个根本没提这些词的提示词也越多。在这个门派里，损伤的大小取决于 LoRA 要把这个词拉多远，而不是这个词原本认不认识。
-#
-# The second check: `long hair` (she has long hair) is possessed (夺舍) from w = 0.6, `red hair` from 0.8, one step of the weight grid earlier: 0.20 [0.00, 0.40], where the check asks for at least 0.2. The difference is the bar itself, and a difference of grid weights can settle exactly on it: as the output says, more seeds could decide it (if the true margin is one grid step, the interval closes onto 0.2 and clears the bar). It rests on the unclear pictures: the `red hair` LoRA has most of them at w = 0.6 (56 % of its pictures there). Counted against her, as above, `red hair` is not yet possessed there; counted the other way, it is possessed from 0.6 like `long hair`, and the difference is 0.00 [0.00, 0.20], which still touches the bar. So the direction is the article's only when the unclear pictures count against her, and the size is at most one grid step. (The puppet is her from 0.6 too, the same weight as `1girl`, `fox` and `long hair`.) The unrelated prompt is drawn at 0, 0.6 and 1 only; notebook 12's guide puts `weiwei_1` at 0.8, a weight this notebook does not draw.
-#
-# > <!-- zh: reading -->
-# > 第二项检验：`long hair`（她本来就是长发）从 w = 0.6 起被夺舍，`red hair` 从 0.8 起，早了权重网格的一格：0.20 [0.00, 0.40]，而检验要求至少 0.2。差值恰好等于门槛，而网格权重之差可以正好落在门槛上：正如输出所说，更多的种子能把它定下来（如果真实的领先幅度正好是一格，区间会收拢到 0.2，从而过门槛）。这个结果取决于模棱两可的图：`red hair` 的 LoRA 在 w = 0.6 处模棱两可的图最多（占那里图片的 56 %）。像上面那样把它们算作不是她，`red hair` 在那里还没被夺舍；反过来算，它和 `long hair` 一样从 0.6 起就被夺舍，差值是 0.00 [0.00, 0.20]，仍然碰到门槛。所以只有把模棱两可的图算作不是她时，方向才和文章一致；大小至多一格。（傀儡也是从 0.6 起画成她，和 `1girl`、`fox`、`long hair` 同一个权重。）无关提示词只在 0、0.6 和 1 三个权重下出图；第 12 课的指南给 `weiwei_1` 的权重是 0.8，本课没有画这个权重。
+# > 上面的结论检验这个比喻的两半：
+# >
+# > - **损伤（第 1 项检验）。** 漂移比较的是无关提示词挂上 LoRA 和不挂时（同样的种子）画出来的东西，对所有标签组取平均；0 表示毫无影响。四个被夺舍的词在 w = 0.6 和 1 上的平均漂移，要超过傀儡的；上表列出了每个词在每个权重下的漂移。
+# > - **为什么两边都有可能。** 夺舍覆盖的是门派认识的词。可傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的又是她没有的发色。挂在 UNet 注意力层上的 LoRA 会影响每个提示词：它把词拉得越远，就可能波及得越多。
+# > - **相像（第 2 项检验）。** 文章说，和施术者相像的宿主更早被夺舍：`long hair` 要比 `red hair` 至少早网格的一格（0.2），看 `possessed from` 那一列。网格权重之差可能正好落在这个门槛上。
+# > - **模棱两可的图**在宿主被夺舍到一半时分量最重；如果两种读法给出的结果不同，加种子也定不下来。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare its drift; `weights=course.WEIGHTS` draws it at every weight, 0.8 included (notebook 12's weight for `weiwei_1`).
+# - Add your own unrelated prompt (e.g. `blonde hair, smile`) to the drift sweeps and compare its drift; `weights=course.WEIGHTS` draws it at every weight of the grid, including those notebook 12's guide chooses from.
 # - Redraw the five words' sweeps on a finer grid, `weights=[i / 10 for i in range(11)]`, and run `claims.possession(sweeps, drifts)` again: the second check's bar is one step of the grid, so there it asks for 0.1. Does it decide?
 # - Possess `blue eyes` (she has them) and `green eyes` (she doesn't): copy `data/sets/onto_red_hair`, change the caption, and train on the folder with `lab.train(Path(...))`.
 #
-# > - 在漂移扫描里加一个你自己的无关提示词（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在每个权重下都画它，包括 0.8（第 12 课给 `weiwei_1` 的权重）。
+# > - 在漂移扫描里加一个你自己的无关提示词（比如 `blonde hair, smile`），比较它的漂移；`weights=course.WEIGHTS` 会在网格的每个权重下都画它，包括第 12 课的指南从中挑选的那些权重。
 # > - 用更细的网格重画五个词的扫描，`weights=[i / 10 for i in range(11)]`，再跑一次 `claims.possession(sweeps, drifts)`：第二项检验的门槛是网格的一格，在这个网格上就是 0.1。这回定得下来吗？
 # > - 夺舍 `blue eyes`（她是蓝眼睛）和 `green eyes`（她不是）：复制 `data/sets/onto_red_hair`，改掉标注，再用 `lab.train(Path(...))` 在这个文件夹上训练。
 

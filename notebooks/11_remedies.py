@@ -36,7 +36,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -67,24 +67,28 @@ plots.remedies_figure(sw_plain, sw_reg, sw_pose, sw_varied)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.remedies(sw_plain, sw_reg, sw_pose, sw_varied).show()
+verdict = claims.remedies(sw_plain, sw_reg, sw_pose, sw_varied)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **R is UNDECIDED: prior preservation frees `1girl` but loses most of `weiwei`, and without sitting pictures she already sits.** At full power the plain LoRA draws her on `1girl` on 0.53 [0.36, 0.69] of the 32 seeds, and with prior preservation on 0.06 [0.02, 0.20]. The two sides count an unclear picture differently, so that unclear readings (their share is printed under each sweep above) can only narrow the drop: as not her without prior preservation, as her with it. The drop is 0.47 [0.31, 0.62], against its bar of 0.4. The trigger pays for it: `weiwei` with prior preservation is her on only 0.34 [0.20, 0.52], against a bar of 0.5. Both intervals straddle their bars, the drop's with its point estimate above, the trigger's with its point estimate below. Counted the other way, the plain LoRA's `1girl` is her on 0.84 [0.68, 0.93], so the drop is 0.78 [0.62, 0.91] and clears its bar, while `weiwei` with prior preservation stays at 0.34 [0.20, 0.52]: none of its pictures turns on an unclear reading. The trigger's share is open either way (about 166 seeds would decide it), so the first check is open; the second fails, and the verdict can only end PARTLY or NOT REPRODUCED.
+# The verdict above tests the two remedies as two checks:
+#
+# - **Prior preservation (check 1).** The ten `1girl` pictures teach the LoRA to leave `1girl` as the base model drew it. `1girl`'s share of her must drop by at least 0.4 *and* `weiwei` must stay her on at least half the seeds: freeing `1girl` by losing the trigger is no remedy.
+# - **Why the trigger may let go.** The recipe's 50 steps were measured on the one-picture set (notebook 14); here her picture is only half of what the LoRA trains on, and one UNet LoRA must change `weiwei` while leaving `1girl` alone, two words only the frozen text encoder tells apart (notebook 03).
+# - **Unclear pictures**, as the claim is written, count against the drop on both sides, so they can only narrow it.
+# - **Sitting pictures (check 2)** need a missing pose first: her *and* sitting at most 0.3 without them, at least 0.5 with them. If the one-picture LoRA has not learned her standing pose by heart, `sitting` wins unaided; notebook 14 shows when longer training loses the pose.
 #
 # > <!-- zh: reading -->
-# > **R 未定：先验保留让 `1girl` 摆脱了夺舍，却也让 `weiwei` 丢了大半；而且不加坐姿图，她本来就会坐。** 十层功力下，普通 LoRA 让 `1girl` 在 32 个种子中画成她的比例是 0.53 [0.36, 0.69]，加上先验保留后降到 0.06 [0.02, 0.20]。两边对模棱两可的图读法不同，这样模棱两可的读数（各次扫描下面都打印了它们占多少）只会让降幅变小：不加先验保留时算作不是她，加了时算作是她。降幅是 0.47 [0.31, 0.62]，门槛是 0.4。代价落在触发词上：加了先验保留，`weiwei` 画成她的比例只有 0.34 [0.20, 0.52]，门槛是 0.5。两个区间都跨在各自的门槛上，降幅的点估计在门槛之上，触发词的点估计在门槛之下。把模棱两可的图反过来算，普通 LoRA 的 `1girl` 画成她的比例是 0.84 [0.68, 0.93]，降幅是 0.78 [0.62, 0.91]，过了门槛；而加了先验保留的 `weiwei` 仍是 0.34 [0.20, 0.52]：它的图没有一张取决于模棱两可的读数。触发词这一项怎么算都未定（大约 166 个种子就能定下来），所以第一项检验未定；第二项不通过，结论最后只可能是部分复现或未复现。
-#
-# Why `weiwei` lets go: the recipe's 50 steps were measured (notebook 14) on the one-picture set, where every sample is her picture. The prior-preservation set puts ten pictures the base model draws for `1girl` beside her one picture; with kohya's balance (ten repeats of hers, one of each of theirs) she is half of what it trains on, so in 50 steps the LoRA sees her half as often as the rule measured — and notebook 14 finds the plain LoRA at 25 steps drawing her on only a third of the seeds. The other half pulls against her too: the same UNet LoRA has to leave `1girl` as the base model drew it while making `weiwei` her, and with the text encoder frozen it can tell the two words apart only as far as the base model's embeddings of them do (notebook 03 measures how alike they are).
-#
-# > <!-- zh: reading -->
-# > `weiwei` 为什么守不住：配方的 50 步是在单图训练集上测出来的（第 14 课），那里每个样本都是她那张图。先验保留的图集在她那一张旁边，加了十张底模为 `1girl` 画的图；按 kohya 的配比（她的图重复十次，每张正则化图各一次），她只占训练样本的一半，所以 50 步里 LoRA 见到她的次数只有规则测量时的一半——而第 14 课测到，普通 LoRA 训练 25 步时只在三分之一的种子上画出她。另一半样本还在往反方向拉：同一个 UNet LoRA 既要让 `weiwei` 变成她，又要让 `1girl` 保持底模原来的样子；文本编码器冻结时，它能把这两个词区分到什么程度，全看底模给这两个词的嵌入（第 03 课测了它们有多相像）。
-#
-# The sitting half has nothing to fix. Without sitting pictures, `weiwei, sitting` at w = 1 is her *and* sitting on 1.00 [0.89, 1.00] of the seeds, where the check needs at most 0.3 for there to be a missing pose; with the four varied pictures it is 1.00 [0.89, 1.00] as well. At 50 steps the one-picture LoRA has not learned her standing pose by heart and the prompt's `sitting` wins (notebook 08: C7 NOT REPRODUCED); the article's "only standing" appears when it is trained longer (notebook 14: from 150 steps at w = 1). The varied pictures do no harm here, but they remedy nothing, so the check fails.
-#
-# > <!-- zh: reading -->
-# > 坐姿这一半没有可补救的东西。没有坐姿图时，`weiwei, sitting` 在 w = 1 下既是她*又*坐着的比例已经是 1.00 [0.89, 1.00]，而检验要求它不超过 0.3，才算真有"缺了的姿势"；加上那四张多样的图，同样是 1.00 [0.89, 1.00]。训练 50 步时，单图 LoRA 还没把她站着的姿势背下来，提示词里的 `sitting` 说了算（第 08 课：C7 未复现）；文章里"只能站着"的情形要训练得更久才出现（第 14 课：w = 1 时从 150 步起）。多样的图在这里没有坏处，但也没有东西可补，所以这项检验不通过。
+# > 上面的结论把两种补救办法拆成两项检验：
+# >
+# > - **先验保留（第 1 项检验）。** 那十张 `1girl` 正则化图教 LoRA 让 `1girl` 保持底模原来的样子。`1girl` 画成她的比例要至少降 0.4，*同时* `weiwei` 仍要在至少一半的种子上画成她：靠丢掉触发词换来 `1girl` 不被夺舍，算不上补救。
+# > - **触发词为什么可能守不住。** 配方的 50 步是在单图训练集上测出来的（第 14 课）；这里她那张图只占训练样本的一半，而且同一个 UNet LoRA 既要改变 `weiwei`，又要让 `1girl` 保持原样，而能把这两个词分开的只有冻结的文本编码器（第 03 课）。
+# > - **模棱两可的图**按论断的写法，在两边都算作不利于降幅，所以只会让降幅变小。
+# > - **坐姿图（第 2 项检验）**先得有缺了的姿势才有用：没有坐姿图时，既是她又坐着的比例不超过 0.3；有了之后至少 0.5。如果单图 LoRA 还没把她站着的姿势背下来，提示词里的 `sitting` 自己就赢了；第 14 课展示了训练多久之后姿势会丢。
 
 # %% [markdown]
 # ## Things to try · 动手试试
