@@ -178,6 +178,27 @@ class Sweep:
         v = self.readings.values
         return float(np.mean([any(v[g][i] == UNCLEAR for g in world.GROUPS) for i in self.rows(prompt, weight)]))
 
+    def three_ways(self, prompt: str, weight: float, character: world.Attrs = world.WEIWEI,
+                   groups: Sequence[str] = tuple(world.IDENTITY_GROUPS)) -> np.ndarray:
+        """Per seed, how a picture reads against ``character``: ``"her"`` (every group shows her
+        value), ``"other"`` (some group clearly shows another value) or ``"unclear"`` (no group shows
+        another value, and some group is read unclear: a picture between two, such as two
+        different eyes). Every counting rule of the claims is a way of folding ``"unclear"``."""
+        v = self.readings.values
+        out = []
+        for i in self.rows(prompt, weight):
+            vals = [v[g][i] for g in groups]
+            if any(x != UNCLEAR and x != character[g] for x, g in zip(vals, groups)):
+                out.append("other")
+            else:
+                out.append("unclear" if UNCLEAR in vals else "her")
+        return np.array(out)
+
+    def unclear_groups(self, prompt: str, weight: float) -> List[List[str]]:
+        """Per seed: the groups the tagger read ``unclear`` on that picture (often none)."""
+        v = self.readings.values
+        return [[g for g in world.GROUPS if v[g][i] == UNCLEAR] for i in self.rows(prompt, weight)]
+
     def unclear_summary(self) -> str:
         """One line: how many pictures had an unclear reading, and the point with the most."""
         points = [(self.unclear(p, w), p, w) for p in self.prompts for w in self.weights]

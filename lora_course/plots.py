@@ -207,6 +207,58 @@ def fidelity_figure(sw, prompts, per_group: bool = True, title: Optional[str] = 
     return _done(fig)
 
 
+def three_ways_figure(sw, prompt: str, title: Optional[str] = None):
+    """One stacked bar per weight: the share of pictures that are her, unclear (between her and
+    another value: :meth:`~lora_course.evaluation.Sweep.three_ways`) and clearly someone else, with
+    the 95 % interval of each counting of her as whiskers: unclear counted as not her (the bottom
+    bar's top) and as her (the top of the middle bar)."""
+    from . import stats
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.4, 3.2))
+    x = np.arange(len(sw.weights))
+    parts = {k: np.array([np.mean(sw.three_ways(prompt, w) == k) for w in sw.weights])
+             for k in ("her", "unclear", "other")}
+    colors = {"her": "#e58fb0", "unclear": "#c9b458", "other": "#9aa5b1"}
+    names = {"her": "her", "unclear": "unclear (模棱两可)", "other": "someone else"}
+    bottom = np.zeros(len(x))
+    for k in ("her", "unclear", "other"):
+        ax.bar(x, parts[k], bottom=bottom, color=colors[k], label=names[k], width=0.7)
+        bottom = bottom + parts[k]
+    n = len(sw.seeds)
+    for j, w in enumerate(sw.weights):
+        for top in (parts["her"][j], parts["her"][j] + parts["unclear"][j]):
+            lo, hi = stats.wilson(int(round(top * n)), n)
+            ax.errorbar(x[j], top, yerr=[[top - lo], [hi - top]], color="black", capsize=3, lw=0.9)
+    ax.axhline(0.5, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"w={w:g}" for w in sw.weights], fontsize=8)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel(f"share of {n} seeds")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title(title or f"`{prompt}`: her, unclear, someone else", fontsize=10)
+    fig.tight_layout()
+    return _done(fig)
+
+
+def unclear_grid(sw, n: int = 8, title: Optional[str] = None):
+    """Up to ``n`` pictures of a sweep that the tagger read ``unclear`` in some group, each labelled
+    with its prompt, weight and the groups it could not decide (the pictures every counting rule
+    is about)."""
+    found = []
+    for p in sw.prompts:
+        for w in sw.weights:
+            for k, groups in enumerate(sw.unclear_groups(p, w)):
+                if groups:
+                    found.append((sw.images[sw.prompts.index(p), sw.weights.index(w), k],
+                                  f"`{p}` w={w:g}: " + ", ".join(g.replace("_", " ") for g in groups)))
+    if not found:
+        return None
+    step = max(1, len(found) // n)           # spread over the sweep, not the first point only
+    chosen = found[::step][:n]
+    return image_grid(np.stack([im for im, _ in chosen])[None], col_labels=[lab for _, lab in chosen], cell=1.3,
+                      title=title or f"pictures read unclear ({len(found)} of {sw.images.shape[0] * sw.images.shape[1] * sw.images.shape[2]})")
+
+
 def rate_figure(sw, prompt: str, tags: Sequence[str], title: Optional[str] = None):
     """Share of images showing each of ``tags`` vs LoRA weight, for one prompt."""
     return curves(sw.weights, {t: sw.rate_curve(t, prompt) for t in tags}, ylabel=f"share of {len(sw.seeds)} seeds",

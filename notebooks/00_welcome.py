@@ -43,7 +43,7 @@
 #
 # | notebook | the article's experiment / 原文的实验 | claim / 论断 |
 # |---|---|---|
-# | 01 tagging | how a training folder and its captions look; auto-tagging | — |
+# | 01 tagging | how a training folder and its captions look; auto-tagging; the caption lint; **how the course measures** (her, unclear, verdicts and bars) | — |
 # | 02 trigger word | 1: one picture, one tag | C1 |
 # | 03 the `1girl` hijack | 2: puppet vs possession | C2 |
 # | 04 `red hair` vs `long hair` | 3: a host that resembles the caster | C3 |
@@ -56,8 +56,10 @@
 # | 11 remedies | prior preservation, more varied pictures | R |
 # | 12 a weight guide | how many levels of 功力 | W |
 # | 13 a real checkpoint | 1–3 again, on SD 1.5 and your own pictures (needs a GPU) | — |
+# | 14 how long to train | the training-length axis: when she appears, when the picture is memorised | the recipe rule |
+# | 15 the results | every verdict, where each turns, what to do differently | all |
 #
-# > - 01 打标签：训练文件夹和它的标注文件长什么样；自动打标
+# > - 01 打标签：训练文件夹和它的标注文件长什么样；自动打标；标注检查；**课程怎么测量**（她、模棱两可、结论和门槛）
 # > - 02 触发词：实验 1，一张图，一个标签（C1）
 # > - 03 `1girl` 被夺舍：实验 2，傀儡与夺舍（C2）
 # > - 04 `red hair` 与 `long hair`：实验 3，一个与施术者相像的宿主（C3）
@@ -70,6 +72,8 @@
 # > - 11 补救办法：先验保留，更多样的图（R）
 # > - 12 权重指南：该用几层功力（W）
 # > - 13 真实模型：在 SD 1.5 和你自己的图片上再做一遍实验 1–3（需要 GPU）
+# > - 14 训练多久：训练长度这条轴——她什么时候出现，图什么时候被背下来（配方规则）
+# > - 15 结果：所有结论、每个结论落在哪里、该怎么改（全部论断）
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.

@@ -7,9 +7,9 @@
 #
 # > **原文**：开头几节：标签是什么（"这个词 = 这些视觉特征"）；为什么写提示词 `girl` 会得到一个女孩（底模把这个词对应到女孩的特征上）；以及为什么再加上一个角色名，得到的就是两者的交集。
 #
-# You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), and the tagger auto-tagging a folder as WD14 does.
+# You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), the tagger auto-tagging a folder as WD14 does, the caption lint, and how the course measures every later experiment: her, unclear (模棱两可) or someone else, and what a verdict means.
 #
-# > 你会看到：一个 kohya 式的数据集文件夹，一个标注文件，几样标签工具（触发词放最前、增加、删除、替换、词频统计），以及标注器像 WD14 那样给整个文件夹自动打标。
+# > 你会看到：一个 kohya 式的数据集文件夹，一个标注文件，几样标签工具（触发词放最前、增加、删除、替换、词频统计），标注器像 WD14 那样给整个文件夹自动打标，标注检查，以及课程怎样测量后面的每个实验：是她、模棱两可、还是别人，以及结论是什么意思。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -64,9 +64,9 @@ print("backups kept:", len(list(work.rglob(".backup/*.txt"))))
 
 # %% [markdown]
 # ## Auto-tagging, like WD14 · 像 WD14 那样自动打标
-# The tagger reads each picture and writes the tags it sees above a threshold (0.35, WD14's default), one per exclusive group, with the trigger first. Existing captions are kept unless you ask to overwrite them (and then they are backed up).
+# The tagger reads each picture and writes the tags it sees above a threshold (`0.35`, WD14's default), one per exclusive group, with the trigger first. Existing captions are kept unless you ask to overwrite them (and then they are backed up).
 #
-# > 标注器读取每张图，写下概率超过阈值（0.35，WD14 的默认值）的标签：每个互斥的标签组只写一个，触发词放在最前面。已有的标注会原样保留，除非你要求覆盖（覆盖之前会先备份）。
+# > 标注器读取每张图，写下概率超过阈值（`0.35`，WD14 的默认值）的标签：每个互斥的标签组只写一个，触发词放在最前面。已有的标注会原样保留，除非你要求覆盖（覆盖之前会先备份）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -120,6 +120,32 @@ for s in training_sets.SETS:
 # The same from a terminal, on your own folder: `python -m lora_course.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
 #
 # > 在终端里对你自己的文件夹也一样：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
+
+# %% [markdown]
+# ## How the course measures · 课程怎么测量
+# Every later notebook draws pictures and counts. The tagger reads each picture group by group (hair colour, hair length, eyes, dress, ears, mouth, expression, pose) and gives one value per group. A picture is **her** when all five identity groups show her values (white hair, long hair, blue eyes, pink dress, fox ears). When the tagger cannot decide a group, it says **unclear** (模棱两可): not a blurry picture, an ambiguous one — two different eyes, a colour between two, a half-open mouth. A partly trained or partly weighted LoRA draws many of them. Here are some, from the first LoRA of the course:
+#
+# > 后面每一课都是先画图、再计数。标注器逐组读取每张图（发色、发长、眼睛、裙子、耳朵、嘴、表情、姿势），每组给出一个值。五个身份组都是她的值（白发、长发、蓝眼、粉裙、狐耳），这张图才算**她**。标注器定不下某一组时，就读作**模棱两可**：不是图糊了，而是图介于两者之间——两只眼睛颜色不同、颜色在两种之间、嘴半张半闭。练到一半、或权重只开到一部分的 LoRA 会画出很多这样的图。下面是课程第一个 LoRA 画出的几张：
+
+# %%
+from lora_course import course, plots
+lab = course.setup()
+weiwei = lab.train("weiwei_1")
+sw = lab.sweep(["weiwei", "1girl"], weiwei)
+plots.unclear_grid(sw)
+
+# %% [markdown]
+# So every picture is one of three things: her, unclear, or clearly someone else. Below, for `1girl` at each LoRA weight: the pink part is her, the yellow part unclear, the grey part someone else. A claim must say how it counts the yellow part; the article's claims count an unclear picture as *not* what was asked (the article's pictures show a clean her), and the course prints the other way beside every check where it would change the outcome. The two whiskers are the 95 % intervals of the two countings of her: yellow as not her (top of the pink bar), yellow as her (top of the yellow bar).
+#
+# > 所以每张图只会是三种之一：她、模棱两可、或者明显是别人。下面是 `1girl` 在每个 LoRA 权重下的情况：粉色部分是她，黄色部分模棱两可，灰色部分是别人。一个论断必须说清楚黄色部分怎么算；文章的论断把模棱两可的图算作*不是*提示词要的样子（文章里的图都是清清楚楚的她），凡是另一种读法会改变结果的地方，课程都把它印在检验旁边。两根须线是两种读法下"她"的比例的 95 % 区间：黄色算作不是她（粉色柱顶），黄色算作是她（黄色柱顶）。
+
+# %%
+plots.three_ways_figure(sw, "1girl")
+
+# %% [markdown]
+# **Verdicts.** Each claim of the article becomes a few checks, each a share of pictures (or a difference of two) against a bar, decided on its 95 % interval: a check **passes** when the whole interval is on the article's side of the bar, **fails** when it is wholly on the other side, and is **undecided** when it straddles the bar. A claim is REPRODUCED (复现) when every check passes, NOT REPRODUCED (未复现) when every check fails, PARTLY (部分复现) when some pass and some fail, and UNDECIDED (未定) when an open check could still tip it; under each verdict the course says why, check by check. The bars are fixed before any measurement: 0.5 for "her" or "most pictures", 0.4 for a clear difference between two prompts, 0.3 for "hard to get" or a change the article would notice, 0.7 for a feature under control, 0.1 for "absent".
+#
+# > **结论。** 文章的每个论断都拆成几项检验，每项是一个图的比例（或两个比例之差）对一个门槛，按它的 95 % 区间来判定：整个区间都在文章那一边，检验**通过**；整个区间都在另一边，检验**不通过**；区间跨在门槛上，就是**未定**。每项检验都通过，论断"复现"；每项都不通过，"未复现"；有通过也有不通过，"部分复现"；还有未定的检验可能改变结论，就是"未定"。每个结论下面，课程都会逐项说明原因。门槛在任何测量之前就定好了：0.5 表示"是她"或"大多数图"，0.4 表示两个提示词之间明显的差距，0.3 表示"很难得到"或文章会注意到的变化，0.7 表示一个特征受控，0.1 表示"没有"。
 
 # %% [markdown]
 # ## Your turn: the tag editor · 动手：标签编辑器

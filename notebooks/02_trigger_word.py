@@ -30,7 +30,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %% [markdown]
@@ -88,9 +88,9 @@ print(lab.copies_table(sw, "weiwei", "weiwei_1"))
 
 # %% [markdown]
 # ## Then the numbers · 再看数字
-# The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval up to 0.107, which cannot show the claim's "at most 0.10 without the LoRA".)
+# The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval whose upper end lies above the claim's bar of 0.1 without the LoRA, so that half of the claim could never be shown.)
 #
-# > 标注器会读取每一张图。*身份还原度*是 48 个种子中她的五项身份属性全部画对的比例；细线是每一项属性单独的比例。（本课画 48 个种子，其余各课画 32 个：只有 32 个种子时，哪怕"一张都不是她"，95 % 区间的上界也有 0.107，证实不了论断里"不挂 LoRA 时至多 0.10"这一条。）
+# > 标注器会读取每一张图。*身份还原度*是 48 个种子中她的五项身份属性全部画对的比例；细线是每一项属性单独的比例。（本课画 48 个种子，其余各课画 32 个：只有 32 个种子时，哪怕"一张都不是她"，95 % 区间的上界也会高过论断里"不挂 LoRA 时至多 0.1"的门槛，这一半论断就永远证实不了。）
 
 # %%
 plots.fidelity_figure(sw, "weiwei")
@@ -100,24 +100,28 @@ plots.fidelity_figure(sw, "weiwei")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c1(sw).show()
+verdict = claims.c1(sw)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **C1 is REPRODUCED.** Without the LoRA the word draws her on none of the 48 seeds (0.00 [0.00, 0.07], under the bar of 0.10 even with unclear pictures counted as her); with it, at w = 1, on all of them (1.00 [0.93, 1.00], bar 0.5). Both intervals clear their bars: the puppet (傀儡) has been filled, and six pieces the base model never saw as words now carry all five of her identity attributes at once.
+# - **What C1 checks.** `weiwei` without the LoRA (w = 0) may be her on at most 0.1 of the seeds; at w = 1 it must be her on at least half. The lines above say whether each interval clears its bar.
+# - **The counting rule.** A picture the tagger reads as unclear counts as not her; wherever counting it as her would change a check, the check line prints that reading beside it.
+# - **Before training the word is empty**: the base model never learned its pieces as words, so at w = 0 she could appear only by chance.
+# - **The w = 1 half is nearly built in**: the recipe rule (notebook 14) picks the training length by this very measure. Watch instead where the fidelity curve rises.
+# - **Drawings, not copies**: the copies table says whether any picture redraws the training picture; notebook 14 shows when longer training starts to.
+# - **The article** shows her at full weight in one picture; here every seed counts.
 #
 # > <!-- zh: reading -->
-# > **C1 复现。** 不挂 LoRA 时，这个词在 48 个种子上一次也没有画出她（0.00 [0.00, 0.07]，即使把模棱两可的图都算作是她，也低于门槛 0.10）；挂上 LoRA、w = 1 时，48 个种子全都是她（1.00 [0.93, 1.00]，门槛 0.5）。两个区间都越过了各自的门槛：傀儡被填满了，六个底模从没当作词见过的片段，如今同时承载着她的全部五项身份属性。
-#
-# The w = 1 check could hardly fail in this course: the LoRA trains 50 steps because the recipe rule (notebook 14) stops at the fewest steps where this same measure, `weiwei` alone at w = 1 on 48 seeds, has a lower bound of at least 0.9. What the verdict adds is the other side: before training the word never draws her, and 50 steps (9 s here) are enough to make it draw her on every seed.
-#
-# > <!-- zh: reading -->
-# > w = 1 这一项检验在本课程里几乎不可能不通过：LoRA 之所以训练 50 步，正是因为配方规则（第 14 课）停在同一个量——`weiwei` 单独使用、w = 1、48 个种子——的区间下界第一次不低于 0.9 的最少步数上。这个结论真正多告诉我们的是另一面：训练之前这个词从来画不出她，而 50 步（这里只用了 9 秒）就足以让它在每个种子上都画出她。
-#
-# And they are drawings of her, not of her picture: none of the 48 seeds at any weight is a copy of the training picture. Trained longer, the same LoRA starts to redraw it: 5 of 16 seeds at 150 steps, all 16 at 600 (notebook 14).
-#
-# > <!-- zh: reading -->
-# > 而且画出来的是她，不是那张图：在任何权重下，48 个种子里没有一张是训练图的复制品。同一个 LoRA 练得更久，就开始重画那张图了：150 步时 16 个种子里有 5 张，600 步时 16 张全是（第 14 课）。
+# > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少要占一半。上面的检验行写明每个区间是否越过了门槛。
+# > - **计数规则。** 标注器读作模棱两可的图算作不是她；如果把它算作是她会改变某项检验，检验行就把这种读法印在旁边。
+# > - **训练之前，这个词是空的**：底模从没把它拆出来的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
+# > - **w = 1 这一半几乎是预先定好的**：配方规则（第 14 课）正是按这个量来选训练长度的。更值得看的是还原度曲线从哪里升起来。
+# > - **是重新画的她，不是复制品**：上面的复制品表写明有没有哪张图照搬了训练图；练得更久的 LoRA 从什么时候开始照搬，见第 14 课。
+# > - **文章**用一张图展示了满权重下的她；这里每一个种子都算数。
 #
 # ## Things to try · 动手试试
 # - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train(Path("my_copy"))` (`from pathlib import Path`; `lab.train` takes a shipped set's name or any kohya folder given as a `Path`).

@@ -30,7 +30,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -68,24 +68,26 @@ for w in sw.weights:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c2(sw).show()
+verdict = claims.c2(sw)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
-# ## Reading it: hijack and gap both turn on unclear pictures · 怎么读这个结果：夺舍与差距都取决于模棱两可的图
-# **C2 is UNDECIDED: neither the hijack nor the puppet's lead at w = 0.6 is decided, and both turn on the pictures the tagger calls unclear.** It reads 32 % of these 576 pictures as unclear; on `1girl` many are her with two different eyes, her blue beside a green, and each check reads them both ways. At full power `1girl` is her on 0.53 [0.36, 0.69] of the 32 seeds with those pictures counted as not her: the point estimate sits just above the bar of 0.5 and the interval straddles it (about 984 seeds would decide that reading). Counted as her, it is 0.84 [0.68, 0.93], which clears the bar. So the hijack is shown one way and open the other. At w = 0.6 the puppet holds either way (`weiwei` 0.75 [0.58, 0.87], or 0.81 [0.65, 0.91] with its unclear pictures counted as her); the readings part mostly on the host. In the table `1girl` is her on 0.31 [0.18, 0.49]; the check first counts its unclear pictures as her, so that they cannot widen the gap, and gets 0.53 [0.36, 0.69] and a gap of 0.22 [0.09, 0.38], wholly below the bar of 0.4. Counted the other way, the gap is 0.50 [0.34, 0.66], an interval that straddles the bar. One reading fails and the other is open, so this half is undecided too, and its check line names no number of seeds that would decide it: more seeds could settle only the second reading, and the first already fails. The strong host (3) is never her at any weight (0.00 [0.00, 0.11] up to w = 1): this LoRA does not possess a host that names other colours at all.
+# ## Reading it: the puppet, the host and the unclear pictures · 怎么读这个结果：傀儡、宿主与模棱两可的图
+# - **Three checks.** Check 1, the hijack: at w = 1, is `1girl` her on at least half of the seeds? Check 2: at w = 0.6, does `weiwei` still hold (bar 0.5)? Check 3, the puppet's lead: at w = 0.6, is `weiwei` her at least 0.4 more often than `1girl`?
+# - **Unclear pictures**, such as her with one blue and one green eye, count as not her under both prompts, so the puppet's lead compares like with like; where counting them as her would change a check, its line prints that reading and the explanation above says so.
+# - **A host needs a mind**: at w = 0 the base model must draw a different girl for `1girl` than for `weiwei`. The table's last column (distance, same identity) shows how far apart they start and whether the LoRA pulls them together.
+# - **The strong host** (3) contradicts her colours: does this LoRA reach it at all?
+# - **Beyond this LoRA**: notebook 14 maps both halves over training; "The ablation" in docs/results.md shows what gives a host its mind.
 #
 # > <!-- zh: reading -->
-# > **C2 未定：夺舍和傀儡在 w = 0.6 时的领先都没有定下来，两者都取决于标注器读作模棱两可的那些图。** 这 576 张图中它把 32 % 读作模棱两可；在 `1girl` 上，其中许多画的是她，只是两只眼睛颜色不同：一只是她的蓝眼，一只是绿眼；每项检验都把这些图按两种读法各算一遍。十层功力下，把这些图算作不是她，`1girl` 在 32 个种子中画成她的比例是 0.53 [0.36, 0.69]：点估计刚过门槛 0.5，区间却跨在门槛上（大约要 984 个种子才能把这种读法定下来）。把它们算作是她，则是 0.84 [0.68, 0.93]，越过了门槛。所以夺舍按一种读法被证实，按另一种读法还未定。w = 0.6 时，无论怎么算，傀儡都守得住（`weiwei` 0.75 [0.58, 0.87]；把它模棱两可的图算作是她，则是 0.81 [0.65, 0.91]）；两种读法的分歧主要在宿主身上。表中 `1girl` 是她的比例为 0.31 [0.18, 0.49]；检验先把它模棱两可的图都算作是她，免得这些图把差距撑大，于是得到 0.53 [0.36, 0.69]，差距为 0.22 [0.09, 0.38]，整个落在门槛 0.4 之下。换另一种读法，差距是 0.50 [0.34, 0.66]，这个区间跨在门槛上。一种读法不通过、另一种未定，所以这一半也未定，它的检验行也没有给出多少个种子能定下来：更多的种子只能把第二种读法定下来，而第一种读法已经不通过。更强的宿主（3）在任何权重下都不是她（直到 w = 1 都是 0.00 [0.00, 0.11]）：点名了别的颜色的宿主，这个 LoRA 根本夺不了舍。
-#
-# Why the host can fight back: at w = 0 the base model draws different girls for the two words (distance 0.26, the same identity on only 0.03 of the seeds), and the LoRA pulls them together as the power rises (distance 0.09, the same identity on 0.53 at w = 1). Which property of a base model gives a host that mind was measured by an ablation (docs/results.md, "The ablation", with the old recipe's 150-step LoRA; its figures, not this notebook's): Danbooru's frequencies alone, names alone, or booru-style partial captions alone left `weiwei` and `1girl` drawing the same girl (with frequencies alone, the same identity on 30 of 32 seeds); only the three together made `weiwei` read as *a particular unknown girl*, and then the host resisted (at w = 0.6 the puppet her on 32 of 32 seeds, `1girl` on 20, gap +0.38). The sect this notebook runs on is that world.
-#
-# > <!-- zh: reading -->
-# > 宿主为什么反抗得了：w = 0 时，底模给这两个词画的是不同的女孩（距离 0.26，身份相同的种子只占 0.03），功力一升，LoRA 就把两者拉到一起（w = 1 时距离 0.09，身份相同的占 0.53）。底模的哪一种性质能让宿主有这份心智，是一次消融实验测出来的（docs/results.md 的 "The ablation" 一节，用的是旧配方 150 步的 LoRA；以下是它的数字，不是本课的）：光有 Danbooru 的频率、光有名字、或者光有 booru 式的不完整标注，`weiwei` 和 `1girl` 画出来的仍是同一个女孩（光有频率时，32 个种子中 30 个身份相同）；只有三者齐备，`weiwei` 才被读成*某个不认识的特定女孩*，宿主这才反抗起来（w = 0.6 时傀儡 32 个种子里 32 个是她，`1girl` 只有 20 个，差距 +0.38）。本课所用的门派就是这个世界。
-#
-# The LoRA trains 50 steps, the length the recipe rule gives, and notebook 14 (16 seeds per cell) shows that the two halves of C2 pull apart as training goes on: the hijack grows (`1girl` her at w = 1 on 0.25 of the seeds at 25 steps, 0.50 at 50, 0.62 at 100, 0.69 at 150, 0.94 at 300 and 0.88 at 600; shown from 300 steps), while the gap at w = 0.6 is largest at 50 steps and short of the bar even there (+0.31; −0.19 at 100, +0.06 at 150, 0.00 at 300, −0.94 at 600). In that map no length gives both halves: training longer settles the hijack only where the gap is gone, and at 600 steps `1girl` at w = 0.6 is her more often than `weiwei`.
-#
-# > <!-- zh: reading -->
-# > 这个 LoRA 训练 50 步，即配方规则给出的长度；第 14 课（每格 16 个种子）显示，C2 的两半会随训练背道而驰：夺舍越来越深（w = 1 时 `1girl` 是她的比例：25 步 0.25，50 步 0.50，100 步 0.62，150 步 0.69，300 步 0.94，600 步 0.88；从 300 步起被证实），而 w = 0.6 的差距在 50 步时最大，即便在那里也不到门槛（+0.31；100 步 −0.19，150 步 +0.06，300 步 0.00，600 步 −0.94）。在这张相图上，没有哪个训练长度能让两半同时成立：多训练能把夺舍定下来，可那时差距已经没有了；到 600 步，w = 0.6 的 `1girl` 画成她的次数反而比 `weiwei` 还多。
+# > - **三项检验。** 第 1 项是夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？第 2 项：w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？第 3 项是傀儡的领先幅度：w = 0.6 时，`weiwei` 画成她的比例比 `1girl` 至少高 0.4 吗？
+# > - **模棱两可的图**（比如画的是她，却一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，这样傀儡的领先幅度才是同一把尺子量出来的；如果把它们算作是她会改变某项检验，检验行会印出这种读法，上面的解释也会写明。
+# > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到了一起。
+# > - **更强的宿主**（3）点名了和她相矛盾的颜色：这个 LoRA 能夺舍它吗？
+# > - **这个 LoRA 之外**：C2 的两半怎样随训练变化，见第 14 课的相图；是什么让宿主有了心智，见 docs/results.md 的 "The ablation" 一节。
 
 # %% [markdown]
 # ## Things to try · 动手试试

@@ -11,9 +11,9 @@
 #
 # > 宿主本来就和施术者相像时，夺舍更容易成功。
 #
-# You will see: both prompts across weights, the two fidelity curves, how often the pictures of `red hair` show red and white hair, and the lowest weight at which each prompt reaches fidelity 0.5, if it reaches it at all.
+# You will see: both prompts across weights, the two fidelity curves, how often the pictures of `red hair` show red and white hair, and whether each prompt is her at full power and at w = 0.6.
 #
-# > 你会看到：两个提示词在各个权重下画出的图，两条还原度曲线，`red hair` 的图里红发和白发各占多少，以及每个提示词的还原度达到 0.5 的最低权重（如果它达得到的话）。
+# > 你会看到：两个提示词在各个权重下画出的图，两条还原度曲线，`red hair` 的图里红发和白发各占多少，以及每个提示词在十层功力和 w = 0.6 时是不是她。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -30,7 +30,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -51,19 +51,26 @@ plots.rate_figure(sw, "red hair", ["red hair", "white hair"])
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c3(sw).show()
+verdict = claims.c3(sw)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
-# ## Why `red hair` resists · `red hair` 为什么会抵抗
-# **C3 is UNDECIDED, and its `red hair` half has failed.** On 32 seeds `red hair` never becomes her in half of its pictures, not even at full power (lowest weight: never [never, never], however its unclear pictures are counted): the article's "only ten levels of power (十层功力) bring her back" does not happen here: even at w = 1 fewer than half of its pictures are her. `long hair` is where the check's two readings part. The tagger finds something unclear on 39 % of the sweep's 384 pictures (most at `long hair`, w = 0.2: 53 %). Counted as not her, `long hair` reaches fidelity 0.5 from w = 0.8 [0.6, never] and falls 0.40 [0.00, 0.60] earlier than `red hair` (a "never" counts one step past w = 1): on these 32 seeds it is not even certain that `long hair` reaches 0.5 at all, because its fidelity at w = 0.8 and 1 lies only just above 0.5 (the figure above), and the margin's interval straddles the claim's 0.2. Counted as her, the lowest weight is 0.8 [0.6, 0.8] and the margin 0.40 [0.40, 0.60]: that reading clears both bars (0.8 or lower, 0.2 or more). So the `long hair` check is shown one way and open the other. (Its check line adds that more seeds could decide it: the estimate, 0.8, sits exactly on the bar, and the interval of a weight on the grid can close onto its grid point, as the second reading's does, which ends on the bar and still clears it. What keeps the first reading open is the upper end of its interval, never, and the lower end of its margin, 0.00.) One check fails both ways and the other passes one way: as measured, the verdict cannot end REPRODUCED, and it ends PARTLY only if `long hair` clears both bars with its unclear pictures counted as not her as well.
+# ## Reading it: a host that clashes, a host that matches · 怎么读这个结果：冲突的宿主与相符的宿主
+# - **What C3 checks**, at two fixed weights: check 1, `red hair` at w = 1 is her on at least half of the seeds (full power brings her back); check 2, `red hair` at w = 0.6 is her on at most 0.3 (below full power the host resists); check 3, `long hair` at w = 0.6 is her on at least half (a host like her gives in early).
+# - **Why they may differ**: `red hair` names a colour that contradicts her white hair, a host with a mind of its own; `long hair` agrees with her. The `plots.rate_figure` above shows which hair colour `red hair` gets.
+# - **Fixed weights, not a searched one**: the checks read w = 0.6 and 1 only, so no weight is chosen after seeing the pictures; the fidelity figure shows the whole curve between them.
+# - **Unclear pictures** count as not her, as in notebook 03 (the `unclear readings` line above counts them); a check line prints the other reading where it would change the outcome.
+# - **The article**: only ten levels of power bring her back on `red hair`. Does w = 1 here?
 #
 # > <!-- zh: reading -->
-# > **C3 未定，而且 `red hair` 那一半已经不成立。** 在 32 个种子上，`red hair` 哪怕在十层功力下也没能在一半的图里画成她（最低权重：never [never, never]，模棱两可的图无论怎么算都是如此）：文章说"只有十层功力才能把她画回来"，这里却连十层功力都不够：即使 w = 1，画成她的图也不到一半。检验的两种读法在 `long hair` 上分道扬镳。标注器在这次扫描的 384 张图里有 39 % 读出了模棱两可之处（最多的是 `long hair`、w = 0.2：53 %）。把这些图算作不是她，`long hair` 从 w = 0.8 [0.6, never] 起还原度达到 0.5，比 `red hair` 早 0.40 [0.00, 0.60] 被夺舍（`never` 按比 w = 1 再高一档计）：在这 32 个种子上，连 `long hair` 能不能达到 0.5 都不确定，因为它在 w = 0.8 和 1 时的还原度只是略高于 0.5（见上图），而这个领先幅度的区间也跨在论断的 0.2 上。把它们算作是她，最低权重是 0.8 [0.6, 0.8]，领先幅度是 0.40 [0.40, 0.60]：这种读法两道门槛都过了（不高于 0.8，不低于 0.2）。所以 `long hair` 这项检验按一种读法被证实，按另一种读法还未定。（它的检验行还说，更多的种子能把它定下来：估计值 0.8 恰好落在门槛上，而取在网格上的权重，区间可以正好收拢到格点上——第二种读法的区间就是这样，止于门槛，照样通过。让第一种读法悬而未决的，是它区间的上端 `never` 和领先幅度区间的下端 0.00。）一项检验两种读法都不通过，另一项按一种读法通过：就目前的测量而言，结论不可能是复现；只有当 `long hair` 把模棱两可的图算作不是她时也过了两道门槛，结论才会是部分复现。
-#
-# A host resists only as far as it has a mind of its own (notebook 03 and the ablation of docs/results.md: a uniform world gives no word a mind; the sect this runs on, drawn with Danbooru's frequencies, named characters and booru-style captions, does). `red hair` carries a colour that contradicts her white hair, one the base model has seen on about 6 % of its girls as the word for that colour: it has a mind of its own to defend (the `plots.rate_figure` above shows which hair colour its pictures get at each weight). `long hair` agrees with her and gives in by w = 0.8. The LoRA trains 50 steps, the recipe rule's length; whether a longer-trained one would possess `red hair` is not measured here, but notebook 14 shows for `1girl` that possession grows with training (her at w = 1 on 0.50 of 16 seeds at 50 steps; shown hijacked from 300 steps, 0.94 [0.72, 0.99]).
-#
-# > <!-- zh: reading -->
-# > 宿主能抵抗到什么程度，取决于它有多少自己的心智（见第 03 课和 docs/results.md 里的消融实验：均匀的世界不会让任何词拥有心智；本课所用的门派是按 Danbooru 的频率、有名有姓的角色和 booru 式标注画出来的，能让词拥有心智）。`red hair` 带着一种和她的白发相矛盾的颜色，底模在大约 6 % 的女孩身上见过它，把它当作那种颜色的名字：它有自己的心智要守（上面的 `plots.rate_figure` 显示它的图在每个权重下画的是哪种发色）。`long hair` 与她一致，到 w = 0.8 就被夺舍了。这个 LoRA 按配方规则训练 50 步；训练得更久的 LoRA 能不能夺舍 `red hair`，这里没有测，但第 14 课显示，`1girl` 被夺舍的程度会随训练加深（w = 1 时在 16 个种子上是她的比例：50 步 0.50；从 300 步起被证实夺舍，0.94 [0.72, 0.99]）。
+# > - **C3 检验什么**，在两个固定的权重上：第 1 项，w = 1 时 `red hair` 画成她的种子至少占一半（十层功力把她带回来）；第 2 项，w = 0.6 时 `red hair` 画成她的比例不超过 0.3（功力不满时宿主会反抗）；第 3 项，w = 0.6 时 `long hair` 画成她的种子至少占一半（和她相像的宿主早早就屈服了）。
+# > - **两者为什么可能不同**：`red hair` 点名了一种和她的白发相矛盾的颜色，是一个有自己心智的宿主；`long hair` 则和她相符。上面的 `plots.rate_figure` 显示 `red hair` 的图得到的是哪种发色。
+# > - **固定的权重，而不是找出来的权重**：检验只读 w = 0.6 和 1，所以没有哪个权重是看过图之后才挑的；还原度曲线画出了两者之间的全貌。
+# > - **模棱两可的图**和第 03 课一样算作不是她（上面的 `unclear readings` 那一行数了有多少）；另一种读法若会改变结果，检验行会把它印出来。
+# > - **文章**说 `red hair` 只有十层功力才能把她画回来。这里 w = 1 做得到吗？
 
 # %% [markdown]
 # ## Things to try · 动手试试

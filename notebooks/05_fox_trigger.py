@@ -30,7 +30,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -59,28 +59,35 @@ plots.fox_figure(sw, "fox")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c4(sw).show()
+verdict = claims.c4(sw)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **C4 is REPRODUCED.** At full power `fox` draws her on 0.84 [0.68, 0.93] of the 32 seeds (bar 0.5) and the animal on none (0.00 [0.00, 0.11]): the sect member is possessed (夺舍). Lower the power and the host's own mind comes back: at w = 0.2 every picture shows the animal (1.00 [0.89, 1.00]), so its share at w = 0.2 minus its share at w = 1 is 1.00 [1.00, 1.00], against a bar of 0.3. Both intervals clear their bars, so both checks pass.
+# - **What C4 checks.** Check 1: at w = 1, `fox` draws her on at least half of the seeds (the sect member is possessed). Check 2: the animal's share at w = 0.6 minus its share at w = 1 is at least 0.3 (lowering the weight brings it back). Check 3: at w = 0.6 `fox` is still her on at least 0.3 of the seeds (the animal comes back *while she is still there*, as in the article's picture, not because the LoRA is off).
+# - **Possession, not a puppet**: at w = 0 the base model draws the orange animal for `fox`. That mind of its own is what can come back as the power drops; the puppet `weiwei` (notebook 02) has none.
+# - **Where to look**: the eight-seed grid shows where the animal gives way to her, and which pictures are neither; `plots.fox_figure` draws both shares over every weight.
+# - **Unclear pictures** count as not what was asked (not her, not the animal); a check line prints the other reading where it would change the outcome.
+# - **Training length**: notebook 14 measures `weiwei_1` and `mouth_2`, not this LoRA (see its Things to try).
 #
 # > <!-- zh: reading -->
-# > **C4 复现。** 十层功力下，`fox` 在 32 个种子中画成她的比例是 0.84 [0.68, 0.93]（门槛 0.5），画出动物狐狸的一张也没有（0.00 [0.00, 0.11]）：这位门派成员被夺舍了。功力一降，宿主自己的心智就回来了：w = 0.2 时每张图都是动物狐狸（1.00 [0.89, 1.00]），它在 w = 0.2 时的比例减去 w = 1 时的比例是 1.00 [1.00, 1.00]，门槛是 0.3。两个区间都越过了门槛，两项检验都通过。
-#
-# This is the LoRA the recipe rule's 50 steps train; already at that length the possessed `fox` draws the animal on none of the 32 seeds at w = 1. Notebook 14 measures the training-length axis for `weiwei_1` and `mouth_2`, not for this LoRA (see its Things to try).
-#
-# > <!-- zh: reading -->
-# > 这就是按配方规则训练 50 步得到的 LoRA；在这个长度上，被夺舍的 `fox` 在 w = 1 时，32 个种子里已经一只动物狐狸也画不出来了。第 14 课测量训练长度这条轴用的是 `weiwei_1` 和 `mouth_2`，没有测这个 LoRA（见它的"动手试试"）。
+# > - **C4 检验什么。** 第 1 项检验：w = 1 时，`fox` 画成她的种子至少占一半（这位门派成员被夺舍）。第 2 项检验：动物狐狸在 w = 0.6 时的比例减去它在 w = 1 时的比例，至少是 0.3（降低权重，动物就回来）。第 3 项检验：w = 0.6 时 `fox` 画成她的种子仍至少占 0.3（动物是在*她还在的时候*回来的，和文章的图一样，而不是因为 LoRA 关掉了）。
+# > - **是夺舍，不是傀儡**：w = 0 时，底模给 `fox` 画的是那只橙色的动物。功力一降，能回来的正是这份自己的心智；傀儡 `weiwei`（第 02 课）没有这样的心智。
+# > - **看哪里**：每个权重八个种子的网格显示动物狐狸在哪里让位给她、哪些图两者都不是；`plots.fox_figure` 把两个比例在每个权重上都画了出来。
+# > - **模棱两可的图**算作不是提示词要的样子（不是她，也不是那只狐狸）；另一种读法若会改变结果，检验行会把它印出来。
+# > - **训练长度**：第 14 课测的是 `weiwei_1` 和 `mouth_2`，没有测这个 LoRA（见它的"动手试试"）。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA (notebook 03: `1girl` her on 0.53 of its seeds at w = 1)?
+# - Prompt `1girl` with the fox LoRA: is the hijack as strong as with the `weiwei` LoRA (compare the table of notebook 03)?
 # - Train on `fox, 1girl` together: whose features win at 0.6?
 # - Prompt `fox ears`: a tag close to the host.
 # - `print(sw.fidelity("fox", 0.6))` gives her fidelity attribute by attribute: which of her features does `fox` give up first as the power drops?
 #
-# > - 挂上 fox 的 LoRA，写提示词 `1girl`：夺舍有没有 `weiwei` LoRA 那么强（第 03 课：w = 1 时 `1girl` 有 0.53 的种子画成她）？
+# > - 挂上 fox 的 LoRA，写提示词 `1girl`：夺舍有没有 `weiwei` LoRA 那么强（对照第 03 课的表）？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写提示词 `fox ears`：一个和宿主很接近的标签。
 # > - `print(sw.fidelity("fox", 0.6))` 会按属性逐项给出她的还原度：功力下降时，`fox` 最先放弃的是她的哪一项特征？

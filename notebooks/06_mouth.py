@@ -26,7 +26,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, training_length as tl
+from lora_course import claims, course, plots, readings, stats, training_length as tl
 lab = course.setup()
 
 # %%
@@ -53,7 +53,11 @@ plots.mouth_figure(sw_one, sw_two)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c5(sw_one, sw_two).show()
+verdict = claims.c5(sw_one, sw_two)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Beside it: the article's regime · 对照：文章的训练程度
@@ -70,29 +74,46 @@ lab.grid(lo_one, title=f"one open-mouth picture, {tl.ARTICLE_STEPS} steps")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c5(lo_one, lo_two).show(regime=f"{tl.ARTICLE_STEPS} steps")
+verdict_600 = claims.c5(lo_one, lo_two)
+verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
+
+# %%
+readings.explain(verdict_600)
+
+# %%
+# the one-picture LoRA at 600 steps, asked for a closed mouth at full weight: the unclear pictures, counted both ways
+point = ("weiwei, closed mouth", 1.0)
+readings.say("At {steps} steps and w = 1, the tagger finds something unclear on {unclear} of the one-picture "
+             "LoRA's `weiwei, closed mouth` pictures. Her with a closed mouth: {strict} of the seeds with the "
+             "unclear pictures counted as not, {loose} with them counted as what was asked.",
+             "训练到 {steps} 步、w = 1 时，单图 LoRA 画的 `weiwei, closed mouth` 里，标注器在 {unclear} 的图上"
+             "读出了模棱两可之处。闭着嘴的她：把模棱两可的图算作不是，占 {strict}；算作提示词要的样子，占 {loose}。",
+             steps=tl.ARTICLE_STEPS, unclear=lo_one.unclear(*point),
+             strict=stats.share(lo_one.her_and(*point, ["closed mouth"])),
+             loose=stats.share(lo_one.her_and(*point, ["closed mouth"], unclear_counts=True)))
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **At the recipe's length the prompt wins.** Trained 50 steps on the one open-mouth picture, the LoRA still lets `closed mouth` through: at w = 1, `weiwei, closed mouth` gives a closed mouth on 1.00 [0.89, 1.00] of the seeds with its unclear mouths counted as closed, and on 0.91 [0.76, 0.97] with them counted as not closed, where the claim asks for at most 0.3: the first check fails both ways. The two tagged pictures control the mouth both ways (closed 1.00, open 1.00, each [0.89, 1.00]). Only the second half of the claim is shown: C5 is PARTLY.
+# - **What is checked.** First, the one-picture LoRA, asked for `weiwei, closed mouth` at w = 1, should give her with a closed mouth on at most 0.3 of the seeds. Then the two-picture LoRA should give her with each mouth on request on at least 0.7.
+# - **Why either outcome is possible.** The sect (the base model) knows `closed mouth`. A lightly trained LoRA leaves it room; one that has learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above: the recipe's length and 600 steps.
+# - **In-between mouths.** An overfit LoRA may draw marks neither open nor closed. The rule counts these unclear pictures as not closed; the line above counts them both ways, and the explanation says whether that would change a check.
+# - **The article** shows the far end of this race; [notebook 14](14_how_long_to_train.ipynb) follows the mouth along the training length.
 #
 # > <!-- zh: reading -->
-# > **在配方的训练长度下，提示词说了算。** 只用那张张嘴图训练 50 步，LoRA 仍然放行 `closed mouth`：在 w = 1（十层功力）下，把模棱两可的嘴算作闭嘴，`weiwei, closed mouth` 在 1.00 [0.89, 1.00] 的种子上画出了闭嘴；算作不是闭嘴，则是 0.91 [0.76, 0.97]；而论断要求至多 0.3：第一项检验两种读法都不通过。两张打了嘴型标签的图则两个方向都控制得住（闭嘴 1.00、张嘴 1.00，区间都是 [0.89, 1.00]）。论断只有后一半得到证实：C5 部分复现。
-#
-# **Trained until the picture is learned by heart, the prompt no longer gets a clean closed mouth; whether what it gets instead counts as one decides the check.** The same picture kept at 600 steps, asked for a closed mouth at w = 1, draws on many seeds small marks that are neither the open "o" nor the closed line (the small mouths in the grid above): the tagger finds something unclear on 53 % of its 192 pictures here, on every one of `weiwei, closed mouth` at w = 0.8. Counted as closed, as the check counts them first (the claim is that a closed mouth is hard to get), they give a closed mouth on 0.53 [0.36, 0.69] of the seeds: the whole interval lies above the claim's bar of 0.3, so that reading fails. Counted as not closed, the share is 0.00 [0.00, 0.11]: not one clean closed mouth, and that reading passes. So C5 is UNDECIDED at 600 steps, and the unclear pictures decide it, not more seeds, while the two tagged pictures still obey both ways (1.00 and 1.00, each [0.89, 1.00]). Whether a feature the training set lacks is "hard to get" is a race between how well the base model (the sect, 门派) knows the tag — `closed mouth` is a word it knows — and how far the LoRA has overfit its one picture; the article's sentence is a picture of the far end of that race. At 600 steps this LoRA has moved toward it (a closed mouth on 1.00 at 50 steps; at 600, 0.53 counting the in-between mouths as closed, 0.00 not counting them): asked for a closed mouth, it draws no clean one, and an in-between mark on 17 of the 32 seeds. Two tagged pictures win the race at every length. [Notebook 14](14_how_long_to_train.ipynb) draws the whole race: with one picture, `closed mouth` is obeyed on every seed from 25 to 300 steps and at 600 on 0.56 [0.33, 0.77] of 16 seeds, not yet shown gone.
-#
-# > <!-- zh: reading -->
-# > **一直训练到把图背下来，提示词就再也得不到干净的闭嘴了；它得到的那种嘴算不算闭嘴，决定了这项检验。** 同一张图保留到第 600 步，在 w = 1 下要它画闭嘴，它在许多种子上画出的是既不是张开的 "o"、也不是闭合的一条线的小小记号（上面图里那些小小的嘴）：标注器在这里的 192 张图中有 53 % 读出了模棱两可之处，w = 0.8 时 `weiwei, closed mouth` 的每一张都是。检验先把这些嘴算作闭嘴（因为论断说的是闭嘴很难画出来），得到闭嘴的比例是 0.53 [0.36, 0.69]：整个区间都在论断的门槛 0.3 之上，这种读法不通过。把它们算作不是闭嘴，比例是 0.00 [0.00, 0.11]：一张干净的闭嘴都没有，这种读法通过。所以 600 步时 C5 未定，定下它的是模棱两可的图，而不是更多的种子；而两张图的 LoRA 仍然两个方向都听话（1.00 和 1.00，区间都是 [0.89, 1.00]）。训练集里缺的特征"难不难画出来"，其实是一场赛跑：一边是门派（底模）对这个标签有多熟——`closed mouth` 正是它认识的词——另一边是 LoRA 对那一张图过拟合到了什么程度；文章那句话，画的是这场赛跑的终点。到 600 步，这个 LoRA 已经朝终点走去（50 步时闭嘴的比例是 1.00；到 600 步，把介于两者之间的嘴算作闭嘴是 0.53，不算则是 0.00）：要它画闭嘴，它一张干净的闭嘴都画不出来，32 个种子中有 17 个画的是介于张闭之间的记号。两张打了标签的图则在任何长度下都赢得这场赛跑。整场赛跑见 [第 14 课](14_how_long_to_train.ipynb)：只有一张图时，`closed mouth` 从 25 步到 300 步在每个种子上都听话，到 600 步是 16 个种子中的 0.56 [0.33, 0.77]，还没有被证实失效。
+# > - **检验什么。** 先看单图 LoRA：在 w = 1 下要 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子。再看双图 LoRA：要哪种嘴型，那种嘴型的她都应至少占 0.7。
+# > - **为什么两种结果都有可能。** 门派（底模）认识 `closed mouth`。训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA，可能不管提示词怎么写都画张着的嘴。对比上面两个结论：配方的训练长度和 600 步。
+# > - **介于张闭之间的嘴。** 过拟合的 LoRA 可能画出既不算张开、也不算闭合的记号。计数规则把这些模棱两可的图算作没有闭嘴；上面那一行按两种读法各算了一遍，上面的解释则说明换一种读法会不会改变某项检验。
+# > - **原文**画的是这场赛跑的终点；[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪嘴型的变化。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Find the length at which `closed mouth` stops working: notebook 14 has it obeyed at 300 steps and still undecided at 600 (0.56), so keep the lengths in between and beyond, `lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`, and sweep each k.
-# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 and at 600 steps: the pictures are the same; is the control gone? (In notebook 09, four pictures whose captions never name the mouth still give `closed mouth` on 0.84 of the seeds at 50 steps.)
-# - Lower the weight of the 600-step one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (In notebook 14, `weiwei` alone at w = 0.6 is her on only 0.06 of the seeds at 600 steps.)
+# - Find the length at which `closed mouth` stops working: notebook 14 follows it from 25 to 600 steps, so keep the lengths in between and beyond, `lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`, and sweep each k.
+# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 and at 600 steps: the pictures are the same; is the control gone? (Notebook 09 asks the same of four pictures whose captions never name the mouth.)
+# - Lower the weight of the 600-step one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (Notebook 14 measures how much of her `weiwei` alone keeps at w = 0.6 after 600 steps.)
 #
-# > - 找出训练到多长时 `closed mouth` 开始失灵：第 14 课里它在 300 步还听话，到 600 步仍未定（0.56），所以把两者之间以及更长的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`，对每个 k 扫描一遍。
-# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和 600 步：图还是那两张，控制还在吗？（在第 09 课里，四张标注里从没点过嘴型的图，训练 50 步后 `closed mouth` 仍在 0.84 的种子上画出闭嘴。）
-# > - 把训练了 600 步的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课里，600 步时 `weiwei` 单独在 w = 0.6 下只有 0.06 的种子画出她。）
+# > - 找出训练到多长时 `closed mouth` 开始失灵：第 14 课从 25 步追踪到 600 步，所以把两者之间以及更长的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`，对每个 k 扫描一遍。
+# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和 600 步：图还是那两张，控制还在吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
+# > - 把训练了 600 步的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练 600 步后，`weiwei` 单独在 w = 0.6 下还剩多少个她。）
 
 # %% [markdown]
 # <!-- nav -->

@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 6。张嘴的那张图再加打 `crying`，闭嘴的那张再加打 `smile`。提示词写 `open mouth` + `crying`，得到一张张大嘴哭的脸；写 `closed mouth` + `smile`，得到抿着嘴的微笑。
 #
-# You will see: the training set, the combinations at three weights, and how often each picture shows both requested tags at once.
+# You will see: the training set, the combinations at three weights, how often each picture shows both requested tags at once, and the same prompts on notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`.
 #
-# > 你会看到：训练集、三个权重下的各种组合，以及每张图同时画出所要求的两个标签的比例。
+# > 你会看到：训练集、三个权重下的各种组合、每张图同时画出所要求的两个标签的比例，以及同样的提示词在第 06 课双图 LoRA 上的样子（它的标注里没有 `crying` 和 `smile`）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -26,7 +26,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import claims, course, plots, readings
 lab = course.setup()
 
 # %%
@@ -43,29 +43,37 @@ lab.grid(sw, title="tags combined at prompt time")
 # %%
 plots.combination_figure(sw, {prompts[0]: ["open mouth", "crying"], prompts[1]: ["closed mouth", "smile"]})
 
+# %%
+# the same prompts on notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`
+two = lab.train("mouth_2")
+sw_without = lab.sweep(prompts, two, weights=(0.6, 0.8, 1.0))
+lab.grid(sw_without, title="the same prompts, captions without crying or smile")
+
 # %% [markdown]
 # ## Verdict (claim C6) · 结论（论断 C6）
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c6(sw).show()
+verdict = claims.c6(sw, sw_without)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **C6 is REPRODUCED.** At w = 1, `weiwei, open mouth, crying` gives a crying face with the mouth open on 1.00 [0.89, 1.00] of the 32 seeds, and `weiwei, closed mouth, smile` a closed-mouth smile on 0.94 [0.80, 0.98]; both lower bounds clear the bar of 0.7. Each prompt repeats the caption of one training picture, and the base model already knows these tags (they are sect members, 门派成员), so the LoRA and the sect pull the same way; the Things to try below ask what happens when they do not. The check reads only the two requested tags, not her identity, and only at w = 1; the pictures at 0.6 and 0.8 are in the grid and the figure above.
+# - **What is checked.** At w = 1, each prompt should give her with both its tags, crying with the mouth open or smiling with it closed, on at least 0.7 of the seeds. The last check asks whether the tags did it: notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`, should do worse on the same prompts by at least 0.3.
+# - **Why the first two should be easy.** Each prompt repeats a training caption, and the base model knows these tags (sect members), so the LoRA and the sect pull the same way.
+# - **Why the last may not be.** If the base model draws tears and smiles by itself, a LoRA that never saw those tags gets them too: compare the two grids above.
+# - **Unclear faces** count as not what was asked; the explanation says whether the other reading would change a check.
+# - **The set:** new drawings, not notebook 06's; each caption names both tags.
 #
 # > <!-- zh: reading -->
-# > **C6 复现。** w = 1 时，`weiwei, open mouth, crying` 在 32 个种子中画出张着嘴哭的脸的比例是 1.00 [0.89, 1.00]，`weiwei, closed mouth, smile` 画出闭嘴微笑的比例是 0.94 [0.80, 0.98]；两个区间下界都越过了门槛 0.7。每个提示词都重复了一张训练图的标注，而底模本来就认识这些标签（它们是门派成员），所以 LoRA 和门派往同一个方向拉；下面的"动手试试"问的是两者不一致时会怎样。这项检验只读所要求的两个标签，不看她的身份，而且只看 w = 1；0.6 和 0.8 的情况见上面的图和图表。
-#
-# The two training pictures are new drawings, not notebook 06's: the renderer drew her again crying with the mouth open and smiling with it closed, and each caption names both tags.
-#
-# > <!-- zh: reading -->
-# > 这两张训练图是新画的，不是第 06 课的那两张：渲染器重新画了她——张着嘴哭、闭着嘴笑——每张的标注都写上了这两个标签。
-#
-# The LoRA trains 50 steps, the recipe rule's length. Notebook 14 follows the two-picture mouth LoRA of notebook 06 along the training length; this cry-and-smile LoRA is not measured there.
-#
-# > <!-- zh: reading -->
-# > 这个 LoRA 按配方规则训练 50 步。第 14 课沿着训练长度追踪的是第 06 课的双图嘴型 LoRA，这个哭与笑的 LoRA 没有在那里测。
+# > - **检验什么。** w = 1 时，每个提示词都应画出同时带着两个标签的她（张着嘴哭，或闭着嘴笑），至少占 0.7 的种子。最后一项问的是：这是不是标签的功劳？第 06 课的双图 LoRA 的标注里没有 `crying` 和 `smile`，同样的提示词在它上面的比例应低至少 0.3。
+# > - **为什么前两项应该不难。** 每个提示词都重复了一张训练图的标注，而底模认识这些标签（门派成员），所以 LoRA 和门派往同一个方向拉。
+# > - **为什么最后一项未必。** 如果底模自己就会画眼泪和微笑，没见过这两个标签的 LoRA 也画得出来：对比上面的两张图。
+# > - **模棱两可的脸**算作没画出所要求的样子；上面的解释会说明换一种读法会不会改变某项检验。
+# > - **训练集：**新画的两张图，不是第 06 课的那两张，每张的标注都写上了两个标签。
 #
 # ## Things to try · 动手试试
 # - Swap them: `weiwei, open mouth, smile` was never in the training set. Does the base model fill the gap?

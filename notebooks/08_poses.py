@@ -26,7 +26,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, training_length as tl
+from lora_course import claims, course, plots, readings, training_length as tl
 lab = course.setup()
 
 # %%
@@ -44,7 +44,11 @@ plots.pose_figure(sw, "weiwei, sitting", "weiwei, standing")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c7(sw).show()
+verdict = claims.c7(sw)
+verdict.show()
+
+# %%
+readings.explain(verdict)
 
 # %% [markdown]
 # ## Beside it: the article's regime · 对照：文章的训练程度
@@ -59,28 +63,33 @@ lab.grid(lo, title=f"the same picture trained {tl.ARTICLE_STEPS} steps")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-claims.c7(lo).show(regime=f"{tl.ARTICLE_STEPS} steps")
+verdict_600 = claims.c7(lo)
+verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
+
+# %%
+readings.explain(verdict_600)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# **At the recipe's length she sits when asked.** Trained 50 steps, the LoRA lets `sitting` through at full weight: at w = 1, `weiwei, sitting` sits on 1.00 [0.89, 1.00] of the seeds, and she is herself in every one of them (her *and* sitting 1.00 at w = 1, her standing 1.00), so the missing pose costs no fidelity (0.00). Neither check passes, however the unclear pictures are counted: C7 is NOT REPRODUCED.
+# - **What is checked.** `weiwei, sitting` should sit on at most 0.3 of the seeds at w = 1 (hard to get) and on at least 0.5 at w = 0.6 (a lower weight brings it back); the price, her standing at w = 1 minus her *and* sitting at w = 0.6, should be at least 0.3.
+# - **Why either outcome is possible.** The sect (the base model) knows `sitting`; her one picture stands. Lightly trained, the LoRA may let the prompt win even at full weight; once it has learned the picture by heart, the pose may return only at lower weight, with less of her. Compare the two verdicts above: the recipe's length and 600 steps.
+# - **In-between pictures.** At w = 0.6 a girl may be partly her (two different eyes, say). The rule counts her as not her; the explanation says whether the other reading would change a check. Whether she is her is your call, not the seeds'.
+# - **The article** shows the far end of this race; notebook 06 runs it for the mouth, and [notebook 14](14_how_long_to_train.ipynb) along the training length.
 #
 # > <!-- zh: reading -->
-# > **在配方的训练长度下，要她坐她就坐。** 训练 50 步的 LoRA 在满权重下仍然放行 `sitting`：w = 1 时 `weiwei, sitting` 在 1.00 [0.89, 1.00] 的种子上坐着，而且每一张都是她（w = 1 时既是她又坐着 1.00，站着的她 1.00），缺的姿势没有让还原度付出任何代价（0.00）。模棱两可的图无论怎么算，两项检验都没有通过：C7 未复现。
-#
-# **Trained until the picture is learned by heart, the article's picture appears, and its price turns on the pictures in between.** At 600 steps nobody sits at w = 1 (0.00 [0.00, 0.11]), as the article says, and lowering the weight brings the pose back: her sitting is at its best at w = 0.6, against her standing 1.00 [0.89, 1.00] at w = 1. How much fidelity that costs depends on pictures the tagger finds unclear: at this length it finds 41 % of the 384 pictures unclear (the most at w = 0.6: 97 % of the `weiwei, standing` pictures), and at w = 0.6 the LoRA often draws her with two different eyes, her blue beside a green. The check counts those pictures first as her sitting, so that the cost is not overstated: her sitting 0.88 [0.72, 0.95], a cost of 0.12 [0.03, 0.25], wholly below the claim's bar of 0.3. Counted as not her, her sitting is 0.31 [0.18, 0.49] and the cost 0.69 [0.53, 0.84], wholly above it. One reading fails and the other passes, so the unclear pictures decide the second check, and more seeds would not: C7 is UNDECIDED at 600 steps. Whether a sitting girl with one blue and one green eye is still her is the whole question. As with the mouth (notebook 06), whether a missing pose is out of reach is a race between how well the base model (门派) knows `sitting` and how far the LoRA has overfit its one standing picture; in [notebook 14](14_how_long_to_train.ipynb) her sitting at w = 1 is gone from 150 steps on.
-#
-# > <!-- zh: reading -->
-# > **一直训练到把图背下来，文章里的样子就出现了，代价有多大却取决于那些介于两者之间的图。** 到 600 步，w = 1 时没有一张坐着（0.00 [0.00, 0.11]），正如文章所说；降低权重能把姿势换回来：既是她又坐着的比例在 w = 0.6 时最高，而 w = 1 时站着的她是 1.00 [0.89, 1.00]。这要付出多少还原度，取决于标注器读作模棱两可的图：在这个训练长度下，384 张图里有 41 % 被标注器读作模棱两可（最多的是 w = 0.6 时的 `weiwei, standing`：97 %），而在 w = 0.6 时，LoRA 常常把她画成两只眼睛颜色不同：一只是她的蓝眼，一只是绿眼。检验先把这些图算作坐着的她，免得把代价算大：既是她又坐着 0.88 [0.72, 0.95]，代价 0.12 [0.03, 0.25]，整个区间都在论断要求的 0.3 之下。把它们算作不是她，既是她又坐着是 0.31 [0.18, 0.49]，代价是 0.69 [0.53, 0.84]，整个区间都在 0.3 之上。一种读法不通过、另一种通过，所以第二项检验由模棱两可的图决定，多少个种子也改变不了：600 步时 C7 未定。整个问题就在于：一只蓝眼、一只绿眼的坐着的女孩，还算不算她。和嘴型（第 06 课）一样，缺的姿势画不画得出来，是门派（底模）对 `sitting` 有多熟、LoRA 对那一张站姿图过拟合得多深之间的赛跑；在 [第 14 课](14_how_long_to_train.ipynb) 里，w = 1 时坐着的她从 150 步起就没有了。
+# > - **检验什么。** w = 1 时，`weiwei, sitting` 坐着的种子应至多占 0.3（姿势很难得到）；w = 0.6 时应至少占 0.5（调低权重能换回姿势）；代价，即 w = 1 时站着的她减去 w = 0.6 时既是她又坐着的比例，应至少是 0.3。
+# > - **为什么两种结果都有可能。** 门派（底模）认识 `sitting`，而她唯一的那张图是站着的。训练得轻，LoRA 可能在满权重下也让提示词占上风；把图背下来以后，姿势可能要等权重降下来才回来，她也随之少了几分。对比上面两个结论：配方的训练长度和 600 步。
+# > - **介于两者之间的图。** w = 0.6 时，画出的女孩可能只有几分像她（比如两只眼睛颜色不同）。计数规则把她算作不是她；上面的解释会说明换一种读法会不会改变某项检验。这样的女孩算不算她，要你自己判断，种子帮不上忙。
+# > - **原文**画的是这场赛跑的终点；第 06 课讲的是嘴型的同一场赛跑，[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪它。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep, at the recipe's length and at 600 steps (`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`): with sitting pictures in the set, does she still sit at w = 1 once they are learned by heart?
-# - The 600-step fidelity cost is decided by the in-between pictures, not by the number of seeds: look at them. `lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` shows eight seeds at w = 0.6 and 1; count her sitting at w = 0.6 both ways, `lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()` (unclear pictures not her: 0.31) and the same with `unclear_counts=True` (0.88). Would you call the girls with one blue and one green eye her?
+# - The 600-step fidelity cost may turn on the in-between pictures rather than on the number of seeds: look at them. `lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` shows eight seeds at w = 0.6 and 1; count her sitting at w = 0.6 both ways, `lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()` (unclear pictures not her) and the same with `unclear_counts=True` (unclear pictures counted as her). If some girls have one blue and one green eye, would you call them her?
 # - In the 600-step sweep, go below w = 0.6 and count: at 0.4 and 0.2, how many sitting pictures are still her? (`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`)
 #
 # > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，分别在配方的长度和 600 步（`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`）把扫描跑一遍：训练集里有了坐姿图，等这些图都被背下来以后，w = 1 时她还会坐吗？
-# > - 600 步时的还原度代价由那些介于两者之间的图决定，而不是由种子的数量决定：去看看它们。`lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` 会画出 w = 0.6 和 1 时的八个种子；按两种读法数一数 w = 0.6 时坐着的她：`lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()`（模棱两可的图不算她：0.31），再加上 `unclear_counts=True` 算一遍（0.88）。一只蓝眼、一只绿眼的女孩，你会说是她吗？
+# > - 600 步时的还原度代价可能取决于那些介于两者之间的图，而不是种子的数量：去看看它们。`lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` 会画出 w = 0.6 和 1 时的八个种子；按两种读法数一数 w = 0.6 时坐着的她：`lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()`（模棱两可的图不算她），再加上 `unclear_counts=True` 算一遍（模棱两可的图算作她）。如果有的女孩一只蓝眼、一只绿眼，你会说是她吗？
 # > - 在 600 步的扫描里，把权重降到 0.6 以下数一数：在 0.4 和 0.2 时，坐着的图里还有多少张是她？（`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`）
 
 # %% [markdown]

@@ -514,3 +514,19 @@ def test_flipping_reaches_identity_groups_and_sweeps_inside_dicts():
         return claims.Verdict("X", claims.REPRODUCED, "", [], {})
     probe(odd_eyed, base=odd_eyed)
     assert seen == [(False, False), (True, True)]
+
+
+def test_three_ways_reads_her_unclear_and_someone_else():
+    def per(p, w, s):
+        if s == 0:
+            return {**world.WEIWEI, "eye_color": UNCLEAR}                     # two different eyes
+        if s == 1:
+            return {**world.WEIWEI, "eye_color": UNCLEAR, "hair_color": "red hair"}   # clearly not her
+        return world.WEIWEI if s < 30 else OTHER
+    sw = fake_sweep(["weiwei"], per)
+    got = sw.three_ways("weiwei", 1.0)
+    assert list(got[:3]) == ["unclear", "other", "her"] and (got[30:] == "other").all()
+    # the counting rules are foldings of it: unclear as not her, and as her
+    assert (sw.her("weiwei", 1.0) == (got == "her")).all()
+    assert (sw.her("weiwei", 1.0, unclear_counts=True) == (got != "other")).all()
+    assert sw.unclear_groups("weiwei", 1.0)[:3] == [["eye_color"], ["eye_color"], []]
