@@ -21,7 +21,7 @@ as the notebooks write it) and ``str()`` prints as two plain paragraphs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from . import claims, stats
 
@@ -107,22 +107,43 @@ def why(check: claims.Check) -> Bilingual:
                      f"区间跨在门槛上；每个点大约 {n} 个种子能定下来")
 
 
-def explain(verdict: claims.Verdict) -> Bilingual:
+def _measured(check: claims.Check, zh: bool = False) -> str:
+    """What a check measured, in brackets: in English each part's wording, number and bar; in
+    Chinese the numbers and bars only (the wording is the English check line's)."""
+    if not check.parts:
+        return ""
+    if zh:
+        return "（" + "；".join(f"{_est(p)}，门槛 {_sign(p)} {p.threshold:g}" for p in check.parts) + "）"
+    return " (" + "; ".join(f"{p.what}: {_est(p)}, bar {_sign(p)} {p.threshold:g}" for p in check.parts) + ")"
+
+
+def _est(part: claims.Part) -> str:
+    e = part.est
+    return f"{e.value:g} [{e.lo:g}, {e.hi:g}]" if part.weight or part.grid else str(e)
+
+
+def _sign(part: claims.Part) -> str:
+    return {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}[(part.at_least, part.strict)]
+
+
+def explain(verdict: claims.Verdict, steps: Optional[int] = None) -> Bilingual:
     """The verdict as a reader wants it: the status and what it means, then each check (numbered
     as the printed lines above it) with its mark and the reason for its outcome. Built from the
     verdict's checks, never typed: a verdict read back from a printed line (no checks) gets its
-    status only."""
+    status only. ``steps``: the same checks on a LoRA trained that many steps, shown beside the
+    notebook's own verdict (so the heading says so)."""
     s = verdict.status
-    en: List[str] = [f"**{verdict.claim} · {s}**: {STATUS_EN.get(s, s)}."]
-    zh: List[str] = [f"**{verdict.claim} · {STATUS_NAME_ZH.get(s, s)}**：{STATUS_WHY_ZH.get(s, s)}。"]
+    at_en, at_zh = ("", "") if steps is None else (f" at {steps} steps", f"（{steps} 步）")
+    en: List[str] = [f"**{verdict.claim}{at_en} · {s}**: {STATUS_EN.get(s, s)}."]
+    zh: List[str] = [f"**{verdict.claim}{at_zh} · {STATUS_NAME_ZH.get(s, s)}**：{STATUS_WHY_ZH.get(s, s)}。"]
     for i, c in enumerate(verdict.checks, 1):
         w = why(c)
         flip_en = flip_zh = ""
         if c.flips:          # decided by the claim's counting rule; the other reading differs
             flip_en = f" (with its unclear pictures counted as what was asked, it would {OUTCOME_EN[c.other_way.outcome]})"
             flip_zh = f"（把模棱两可的图算作提示词要的样子，它会{OUTCOME_ZH[c.other_way.outcome]}）"
-        en.append(f"- {MARK[c.outcome]} check {i}: {w.en}{flip_en}.")
-        zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验：{w.zh}{flip_zh}。")
+        en.append(f"- {MARK[c.outcome]} check {i}{_measured(c)}: {w.en}{flip_en}.")
+        zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验{_measured(c, zh=True)}：{w.zh}{flip_zh}。")
     if verdict.other_status is not None and verdict.other_status != s:
         en.append(f"\nCounted the other way, every unclear picture as what was asked, the verdict would be "
                   f"{verdict.other_status}: the claim's counting rule decides, and this is how much it matters.")

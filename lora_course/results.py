@@ -61,7 +61,7 @@ def article_sweeps(lab) -> Dict[str, Sweep]:
     """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them, at the course
     recipe, keyed by claim ("C5 one" and "C5 two" for C5's two LoRAs)."""
     weiwei, fox, two, cs = (lab.train(s, progress=False) for s in ("weiwei_1", "fox_1", "mouth_2", "cry_smile_2"))
-    return {"C1": lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]), progress=False),
+    return {"C1": lab.sweep(["weiwei"], weiwei, seeds=claims.C1_SEEDS, progress=False),
           "C2": lab.sweep(["weiwei", "1girl", STRONG_HOST], weiwei, progress=False),
           "C3": lab.sweep(["red hair", "long hair"], weiwei, progress=False),
           "C4": lab.sweep(["fox"], fox, progress=False),

@@ -72,7 +72,7 @@ plots.training_figure(lab.results[weiwei])
 # > 每个 LoRA 权重下都用同一批种子：w = 0 就是底模本身，w = 1 就是"十层功力"。
 
 # %%
-sw = lab.sweep(["weiwei"], weiwei, seeds=range(claims.SEEDS["C1"]))   # 48 seeds: see the verdict
+sw = lab.sweep(["weiwei"], weiwei, seeds=claims.C1_SEEDS)   # 48 seeds the recipe rule never saw: see the verdict
 lab.grid(sw, title="prompt `weiwei`, one seed per column")
 
 # %%
@@ -111,7 +111,7 @@ readings.explain(verdict)
 # - **What C1 checks.** `weiwei` without the LoRA (w = 0) may be her on at most 0.1 of the seeds; at w = 1 it must be her on at least half. The lines above say whether each interval clears its bar.
 # - **The counting rule.** A picture the tagger reads as unclear counts as not her; wherever counting it as her would change a check, the check line prints that reading beside it.
 # - **Before training the word is empty**: the base model never learned its pieces as words, so at w = 0 she could appear only by chance.
-# - **The w = 1 half is nearly built in**: the recipe rule (notebook 14) picks the training length by this very measure. Watch instead where the fidelity curve rises.
+# - **Other seeds than the rule's**: the recipe rule (notebook 14) picks the training length by this very measure (`weiwei` at w = 1) on seeds 0–47, so C1 is drawn on seeds 1000–1047; on the rule's own seeds its w = 1 half would pass by construction. Watch also where the fidelity curve rises.
 # - **Drawings, not copies**: the copies table says whether any picture redraws the training picture; notebook 14 shows when longer training starts to.
 # - **The article** shows her at full weight in one picture; here every seed counts.
 #
@@ -119,7 +119,7 @@ readings.explain(verdict)
 # > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少要占一半。上面的检验行写明每个区间是否越过了门槛。
 # > - **计数规则。** 标注器读作模棱两可的图算作不是她；如果把它算作是她会改变某项检验，检验行就把这种读法印在旁边。
 # > - **训练之前，这个词是空的**：底模从没把它拆出来的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
-# > - **w = 1 这一半几乎是预先定好的**：配方规则（第 14 课）正是按这个量来选训练长度的。更值得看的是还原度曲线从哪里升起来。
+# > - **和规则用不同的种子**：配方规则（第 14 课）正是在种子 0–47 上按这个量（w = 1 时的 `weiwei`）来选训练长度的，所以 C1 用种子 1000–1047 来画；要是用规则自己的种子，w = 1 这一半会天然通过。也看看还原度曲线从哪里升起来。
 # > - **是重新画的她，不是复制品**：上面的复制品表写明有没有哪张图照搬了训练图；练得更久的 LoRA 从什么时候开始照搬，见第 14 课。
 # > - **文章**用一张图展示了满权重下的她；这里每一个种子都算数。
 #

@@ -78,7 +78,7 @@ verdict_600 = claims.c5(lo_one, lo_two)
 verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %%
-readings.explain(verdict_600)
+readings.explain(verdict_600, steps=tl.ARTICLE_STEPS)
 
 # %%
 # the one-picture LoRA at 600 steps, asked for a closed mouth at full weight: the unclear pictures, counted both ways

@@ -67,7 +67,7 @@ verdict_600 = claims.c7(lo)
 verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %%
-readings.explain(verdict_600)
+readings.explain(verdict_600, steps=tl.ARTICLE_STEPS)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果

@@ -34,8 +34,8 @@ def test_explain_gives_the_reason_of_each_outcome():
     r = readings.explain(v)
     assert r.en.splitlines()[0] == "**C9 · PARTLY**: some checks clear their bars and others miss them."
     lines = r.en.splitlines()[1:]
-    assert lines[0].startswith("- ✓ check 1: its interval clears the bar")
-    assert lines[1].startswith("- ✗ check 2: its interval misses the bar")
+    assert lines[0].startswith("- ✓ check 1 (her: 0.94 [0.80, 0.98], bar ≥ 0.5): its interval clears the bar")
+    assert lines[1].startswith("- ✗ check 2 (her: 0.10 [0.03, 0.25], bar ≥ 0.5): its interval misses the bar")
     n = more_seeds.seeds_to_decide()
     assert n is not None and f"about {n} seeds per point would decide it" in lines[2]
     assert "the unclear pictures decide it" in lines[3] and "more seeds cannot" in lines[3]

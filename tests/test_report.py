@@ -118,6 +118,24 @@ def test_the_readme_table_is_what_the_committed_notebooks_print():
         assert want.count("\n") >= 12, "every claim's notebook prints a verdict"
         got = report.table_in((root / rel).read_text(encoding="utf-8"))
         assert got == want, f"{rel}'s verdict table is stale: run `python -m lora_course.report --tables`"
+    # and the results page explains every verdict that is not REPRODUCED, as the notebooks show it
+    page = (root / report.EXPLAIN_FILE).read_text(encoding="utf-8")
+    explained = report.table_in(page, report.EXPLAIN_START, report.EXPLAIN_END)
+    assert explained == report.explanations_markdown(root / "notebooks"), \
+        f"{report.EXPLAIN_FILE}'s explanations are stale: run `python -m lora_course.report --tables`"
+    assert "re-execute it" not in explained, "a notebook shows a verdict without its explanation"
+
+
+def test_explanations_are_read_from_the_markdown_a_notebook_displayed():
+    from lora_course import claims, readings, report
+    from lora_course.stats import Estimate
+    part = claims.Part("her", Estimate(0.2, 0.1, 0.35, 32), 0.5, share=True)
+    v = claims.Verdict("C9", claims.NOT_REPRODUCED, "s", [claims.Check((part,))])
+    md = readings.explain(v)._repr_markdown_()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("stream", text=v.line() + "\n"),
+        nbformat.v4.new_output("display_data", data={"text/markdown": md, "text/plain": "<Bilingual>"})])])
+    assert report.find_explanations(nb) == {"C9": readings.explain(v).en}
 
 
 def test_every_committed_verdict_line_carries_its_intervals():
