@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 5。训练集里只有那张张着嘴的图时，很难画出闭嘴。换成两张图，分别打上 `weiwei, open mouth` 和 `weiwei, closed mouth`，嘴型就能用提示词控制了。最要紧的是训练集；标签的作用是让它用得上。
 #
-# You will see: the two training sets; the two LoRAs at w = 0.6, 0.8 and 1 with both mouth prompts; how often the mouth does what the prompt asks; and the same checks on the same pictures trained 600 steps, the article's regime.
+# You will see: the two training sets; the two LoRAs at w = 0.6, 0.8 and 1 with both mouth prompts; how often the mouth does what the prompt asks; and the same checks on the same pictures trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log), the article's regime.
 #
-# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及同样的图训练到 600 步（文章的训练程度）时的同样检验。
+# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及同样的图训练到文章的长度（文章的训练程度；这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4）时的同样检验。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -61,9 +61,9 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Beside it: the article's regime · 对照：文章的训练程度
-# The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at 600 steps (notebook 14 draws six lengths from 25 to 600), the same prompts, weights and seeds, the same checks:
+# The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at the article's length (notebook 14 draws every kept length, from 25 to 600 steps), the same prompts, weights and seeds, the same checks:
 #
-# > 上面的结论用的是课程自己的配方（训练长度由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟（过拟合）为止。下面每个 LoRA 各训练一次，保留第 600 步的版本（从 25 步到 600 步的六种长度，第 14 课都画了出来），用同样的提示词、权重和种子，做同样的检验：
+# > 上面的结论用的是课程自己的配方（训练长度由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟（过拟合）为止。下面每个 LoRA 各训练一次，保留训练到文章的长度时的版本（从 25 步到 600 步的每个保留长度，第 14 课都画了出来），用同样的提示词、权重和种子，做同样的检验：
 
 # %%
 long_one = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
@@ -74,14 +74,14 @@ lab.grid(lo_one, title=f"one open-mouth picture, {tl.ARTICLE_STEPS} steps")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-verdict_600 = claims.c5(lo_one, lo_two)
-verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
+verdict_article = claims.c5(lo_one, lo_two)
+verdict_article.show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %%
-readings.explain(verdict_600, steps=tl.ARTICLE_STEPS)
+readings.explain(verdict_article, steps=tl.ARTICLE_STEPS)
 
 # %%
-# the one-picture LoRA at 600 steps, asked for a closed mouth at full weight: the unclear pictures, counted both ways
+# the one-picture LoRA at the article's length, asked for a closed mouth at full weight: the unclear pictures, counted both ways
 point = ("weiwei, closed mouth", 1.0)
 readings.say("At {steps} steps and w = 1, the tagger finds something unclear on {unclear} of the one-picture "
              "LoRA's `weiwei, closed mouth` pictures. Her with a closed mouth: {strict} of the seeds with the "
@@ -95,25 +95,25 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
 # - **What is checked.** First, the one-picture LoRA, asked for `weiwei, closed mouth` at w = 1, should give her with a closed mouth on at most 0.3 of the seeds. Then the two-picture LoRA should give her with each mouth on request on at least 0.7.
-# - **Why either outcome is possible.** The sect (the base model) knows `closed mouth`. A lightly trained LoRA leaves it room; one that has learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above: the recipe's length and 600 steps.
-# - **In-between mouths.** An overfit LoRA may draw marks neither open nor closed. The rule counts these unclear pictures as not closed; the line above counts them both ways, and the explanation says whether that would change a check.
+# - **Why either outcome is possible.** The sect (the base model) knows `closed mouth`. A lightly trained LoRA leaves it room; one that has learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above: the recipe's length and the article's length.
+# - **In-between mouths.** An overfit LoRA may draw marks neither open nor closed. The rule counts these unclear pictures as not closed; where counting them as closed would change a check, its line prints that reading and the explanation says so.
 # - **The article** shows the far end of this race; [notebook 14](14_how_long_to_train.ipynb) follows the mouth along the training length.
 #
 # > <!-- zh: reading -->
 # > - **检验什么。** 先看单图 LoRA：在 w = 1 下要 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子。再看双图 LoRA：要哪种嘴型，那种嘴型的她都应至少占 0.7。
-# > - **为什么两种结果都有可能。** 门派（底模）认识 `closed mouth`。训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA，可能不管提示词怎么写都画张着的嘴。对比上面两个结论：配方的训练长度和 600 步。
-# > - **介于张闭之间的嘴。** 过拟合的 LoRA 可能画出既不算张开、也不算闭合的记号。计数规则把这些模棱两可的图算作没有闭嘴；上面那一行按两种读法各算了一遍，上面的解释则说明换一种读法会不会改变某项检验。
+# > - **为什么两种结果都有可能。** 门派（底模）认识 `closed mouth`。训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA，可能不管提示词怎么写都画张着的嘴。对比上面两个结论：配方的训练长度和文章的长度。
+# > - **介于张闭之间的嘴。** 过拟合的 LoRA 可能画出既不算张开、也不算闭合的记号。计数规则把这些模棱两可的图算作没有闭嘴；如果把它们算作闭嘴会改变某项检验，检验行会印出这种读法，上面的解释也会写明。
 # > - **原文**画的是这场赛跑的终点；[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪嘴型的变化。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Find the length at which `closed mouth` stops working: notebook 14 follows it from 25 to 600 steps, so keep the lengths in between and beyond, `lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`, and sweep each k.
-# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 and at 600 steps: the pictures are the same; is the control gone? (Notebook 09 asks the same of four pictures whose captions never name the mouth.)
-# - Lower the weight of the 600-step one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (Notebook 14 measures how much of her `weiwei` alone keeps at w = 0.6 after 600 steps.)
+# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 steps and at the article's length: the pictures are the same; is the control gone? (Notebook 09 asks the same of four pictures whose captions never name the mouth.)
+# - Lower the weight of the article's-length one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (Notebook 14 measures how much of her `weiwei` alone keeps at w = 0.6 at the article's length.)
 #
 # > - 找出训练到多长时 `closed mouth` 开始失灵：第 14 课从 25 步追踪到 600 步，所以把两者之间以及更长的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`，对每个 k 扫描一遍。
-# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和 600 步：图还是那两张，控制还在吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
-# > - 把训练了 600 步的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练 600 步后，`weiwei` 单独在 w = 0.6 下还剩多少个她。）
+# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和训练到文章的长度：图还是那两张，控制还在吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
+# > - 把训练到文章的长度的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练到文章的长度时，`weiwei` 单独在 w = 0.6 下还剩多少个她。）
 
 # %% [markdown]
 # <!-- nav -->

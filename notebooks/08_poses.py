@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 7。她的每一张图都是站姿。除非补上其他姿势的图，否则只能靠降低还原度（也就是调低权重）来换别的姿势。想要一个既还原、又不过拟合的 LoRA，就得有一个好的训练集。
 #
-# You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, how often a picture is *both* her and sitting, and the same checks on the same picture trained 600 steps, the article's regime.
+# You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, how often a picture is *both* her and sitting, and the same checks on the same picture trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log), the article's regime.
 #
-# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比；一张图*既*是她、*又*是坐着的比例；以及同一张图训练到 600 步（文章的训练程度）时的同样检验。
+# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比；一张图*既*是她、*又*是坐着的比例；以及同一张图训练到文章的长度（文章的训练程度；这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4）时的同样检验。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -52,9 +52,9 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Beside it: the article's regime · 对照：文章的训练程度
-# The verdict above is the course's recipe (its length chosen by the rule printed when the LoRA was loaded). The article's LoRA is trained until its picture is learned by heart: the same picture, one run kept at 600 steps, the same prompts, weights, seeds and checks:
+# The verdict above is the course's recipe (its length chosen by the rule printed when the LoRA was loaded). The article's LoRA is trained until its picture is learned by heart: the same picture, one run kept at the article's length, the same prompts, weights, seeds and checks:
 #
-# > 上面的结论用的是课程自己的配方（训练长度由加载 LoRA 时打印出来的那条规则选定）。文章里的 LoRA 则一直训练到把那张图背得滚瓜烂熟（过拟合）为止：同一张图，训练一次并保留第 600 步的版本，用同样的提示词、权重、种子，做同样的检验：
+# > 上面的结论用的是课程自己的配方（训练长度由加载 LoRA 时打印出来的那条规则选定）。文章里的 LoRA 则一直训练到把那张图背得滚瓜烂熟（过拟合）为止：同一张图，训练一次并保留训练到文章的长度时的版本，用同样的提示词、权重、种子，做同样的检验：
 
 # %%
 long = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
@@ -63,34 +63,34 @@ lab.grid(lo, title=f"the same picture trained {tl.ARTICLE_STEPS} steps")
 
 # %%
 # NBVAL_CHECK_OUTPUT
-verdict_600 = claims.c7(lo)
-verdict_600.show(regime=f"{tl.ARTICLE_STEPS} steps")
+verdict_article = claims.c7(lo)
+verdict_article.show(regime=f"{tl.ARTICLE_STEPS} steps")
 
 # %%
-readings.explain(verdict_600, steps=tl.ARTICLE_STEPS)
+readings.explain(verdict_article, steps=tl.ARTICLE_STEPS)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
 # - **What is checked.** `weiwei, sitting` should sit on at most 0.3 of the seeds at w = 1 (hard to get) and on at least 0.5 at w = 0.6 (a lower weight brings it back); the price, her standing at w = 1 minus her *and* sitting at w = 0.6, should be at least 0.3.
-# - **Why either outcome is possible.** The sect (the base model) knows `sitting`; her one picture stands. Lightly trained, the LoRA may let the prompt win even at full weight; once it has learned the picture by heart, the pose may return only at lower weight, with less of her. Compare the two verdicts above: the recipe's length and 600 steps.
+# - **Why either outcome is possible.** The sect (the base model) knows `sitting`; her one picture stands. Lightly trained, the LoRA may let the prompt win even at full weight; once it has learned the picture by heart, the pose may return only at lower weight, with less of her. Compare the two verdicts above: the recipe's length and the article's length.
 # - **In-between pictures.** At w = 0.6 a girl may be partly her (two different eyes, say). The rule counts her as not her; the explanation says whether the other reading would change a check. Whether she is her is your call, not the seeds'.
 # - **The article** shows the far end of this race; notebook 06 runs it for the mouth, and [notebook 14](14_how_long_to_train.ipynb) along the training length.
 #
 # > <!-- zh: reading -->
 # > - **检验什么。** w = 1 时，`weiwei, sitting` 坐着的种子应至多占 0.3（姿势很难得到）；w = 0.6 时应至少占 0.5（调低权重能换回姿势）；代价，即 w = 1 时站着的她减去 w = 0.6 时既是她又坐着的比例，应至少是 0.3。
-# > - **为什么两种结果都有可能。** 门派（底模）认识 `sitting`，而她唯一的那张图是站着的。训练得轻，LoRA 可能在满权重下也让提示词占上风；把图背下来以后，姿势可能要等权重降下来才回来，她也随之少了几分。对比上面两个结论：配方的训练长度和 600 步。
+# > - **为什么两种结果都有可能。** 门派（底模）认识 `sitting`，而她唯一的那张图是站着的。训练得轻，LoRA 可能在满权重下也让提示词占上风；把图背下来以后，姿势可能要等权重降下来才回来，她也随之少了几分。对比上面两个结论：配方的训练长度和文章的长度。
 # > - **介于两者之间的图。** w = 0.6 时，画出的女孩可能只有几分像她（比如两只眼睛颜色不同）。计数规则把她算作不是她；上面的解释会说明换一种读法会不会改变某项检验。这样的女孩算不算她，要你自己判断，种子帮不上忙。
 # > - **原文**画的是这场赛跑的终点；第 06 课讲的是嘴型的同一场赛跑，[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪它。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep, at the recipe's length and at 600 steps (`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`): with sitting pictures in the set, does she still sit at w = 1 once they are learned by heart?
-# - The 600-step fidelity cost may turn on the in-between pictures rather than on the number of seeds: look at them. `lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` shows eight seeds at w = 0.6 and 1; count her sitting at w = 0.6 both ways, `lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()` (unclear pictures not her) and the same with `unclear_counts=True` (unclear pictures counted as her). If some girls have one blue and one green eye, would you call them her?
-# - In the 600-step sweep, go below w = 0.6 and count: at 0.4 and 0.2, how many sitting pictures are still her? (`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`)
+# - Train on `poses_sitting` (two standing, two sitting pictures) and rerun the sweep, at the recipe's length and at the article's length (`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`): with sitting pictures in the set, does she still sit at w = 1 once they are learned by heart?
+# - The article's-length fidelity cost may turn on the in-between pictures rather than on the number of seeds: look at them. `lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` shows eight seeds at w = 0.6 and 1; count her sitting at w = 0.6 both ways, `lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()` (unclear pictures not her) and the same with `unclear_counts=True` (unclear pictures counted as her). If some girls have one blue and one green eye, would you call them her?
+# - In the article's-length sweep, go below w = 0.6 and count: at 0.4 and 0.2, how many sitting pictures are still her? (`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`)
 #
-# > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，分别在配方的长度和 600 步（`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`）把扫描跑一遍：训练集里有了坐姿图，等这些图都被背下来以后，w = 1 时她还会坐吗？
-# > - 600 步时的还原度代价可能取决于那些介于两者之间的图，而不是种子的数量：去看看它们。`lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` 会画出 w = 0.6 和 1 时的八个种子；按两种读法数一数 w = 0.6 时坐着的她：`lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()`（模棱两可的图不算她），再加上 `unclear_counts=True` 算一遍（模棱两可的图算作她）。如果有的女孩一只蓝眼、一只绿眼，你会说是她吗？
-# > - 在 600 步的扫描里，把权重降到 0.6 以下数一数：在 0.4 和 0.2 时，坐着的图里还有多少张是她？（`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`）
+# > - 用 `poses_sitting`（两张站姿、两张坐姿的图）训练，分别在配方的长度和文章的长度（`lab.train_along("poses_sitting", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]`）把扫描跑一遍：训练集里有了坐姿图，等这些图都被背下来以后，w = 1 时她还会坐吗？
+# > - 训练到文章的长度时的还原度代价可能取决于那些介于两者之间的图，而不是种子的数量：去看看它们。`lab.weights_grid(lo, "weiwei, sitting", weights=(0.6, 1.0))` 会画出 w = 0.6 和 1 时的八个种子；按两种读法数一数 w = 0.6 时坐着的她：`lo.her_and("weiwei, sitting", 0.6, ["sitting"]).mean()`（模棱两可的图不算她），再加上 `unclear_counts=True` 算一遍（模棱两可的图算作她）。如果有的女孩一只蓝眼、一只绿眼，你会说是她吗？
+# > - 在训练到文章的长度的那次扫描里，把权重降到 0.6 以下数一数：在 0.4 和 0.2 时，坐着的图里还有多少张是她？（`lo.her_and("weiwei, sitting", 0.4, ["sitting"]).mean()`）
 
 # %% [markdown]
 # <!-- nav -->

@@ -7,9 +7,9 @@
 #
 # > **原文**：实验 7 结尾的担忧（既还原、又不过拟合的 LoRA 很难练），以及实验 2、5、7 的图——它们都取决于 LoRA 把那张图学到了什么程度。原文没有说训练了多久；本课测量训练长度到底改变了什么。
 #
-# You will see: one training run of the one-picture LoRA (`weiwei_1`) and one of the two-picture LoRA (`mouth_2`), each kept at 25, 50, 100, 150, 300 and 600 steps; the course's **recipe rule**, declared in code before any verdict, measured; the *phase diagram* — training steps × LoRA weight — as one heatmap per measure, with the article's pictures marked on it; the loss beside it; and the practical answer, printed from the measurements.
+# You will see: one training run of the one-picture LoRA (`weiwei_1`) and one of the two-picture LoRA (`mouth_2`), each kept at 25, 50, 100, 150, 300, 400 and 600 steps; the course's **recipe rule**, declared in code before any verdict, measured; the *phase diagram* — training steps × LoRA weight — as one heatmap per measure, with the article's pictures marked on it; the loss beside it; and the practical answer, printed from the measurements.
 #
-# > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，分别保留第 25、50、100、150、300、600 步的 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
+# > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，分别保留第 25、50、100、150、300、400、600 步的 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -30,11 +30,11 @@ from lora_course import course, plots, training_length as tl
 lab = course.setup()
 
 # %% [markdown]
-# ## One run, kept at six lengths · 一次训练，六个长度
+# ## One run, kept at seven lengths · 一次训练，七个长度
 #
-# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all six. Each is cached under its own length, so the experiment notebooks load the length the rule below gives instead of training it again.
+# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all seven. Each is cached under its own length, so the experiment notebooks load the length the rule below gives instead of training it again; notebooks 06 and 08 also load the article's length (chosen by a rule on a calibration character: E4 in the experiment log), to show their claim beside the recipe's verdict.
 #
-# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部六个。每个都按自己的步数缓存，各实验课直接加载下面规则选出的那个长度，不必重新训练。
+# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部七个。每个都按自己的步数缓存，各实验课直接加载下面规则选出的那个长度，不必重新训练；第 06 课和第 08 课还会加载文章的长度（由一条规则在一个校准角色上选出：见实验日志里的 E4），把它们的论断放在配方的结论旁边对照。
 
 # %%
 one = lab.train_along("weiwei_1", tl.KEEP_STEPS)
