@@ -193,7 +193,7 @@ def table(out: dict) -> str:
     lines += ["", "Confusion (rows: the eye; columns: the tagger):", ""]
     for g, r in out["groups"].items():
         lines.append(f"- {g}: " + "; ".join(f"{e} → " + ", ".join(f"{t} {n}" for t, n in row.items() if n)
-                                            for e, row in r["confusion"].items()))
+                                            for e, row in r["confusion"].items() if any(row.values())))
     return "\n".join(lines)
 
 

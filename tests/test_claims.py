@@ -426,8 +426,11 @@ def test_a_weight_difference_of_one_grid_step_is_one_step():
     def falls(p, w, s):
         on = w >= (0.4 if p == "long hair" else 0.6)
         return world.WEIWEI if on else OTHER
-    v = claims.c3(fake_sweep(["red hair", "long hair"], falls))
-    assert v.checks[1].parts[1].est.value == 0.2 and v.checks[1].parts[1].outcome == "pass"
+    sw = fake_sweep(["red hair", "long hair"], falls)      # claim P's "how much earlier" (claims._falls)
+    _, _, earlier = claims._falls(claims.her_matrix(sw, "red hair"), claims.her_matrix(sw, "long hair"), sw.weights)
+    assert earlier.value == 0.2 and claims._step(sw) == 0.2
+    part = claims.Part("how much earlier", earlier, claims._step(sw), grid=True)
+    assert part.outcome == "pass"
 
 
 def test_a_copy_is_a_picture_within_the_tolerance_of_the_original():
