@@ -580,12 +580,13 @@ THESIS_LEAK = "1girl"
 def drift_estimate(sw: Sweep, prompts: Sequence[str], weight: float, reference: float = 0.0,
                    against: Optional[Sweep] = None) -> Estimate:
     """:meth:`~lora_course.evaluation.Sweep.drift` with its 95 % bootstrap interval (the seeds
-    resampled together at both points: the same seed is the same noise)."""
+    resampled together at both points: the same seed is the same noise), corrected for the bias of
+    finite samples (:func:`lora_course.stats.drift`: no movement reads about 0)."""
     ref = sw if against is None else against
     _same_seeds(sw, ref)
     at = np.concatenate([sw.onehot(p, weight) for p in prompts], axis=1)
     base = np.concatenate([ref.onehot(p, reference) for p in prompts], axis=1)
-    return stats.bootstrap(stats.tv_of_onehots, at, base)
+    return stats.drift(at, base)
 
 
 def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0,
@@ -661,8 +662,15 @@ def _drift_onehots(sw: Sweep, prompts: Sequence[str]) -> np.ndarray:
 
 
 def _damage(oh: np.ndarray) -> float:
-    """Mean over the weights above the first (w = 0) of the drift from the first."""
+    """Mean over the weights above the first (w = 0) of the drift from the first (uncorrected:
+    :func:`_damage_bias` is its bias)."""
     return float(np.mean([stats.tv_of_onehots(oh[:, j], oh[:, 0]) for j in range(1, oh.shape[1])]))
+
+
+def _damage_bias(oh: np.ndarray) -> float:
+    """The bias of :func:`_damage` (:func:`lora_course.stats.tv_null` at each weight), computed once
+    on all seeds and subtracted from the damage and from every bootstrap resample of it."""
+    return float(np.mean([stats.tv_null(oh[:, j], oh[:, 0]) for j in range(1, oh.shape[1])]))
 
 
 @both_readings
@@ -682,27 +690,29 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
     words = list(drifts)
     possessed = [t for t in words if t != PUPPET]
     oh = {t: _drift_onehots(drifts[t], list(unrelated)) for t in words}
-    damage = {t: _damage(oh[t]) for t in words}
+    bias = {t: _damage_bias(oh[t]) for t in words}
+    damage = {t: _damage(oh[t]) - bias[t] for t in words}
 
     def excess(*arrays):
-        d = dict(zip(words, (_damage(x) for x in arrays)))
+        d = {t: _damage(x) - bias[t] for t, x in zip(words, arrays)}
         return float(np.mean([d[t] for t in possessed]) - d[PUPPET])
     more = stats.bootstrap(excess, *(oh[t] for t in words), n_boot=1000)
     mean_possessed = float(np.mean([damage[t] for t in possessed]))
-    wd, wr, before = _falls(her_matrix(sweeps[differs], differs), her_matrix(sweeps[resembles], resembles),
-                            sweeps[resembles].weights)
+    # the resembling host falls first: at w = 0.6 it is her more often than the differing one, both
+    # read alike (the same weight, no searched lowest weight)
+    r6, d6 = sweeps[resembles].her(resembles, 0.6), sweeps[differs].her(differs, 0.6)
+    first = _difference([r6], [d6])
     checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
                           f"(`{'`, `'.join(possessed)}`) minus {damage[PUPPET]:.2f} for the puppet `{PUPPET}`",
                           more, 0.0, strict=True)),
-              _check(Part(f"`{resembles}` is possessed (fidelity ≥ {HIGH}) from w={_wfmt(wr.value)}, `{differs}` from "
-                          f"w={_wfmt(wd.value)}: how much earlier", before, _step(sweeps[resembles]), grid=True))]
+              _check(Part(f"at w=0.6 `{resembles}` is her ({stats.share(r6)}) more often than `{differs}` "
+                          f"({stats.share(d6)}): the difference", first, LOW))]
     return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
                     + ", ".join(f"`{t}` {v:.2f}" for t, v in damage.items())
-                    + f" (possession minus puppet {more}); possessed from {_wfmt(wr.value)} (`{resembles}`), "
-                      f"{_wfmt(wd.value)} (`{differs}`)",
+                    + f" (possession minus puppet {more}); at w=0.6 `{resembles}` her {stats.share(r6)}, "
+                      f"`{differs}` {stats.share(d6)}",
                     {**{f"drift_{t}": v for t, v in damage.items()}, "drift_excess": more.value,
-                     "w_resembles": wr.value if wr.value != NEVER else float("nan"),
-                     "w_differs": wd.value if wd.value != NEVER else float("nan")})
+                     "resembles_w06": float(r6.mean()), "differs_w06": float(d6.mean())})
 
 
 @both_readings

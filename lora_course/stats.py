@@ -12,7 +12,8 @@ a check on the interval, not on the point:
 * :func:`decide` — ``"pass"`` when the whole interval clears the threshold, ``"fail"`` when the
   whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
 * :func:`tv_of_onehots` — how far two sets of per-seed readings differ (a drift), so that a drift
-  can be bootstrapped over seeds;
+  can be bootstrapped over seeds; :func:`drift` corrects it for the bias of finite samples
+  (:func:`tv_null`, a paired permutation null);
 * :func:`all_of` — the outcome of a check made of several parts ("both ≥ 0.7");
 * :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide;
   :func:`seeds_to_decide` — the same for any estimate, from how its width shrinks (``1/√N``).
@@ -140,3 +141,25 @@ def tv_of_onehots(a: np.ndarray, b: np.ndarray) -> float:
     """Mean over groups of the total-variation distance between the value distributions of two
     sets of one-hot readings (seeds × groups × values): 0 = the same, 1 = disjoint."""
     return float(0.5 * np.abs(a.mean(0) - b.mean(0)).sum(-1).mean())
+
+
+def tv_null(a: np.ndarray, b: np.ndarray, n_perm: int = 200, seed: int = 0) -> float:
+    """What :func:`tv_of_onehots` of ``a`` and ``b`` (paired by seed) would be if nothing had
+    moved: its mean when each seed's two readings are swapped with probability ½ (a paired
+    permutation null). A drift measured on finite samples is biased upward — two draws of the same
+    distribution differ by chance — and this is that bias."""
+    rng = np.random.default_rng(seed)
+    vals = np.empty(n_perm)
+    for i in range(n_perm):
+        swap = (rng.random(len(a)) < 0.5)[:, None, None]
+        vals[i] = tv_of_onehots(np.where(swap, b, a), np.where(swap, a, b))
+    return float(vals.mean())
+
+
+def drift(a: np.ndarray, b: np.ndarray, n_boot: int = N_BOOT, seed: int = 0) -> "Estimate":
+    """How far the readings ``a`` moved from ``b`` (paired by seed): :func:`tv_of_onehots` with
+    its bootstrap interval over seeds, both less the bias :func:`tv_null` (so that no movement
+    reads about 0, not a positive number)."""
+    est = bootstrap(tv_of_onehots, a, b, n_boot=n_boot, seed=seed)
+    bias = tv_null(a, b, seed=seed)
+    return Estimate(est.value - bias, est.lo - bias, est.hi - bias, est.n)

@@ -303,7 +303,7 @@ def test_possession_compares_damage_and_the_weight_each_host_falls():
     sweeps = {word: fake_sweep([word, *claims.UNRELATED], world_of(word, dmg))
               for word, dmg in zip(words, (0.2, 1.0, 1.0, 1.0, 1.0))}
     v = claims.possession(sweeps)
-    assert v.status == "REPRODUCED" and v.numbers["w_resembles"] == 0.4 and v.numbers["w_differs"] == 1.0
+    assert v.status == "REPRODUCED" and v.numbers["resembles_w06"] == 1.0 and v.numbers["differs_w06"] == 0.0
     assert v.numbers["drift_weiwei"] < v.numbers["drift_1girl"]
     falls["long hair"] = 1.0                  # the resembling host falls no sooner
     sweeps["long hair"] = fake_sweep(["long hair", *claims.UNRELATED], world_of("long hair", 1.0))
@@ -322,9 +322,13 @@ def test_possession_reads_damage_from_separate_drift_sweeps():
     v = claims.possession(own, drifts)
     assert drifts["1girl"].weights == [0.0, 0.6, 1.0]
     assert v.status == "REPRODUCED" and v.numbers["drift_weiwei"] == 0.0
-    # mean over w>0 of the outfit group's drift (1/9 of the groups): (0.6 + 1.0) / 2 / 9
-    assert abs(v.numbers["drift_1girl"] - 0.8 / len(world.GROUPS)) < 0.02
-    assert v.numbers["w_resembles"] == 0.4 and v.numbers["w_differs"] == 0.8
+    # mean over w>0 of the outfit group's drift (1/9 of the groups): (0.6 + 1.0) / 2 / 9, less the
+    # bias two draws of the same readings would show (stats.tv_null)
+    oh = claims._drift_onehots(drifts["1girl"], list(claims.UNRELATED))
+    assert claims._damage(oh) == pytest.approx(0.8 / len(world.GROUPS))
+    assert 0 < claims._damage_bias(oh) < 0.02
+    assert v.numbers["drift_1girl"] == pytest.approx(0.8 / len(world.GROUPS) - claims._damage_bias(oh), abs=0.006)
+    assert v.numbers["resembles_w06"] == 1.0 and v.numbers["differs_w06"] == 0.0
 
 
 def test_remedies_need_both_remedies_to_work():

@@ -72,3 +72,28 @@ def test_drift_of_one_hot_readings():
     b[:2, 0] = [0, 1, 0]                                     # half the seeds move in group 0
     assert stats.tv_of_onehots(a, a) == 0.0
     assert stats.tv_of_onehots(a, b) == pytest.approx(0.25)   # 0.5 in one group of two
+
+
+def _onehots(values, n_values=3):
+    """seeds × 1 group × values from a list of value indices."""
+    out = np.zeros((len(values), 1, n_values))
+    out[np.arange(len(values)), 0, values] = 1.0
+    return out
+
+
+def test_drift_is_corrected_for_the_bias_of_finite_samples():
+    """Two draws of the same distribution differ by chance: the raw total-variation drift is
+    positive on average; less its paired permutation null it is about 0. Nothing moved at all
+    (the same readings) is exactly 0, and a full move stays close to 1."""
+    rng = np.random.default_rng(1)
+    raw, corrected = [], []
+    for _ in range(40):
+        a, b = _onehots(rng.integers(3, size=32)), _onehots(rng.integers(3, size=32))
+        raw.append(stats.tv_of_onehots(a, b))
+        corrected.append(stats.drift(a, b, n_boot=200).value)
+    assert np.mean(raw) > 0.1                      # biased: about 0.16 for 32 seeds over 3 values
+    assert abs(np.mean(corrected)) < 0.03          # corrected: about 0
+    same = _onehots(rng.integers(3, size=32))
+    assert stats.tv_null(same, same) == 0.0 and stats.drift(same, same).value == 0.0
+    moved = stats.drift(_onehots([0] * 32), _onehots([1] * 32))
+    assert 0.8 < moved.value <= 1.0 and moved.lo <= moved.value <= moved.hi
