@@ -661,6 +661,11 @@ def _drift_onehots(sw: Sweep, prompts: Sequence[str]) -> np.ndarray:
     return np.stack([np.concatenate([sw.onehot(p, w) for p in prompts], axis=1) for w in sw.weights], axis=1)
 
 
+def _2(x: float) -> str:
+    """Two decimals, and a bias-corrected drift a hair below zero prints as 0.00, not -0.00."""
+    return f"{round(x, 2) + 0.0:.2f}"
+
+
 def _damage(oh: np.ndarray) -> float:
     """Mean over the weights above the first (w = 0) of the drift from the first (uncorrected:
     :func:`_damage_bias` is its bias)."""
@@ -702,13 +707,13 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
     # read alike (the same weight, no searched lowest weight)
     r6, d6 = sweeps[resembles].her(resembles, 0.6), sweeps[differs].her(differs, 0.6)
     first = _difference([r6], [d6])
-    checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {mean_possessed:.2f} "
-                          f"(`{'`, `'.join(possessed)}`) minus {damage[PUPPET]:.2f} for the puppet `{PUPPET}`",
+    checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {_2(mean_possessed)} "
+                          f"(`{'`, `'.join(possessed)}`) minus {_2(damage[PUPPET])} for the puppet `{PUPPET}`",
                           more, 0.0, strict=True)),
               _check(Part(f"at w=0.6 `{resembles}` is her ({stats.share(r6)}) more often than `{differs}` "
                           f"({stats.share(d6)}): the difference", first, LOW))]
     return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
-                    + ", ".join(f"`{t}` {v:.2f}" for t, v in damage.items())
+                    + ", ".join(f"`{t}` {_2(v)}" for t, v in damage.items())
                     + f" (possession minus puppet {more}); at w=0.6 `{resembles}` her {stats.share(r6)}, "
                       f"`{differs}` {stats.share(d6)}",
                     {**{f"drift_{t}": v for t, v in damage.items()}, "drift_excess": more.value,

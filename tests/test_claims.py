@@ -283,7 +283,11 @@ def test_thesis_needs_same_quality_and_different_control():
     only_w1 = {h: fake_sweep(prompts, obeys, weights=(1.0,)) for h in ("trigger", "full", "pruned")}
     base = fake_sweep([claims.THESIS_LEAK], lambda p, w, s: OTHER, weights=(0.0,))
     n = claims.thesis_numbers(only_w1, base=base)
-    assert n["full"]["leakage: 1girl is her"].value == 1.0 and n["full"]["leakage: 1girl drift"].value > 0.3
+    # her where the base drew someone else: her groups moved (the raw drift), less its chance part
+    at, ref = only_w1["full"].onehot(claims.THESIS_LEAK, 1.0), base.onehot(claims.THESIS_LEAK, 0.0)
+    raw = stats.tv_of_onehots(at, ref)
+    assert n["full"]["leakage: 1girl is her"].value == 1.0 and raw > 0.3
+    assert n["full"]["leakage: 1girl drift"].value == pytest.approx(raw - stats.tv_null(at, ref))
     assert n["full"]["leakage: 1girl is her"].lo > 0.9 and n["full"]["control"].value == pytest.approx(2 / 3)
     worse = claims.thesis({"trigger": fake_sweep(prompts, lambda p, w, s: OTHER),
                            "full": fake_sweep(prompts, obeys), "pruned": fake_sweep(prompts, obeys)})
