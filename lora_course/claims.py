@@ -81,14 +81,8 @@ STATUS_ZH = {REPRODUCED: "复现：每一项检验的 95 % 区间都越过了门
 #: upper-case status is read (a notebook may print its own); the summary may hold ``|``.
 VERDICT_RE = re.compile(r"^VERDICT (\S+) \| ([A-Z ]+) \| (.*)$")
 
-#: Seeds per point for the claims that the course's 32 cannot decide even at their clearest: C1's
-#: "without the LoRA in at most 0.10 of pictures" needs 35 seeds when not one picture is her
-#: (the Wilson upper bound of 0/32 is 0.107); at 48 it is 0.074. Every other claim uses 32.
-SEEDS = {"C1": 48}
-#: The seeds C1 is drawn on: not ``range(48)``, the seeds on which the recipe rule
-#: (:mod:`lora_course.training_length`) picks the training length by this very measure (`weiwei`
-#: her at w = 1); drawn on the rule's own seeds, C1's first check would be passed by construction.
-C1_SEEDS = range(1000, 1000 + SEEDS["C1"])
+#: (The seeds, prompts and weights each claim is drawn with are declared in
+#: :mod:`lora_course.experiments`.)
 
 CLAIMS = {
     "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",

@@ -25,13 +25,13 @@ import torch
 from tqdm.auto import tqdm
 
 from . import progress as progress_
-from . import base_model, dataset, evaluation, lora, lora_data, plots, safe_io, training_length, training_sets
+from . import base_model, dataset, evaluation, experiments, lora, lora_data, plots, safe_io, training_length, training_sets
 from .tagger import Tagger
 
 #: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
-WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+WEIGHTS = experiments.WEIGHTS
 #: Seeds per point of every measurement.
-N_SEEDS = 32
+N_SEEDS = experiments.SEEDS
 #: Seed counts of points drawn by the course (``range(m)``), from which a point on fewer seeds is
 #: cut instead of drawn again (notebook 14's 16-seed phase diagram re-uses the 32- and 48-seed sweeps).
 WIDER_SEEDS = (32, 48, 64)
@@ -364,6 +364,37 @@ def training_pictures(set_name) -> np.ndarray:
 
 def _pictures(ds) -> np.ndarray:
     return np.stack([np.asarray(it.image()) for it in ds.items])
+
+
+def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: Sequence[float] = (0.6, 1.0),
+                     n: int = 4, title: Optional[str] = None):
+    """The article's pictures first: for each prompt, what the base model draws (w = 0), what the
+    course's light LoRA draws, and what a LoRA trained to the article's length draws
+    (:data:`lora_course.training_length.ARTICLE_STEPS`, the length a rule chose on a calibration
+    character), at each of ``weights``, on the first ``n`` seeds. Rows: who draws it and at which
+    weight; columns: seeds. Both LoRAs are trained once and cached (for the sets notebook 14 trains
+    along their length, the article's one is a kept length of that run, trained here once)."""
+    k = training_length.ARTICLE_STEPS
+    light = lab.train(set_name, progress=False)
+    if set_name in training_length.ALONG_SETS:      # trained along its length anyway (notebooks 06, 08, 14)
+        long = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[k]
+    else:                                           # the same LoRA a kept length would be, trained once
+        long = lab.train(set_name, replace(DEFAULT_LORA, steps=k), name=f"{training_sets.folder(set_name).name}_{k}",
+                         progress=False)
+    seeds = range(n)
+    rows, labels = [], []
+    for p in prompts:
+        base = lab.sweep([p], light, weights=(0.0,), seeds=seeds, progress=False)
+        rows.append(base.images[0, 0])
+        labels.append(f"`{p}` · the base model (w=0)")
+        for who, name in ((f"the course's LoRA ({DEFAULT_LORA.steps} steps)", light),
+                          (f"the article's LoRA ({k} steps)", long)):
+            sw = lab.sweep([p], name, weights=weights, seeds=seeds, progress=False)
+            for j, w in enumerate(sw.weights):
+                rows.append(sw.images[0, j])
+                labels.append(f"`{p}` · {who}, w={w:g}")
+    return plots.image_grid(np.stack(rows), row_labels=labels, col_labels=[f"seed {i}" for i in seeds], cell=0.9,
+                            title=title or "the base model, the course's LoRA and the article's, side by side")
 
 
 def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True) -> Lab:

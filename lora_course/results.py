@@ -4,7 +4,7 @@ practitioner's take-aways.
 * :func:`draw` draws every claim's sweeps exactly as its own notebook does (the same LoRAs,
   prompts, weights and seeds), so after notebooks 02–14 every point is read from
   ``build/points`` and nothing new is drawn; alone on a fresh clone it draws the whole course.
-  It returns :class:`Results`: the verdicts (C1–C7, T, P, R, W), the 600-step regime of C5 and
+  It returns :class:`Results`: the verdicts (C1–C7, T, P, R, W), the article's-length regime of C5 and
   C7, the recipe rule, and the sweeps behind them.
 * :func:`moments` picks, per claim, the point its verdict turns on and the share measured
   there; :func:`moments_figure` shows the first seeds of each, one row per claim.
@@ -17,26 +17,22 @@ A test checks that the verdicts drawn here are the ones each notebook printed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import claims, plots, remedies, stats, training_length, weight_guide
+from . import claims, experiments, plots, remedies, stats, training_length, weight_guide
 from .evaluation import Sweep
 from .stats import Estimate
 
-#: How notebook 03 draws C2's strong host, notebook 12 its uses, notebook 10 its possessed words.
-STRONG_HOST = "1girl, black hair, short hair, green eyes"
-MOUTH = ("weiwei, open mouth", "weiwei, closed mouth")
-CRY_SMILE = ("weiwei, open mouth, crying", "weiwei, closed mouth, smile")
-POSES = ("weiwei, sitting", "weiwei, standing")
+#: How notebook 12 draws its uses, notebook 10 its possessed words.
 POSSESSED = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
              "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
 USES = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
         "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
+MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experiments.C7.prompts
 #: The notebook that draws each verdict.
-NOTEBOOKS = {"C1": "02_trigger_word", "C2": "03_1girl_hijack", "C3": "04_red_hair", "C4": "05_fox_trigger",
-             "C5": "06_mouth", "C6": "07_cry_smile", "C7": "08_poses", "T": "09_thesis",
+NOTEBOOKS = {**{c: e.notebook for c, e in experiments.ARTICLE.items()}, "T": "09_thesis",
              "P": "10_possession", "R": "11_remedies", "W": "12_weight_guide"}
 
 
@@ -57,39 +53,36 @@ class Results:
     hijack_along_other: Optional[Dict[int, Estimate]] = None
 
 
-def article_sweeps(lab) -> Dict[str, Sweep]:
-    """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them, at the course
-    recipe, keyed by claim ("C5 one" and "C5 two" for C5's two LoRAs)."""
-    weiwei, fox, two, cs = (lab.train(s, progress=False) for s in ("weiwei_1", "fox_1", "mouth_2", "cry_smile_2"))
-    return {"C1": lab.sweep(["weiwei"], weiwei, seeds=claims.C1_SEEDS, progress=False),
-          "C2": lab.sweep(["weiwei", "1girl", STRONG_HOST], weiwei, progress=False),
-          "C3": lab.sweep(["red hair", "long hair"], weiwei, progress=False),
-          "C4": lab.sweep(["fox"], fox, progress=False),
-          "C5 one": lab.sweep(list(MOUTH), weiwei, weights=(0.6, 0.8, 1.0), progress=False),
-          "C5 two": lab.sweep(list(MOUTH), two, weights=(0.6, 0.8, 1.0), progress=False),
-          "C6": lab.sweep(list(CRY_SMILE), cs, weights=(0.6, 0.8, 1.0), progress=False),
-          "C6 without": lab.sweep(list(CRY_SMILE), two, weights=(0.6, 0.8, 1.0), progress=False),
-          "C7": lab.sweep(list(POSES), weiwei, progress=False)}
+def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "") -> Dict[str, Sweep]:
+    """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them
+    (:mod:`lora_course.experiments`), at the course recipe, keyed by their sweep names ("C5 one"
+    and "C5 two" for C5's two LoRAs). With ``steps``, only the experiments notebooks 06 and 08 also
+    show at the article's length, on LoRAs trained that long (one run, kept along the training),
+    keyed ``<name><suffix>``."""
+    out = {}
+    for c, e in experiments.ARTICLE.items():
+        if steps is not None and c not in experiments.AT_ARTICLE_LENGTH:
+            continue
+        for set_name, name in zip(e.sets, e.sweep_names()):
+            lora = (lab.train(set_name, progress=False) if steps is None
+                    else lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[steps])
+            out[name + suffix] = lab.sweep(list(e.prompts), lora, weights=e.weights, seeds=e.seeds, progress=False)
+    return out
 
 
-def article_verdicts(sw: Dict[str, Sweep]) -> Dict[str, claims.Verdict]:
-    """The verdicts of C1–C7 from :func:`article_sweeps`."""
-    return {"C1": claims.c1(sw["C1"]), "C2": claims.c2(sw["C2"]), "C3": claims.c3(sw["C3"]),
-            "C4": claims.c4(sw["C4"]), "C5": claims.c5(sw["C5 one"], sw["C5 two"]),
-            "C6": claims.c6(sw["C6"], sw["C6 without"]),
-            "C7": claims.c7(sw["C7"])}
+def article_verdicts(sw: Dict[str, Sweep], suffix: str = "", claims_: Sequence[str] = tuple(experiments.ARTICLE)
+                     ) -> Dict[str, claims.Verdict]:
+    """The verdicts of C1–C7 from :func:`article_sweeps` (``claims_``: only these)."""
+    return {c: experiments.decide(experiments.ARTICLE[c], sw, suffix) for c in claims_}
 
 
 def draw(lab) -> Results:
     """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
     tl = training_length
     sw = article_sweeps(lab)
-    # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained 600 steps
-    one_along, two_along = lab.train_along("weiwei_1", tl.KEEP_STEPS), lab.train_along("mouth_2", tl.KEEP_STEPS)
-    long_one, long_two = one_along[tl.ARTICLE_STEPS], two_along[tl.ARTICLE_STEPS]
-    sw["C5 one 600"] = lab.sweep(list(MOUTH), long_one, weights=(0.6, 0.8, 1.0), progress=False)
-    sw["C5 two 600"] = lab.sweep(list(MOUTH), long_two, weights=(0.6, 0.8, 1.0), progress=False)
-    sw["C7 600"] = lab.sweep(list(POSES), long_one, progress=False)
+    # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained to its length
+    sw.update(article_sweeps(lab, steps=tl.ARTICLE_STEPS, suffix=" 600"))
+    one_along = lab.train_along("weiwei_1", tl.KEEP_STEPS)
     # notebook 09: three captionings
     thesis_loras = {how: lab.train(f"thesis_{how}", progress=False) for how in ("trigger", "full", "pruned")}
     prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
@@ -124,7 +117,7 @@ def draw(lab) -> Results:
                 "P": claims.possession(own, drifts),
                 "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
                 "W": claims.weight_guide(advice)}
-    regime = {"C5": claims.c5(sw["C5 one 600"], sw["C5 two 600"]), "C7": claims.c7(sw["C7 600"])}
+    regime = article_verdicts(sw, " 600", experiments.AT_ARTICLE_LENGTH)
     return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
                    claims.thesis_numbers(claims._flipped(thesis), base=base.unclear_flipped()), hijack_other)
 
@@ -239,7 +232,7 @@ def _at(advice, w: float) -> Estimate:
 def takeaways(res: Results) -> List[Tuple[str, str]]:
     """What a LoRA trainer should do differently, each ``(English, 中文)``, computed from the
     numbers it cites (the wording follows the outcome of each number's interval)."""
-    v, s, out = res.verdicts, res.sweeps, []
+    s, out = res.sweeps, []
     o = claims._flipped(s)      # every number is read both ways, as the claims read theirs
     PASS, FAIL = stats.PASS, stats.FAIL
 

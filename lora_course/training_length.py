@@ -46,6 +46,8 @@ KEEP_STEPS = (25, 50, 100, 150, 300, 400, 600)
 #: with the course's recipe, copies its training picture at w = 1 on at least half of the seeds.
 #: (It was an asserted 600 before.)
 ARTICLE_STEPS = 400
+#: The training sets whose run the course keeps along its length (notebooks 06, 08 and 14).
+ALONG_SETS = ("weiwei_1", "mouth_2")
 #: The weights of the phase diagram (w = 0, the base model, is shared by every step).
 WEIGHTS = (0.0, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per cell of the phase diagram (intervals of about ±0.25 at worst: the map shows where

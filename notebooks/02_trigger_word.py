@@ -31,6 +31,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings
+from lora_course.experiments import C1   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %% [markdown]
@@ -62,6 +63,16 @@ print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
 # %%
 weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here; later notebooks re-use it
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look for her on `weiwei`: nowhere in the base model's row, then in the LoRA rows.
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `weiwei` 上的她：底模那一行里没有她，LoRA 的几行里才有。
+
+# %%
+course.article_pictures(lab, "weiwei_1", C1.prompts)
+
 # %%
 plots.training_figure(lab.results[weiwei])
 
@@ -72,7 +83,7 @@ plots.training_figure(lab.results[weiwei])
 # > 每个 LoRA 权重下都用同一批种子：w = 0 就是底模本身，w = 1 就是"十层功力"。
 
 # %%
-sw = lab.sweep(["weiwei"], weiwei, seeds=claims.C1_SEEDS)   # 48 seeds the recipe rule never saw: see the verdict
+sw = lab.sweep(C1.prompts, weiwei, seeds=C1.seeds)   # 48 seeds the recipe rule never saw: see the verdict
 lab.grid(sw, title="prompt `weiwei`, one seed per column")
 
 # %%

@@ -31,21 +31,32 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings
+from lora_course.experiments import C2   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
 weiwei = lab.train("weiwei_1")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at `1girl`: does it turn into her at w = 1, and does it keep a face of its own at 0.6?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `1girl`：w = 1 时它会不会变成她？w = 0.6 时它还保不保得住自己的样子？
+
 # %%
-strong_host = "1girl, black hair, short hair, green eyes"   # a host with a mind of its own
-sw = lab.sweep(["weiwei", "1girl", strong_host], weiwei)
+course.article_pictures(lab, "weiwei_1", C2.prompts[:2])
+
+# %%
+strong_host = C2.prompts[2]   # "1girl" naming colours of its own: a host with a mind of its own
+sw = lab.sweep(C2.prompts, weiwei)
 lab.grid(sw, title="one LoRA (trained on `weiwei` only), three prompts")
 
 # %%
 lab.weights_grid(sw, "1girl", weights=(0.0, 0.6, 1.0))
 
 # %%
-plots.fidelity_figure(sw, ["weiwei", "1girl", strong_host], per_group=False)
+plots.fidelity_figure(sw, list(C2.prompts), per_group=False)
 
 # %% [markdown]
 # ## Does the host have a mind of its own? · 宿主有没有自己的心智？

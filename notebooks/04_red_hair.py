@@ -31,13 +31,24 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings
+from lora_course.experiments import C3   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
 weiwei = lab.train("weiwei_1")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the hair that `red hair` gets: red, white, or something between?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `red hair` 画出来的头发：是红的、白的，还是介于两者之间？
+
 # %%
-sw = lab.sweep(["red hair", "long hair"], weiwei)
+course.article_pictures(lab, "weiwei_1", C3.prompts)
+
+# %%
+sw = lab.sweep(C3.prompts, weiwei)
 lab.grid(sw, title="the weiwei LoRA, prompts that clash with her and that match her")
 
 # %%

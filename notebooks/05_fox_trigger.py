@@ -31,6 +31,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings
+from lora_course.experiments import C4   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
@@ -39,8 +40,18 @@ course.show_set("fox_1")
 # %%
 fox = lab.train("fox_1")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at `fox`: the animal in the base model's row; at w = 0.6, does the animal come back while she is still there?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `fox`：底模那一行是动物狐狸；w = 0.6 时，动物会不会在她还在的时候回来？
+
 # %%
-sw = lab.sweep(["fox"], fox)
+course.article_pictures(lab, "fox_1", C4.prompts)
+
+# %%
+sw = lab.sweep(C4.prompts, fox)
 lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 
 # %% [markdown]

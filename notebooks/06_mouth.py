@@ -27,6 +27,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings, stats, training_length as tl
+from lora_course.experiments import C5   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
@@ -36,10 +37,20 @@ course.show_set("mouth_2")
 one = lab.train("weiwei_1")
 two = lab.train("mouth_2")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the mouth asked to close: does it close, stay open, or fall between the two?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看被要求闭上的嘴：是闭上了、仍张着，还是介于两者之间？
+
 # %%
-prompts = ["weiwei, open mouth", "weiwei, closed mouth"]
-sw_one = lab.sweep(prompts, one, weights=(0.6, 0.8, 1.0))
-sw_two = lab.sweep(prompts, two, weights=(0.6, 0.8, 1.0))
+course.article_pictures(lab, "weiwei_1", C5.prompts[1:])
+
+# %%
+prompts = list(C5.prompts)
+sw_one = lab.sweep(prompts, one, weights=C5.weights)
+sw_two = lab.sweep(prompts, two, weights=C5.weights)
 lab.grid(sw_one, title="one open-mouth picture")
 
 # %%
@@ -68,8 +79,8 @@ readings.explain(verdict)
 # %%
 long_one = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
 long_two = lab.train_along("mouth_2", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
-lo_one = lab.sweep(prompts, long_one, weights=(0.6, 0.8, 1.0))
-lo_two = lab.sweep(prompts, long_two, weights=(0.6, 0.8, 1.0))
+lo_one = lab.sweep(prompts, long_one, weights=C5.weights)
+lo_two = lab.sweep(prompts, long_two, weights=C5.weights)
 lab.grid(lo_one, title=f"one open-mouth picture, {tl.ARTICLE_STEPS} steps")
 
 # %%

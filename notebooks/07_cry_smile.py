@@ -27,6 +27,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings
+from lora_course.experiments import C6   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
@@ -35,9 +36,19 @@ course.show_set("cry_smile_2")
 # %%
 cs = lab.train("cry_smile_2")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the tears and the smile: does each face come with its tags?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看眼泪和笑容：每种表情是不是跟着它的标签一起出现？
+
 # %%
-prompts = ["weiwei, open mouth, crying", "weiwei, closed mouth, smile"]
-sw = lab.sweep(prompts, cs, weights=(0.6, 0.8, 1.0))
+course.article_pictures(lab, "cry_smile_2", C6.prompts)
+
+# %%
+prompts = list(C6.prompts)
+sw = lab.sweep(prompts, cs, weights=C6.weights)
 lab.grid(sw, title="tags combined at prompt time")
 
 # %%
@@ -46,7 +57,7 @@ plots.combination_figure(sw, {prompts[0]: ["open mouth", "crying"], prompts[1]: 
 # %%
 # the same prompts on notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`
 two = lab.train("mouth_2")
-sw_without = lab.sweep(prompts, two, weights=(0.6, 0.8, 1.0))
+sw_without = lab.sweep(prompts, two, weights=C6.weights)
 lab.grid(sw_without, title="the same prompts, captions without crying or smile")
 
 # %% [markdown]

@@ -27,13 +27,24 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 
 # %%
 from lora_course import claims, course, plots, readings, training_length as tl
+from lora_course.experiments import C7   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
 weiwei = lab.train("weiwei_1")
 
+
+# %% [markdown]
+# ## The article's pictures first · 先看文章的图
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the pose asked for: does she sit at w = 1, and is it still her when she sits at 0.6?
+#
+# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看要求的姿势：w = 1 时她会坐下吗？w = 0.6 时坐下的还是不是她？
+
 # %%
-sw = lab.sweep(["weiwei, sitting", "weiwei, standing"], weiwei)
+course.article_pictures(lab, "weiwei_1", C7.prompts[:1])
+
+# %%
+sw = lab.sweep(C7.prompts, weiwei)
 lab.grid(sw, title="asking for a pose the training set never showed")
 
 # %%
@@ -58,7 +69,7 @@ readings.explain(verdict)
 
 # %%
 long = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
-lo = lab.sweep(["weiwei, sitting", "weiwei, standing"], long)
+lo = lab.sweep(C7.prompts, long)
 lab.grid(lo, title=f"the same picture trained {tl.ARTICLE_STEPS} steps")
 
 # %%
