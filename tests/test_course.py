@@ -158,3 +158,17 @@ def test_a_relative_build_folder_is_taken_from_the_repository_root(tmp_path):
     assert paths.build_dir("my_build") == paths.ROOT / "my_build"
     assert paths.build_dir("") == paths.ROOT / "build"
     assert paths.build_dir(str(tmp_path)) == tmp_path
+
+
+def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_side(lab, monkeypatch):
+    """Rows: per prompt, the base model, then each LoRA at each weight; the article's LoRA is the
+    same LoRA a run kept at the article's length gives (its cache key), trained once."""
+    from dataclasses import replace
+    from lora_course import training_length
+    monkeypatch.setattr(course, "DEFAULT_LORA", replace(course.DEFAULT_LORA, steps=2, batch_size=2))
+    monkeypatch.setattr(training_length, "ARTICLE_STEPS", 3)
+    fig = course.article_pictures(lab, "fox_1", ["fox"], n=2)
+    assert len(fig.axes) == 5 * 2                        # 1 base row + 2 LoRAs x 2 weights, 2 seeds
+    labels = [ax.get_ylabel().replace("\n", " ") for ax in fig.axes if ax.get_ylabel()]
+    assert labels[0].startswith("`fox` · the base model") and "w=0.6" in labels[1] and "(3 steps)" in labels[3]
+    assert "fox_1_3" in lab.keys and "fox_1" in lab.keys
