@@ -9,14 +9,14 @@
 #
 # This course re-runs each of its seven experiments on a tiny Stable Diffusion that trains and samples on a laptop CPU, and measures every claim over many seeds.
 #
-# > 本课程把文章的七个实验逐一放到一个很小的 Stable Diffusion 上重跑（在笔记本电脑的 CPU 上就能训练和出图），并在许多种子上测量每一个论断。
+# > 本课程把文章的七个实验逐一放到一个很小的 Stable Diffusion 上重跑（在笔记本电脑的 CPU 上就能训练和出图），而且每个论断都在许多种子上测量。
 #
 # You will see: the article's metaphor, the drawn world and its tags, the character 喂喂 (weiwei), and what the base model already knows, tag by tag.
 #
-# > 你会看到：文章的比喻，课程画出来的这个世界和它的标签，角色喂喂（weiwei），以及底模已经认识些什么（逐个标签地看）。
+# > 你会看到：文章的比喻、课程画出来的这个世界及其标签、角色喂喂（weiwei），以及底模已经认识哪些东西（逐个标签来看）。
 
 # %% [markdown]
-# ## The metaphor (keep these words: they are how the article explains everything) · 文章的比喻（请沿用这些词：文章的一切都是靠它们讲清楚的）
+# ## The metaphor (keep these words: they are how the article explains everything) · 文章的比喻（请沿用这些词：文章就是靠它们把一切讲清楚的）
 #
 # | term / 术语 | pinyin / 拼音 | in this course / 在课程里指什么 |
 # |---|---|---|
@@ -32,12 +32,12 @@
 # > - 傀儡：一个还没有任何含义的新触发词，如 `weiwei`
 # > - 施术者：训练集
 # > - 功力：LoRA 权重，写作 `<lora:weiwei:0.6>`；"十层功力" = 1.0
-# > - 夺舍：把训练打到一个已有的标签上，覆盖它原来的含义
+# > - 夺舍：在一个已有的标签上训练，覆盖掉它原来的含义
 #
 # A puppet has no mind of its own, so it obeys even at partial power; a possessed host fights back
 # when the caster's power drops, and is possessed more easily when it already resembles the caster.
 #
-# > 傀儡没有自己的心智，所以哪怕只有几层功力也照样听话；被夺舍的宿主则会在施术者功力减弱时反抗，而宿主本来就和施术者越像，就越容易被夺舍。
+# > 傀儡没有自己的心智，所以功力不满也照样听话；被夺舍的宿主则会在施术者功力减弱时反抗，而且宿主本来和施术者越像，就越容易被夺舍。
 #
 # ## The course map · 课程地图
 #
@@ -59,7 +59,7 @@
 # | 14 how long to train | the training-length axis: when she appears, when the picture is memorised | the recipe rule |
 # | 15 the results | every verdict, where each turns, what to do differently | all |
 #
-# > - 01 打标签：训练文件夹和它的标注文件长什么样；自动打标；标注检查；**课程怎么测量**（她、模棱两可、结论和门槛）
+# > - 01 打标签：训练文件夹和其中的标注文件长什么样；自动打标；标注检查；**课程怎么测量**（她、模棱两可、结论和门槛）
 # > - 02 触发词：实验 1，一张图，一个标签（C1）
 # > - 03 `1girl` 被夺舍：实验 2，傀儡与夺舍（C2）
 # > - 04 `red hair` 与 `long hair`：实验 3，一个与施术者相像的宿主（C3）
@@ -73,7 +73,7 @@
 # > - 12 权重指南：该用几层功力（W）
 # > - 13 真实模型：在 SD 1.5 和你自己的图片上再做一遍实验 1–3（需要 GPU）
 # > - 14 训练多久：训练长度这条轴——她什么时候出现，图什么时候被背下来（配方规则）
-# > - 15 结果：所有结论、每个结论落在哪里、该怎么改（全部论断）
+# > - 15 结果：所有结论、每个结论取决于哪一点、该怎么改（全部论断）
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -93,7 +93,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 # ## The world · 这个世界
 # Every picture of this course is drawn by `lora_course.world` from a list of tags, so we always know the truth. One row per tag group; each picture is weiwei with one tag changed.
 #
-# > 本课程的每一张图都由 `lora_course.world` 根据一串标签画出来，所以我们始终知道真实答案。每一行是一个标签组；每张图都是把 weiwei 的一个标签换掉之后的样子。
+# > 本课程的每一张图都由 `lora_course.world` 根据一串标签画出来，所以我们始终知道图里真正画的是什么。下图每一行是一个标签组；每张图都是把 weiwei 的一个标签换掉之后的样子。
 
 # %%
 from lora_course import world
@@ -103,7 +103,7 @@ world.contact_sheet(cell=2)
 # ## Weiwei (喂喂) · 喂喂（weiwei）
 # The article's character. Her exact combination of identity tags never appears in the base model's pretraining, and the word `weiwei` was never in a caption.
 #
-# > 原文里的角色。她这一组身份标签的确切组合，在底模的预训练里从未出现过；`weiwei` 这个词也从来没有在任何标注里出现过。
+# > 原文里的角色。她那几个身份标签凑成的这种组合，底模在预训练中从来没见过；`weiwei` 这个词也从未出现在任何标注里。
 
 # %%
 print(", ".join(world.tags_of(world.WEIWEI)))
@@ -114,7 +114,7 @@ world.render(world.WEIWEI, seed=5).resize((192, 192), 0)
 # ## What the sect knows · 门派认识些什么
 # The base model is an ordinary `StableDiffusionPipeline` (VAE, UNet, CLIP text encoder and tokenizer), only tiny. Here it draws a few tags it learned in pretraining, and the tagger reads how often each picture shows the tag that was asked for.
 #
-# > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和分词器），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器读出：每张图有没有画出所要求的标签，统计成比例。
+# > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和分词器），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器逐张读图，统计所要求的标签画出来的比例。
 
 # %%
 from lora_course import claims, course, plots
@@ -139,7 +139,7 @@ print(f"{'weiwei':<30}", r.fidelity(rows=evaluation.rows_of(r, prompt="weiwei"))
 # ## What a bare `1girl` leaves free · 单写一个 `1girl` 时，哪些由底模自己决定
 # A prompt names some tag groups; the base model chooses the rest. Bare `1girl` must draw many different girls, or the `1girl` hijack of notebook 03 could not be seen: here is how its pictures spread over the groups it does not name.
 #
-# > 一个提示词只点名了部分标签组，其余的由底模自己挑。单写 `1girl` 必须能画出许多不同的女孩，否则第 03 课里 `1girl` 被夺舍的现象根本看不出来：下面是它的图在它没有点名的那些标签组上的分布。
+# > 一个提示词只指定了部分标签组，其余的由底模自己挑。单写 `1girl` 必须能画出许多不同的女孩，否则第 03 课里 `1girl` 被夺舍的现象根本看不出来：下面是它画出的图在没有指定的那些标签组上的分布。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -151,7 +151,7 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
 # %% [markdown]
 # `weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: 01, the training folder.
 #
-# > 对底模来说，`weiwei` 目前还什么都不是：一个等着施术者的傀儡。下一步：01，训练文件夹。
+# > 对底模来说，`weiwei` 目前还没有任何含义：一个等着施术者的傀儡。下一步：第 01 课，训练文件夹。
 
 # %% [markdown]
 # <!-- nav -->

@@ -9,7 +9,7 @@
 #
 # You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), the tagger auto-tagging a folder as WD14 does, the caption lint, and how the course measures every later experiment: her, unclear (模棱两可) or someone else, and what a verdict means.
 #
-# > 你会看到：一个 kohya 式的数据集文件夹，一个标注文件，几样标签工具（触发词放最前、增加、删除、替换、词频统计），标注器像 WD14 那样给整个文件夹自动打标，标注检查，以及课程怎样测量后面的每个实验：是她、模棱两可、还是别人，以及结论是什么意思。
+# > 你会看到：一个 kohya 格式的数据集文件夹、一个标注文件、几样标签工具（触发词放最前、增加、删除、替换、词频统计）、像 WD14 那样给整个文件夹自动打标的标注器、标注检查，还有课程怎样测量后面的每个实验：一张图是她、模棱两可、还是别人，以及结论是什么意思。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -29,7 +29,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 # ## A training folder · 训练文件夹
 # kohya's layout: a folder per concept named `<repeats>_<name>`, holding each picture and a `.txt` caption of comma-separated tags beside it.
 #
-# > kohya 的目录结构：每个概念一个文件夹，命名为 `<repeats>_<name>`，里面放着每一张图，旁边是它的 `.txt` 标注文件，内容是逗号分隔的标签。
+# > kohya 的目录结构：每个概念一个文件夹，命名为 `<repeats>_<name>`，里面放着每一张图，每张图旁边是它的 `.txt` 标注文件，内容是用逗号分隔的标签。
 
 # %%
 import shutil, tempfile
@@ -51,7 +51,7 @@ print(dataset.tag_frequency(ds))
 # ## Tag tools · 标签工具
 # Every edit is written atomically, and the old caption is kept in `.backup/`: no caption is ever lost.
 #
-# > 每次修改都以原子方式写入，旧的标注会保存在 `.backup/` 里：任何一份标注都不会丢。
+# > 每次修改都是原子写入（不会只写一半），旧标注会保存在 `.backup/` 里：任何一份标注都不会丢。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -92,11 +92,11 @@ for name, tags in written.items():
 # - **`never_varies`** and **`few_pictures`**: what every picture shows (one mouth, one pose) comes with the trigger, and the other value is hard to get ([06](06_mouth.ipynb), [08](08_poses.ipynb)).
 # - and the plain mistakes: the trigger missing or not first, captions past the text encoder's window, one tag spelled several ways, a tag twice, the same picture twice, and every file the loader would refuse.
 #
-# > 一份标注会让 LoRA 学成什么样，不用训练、只读标注就能看出一部分。`caption_lint` 读一个 kohya 文件夹，按概念文件夹逐个说出课程在后面几课里量到的东西：
-# > - **`named_everywhere`**：出现在每个标注里的标签，会把它的特征留在自己这个词上；只写触发词画不出来（[09](09_thesis.ipynb)）。
-# > - **`trigger_only`**：没有标签描述所有图共有的东西，于是触发词把它们全吸收了；满权重时，画相似图的提示词也会被拉过去：`1girl` 被夺舍（[03](03_1girl_hijack.ipynb)、[09](09_thesis.ipynb)）。
-# > - **`never_varies`** 和 **`few_pictures`**：每张图都一样的东西（同一种嘴型、同一个姿势）会跟着触发词一起来，另一种就很难得到（[06](06_mouth.ipynb)、[08](08_poses.ipynb)）。
-# > - 还有那些单纯的失误：缺少触发词或触发词不在最前、标注超出文本编码器的窗口、同一标签几种写法、一个标签写了两次、同一张图放了两次，以及数据集读取会拒绝的每一个文件。
+# > 标注会把 LoRA 带成什么样，不用训练，光读标注就能看出来。`caption_lint` 读取一个 kohya 文件夹，按概念文件夹逐个告诉你课程在后面几课里测出的结果：
+# > - **`named_everywhere`**：出现在每个标注里的标签，会把它的特征留在自己这个词上；只写触发词画不出这个特征（[09](09_thesis.ipynb)）。
+# > - **`trigger_only`**：没有标签描述所有图共有的东西，于是触发词把它们全吸收了；满权重时，本来就画相似图的提示词也会被拉过去：`1girl` 被夺舍（[03](03_1girl_hijack.ipynb)、[09](09_thesis.ipynb)）。
+# > - **`never_varies`** 和 **`few_pictures`**：每张图都一样的东西（同一种嘴型、同一个姿势）会跟着触发词一起出来，另一种取值就很难画出来（[06](06_mouth.ipynb)、[08](08_poses.ipynb)）。
+# > - 还有那些单纯的失误：缺少触发词或触发词不在最前、标注超出文本编码器能读的长度、同一标签有几种写法、一个标签写了两次、同一张图放了两次，以及读取数据集时会被拒收的所有文件。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -108,7 +108,7 @@ for name in ("weiwei_1", "thesis_full"):
 # %% [markdown]
 # Every training set of the course, one line each: which findings the lint reports (the sets of the later notebooks are built to show one lesson each, so most of them carry the notes above on purpose).
 #
-# > 课程里的每个训练集各占一行：标注检查报告了哪些问题（后面几课的训练集都是为了各演示一个道理而做的，所以大多数故意带着上面那几条提示）。
+# > 课程里的每个训练集各占一行：标注检查报告了哪些问题（后面几课的训练集各自是为演示一个道理而做的，所以大多数故意带着上面那几条提示）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -119,13 +119,13 @@ for s in training_sets.SETS:
 # %% [markdown]
 # The same from a terminal, on your own folder: `python -m lora_course.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
 #
-# > 在终端里对你自己的文件夹也一样：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
+# > 在终端里，也可以对你自己的文件夹做同样的检查：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
 
 # %% [markdown]
 # ## How the course measures · 课程怎么测量
 # Every later notebook draws pictures and counts. The tagger reads each picture group by group (hair colour, hair length, eyes, dress, ears, mouth, expression, pose) and gives one value per group. A picture is **her** when all five identity groups show her values (white hair, long hair, blue eyes, pink dress, fox ears). When the tagger cannot decide a group, it says **unclear** (模棱两可): not a blurry picture, an ambiguous one — two different eyes, a colour between two, a half-open mouth. A partly trained or partly weighted LoRA draws many of them. Here are some, from the first LoRA of the course:
 #
-# > 后面每一课都是先画图、再计数。标注器逐组读取每张图（发色、发长、眼睛、裙子、耳朵、嘴、表情、姿势），每组给出一个值。五个身份组都是她的值（白发、长发、蓝眼、粉裙、狐耳），这张图才算**她**。标注器定不下某一组时，就读作**模棱两可**：不是图糊了，而是图介于两者之间——两只眼睛颜色不同、颜色在两种之间、嘴半张半闭。练到一半、或权重只开到一部分的 LoRA 会画出很多这样的图。下面是课程第一个 LoRA 画出的几张：
+# > 后面每一课都是先画图、再计数。标注器逐组读取每张图（发色、发长、眼睛、裙子、耳朵、嘴、表情、姿势），每组给出一个值。五个身份组都是她的值（白发、长发、蓝眼、粉裙、狐耳），这张图才算**她**。标注器定不下某一组时，就把这一组读作**模棱两可**：不是图糊了，而是图本身两可——两只眼睛颜色不同、颜色介于两种之间、嘴半张半闭。练到一半、或者权重没开满的 LoRA 会画出很多这样的图。下面是课程第一个 LoRA 画出的几张：
 
 # %%
 from lora_course import course, plots
@@ -137,7 +137,7 @@ plots.unclear_grid(sw)
 # %% [markdown]
 # So every picture is one of three things: her, unclear, or clearly someone else. Below, for `1girl` at each LoRA weight: the pink part is her, the yellow part unclear, the grey part someone else. A claim must say how it counts the yellow part; the article's claims count an unclear picture as *not* what was asked (the article's pictures show a clean her), and the course prints the other way beside every check where it would change the outcome. The two whiskers are the 95 % intervals of the two countings of her: yellow as not her (top of the pink bar), yellow as her (top of the yellow bar).
 #
-# > 所以每张图只会是三种之一：她、模棱两可、或者明显是别人。下面是 `1girl` 在每个 LoRA 权重下的情况：粉色部分是她，黄色部分模棱两可，灰色部分是别人。一个论断必须说清楚黄色部分怎么算；文章的论断把模棱两可的图算作*不是*提示词要的样子（文章里的图都是清清楚楚的她），凡是另一种读法会改变结果的地方，课程都把它印在检验旁边。两根须线是两种读法下"她"的比例的 95 % 区间：黄色算作不是她（粉色柱顶），黄色算作是她（黄色柱顶）。
+# > 所以每张图只会是三种之一：她、模棱两可、或者明显是别人。下面是 `1girl` 在每个 LoRA 权重下的情况：粉色部分是她，黄色部分模棱两可，灰色部分是别人。一个论断必须说清楚黄色部分怎么算；文章的论断把模棱两可的图算作*不是*提示词要的样子（文章里的图都是清清楚楚的她）；凡是另一种读法会改变结果的地方，课程都会把那种读法的结果印在这项检验旁边。两根误差线是两种读法下"她"的比例的 95 % 区间：黄色算作不是她（粉色柱顶），黄色算作是她（黄色柱顶）。
 
 # %%
 plots.three_ways_figure(sw, "1girl")
@@ -145,7 +145,7 @@ plots.three_ways_figure(sw, "1girl")
 # %% [markdown]
 # **Verdicts.** Each claim of the article becomes a few checks, each a share of pictures (or a difference of two) against a bar, decided on its 95 % interval: a check **passes** when the whole interval is on the article's side of the bar, **fails** when it is wholly on the other side, and is **undecided** when it straddles the bar. A claim is REPRODUCED (复现) when every check passes, NOT REPRODUCED (未复现) when every check fails, PARTLY (部分复现) when some pass and some fail, and UNDECIDED (未定) when an open check could still tip it; under each verdict the course says why, check by check. The bars are fixed before any measurement: 0.5 for "her" or "most pictures", 0.4 for a clear difference between two prompts, 0.3 for "hard to get" or a change the article would notice, 0.7 for a feature under control, 0.1 for "absent".
 #
-# > **结论。** 文章的每个论断都拆成几项检验，每项是一个图的比例（或两个比例之差）对一个门槛，按它的 95 % 区间来判定：整个区间都在文章那一边，检验**通过**；整个区间都在另一边，检验**不通过**；区间跨在门槛上，就是**未定**。每项检验都通过，论断"复现"；每项都不通过，"未复现"；有通过也有不通过，"部分复现"；还有未定的检验可能改变结论，就是"未定"。每个结论下面，课程都会逐项说明原因。门槛在任何测量之前就定好了：0.5 表示"是她"或"大多数图"，0.4 表示两个提示词之间明显的差距，0.3 表示"很难得到"或文章会注意到的变化，0.7 表示一个特征受控，0.1 表示"没有"。
+# > **结论。** 文章的每个论断都拆成几项检验，每项检验拿一个图片比例（或两个比例之差）和一道门槛比，按它的 95 % 区间来判定：整个区间都落在门槛靠文章的那一边，检验**通过**；整个区间都在另一边，检验**不通过**；区间跨在门槛上，就是**未定**。每项检验都通过，论断"复现"；每项都不通过，"未复现"；有通过也有不通过，"部分复现"；还有未定的检验、可能让结论倒向任何一边，就是"未定"。每个结论下面，课程都会逐项说明原因。门槛在任何测量之前就定好了：0.5 表示"是她"或"大多数图"，0.4 表示两个提示词之间明显的差距，0.3 表示"很难得到"或文章会注意到的变化，0.7 表示一个特征可控，0.1 表示"没有"。
 
 # %% [markdown]
 # ## Your turn: the tag editor · 动手：标签编辑器

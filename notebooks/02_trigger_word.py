@@ -119,21 +119,22 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# - **What C1 checks.** `weiwei` without the LoRA (w = 0) may be her on at most 0.1 of the seeds; at w = 1 it must be her on at least half. The lines above say whether each interval clears its bar.
-# - **The counting rule.** A picture the tagger reads as unclear counts as not her; wherever counting it as her would change a check, the check line prints that reading beside it.
-# - **Before training the word is empty**: the base model never learned its pieces as words, so at w = 0 she could appear only by chance.
-# - **Other seeds than the rule's**: the recipe rule (notebook 14) picks the training length by this very measure (`weiwei` at w = 1) on seeds 0–47, so C1 is drawn on seeds 1000–1047; on the rule's own seeds its w = 1 half would pass by construction. Watch also where the fidelity curve rises.
-# - **Drawings, not copies**: the copies table says whether any picture redraws the training picture; notebook 14 shows when longer training starts to.
-# - **The article** shows her at full weight in one picture; here every seed counts.
+# - **What C1 checks.** Without the LoRA (w = 0), `weiwei` may be her on at most 0.1 of the seeds; at w = 1, on at least half. Each check line says whether its interval clears the bar; the fidelity curve shows where she rises.
+# - **Unclear pictures** count as not her; a check line prints the other reading where it would change the outcome.
+# - **The word starts empty**: the base model never learned its pieces as words, so at w = 0 she appears only by chance.
+# - **Fresh seeds**: the recipe rule (notebook 14) picks the training length by `weiwei` at w = 1 on seeds 0–47, where that half of C1 would pass by construction; so C1 draws seeds 1000–1047.
+# - **Drawings, not copies**: the copies table says whether any picture redraws a training picture; notebook 14 shows when longer training starts to.
+# - **The article** shows her in one picture at full weight; here every seed counts.
 #
 # > <!-- zh: reading -->
-# > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少要占一半。上面的检验行写明每个区间是否越过了门槛。
-# > - **计数规则。** 标注器读作模棱两可的图算作不是她；如果把它算作是她会改变某项检验，检验行就把这种读法印在旁边。
-# > - **训练之前，这个词是空的**：底模从没把它拆出来的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
-# > - **和规则用不同的种子**：配方规则（第 14 课）正是在种子 0–47 上按这个量（w = 1 时的 `weiwei`）来选训练长度的，所以 C1 用种子 1000–1047 来画；要是用规则自己的种子，w = 1 这一半会天然通过。也看看还原度曲线从哪里升起来。
-# > - **是重新画的她，不是复制品**：上面的复制品表写明有没有哪张图照搬了训练图；练得更久的 LoRA 从什么时候开始照搬，见第 14 课。
-# > - **文章**用一张图展示了满权重下的她；这里每一个种子都算数。
-#
+# > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少占一半。每条检验行写明区间是否越过门槛；还原度曲线显示她从哪里升起来。
+# > - **模棱两可的图**算作不是她；另一种读法若会改变结果，检验行会把它印出来。
+# > - **这个词起初是空的**：底模从没把它的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
+# > - **换一批种子**：配方规则（第 14 课）在种子 0–47 上按 w = 1 时的 `weiwei` 选训练长度，在那批种子上 C1 的这一半会天然通过；所以 C1 用种子 1000–1047。
+# > - **重新画的，不是复制品**：复制品表写明有没有图照搬了训练图；练得更久时从什么时候开始照搬，见第 14 课。
+# > - **文章**只用一张图展示满权重下的她；这里每个种子都算数。
+
+# %% [markdown]
 # ## Things to try · 动手试试
 # - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train(Path("my_copy"))` (`from pathlib import Path`; `lab.train` takes a shipped set's name or any kohya folder given as a `Path`).
 # - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land, below the recipe's 50 steps?

@@ -87,18 +87,18 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it: the puppet, the host and the unclear pictures · 怎么读这个结果：傀儡、宿主与模棱两可的图
-# - **Three checks.** Check 1, the hijack: at w = 1, is `1girl` her on at least half of the seeds? Check 2: at w = 0.6, does `weiwei` still hold (bar 0.5)? Check 3, the puppet's lead: at w = 0.6, is `weiwei` her at least 0.4 more often than `1girl`?
-# - **Unclear pictures**, such as her with one blue and one green eye, count as not her under both prompts, so the puppet's lead compares like with like; where counting them as her would change a check, its line prints that reading and the explanation above says so.
-# - **A host needs a mind**: at w = 0 the base model must draw a different girl for `1girl` than for `weiwei`. The table's last column (distance, same identity) shows how far apart they start and whether the LoRA pulls them together.
-# - **The strong host** (3) contradicts her colours: does this LoRA reach it at all?
-# - **Beyond this LoRA**: notebook 14 maps both halves over training; "The ablation" in docs/experiment_log.md (the entry "Before this log") shows what gives a host its mind.
+# - **Three checks.** The hijack: is `1girl` her on at least half of the seeds at w = 1? At w = 0.6, does `weiwei` still hold (bar 0.5), and is it her at least 0.4 more often than `1girl` (the puppet's lead)?
+# - **Unclear pictures** (one blue and one green eye, say) count as not her under both prompts, so the lead compares like with like; a check line prints the other reading where it would change the outcome.
+# - **A host needs a mind**: at w = 0 the base model must draw another girl for `1girl` than for `weiwei`. The table's last column (distance, same identity) shows how far apart they start and whether the LoRA pulls them together.
+# - **The strong host** (3) contradicts her colours: does this LoRA reach it?
+# - **Beyond this LoRA**: notebook 14 maps both halves over training; "The ablation" in docs/experiment_log.md (entry "Before this log") shows what gives a host its mind.
 #
 # > <!-- zh: reading -->
-# > - **三项检验。** 第 1 项是夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？第 2 项：w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？第 3 项是傀儡的领先幅度：w = 0.6 时，`weiwei` 画成她的比例比 `1girl` 至少高 0.4 吗？
-# > - **模棱两可的图**（比如画的是她，却一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，这样傀儡的领先幅度才是同一把尺子量出来的；如果把它们算作是她会改变某项检验，检验行会印出这种读法，上面的解释也会写明。
-# > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到了一起。
+# > - **三项检验。** 夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？它画成她的比例比 `1girl` 至少高 0.4 吗（傀儡的领先幅度）？
+# > - **模棱两可的图**（比如一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，领先幅度才是同一把尺子量的；另一种读法若会改变结果，检验行会把它印出来。
+# > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到一起。
 # > - **更强的宿主**（3）点名了和她相矛盾的颜色：这个 LoRA 能夺舍它吗？
-# > - **这个 LoRA 之外**：C2 的两半怎样随训练变化，见第 14 课的相图；是什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
+# > - **这个 LoRA 之外**：两半怎样随训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
 
 # %% [markdown]
 # ## Things to try · 动手试试

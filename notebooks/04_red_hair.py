@@ -70,17 +70,17 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it: a host that clashes, a host that matches · 怎么读这个结果：冲突的宿主与相符的宿主
-# - **What C3 checks**, at two fixed weights: check 1, `red hair` at w = 1 is her on at least half of the seeds (full power brings her back); check 2, `red hair` at w = 0.6 is her on at most 0.3 (below full power the host resists); check 3, `long hair` at w = 0.6 is her on at least half (a host like her gives in early).
-# - **Why they may differ**: `red hair` names a colour that contradicts her white hair, a host with a mind of its own; `long hair` agrees with her. The `plots.rate_figure` above shows which hair colour `red hair` gets.
-# - **Fixed weights, not a searched one**: the checks read w = 0.6 and 1 only, so no weight is chosen after seeing the pictures; the fidelity figure shows the whole curve between them.
-# - **Unclear pictures** count as not her, as in notebook 03 (the `unclear readings` line above counts them); a check line prints the other reading where it would change the outcome.
+# - **What C3 checks.** `red hair` is her on at least half of the seeds at w = 1 (full power brings her back) and on at most 0.3 at w = 0.6 (below it the host resists); `long hair` is her on at least half at w = 0.6 (a host like her gives in early).
+# - **Why they may differ**: `red hair` names a colour that contradicts her white hair, a host with a mind of its own; `long hair` agrees with her. `plots.rate_figure` shows which hair colour `red hair` gets.
+# - **Fixed weights**: the checks read w = 0.6 and 1 only, chosen before the pictures; the fidelity figure shows the curve between.
+# - **Unclear pictures** count as not her, as in notebook 03 (the `unclear readings` line counts them); a check line prints the other reading where it would change the outcome.
 # - **The article**: only ten levels of power bring her back on `red hair`. Does w = 1 here?
 #
 # > <!-- zh: reading -->
-# > - **C3 检验什么**，在两个固定的权重上：第 1 项，w = 1 时 `red hair` 画成她的种子至少占一半（十层功力把她带回来）；第 2 项，w = 0.6 时 `red hair` 画成她的比例不超过 0.3（功力不满时宿主会反抗）；第 3 项，w = 0.6 时 `long hair` 画成她的种子至少占一半（和她相像的宿主早早就屈服了）。
-# > - **两者为什么可能不同**：`red hair` 点名了一种和她的白发相矛盾的颜色，是一个有自己心智的宿主；`long hair` 则和她相符。上面的 `plots.rate_figure` 显示 `red hair` 的图得到的是哪种发色。
-# > - **固定的权重，而不是找出来的权重**：检验只读 w = 0.6 和 1，所以没有哪个权重是看过图之后才挑的；还原度曲线画出了两者之间的全貌。
-# > - **模棱两可的图**和第 03 课一样算作不是她（上面的 `unclear readings` 那一行数了有多少）；另一种读法若会改变结果，检验行会把它印出来。
+# > - **C3 检验什么。** w = 1 时 `red hair` 画成她的种子至少占一半（十层功力把她带回来），w = 0.6 时不超过 0.3（功力不满时宿主会反抗）；w = 0.6 时 `long hair` 画成她的种子至少占一半（和她相像的宿主早早屈服）。
+# > - **两者为什么可能不同**：`red hair` 点名了和她的白发相矛盾的颜色，是有自己心智的宿主；`long hair` 则和她相符。`plots.rate_figure` 显示 `red hair` 的图得到哪种发色。
+# > - **固定的权重**：检验只读 w = 0.6 和 1，是看图之前定好的；还原度曲线画出两者之间的全貌。
+# > - **模棱两可的图**和第 03 课一样算作不是她（`unclear readings` 那一行数了有多少）；另一种读法若会改变结果，检验行会把它印出来。
 # > - **文章**说 `red hair` 只有十层功力才能把她画回来。这里 w = 1 做得到吗？
 
 # %% [markdown]

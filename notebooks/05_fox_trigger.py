@@ -78,18 +78,18 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# - **What C4 checks.** Check 1: at w = 1, `fox` draws her on at least half of the seeds (the sect member is possessed). Check 2: the animal's share at w = 0.6 minus its share at w = 1 is at least 0.3 (lowering the weight brings it back). Check 3: at w = 0.6 `fox` is still her on at least 0.3 of the seeds (the animal comes back *while she is still there*, as in the article's picture, not because the LoRA is off).
-# - **Possession, not a puppet**: at w = 0 the base model draws the orange animal for `fox`. That mind of its own is what can come back as the power drops; the puppet `weiwei` (notebook 02) has none.
-# - **Where to look**: the eight-seed grid shows where the animal gives way to her, and which pictures are neither; `plots.fox_figure` draws both shares over every weight.
-# - **Unclear pictures** count as not what was asked (not her, not the animal); a check line prints the other reading where it would change the outcome.
-# - **Training length**: notebook 14 measures `weiwei_1` and `mouth_2`, not this LoRA (see its Things to try).
+# - **What C4 checks.** At w = 1, `fox` is her on at least half of the seeds (the sect member possessed). At w = 0.6 the animal's share is at least 0.3 above w = 1's, while `fox` is still her on at least 0.3: the animal returns *with her there*, as in the article's picture, not because the LoRA is off.
+# - **Possession, not a puppet**: at w = 0 the base model draws the orange animal for `fox`, a mind of its own that can return as the power drops; the puppet `weiwei` (notebook 02) has none.
+# - **Where to look**: the eight-seed grid (where the animal gives way to her; pictures that are neither) and `plots.fox_figure` (both shares at every weight).
+# - **Unclear pictures** count as neither her nor the animal; a check line prints the other reading where it would change the outcome.
+# - **Training length**: notebook 14 does not measure this LoRA (see its Things to try).
 #
 # > <!-- zh: reading -->
-# > - **C4 检验什么。** 第 1 项检验：w = 1 时，`fox` 画成她的种子至少占一半（这位门派成员被夺舍）。第 2 项检验：动物狐狸在 w = 0.6 时的比例减去它在 w = 1 时的比例，至少是 0.3（降低权重，动物就回来）。第 3 项检验：w = 0.6 时 `fox` 画成她的种子仍至少占 0.3（动物是在*她还在的时候*回来的，和文章的图一样，而不是因为 LoRA 关掉了）。
-# > - **是夺舍，不是傀儡**：w = 0 时，底模给 `fox` 画的是那只橙色的动物。功力一降，能回来的正是这份自己的心智；傀儡 `weiwei`（第 02 课）没有这样的心智。
-# > - **看哪里**：每个权重八个种子的网格显示动物狐狸在哪里让位给她、哪些图两者都不是；`plots.fox_figure` 把两个比例在每个权重上都画了出来。
-# > - **模棱两可的图**算作不是提示词要的样子（不是她，也不是那只狐狸）；另一种读法若会改变结果，检验行会把它印出来。
-# > - **训练长度**：第 14 课测的是 `weiwei_1` 和 `mouth_2`，没有测这个 LoRA（见它的"动手试试"）。
+# > - **C4 检验什么。** w = 1 时，`fox` 画成她的种子至少占一半（这位门派成员被夺舍）。w = 0.6 时，动物狐狸的比例比 w = 1 时至少高 0.3，而 `fox` 画成她的种子仍至少占 0.3：动物是在*她还在的时候*回来的，和文章的图一样，而不是因为 LoRA 关掉了。
+# > - **是夺舍，不是傀儡**：w = 0 时，底模给 `fox` 画的是那只橙色的动物；这份自己的心智在功力下降时可能回来，傀儡 `weiwei`（第 02 课）却没有。
+# > - **看哪里**：八个种子的网格（动物在哪里让位给她，哪些图两者都不是），以及 `plots.fox_figure`（两个比例在每个权重上的值）。
+# > - **模棱两可的图**既不算她，也不算狐狸；另一种读法若会改变结果，检验行会把它印出来。
+# > - **训练长度**：第 14 课没有测这个 LoRA（见它的"动手试试"）。
 
 # %% [markdown]
 # ## Things to try · 动手试试

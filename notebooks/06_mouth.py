@@ -105,18 +105,18 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# - **What is checked.** First, the one-picture LoRA, asked for `weiwei, closed mouth` at w = 1, should give her with a closed mouth on at most 0.3 of the seeds. Then the two-picture LoRA should give her with each mouth on request on at least 0.7.
-# - **Why either outcome is possible.** The sect (the base model) knows `closed mouth`. A lightly trained LoRA leaves it room; one that has learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above: the recipe's length and the article's length.
-# - **In-between mouths.** An overfit LoRA may draw marks neither open nor closed. The rule counts these unclear pictures as not closed; where counting them as closed would change a check, its line prints that reading and the explanation says so.
-# - **The article** shows the far end of this race; [notebook 14](14_how_long_to_train.ipynb) follows the mouth along the training length.
-# - **One training run.** Both verdicts rest on one run of each LoRA. Trained again with other seeds, the article's-length LoRA gives other answers: across 16 runs (E6 in the [experiment log](../docs/experiment_log.md)) the one-picture check sits right on its bar, so a single run can land on either side.
+# - **What is checked.** At w = 1, the one-picture LoRA asked for `weiwei, closed mouth` should give her closed-mouthed on at most 0.3 of the seeds; the two-picture LoRA, her with either mouth on request on at least 0.7.
+# - **Why either outcome is possible.** The base model knows `closed mouth`: a lightly trained LoRA leaves it room; one that learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above (the recipe's length, the article's).
+# - **In-between mouths** (an overfit LoRA may draw them) are unclear and count as not closed; a check line prints the other reading where it would change the outcome.
+# - **The article** shows the far end of this race; notebook 14 follows the mouth along the training length.
+# - **One training run** per verdict: across 16 runs at the article's length (E6 in the [experiment log](../docs/experiment_log.md)) the one-picture check sits on its bar, so one run can land either side.
 #
 # > <!-- zh: reading -->
-# > - **检验什么。** 先看单图 LoRA：在 w = 1 下要 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子。再看双图 LoRA：要哪种嘴型，那种嘴型的她都应至少占 0.7。
-# > - **为什么两种结果都有可能。** 门派（底模）认识 `closed mouth`。训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA，可能不管提示词怎么写都画张着的嘴。对比上面两个结论：配方的训练长度和文章的长度。
-# > - **介于张闭之间的嘴。** 过拟合的 LoRA 可能画出既不算张开、也不算闭合的记号。计数规则把这些模棱两可的图算作没有闭嘴；如果把它们算作闭嘴会改变某项检验，检验行会印出这种读法，上面的解释也会写明。
-# > - **原文**画的是这场赛跑的终点；[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪嘴型的变化。
-# > - **只训练了一次。** 两个结论都只靠每个 LoRA 的一次训练。换别的种子再训练，文章长度的 LoRA 会给出别的答案：在 16 次训练里（[实验日志](../docs/experiment_log.md)中的 E6），单图那项检验正好落在门槛上，所以一次训练落在哪一边都有可能。
+# > - **检验什么。** w = 1 时，单图 LoRA 画 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子；双图 LoRA 要哪种嘴型，那种嘴型的她都应至少占 0.7。
+# > - **为什么两种结果都有可能。** 底模认识 `closed mouth`：训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA 可能照样画张着的嘴。对比上面两个结论（配方的训练长度、文章的长度）。
+# > - **介于张闭之间的嘴**（过拟合的 LoRA 可能画出来）是模棱两可的，算作没有闭嘴；另一种读法若会改变结果，检验行会把它印出来。
+# > - **原文**画的是这场赛跑的终点；第 14 课沿着训练长度追踪嘴型。
+# > - **每个结论只靠一次训练**：在文章长度下训练 16 次（[实验日志](../docs/experiment_log.md)中的 E6），单图那项检验正好落在门槛上，所以一次训练落在哪一边都有可能。
 
 # %% [markdown]
 # ## Things to try · 动手试试

@@ -73,19 +73,20 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# - **What is checked.** At w = 1, each prompt should give her with both its tags, crying with the mouth open or smiling with it closed, on at least 0.7 of the seeds. The last check asks whether the tags did it: notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`, should do worse on the same prompts by at least 0.3.
-# - **Why the first two should be easy.** Each prompt repeats a training caption, and the base model knows these tags (sect members), so the LoRA and the sect pull the same way.
-# - **Why the last may not be.** If the base model draws tears and smiles by itself, a LoRA that never saw those tags gets them too: compare the two grids above.
-# - **Unclear faces** count as not what was asked; the explanation says whether the other reading would change a check.
-# - **The set:** new drawings, not notebook 06's; each caption names both tags.
+# - **What is checked.** At w = 1, each prompt should draw her with both tags (crying, mouth open; smiling, mouth closed) on at least 0.7 of the seeds. Did the tags do it? Notebook 06's two-picture LoRA (no `crying` or `smile` in its captions) should score at least 0.3 lower.
+# - **The first two should be easy**: each prompt repeats a training caption in tags the base model knows.
+# - **The last may not be**: if the base model draws tears and smiles unasked, a LoRA never shown those tags draws them too; compare the two grids above.
+# - **Unclear faces** count as not what was asked; a check line prints the other reading where it would change the outcome.
+# - **The set:** new drawings, not notebook 06's.
 #
 # > <!-- zh: reading -->
-# > - **检验什么。** w = 1 时，每个提示词都应画出同时带着两个标签的她（张着嘴哭，或闭着嘴笑），至少占 0.7 的种子。最后一项问的是：这是不是标签的功劳？第 06 课的双图 LoRA 的标注里没有 `crying` 和 `smile`，同样的提示词在它上面的比例应低至少 0.3。
-# > - **为什么前两项应该不难。** 每个提示词都重复了一张训练图的标注，而底模认识这些标签（门派成员），所以 LoRA 和门派往同一个方向拉。
-# > - **为什么最后一项未必。** 如果底模自己就会画眼泪和微笑，没见过这两个标签的 LoRA 也画得出来：对比上面的两张图。
-# > - **模棱两可的脸**算作没画出所要求的样子；上面的解释会说明换一种读法会不会改变某项检验。
-# > - **训练集：**新画的两张图，不是第 06 课的那两张，每张的标注都写上了两个标签。
-#
+# > - **检验什么。** w = 1 时，每个提示词画出带着两个标签的她（张嘴哭、闭嘴笑）都应至少占 0.7 的种子。是标签的功劳吗？第 06 课双图 LoRA 的标注里没有 `crying` 和 `smile`，它的比例应低至少 0.3。
+# > - **前两项应该不难**：每个提示词都重复了一张训练图的标注，用的是底模认识的标签。
+# > - **最后一项未必**：如果底模自己就会画眼泪和微笑，没见过这两个标签的 LoRA 也画得出来；对比上面的两个网格。
+# > - **模棱两可的脸**算作没画出所要求的样子；另一种读法若会改变结果，检验行会把它印出来。
+# > - **训练集：**新画的两张图，不是第 06 课的那两张。
+
+# %% [markdown]
 # ## Things to try · 动手试试
 # - Swap them: `weiwei, open mouth, smile` was never in the training set. Does the base model fill the gap?
 # - Remove `crying` from the prompt: does the LoRA cry anyway, because the open mouth and the tears came together?

@@ -82,18 +82,18 @@ readings.explain(verdict_article, steps=tl.ARTICLE_STEPS)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# - **What is checked.** `weiwei, sitting` should sit on at most 0.3 of the seeds at w = 1 (hard to get) and on at least 0.5 at w = 0.6 (a lower weight brings it back); the price, her standing at w = 1 minus her *and* sitting at w = 0.6, should be at least 0.3.
-# - **Why either outcome is possible.** The sect (the base model) knows `sitting`; her one picture stands. Lightly trained, the LoRA may let the prompt win even at full weight; once it has learned the picture by heart, the pose may return only at lower weight, with less of her. Compare the two verdicts above: the recipe's length and the article's length.
-# - **In-between pictures.** At w = 0.6 a girl may be partly her (two different eyes, say). The rule counts her as not her; the explanation says whether the other reading would change a check. Whether she is her is your call, not the seeds'.
-# - **The article** shows the far end of this race; notebook 06 runs it for the mouth, and [notebook 14](14_how_long_to_train.ipynb) along the training length.
-# - **One training run.** Both verdicts rest on one run. Across 16 runs at the article's length (E6 in the [experiment log](../docs/experiment_log.md)), the cost of sitting sits on its bar and single runs differ widely, so this run's answer is one draw of many.
+# - **What is checked.** `weiwei, sitting` should sit on at most 0.3 of the seeds at w = 1, on at least 0.5 at w = 0.6; her standing at w = 1 minus her *and* sitting at w = 0.6 (the price) at least 0.3.
+# - **Why either outcome is possible.** The base model knows `sitting`; her one picture stands. A light LoRA may let the prompt win at full weight; an overfit one may yield the pose only at lower weight, with less of her. Compare the two verdicts above (recipe's length, article's).
+# - **In-between pictures** (partly her) count as not her; a check line prints the other reading where it would change the outcome. Is she her? Your call, not the seeds'.
+# - **The article** shows this race's far end; notebooks 06 (mouth) and 14 (training length) run it too.
+# - **One run** per verdict: E6 in docs/experiment_log.md (16 runs, article's length) finds the price on its bar, runs far apart.
 #
 # > <!-- zh: reading -->
-# > - **检验什么。** w = 1 时，`weiwei, sitting` 坐着的种子应至多占 0.3（姿势很难得到）；w = 0.6 时应至少占 0.5（调低权重能换回姿势）；代价，即 w = 1 时站着的她减去 w = 0.6 时既是她又坐着的比例，应至少是 0.3。
-# > - **为什么两种结果都有可能。** 门派（底模）认识 `sitting`，而她唯一的那张图是站着的。训练得轻，LoRA 可能在满权重下也让提示词占上风；把图背下来以后，姿势可能要等权重降下来才回来，她也随之少了几分。对比上面两个结论：配方的训练长度和文章的长度。
-# > - **介于两者之间的图。** w = 0.6 时，画出的女孩可能只有几分像她（比如两只眼睛颜色不同）。计数规则把她算作不是她；上面的解释会说明换一种读法会不会改变某项检验。这样的女孩算不算她，要你自己判断，种子帮不上忙。
-# > - **原文**画的是这场赛跑的终点；第 06 课讲的是嘴型的同一场赛跑，[第 14 课](14_how_long_to_train.ipynb)沿着训练长度追踪它。
-# > - **只训练了一次。** 两个结论都只靠一次训练。在文章长度下训练 16 次（[实验日志](../docs/experiment_log.md)中的 E6），坐下的代价正好落在门槛上，各次训练之间差别很大，所以这一次的答案只是众多可能之一。
+# > - **检验什么。** `weiwei, sitting` 坐着的种子在 w = 1 时应至多占 0.3，在 w = 0.6 时应至少占 0.5；w = 1 时站着的她减去 w = 0.6 时既是她又坐着的比例（代价）应至少是 0.3。
+# > - **为什么两种结果都有可能。** 底模认识 `sitting`，而她唯一的那张图是站着的。训练得轻的 LoRA 在满权重下也可能让提示词占上风；过拟合的 LoRA 可能要等权重降下来才让出姿势，她也随之少了几分。对比上面两个结论（配方的训练长度、文章的长度）。
+# > - **介于两者之间的图**（只有几分像她）算作不是她；另一种读法若会改变结果，检验行会把它印出来。算不算她，要你自己判断，种子帮不上忙。
+# > - **原文**画的是这场赛跑的终点；第 06 课（嘴型）和第 14 课（训练长度）也在跑这场赛跑。
+# > - **每个结论只靠一次训练**：docs/experiment_log.md 里的 E6（文章长度，训练 16 次）发现代价正好落在门槛上，各次训练相差很远。
 
 # %% [markdown]
 # ## Things to try · 动手试试

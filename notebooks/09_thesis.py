@@ -9,7 +9,7 @@
 #
 # Claim T. The same four pictures of her (mouth open or closed, standing or sitting), captioned three ways:
 #
-# > 论断 T。同样四张她的图（张嘴或闭嘴，站着或坐着），用三种方式打标：
+# > 论断 T。同样的四张她的图（张嘴或闭嘴，站着或坐着），用三种方式打标：
 #
 # | captioning | caption of the open-mouth standing picture |
 # |---|---|
@@ -25,7 +25,7 @@
 #
 # You will see: three LoRAs, each used the way its captions suggest; **quality** (identity fidelity with its own prompt), **control** (does `closed mouth`, `sitting`, `red hair` still work?) and **leakage** (is `1girl` hijacked?), and the verdict.
 #
-# > 你会看到：三个 LoRA，各自按它的打标方式该有的用法来用；**质量**（用它自己的提示词时的身份还原度）、**控制**（`closed mouth`、`sitting`、`red hair` 还管不管用？）和**泄漏**（`1girl` 有没有被夺舍？），以及结论。
+# > 你会看到：三个 LoRA，各自按它的打标方式本该有的用法来用；**质量**（用它自己的提示词时的身份还原度）、**控制**（`closed mouth`、`sitting`、`red hair` 还管不管用？）和**泄漏**（`1girl` 有没有被夺舍？），以及结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -53,7 +53,7 @@ for how in ("trigger", "full", "pruned"):
 # %% [markdown]
 # Before training, the caption lint of [notebook 01](01_tagging.ipynb) reads the three folders: it expects the full tags to keep her looks on their own words (`named_everywhere`: the trigger alone will not draw her) and the other two to leave everything on the trigger (`trigger_only`: `1girl` will be pulled toward her). The table after the measurements below puts its expectations beside what the LoRAs do.
 #
-# > 训练之前，先用 [第 01 课](01_tagging.ipynb) 的标注检查读一读这三个文件夹：它预计完整标签会把她的样子留在各自的词上（`named_everywhere`：只写触发词画不出她），另外两种会把一切都留给触发词（`trigger_only`：`1girl` 会被拉向她）。下面测量之后的表格把它的预计和 LoRA 的实际表现放在一起。
+# > 训练之前，先用 [第 01 课](01_tagging.ipynb) 的标注检查读一读这三个文件夹：它预计完整标签会把她的样子留在各自的词上（`named_everywhere`：只写触发词画不出她），另外两种会把一切都留给触发词（`trigger_only`：`1girl` 会被拉向她）。测量之后，下面有一张表把它的预计和 LoRA 的实际表现并排列出。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -94,7 +94,7 @@ plots.thesis_figure(numbers)
 # %% [markdown]
 # The table below has the chart's shares and one more row, `leakage: 1girl drift`: how far the `1girl` pictures moved from the base model's own `1girl` over every tag group at once (a total-variation distance: 0 is unchanged, 1 is nothing in common). It is a distance, not a share of pictures, so the chart leaves it out.
 #
-# > 下表除了图里的比例，还多一行 `leakage: 1girl drift`：`1girl` 画出的图在所有标签组上整体偏离底模自己的 `1girl` 有多远（总变差距离：0 表示没变，1 表示毫无共同之处）。它是距离，不是图片的比例，所以图里没有画它。
+# > 下表除了图里的比例，还多一行 `leakage: 1girl drift`（`1girl` 的漂移）：把所有标签组合在一起看，`1girl` 画出的图离底模自己的 `1girl` 有多远（总变差距离：0 表示没变，1 表示毫无共同之处）。它是距离，不是图片的比例，所以图里没有画它。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -105,7 +105,7 @@ for key in numbers["trigger"]:
 # %% [markdown]
 # The lint's expectations beside the measurements: the trigger alone at w = 1, and `1girl` at w = 1 (her share, the hijack).
 #
-# > 标注检查的预计与测量并排：w = 1 时只写触发词、以及 `1girl` 画成她的比例（夺舍）。
+# > 标注检查的预计与测量结果并排：w = 1 时只写触发词画出她的比例，以及 w = 1 时 `1girl` 画成她的比例（夺舍）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -138,9 +138,9 @@ readings.explain(verdict)
 # > <!-- zh: reading -->
 # > 上面的结论把这个观点的两半拆成两项检验：
 # >
-# > - **质量一样（第 1 项检验）。** 每个 LoRA 用自己的提示词画她。如果她学得好不好由那四张图决定，几种打标方式画出她的比例就该差不多：差距要低于门槛 0.2（看 `quality` 那一行）。
-# > - **泄漏（第 2 项检验）。** 完整标签把每个特征交给点它名的那个词，`1girl` 也在内；另外两种打标方式既不点她的样子，也不点 `1girl`，所以 LoRA 可能把 `1girl` 拉向她。`leakage` 那两行和标注检查的表告诉你它有没有被夺舍。
-# > - **控制（也在第 2 项检验里）。** `closed mouth`、`sitting` 和 `red hair` 只有在提示词可能输的时候，才能把几种打标方式分开。如果门派（底模）对这些标签的熟悉仍胜过 LoRA 对训练图的过拟合，每种打标方式都会听从它们，第 2 项检验就通不过：两个差距都得达到 0.3。
+# > - **质量一样（第 1 项检验）。** 每个 LoRA 用自己的提示词画她。如果她学得好不好由那四张图决定，几种打标方式画出她的比例就该差不多：它们之间的差距要低于门槛 0.2（看 `quality` 那一行）。
+# > - **泄漏（第 2 项检验）。** 完整标签把每个特征交给描述它的那个词，`1girl` 也在内；另外两种打标方式既没写出她的样子，也没写 `1girl`，所以 LoRA 可能把 `1girl` 拉向她。`leakage` 那两行和标注检查那张表告诉你 `1girl` 有没有被夺舍。
+# > - **控制（也在第 2 项检验里）。** `closed mouth`、`sitting` 和 `red hair` 只有在提示词有可能争不过 LoRA 的时候，才能把几种打标方式区分开。如果门派（底模）对这些标签的掌握仍强过 LoRA 对训练图的过拟合，三种打标方式的 LoRA 都会听这些标签的，第 2 项检验就通不过（它要求两个差距都达到 0.3）。
 # > - **模棱两可的图**按论断的写法算作不是她；上面的说明写明，换一种读法会不会改变某项检验。
 # > - [第 14 课](14_how_long_to_train.ipynb) 展示了训练更久时，控制会怎么变。
 
@@ -151,7 +151,7 @@ readings.explain(verdict)
 # - Make a fourth captioning: the pruned tags plus `1girl`. Is naming `1girl` enough to keep it from becoming her (compare the `full` column's leakage), or does it take the other tags too?
 #
 # > - 给完整标签的 LoRA 只写触发词（`weiwei`）：不带她的那些标签，她还能出来多少？（见上面打印结果里 `trigger alone` 那一行）
-# > - 训练精简标签的训练集时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗？`1girl` 的泄漏比上表 `pruned` 那一列多还是少？
+# > - 用精简标签的训练集训练时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗？`1girl` 的泄漏比上表 `pruned` 那一列多还是少？
 # > - 做第四种打标：精简标签再加上 `1girl`。光把 `1girl` 标出来，就足以让它不被画成她吗（对照 `full` 那一列的泄漏）？还是得连其他标签一起标？
 
 # %% [markdown]

@@ -72,20 +72,20 @@ readings.explain(verdict)
 
 # %% [markdown]
 # ## Reading it · 怎么读这个结果
-# The verdict above tests the two halves of the metaphor:
+# The verdict tests both halves of the metaphor:
 #
-# - **Damage (check 1).** Drift compares what the unrelated prompt draws with a LoRA and without it (same seeds), over every tag group, less what two draws of the same readings would differ by chance: about 0 is untouched. The four possessed words' mean drift, over w = 0.6 and 1, must exceed the puppet's; the table gives each word at each weight.
-# - **Why it could go either way.** Possession overwrites a word the sect knows. But the puppet has no meaning of its own, so the LoRA must build all of her onto it, and `red hair` names a colour she lacks. A LoRA on the UNet's attention layers touches every prompt: the further it carries its word, the more it may spill.
-# - **Resemblance (check 2).** The article says a host that resembles the caster falls earlier: at w = 0.6, `long hair` must be her at least 0.3 more often than `red hair`, both read the same way. The `possessed from` column shows where each word falls on the whole grid; the check reads one fixed weight, chosen before the pictures.
-# - **Unclear pictures** weigh most where a host is half-possessed; if the two readings part, more seeds cannot decide it.
+# - **Damage (check 1).** Drift is how far the unrelated prompt's tag readings move under a LoRA (same seeds), net of chance; about 0 is untouched. Over w = 0.6 and 1, the possessed words' mean drift must exceed the puppet's; the table gives each.
+# - **Why it could go either way.** Possession overwrites a word the sect knows, but the puppet, meaning nothing, must carry all of her, and `red hair` names a colour she lacks. An attention-layer LoRA touches every prompt: the further it carries its word, the more it may spill.
+# - **Resemblance (check 2).** The article says a host like the caster falls earlier: at w = 0.6, fixed beforehand, `long hair` must be her at least 0.3 more often than `red hair`. The `possessed from` column shows where each word falls.
+# - **Unclear pictures** are counted both ways and weigh most where a host is half-possessed; where the readings part, more seeds cannot decide.
 #
 # > <!-- zh: reading -->
 # > 上面的结论检验这个比喻的两半：
 # >
-# > - **损伤（第 1 项检验）。** 漂移比较的是无关提示词挂上 LoRA 和不挂时（同样的种子）画出来的东西，对所有标签组取平均，再减去同一批读数抽两次时单凭偶然就会有的差别；约为 0 表示毫无影响。四个被夺舍的词在 w = 0.6 和 1 上的平均漂移，要超过傀儡的；上表列出了每个词在每个权重下的漂移。
-# > - **为什么两边都有可能。** 夺舍覆盖的是门派认识的词。可傀儡自己没有任何含义，LoRA 得把她整个搭到它身上；`red hair` 说的又是她没有的发色。挂在 UNet 注意力层上的 LoRA 会影响每个提示词：它把词拉得越远，就可能波及得越多。
-# > - **相像（第 2 项检验）。** 文章说，和施术者相像的宿主更早被夺舍：在 w = 0.6 时，`long hair` 画成她的比例要比 `red hair` 至少高 0.3，两者按同一种读法算。`possessed from` 那一列给出每个词在整个网格上从哪里开始被夺舍；检验只读一个固定的权重，是在看图之前就定好的。
-# > - **模棱两可的图**在宿主被夺舍到一半时分量最重；如果两种读法给出的结果不同，加种子也定不下来。
+# > - **损伤（第 1 项检验）。** 漂移：挂上 LoRA 后（同样的种子），无关提示词各标签组的读数变了多少，再扣掉偶然差别；约为 0 表示毫无影响。在 w = 0.6 和 1 上，被夺舍的词的平均漂移要超过傀儡的；上表逐一列出。
+# > - **为什么两边都有可能。** 夺舍覆盖的是门派认识的词；可傀儡自己没有含义，得承载她的全部，`red hair` 说的又是她没有的发色。注意力层上的 LoRA 影响每个提示词：词拉得越远，就可能波及得越多。
+# > - **相像（第 2 项检验）。** 文章说，和施术者相像的宿主更早被夺舍：在事先定好的 w = 0.6 上，`long hair` 画成她的比例要比 `red hair` 至少高 0.3。`possessed from` 那一列给出每个词从哪里开始被夺舍。
+# > - **模棱两可的图**两种读法都算，在宿主被夺舍到一半时分量最重；两种读法结果不同时，加种子也定不下来。
 
 # %% [markdown]
 # ## Things to try · 动手试试

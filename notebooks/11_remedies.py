@@ -5,7 +5,7 @@
 #
 # **Article:** experiments 2 and 7: the `1girl` hijack, and poses the training set lacks. The article names the cause (the pictures) but not the remedies users reach for.
 #
-# > **原文**：实验 2 和实验 7：`1girl` 被夺舍，以及训练集里没有的姿势。文章指出了原因（在训练图），却没有讲大家通常会用的补救办法。
+# > **原文**：实验 2 和实验 7：`1girl` 被夺舍，以及训练集里没有的姿势。文章指出了原因（出在训练图上），却没有讲大家通常会用的补救办法。
 #
 # Two remedies, each measured against the plain one-picture LoRA:
 #
@@ -14,12 +14,12 @@
 # 1. **prior preservation** (kohya's regularisation folder, DreamBooth's prior loss): train with ten pictures the base model itself draws for `1girl`, captioned `1girl`, so the LoRA also learns to leave `1girl` as it was;
 # 2. **more varied pictures**: the four pictures of notebook 09's pruned captioning, standing and sitting, mouth open and closed, each tagged with what varies (`weiwei, closed mouth, sitting`, ...).
 #
-# > 1. **先验保留**（kohya 的正则化文件夹，即 DreamBooth 的先验损失）：训练时加上十张底模自己为 `1girl` 画的正则化图，标注为 `1girl`，让 LoRA 同时学会让 `1girl` 保持原样；
-# > 2. **更多样的图**：第 09 课精简标签打标的那四张图，有站有坐、有张嘴有闭嘴，每张只标出会变化的部分（`weiwei, closed mouth, sitting` 等）。
+# > 1. **先验保留**（kohya 的正则化文件夹、DreamBooth 的先验损失）：训练时加上十张底模自己为 `1girl` 画的正则化图，标注为 `1girl`，让 LoRA 同时学会不去改动 `1girl`；
+# > 2. **更多样的图**：第 09 课用精简标签打标的那四张图，有站有坐、有张嘴有闭嘴，每张只标出会变化的部分（`weiwei, closed mouth, sitting` 等）。
 #
 # You will see: the prior-preservation set, the hijack with and without it, her sitting with and without sitting pictures, and the verdict.
 #
-# > 你会看到：先验保留用的图集；用与不用它时的夺舍情况；训练集里有没有坐姿图时，她坐着的样子；以及结论。
+# > 你会看到：先验保留用的训练集；用与不用先验保留时 `1girl` 被夺舍的情况；训练集里有、没有坐姿图时，她分别能不能坐下；以及结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -86,9 +86,9 @@ readings.explain(verdict)
 # > 上面的结论把两种补救办法拆成两项检验：
 # >
 # > - **先验保留（第 1 项检验）。** 那十张 `1girl` 正则化图教 LoRA 让 `1girl` 保持底模原来的样子。`1girl` 画成她的比例要至少降 0.4，*同时* `weiwei` 仍要在至少一半的种子上画成她：靠丢掉触发词换来 `1girl` 不被夺舍，算不上补救。
-# > - **触发词为什么可能守不住。** 配方的 50 步是在单图训练集上测出来的（第 14 课）；这里她那张图只占训练样本的一半，而且同一个 UNet LoRA 既要改变 `weiwei`，又要让 `1girl` 保持原样，而能把这两个词分开的只有冻结的文本编码器（第 03 课）。
-# > - **模棱两可的图**按论断的写法，在两边都算作不利于降幅，所以只会让降幅变小。
-# > - **坐姿图（第 2 项检验）**先得有缺了的姿势才有用：没有坐姿图时，既是她又坐着的比例不超过 0.3；有了之后至少 0.5。如果单图 LoRA 还没把她站着的姿势背下来，提示词里的 `sitting` 自己就赢了；第 14 课展示了训练多久之后姿势会丢。
+# > - **触发词为什么可能守不住。** 配方的 50 步是在单图训练集上测出来的（第 14 课）；这里她那张图只占训练样本的一半，而且同一个 UNet LoRA 既要改变 `weiwei`，又不能动 `1girl`，可这两个词只有冻结的文本编码器能区分开（第 03 课）。
+# > - **模棱两可的图**按论断的写法，在两边都往不利于降幅的方向算，所以只会让降幅变小。
+# > - **坐姿图（第 2 项检验）**的前提是这个姿势确实缺失：没有坐姿图时，既是她又坐着的比例不超过 0.3；有了之后至少 0.5。如果单图 LoRA 还没把她站着的姿势背下来，不靠坐姿图，提示词里的 `sitting` 自己就能赢；第 14 课展示了训练多久之后坐姿就画不出来了。
 
 # %% [markdown]
 # ## Things to try · 动手试试
@@ -99,8 +99,8 @@ readings.explain(verdict)
 #
 # > - 用二十张正则化图代替十张：`remedies.prior_preservation_set(lab.pipe, "weiwei_1", seeds=range(1000, 1020))`。
 # > - 给 `fox` 做先验保留：`remedies.prior_preservation_set(lab.pipe, "fox_1", class_prompt="fox")`。w = 1 时动物狐狸会不会回来？
-# > - 把先验保留的图集训练得更久：`lab.train(reg_set, LoraTrainConfig(steps=150), name="weiwei_reg_150")`（先 `from lora_course.lora import LoraTrainConfig`；训练到 100 步时，它见到她那张图的次数就和单图训练集 50 步时一样多了）。像上面扫描 `reg` 那样扫描它，再用它代替 `sw_reg` 传给 `claims.remedies`：`weiwei` 会不会回来？`1girl` 能不能继续不被夺舍？
-# > - 让 LoRA 把这两个词拉开：训练先验保留图集时，给文本编码器也加上 LoRA，`lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")`，再扫描一次 `weiwei` 和 `1girl`。两个词能被拉开之后，`weiwei` 是不是守得更好？`1girl` 能不能继续不被夺舍？
+# > - 用先验保留训练集训练得更久一些：`lab.train(reg_set, LoraTrainConfig(steps=150), name="weiwei_reg_150")`（先 `from lora_course.lora import LoraTrainConfig`；训练到 100 步时，它见到她那张图的次数就和单图训练集 50 步时一样多了）。像上面扫描 `reg` 那样扫描它，再用它代替 `sw_reg` 传给 `claims.remedies`：`weiwei` 会不会回来？`1girl` 能不能继续不被夺舍？
+# > - 让 LoRA 把这两个词拉开：用先验保留训练集训练时，给文本编码器也加上 LoRA，`lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")`，再扫描一次 `weiwei` 和 `1girl`。两个词能被拉开之后，`weiwei` 是不是守得更好？`1girl` 能不能继续不被夺舍？
 
 # %% [markdown]
 # <!-- nav -->

@@ -5,12 +5,12 @@
 #
 # **Article:** every experiment: the author lowers the weight (功力, "levels of power") by eye until the picture looks right. The post never says how to choose it.
 #
-# > **原文**：每个实验都一样：作者凭眼睛把权重（功力）往下调，直到图看起来对了为止。文章从没说过权重该怎么选。
+# > **原文**：每个实验都一样：作者凭肉眼把权重（功力）往下调，直到图看起来对了为止。文章从没说过权重该怎么选。
 #
 # A guide computed from a sweep: the **lowest weight at which she holds** (identity fidelity ≥ 0.5) **while the prompt's other tags still work** (drawn in ≥ 0.7 of the pictures). A lower weight leaves more room to the prompt, and notebook 10 measures how far a LoRA moves an unrelated prompt at w = 0.6 and at w = 1 (its reading says whether the lower weight does less damage). So among the weights that pass, the guide takes the lowest.
 #
 # > <!-- zh: reading -->
-# > 一份由扫描结果算出来的指南：**依然画得出她**（身份还原度 ≥ 0.5）、**同时提示词里的其他标签也依然管用**（在 ≥ 0.7 的图里画了出来）的**最低权重**。权重越低，留给提示词的余地越大；第 10 课测了 LoRA 在 w = 0.6 和 w = 1 时把一个无关提示词带偏多远（低权重是不是伤得更少，看那一课的读法）。所以在越过门槛的权重里，指南取最低的那个。
+# > 一份由扫描结果算出来的指南：找出**既能画出她**（身份还原度 ≥ 0.5）、**提示词里的其他标签又依然管用**（至少 0.7 的图里画了出来）的**最低权重**。权重越低，留给提示词的余地越大；第 10 课测了 LoRA 在 w = 0.6 和 w = 1 时把一个无关提示词带偏多远（低权重是不是伤得更少，见那一课的"怎么读这个结果"）。所以在越过门槛的权重里，指南取最低的那个。
 #
 # You will see: the guide applied to every LoRA of the article's experiments and the pruned-tag LoRA of notebook 09, each with a prompt asking for something its pictures do not all show.
 #
@@ -71,10 +71,10 @@ readings.explain(verdict)
 #
 # > <!-- zh: reading -->
 # > - **指南要求什么。** 在每个权重上，两个 95 % 区间的*下界*都要越过各自的门槛：画成她（0.5），以及提示词里的其他标签（0.7）。表里给出两者都越过的最低权重。
-# > - **模棱两可的图对两道门槛都不利**，所以指南给出的权重，不管这些图怎么读都站得住。指南不检查的标签上出现模棱两可，不算数。
-# > - **某一行写着 `none passes`**：结论的第 1 项检验会说明原因——加种子还可能找到权重，由模棱两可的图决定，或者哪个权重都不行。
-# > - **LoRA 之间为什么不同。** `fox` 是被夺舍的宿主，有自己的心智（第 05 课：功力一降，动物狐狸就回来了），所以在 `fox_1` 下，"是她"和坐姿都可能贴着门槛。拿它那一行和傀儡 `weiwei_1` 比一比。
-# > - **原文**凭眼睛调低权重；第 2 项检验问的是这样做值不值：有没有哪个 LoRA 的权重低于十层功力？
+# > - **模棱两可的图对两道门槛都不利**，所以指南给出的权重，不管按哪种读法都站得住。指南不检查的那些标签组即使模棱两可，也不扣分。
+# > - **某一行写着 `none passes`**：结论的第 1 项检验会说明原因：加种子也许能找到权重；结果取决于模棱两可的图怎么算；或者哪个权重都不可能通过。
+# > - **LoRA 之间为什么不同。** `fox` 是被夺舍的宿主，有自己的心智（第 05 课：功力一降，动物狐狸就回来了），所以 `fox_1` 画出的"是她"和坐姿，都可能刚好卡在门槛附近。拿它那一行和傀儡 `weiwei_1` 比一比。
+# > - **文章**凭肉眼调低权重；第 2 项检验问的是这样做值不值：有没有哪个 LoRA 的推荐权重低于十层功力？
 
 # %% [markdown]
 # ## Things to try · 动手试试

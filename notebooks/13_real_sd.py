@@ -5,15 +5,15 @@
 #
 # **Article:** experiments 1–3 once more, the way the author ran them: a real checkpoint, pictures of a character, one trigger word.
 #
-# > **原文**：再做一遍实验 1–3，这次照作者的做法来：一个真实的模型、一个角色的图、一个触发词。
+# > **原文**：再做一遍实验 1–3，这次照作者的做法来：一个真正的底模、一个角色的图、一个触发词。
 #
 # The notebooks before this one ran on the course's tiny model, so that every claim could be measured on a laptop. Here the same `lora_course` code runs on a real SD 1.5-class checkpoint and your own pictures: the model is loaded by the same `base_model.load_pipeline` (float16 on the GPU), the pictures are captioned with the course's tag tools, the LoRA is trained by the same `lora.train_lora`, and the sweeps are the same XYZ plots.
 #
-# > 前面各课都跑在课程自带的小模型上，这样每个论断在笔记本电脑上就能测。这里，同一套 `lora_course` 代码跑在一个真实的 SD 1.5 级模型和你自己的图上：模型由同一个 `base_model.load_pipeline` 加载（在 GPU 上用 float16），图用课程的标签工具打标，LoRA 由同一个 `lora.train_lora` 训练，扫描画出来的也是同样的 XYZ plot。
+# > 前面各课都跑在课程自带的小模型上，这样每个论断在笔记本电脑上就能测。这里，同一套 `lora_course` 代码跑在一个真正的 SD 1.5 级模型和你自己的图上：模型由同一个 `base_model.load_pipeline` 加载（在 GPU 上用 float16），图用课程的标签工具打标，LoRA 由同一个 `lora.train_lora` 训练，扫描画出来的也是同样的 XYZ plot。
 #
 # It needs a CUDA GPU and the Hugging Face hub (Colab's GPU runtime has both; the model is downloaded once, about 4 GB). Where they are missing, the next cells say so in one sentence and skip everything else.
 #
-# > 它需要 CUDA GPU 和 Hugging Face Hub（Colab 的 GPU 运行时两样都有；模型只下载一次，约 4 GB）。缺了其中任何一样，接下来的单元格会用一句话说明，然后跳过其余所有内容。
+# > 本课需要 CUDA GPU 和 Hugging Face Hub（Colab 的 GPU 运行时两样都有；模型只下载一次，约 4 GB）。缺了其中任何一样，接下来的单元格会用一句话说明原因，然后跳过后面的全部内容。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -33,7 +33,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 # ## Parameters · 参数
 # On Colab, upload pictures of your character into a folder (the Files panel on the left) and name it in `MY_PICTURES`. One picture is enough, as in the article; square pictures crop best. `None` uses the course's own picture of weiwei (64 pixels, blurry at 512: bring your own).
 #
-# > 在 Colab 上，把你的角色的图上传到一个文件夹里（左侧的"文件"面板），再把文件夹名填进 `MY_PICTURES`。和原文一样，一张图就够；正方形的图裁剪效果最好。填 `None` 则使用课程自带的那张 weiwei 图（只有 64 像素，放到 512 会很糊：最好用你自己的图）。
+# > 在 Colab 上，把你角色的图上传到一个文件夹里（左侧的"文件"面板），再把这个文件夹的路径填进 `MY_PICTURES`。和原文一样，一张图就够；正方形的图裁剪效果最好。填 `None` 则使用课程自带的那张 weiwei 图（只有 64 像素，放到 512 会很糊：最好用你自己的图）。
 
 # %%
 MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"   # any SD 1.x diffusers model: hub id or folder
@@ -53,7 +53,7 @@ print(why)
 # %% [markdown]
 # Every cell below starts with `if ok:`, so without a GPU this notebook ends here, cleanly.
 #
-# > 下面每个单元格都以 `if ok:` 开头，所以没有 GPU 时，本课就在这里干干净净地结束。
+# > 下面每个单元格都以 `if ok:` 开头，所以没有 GPU 时，本课就在这里正常结束，不会报错。
 #
 # ## The model · 模型
 # The same entry point as the tiny model's; the sampler is swapped for DPM-Solver, which needs about 25 steps.
@@ -68,7 +68,7 @@ if ok:
 # ## Your pictures, as a kohya folder · 把你的图做成 kohya 文件夹
 # As in the article's experiment 1, every picture is captioned with the trigger word alone. WD14, the tagger the article's community uses, reads what the pictures show when it is available (`onnxruntime` and the hub): its tags are what the pictures below are checked for.
 #
-# > 和原文的实验 1 一样，每张图的标注都只有触发词。WD14 是原文所在的社区常用的标注器；它可用时（需要 `onnxruntime` 和 Hugging Face Hub），会读出这些图上画了什么：下面生成的图，检查的就是有没有画出它读到的这些标签。
+# > 和原文的实验 1 一样，每张图的标注都只有触发词。WD14 是原文作者所在的社区常用的标注器；它可用时（需要 `onnxruntime` 和 Hugging Face Hub），会读出这些图上画了什么：下面生成的图，检查的就是有没有画出它读到的这些标签。
 
 # %%
 if ok:
@@ -95,7 +95,7 @@ if ok:
 # ## Experiment 1: the trigger word · 实验 1：触发词
 # Without the LoRA (w = 0) the word means nothing; with it, it should bring her back.
 #
-# > 不挂 LoRA（w = 0）时，这个词什么意思也没有；挂上之后，它应该能把她画回来。
+# > 不挂 LoRA（w = 0）时，这个词什么意思也没有；挂上之后，它应该能把她画出来。
 
 # %%
 if ok:
@@ -108,7 +108,7 @@ if ok:
 # ## Experiment 2: the `1girl` hijack · 实验 2：`1girl` 被夺舍
 # The same LoRA, prompted with a tag the model knows. At full weight the host is possessed (夺舍) too; at 0.6 the article sees the puppet hold while the host fights back.
 #
-# > 同一个 LoRA，提示词换成模型认识的标签（门派成员）。满权重（十层功力）时，宿主也被夺舍了；在 0.6 时，原文看到的是傀儡依然听命，宿主却在反抗。
+# > 同一个 LoRA，提示词换成模型认识的标签（门派成员）。满权重（十层功力）时，宿主也被夺舍了；权重 0.6 时，原文看到的是傀儡依然听命，宿主却在反抗。
 
 # %%
 if ok:
@@ -121,7 +121,7 @@ if ok:
 # ## Experiment 3: a host that resembles her · 实验 3：和她相像的宿主
 # A tag that contradicts her needs full power (功力); one that fits her is possessed at lower weight.
 #
-# > 和她矛盾的标签，要用十层功力才行；和她相符的标签，在更低的权重下就会被夺舍。
+# > 和她矛盾的标签，要用十层功力才夺舍得了；和她相符的标签，在更低的权重下就会被夺舍。
 
 # %%
 if ok:
@@ -137,7 +137,7 @@ if ok:
 # - More seeds (`seeds=range(16)`) and `e1.seeds_figure(TRIGGER, 1.0)`: what "often" means.
 #
 # > - 和第 02–04 课实测的结论对比：哪些效应在真实模型上比在小模型上更明显？为什么（在真实模型里，`1girl` 有很强的先验）？
-# > - 把图的标签也写进标注，触发词放最前：`real_sd.prepare_user_set(MY_PICTURES, real_sd.WORK_DIR / "tagged", TRIGGER, captions="tagged", tagger=reader)`，重新训练，再只写触发词：这时已经挂到各个标签上的特征，不会再随这个词一起出来（这正是原文的核心观点）。
+# > - 把图的标签也写进标注，触发词放最前：`real_sd.prepare_user_set(MY_PICTURES, real_sd.WORK_DIR / "tagged", TRIGGER, captions="tagged", tagger=reader)`，重新训练，再只用触发词作提示词：这时已经挂到各个标签上的特征，不会再随这个词一起出来（这正是原文的核心观点）。
 # > - 多用一些种子（`seeds=range(16)`），再看 `e1.seeds_figure(TRIGGER, 1.0)`：所谓"经常"，到底是多经常。
 
 # %% [markdown]

@@ -5,11 +5,11 @@
 #
 # **Article:** the closing worry of experiment 7 (a LoRA that is faithful *and* not overfit is hard to train), and the pictures of experiments 2, 5 and 7, which depend on how far the LoRA has learned its picture. The article never says how long it trained; this notebook measures what the length does.
 #
-# > **原文**：实验 7 结尾的担忧（既还原、又不过拟合的 LoRA 很难练），以及实验 2、5、7 的图——它们都取决于 LoRA 把那张图学到了什么程度。原文没有说训练了多久；本课测量训练长度到底改变了什么。
+# > **原文**：实验 7 结尾的担忧（既还原度高、又不过拟合的 LoRA 很难练），以及实验 2、5、7 的图——它们都取决于 LoRA 把那张图学到了什么程度。原文没有说训练了多久；本课测量训练长度到底改变了什么。
 #
 # You will see: one training run of the one-picture LoRA (`weiwei_1`) and one of the two-picture LoRA (`mouth_2`), each kept at 25, 50, 100, 150, 300, 400 and 600 steps; the course's **recipe rule**, declared in code before any verdict, measured; the *phase diagram* — training steps × LoRA weight — as one heatmap per measure, with the article's pictures marked on it; the loss beside it; and the practical answer, printed from the measurements.
 #
-# > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，分别保留第 25、50、100、150、300、400、600 步的 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
+# > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，在第 25、50、100、150、300、400、600 步各存一份 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -34,7 +34,7 @@ lab = course.setup()
 #
 # A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all seven. Each is cached under its own length, so the experiment notebooks load the length the rule below gives instead of training it again; notebooks 06 and 08 also load the article's length (chosen by a rule on a calibration character: E4 in the experiment log), to show their claim beside the recipe's verdict.
 #
-# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部七个。每个都按自己的步数缓存，各实验课直接加载下面规则选出的那个长度，不必重新训练；第 06 课和第 08 课还会加载文章的长度（由一条规则在一个校准角色上选出：见实验日志里的 E4），把它们的论断放在配方的结论旁边对照。
+# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部七个。每个都按自己的步数缓存，各实验课直接加载下面规则选出的那个长度，不必重新训练；第 06 课和第 08 课还会加载按文章的长度训练的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），好把它们的论断和配方下的结论并排对照。
 
 # %%
 one = lab.train_along("weiwei_1", tl.KEEP_STEPS)
@@ -45,7 +45,7 @@ two = lab.train_along("mouth_2", tl.KEEP_STEPS)
 #
 # How long should the course train? The rule below was written into `lora_course/training_length.py` before any verdict was computed, and it looks at nothing the claims check: the fewest steps at which the trigger alone draws her at full weight, with the interval's lower bound at least 0.9 on 48 seeds. Every experiment notebook trains the length it gives (and says so when it trains).
 #
-# > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/training_length.py`，而且它不看任何论断要检验的东西：只看触发词单独使用、满权重（w = 1）时，在 48 个种子上画出她的比例，其 95 % 区间下界不低于 0.9 的最少步数。各实验课都训练这条规则给出的步数（训练时会打印出来）。
+# > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/training_length.py`，而且它不看任何论断要检验的东西。规则是：取最少的步数，使单用触发词、满权重（w = 1）时，48 个种子上画出她的比例的 95 % 区间下界不低于 0.9。各实验课都训练这条规则给出的步数（训练时会打印出来）。
 
 # %%
 chosen, est = lab.recipe_rule(one)
@@ -59,7 +59,7 @@ print("\n".join(tl.rule_lines(chosen, est, course.DEFAULT_LORA.steps)))
 #
 # Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar, with the cell's unclear pictures counted either way, as the claims count them), ○ where it is not decided: 16 seeds cannot decide it, or the two readings of the unclear pictures disagree. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting?
 #
-# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个种子测得。● 表示这一格里文章那一方的说法被*证实*（不管把模棱两可的图算向哪一边，95 % 区间都越过了论断的门槛，和论断的读法一样），○ 表示还定不下来：16 个种子不够，或者模棱两可的图算向两边结论不同。先看单图 LoRA 的几张图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始坐不下来？
+# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个种子测得。● 表示这一格里文章在这个指标上的说法被*证实*（不管把模棱两可的图算向哪一边，95 % 区间都越过了论断的门槛，和论断的读法一样），○ 表示还定不下来：16 个种子不够，或者模棱两可的图算向两边结论不同。先看单图 LoRA 的几张相图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始画不出坐姿？
 
 # %%
 d1 = lab.phase_diagram(one, "weiwei_1 (one picture)")
@@ -72,7 +72,7 @@ plots.phase_figure(d2)
 # %% [markdown]
 # Past some length the LoRA stops drawing her and redraws its training picture: a copy, pixel for pixel as close as the VAE allows (notebook 02 measures it the same way). How many of the 16 seeds of `weiwei` at w = 1 are copies, at each length:
 #
-# > 练过某个长度之后，LoRA 就不再是在画她，而是在重画那张训练图：一张复制品，像素上已经像到 VAE 所能允许的极限（第 02 课用同样的方法测量）。在每个长度下，`weiwei` 在 w = 1 时的 16 个种子里有几张是复制品：
+# > 训练超过某个长度之后，LoRA 就不再是在画她，而是在重画那张训练图：一张复制品，逐像素地接近到 VAE 所能还原的极限（第 02 课用同样的方法测量）。在每个长度下，`weiwei` 在 w = 1 时的 16 个种子里有几张是复制品：
 
 # %%
 for k in d1.steps:
@@ -84,7 +84,7 @@ for k in d1.steps:
 #
 # The loss the trainer prints draws a random timestep and noise every step, so it jumps. The *stable* loss fixes both (five timesteps, two noise draws per picture), so it moves only when the LoRA does: on the training picture it can only go down; on new renders of her (other backgrounds, shifts, mirrors) it shows whether the LoRA learned *her* or *that picture*.
 #
-# > 训练器打印的损失每一步都随机抽时间步和噪声，所以上下乱跳。"稳定"损失把两者都固定下来（五个时间步，每张图两份噪声），只有 LoRA 变了它才会变：在训练图上它只会下降；在她的新渲染图上（换背景、平移、镜像），它能看出 LoRA 学到的是*她*，还是*那一张图*。
+# > 训练器打印的损失每一步都随机抽时间步和噪声，所以上下乱跳。"稳定"损失把两者都固定下来（五个时间步，每张图两份噪声），只有 LoRA 变了它才会变：在训练图上它只会下降；在她的新渲染图上（换背景、平移、镜像），用它就能看出 LoRA 学到的是*她*，还是*那一张图*。
 
 # %%
 stable = tl.stable_losses(lab.pipe, one, tl.loss_sets(lab.pipe, "weiwei_1"))
@@ -113,11 +113,11 @@ print("\n".join(tl.advice(d1, d2)))
 # - **The article's worry**, faithful but not overfit: the last `FINDING` line says where that holds, if anywhere.
 #
 # > <!-- zh: reading -->
-# > - **规则**只看触发词单独使用、w = 1 的情况；最后一行 `RULE` 说明课程训练的是不是它选出的长度。文章展示的现象，可能要到更后面、LoRA 把那张图背下来的路上才出现。
-# > - **相图。** 顺着 w = 1 那一列往下看：`1girl` 从哪里开始变成她（夺舍），`closed mouth` 从哪里开始不管用，她从哪里开始坐不下来？横着看一行：降低权重能不能把控制权还给提示词？`FINDING` 各行把这些读了出来。
+# > - **规则**只看触发词单独使用、w = 1 的情况；最后一行 `RULE` 说明课程训练的是不是它选出的长度。文章里那些图上的现象，可能要到更后面、LoRA 逐渐把那张图背下来时才出现。
+# > - **相图。** 顺着 w = 1 那一列往下看：`1girl` 从哪里开始变成她（夺舍），`closed mouth` 从哪里开始不管用，她从哪里开始画不出坐姿？横着看一行：降低权重能不能把控制权还给提示词？`FINDING` 各行就是从图上读出的这些答案。
 # > - **模棱两可的图。** 过度训练的 LoRA 可能画出半张半闭的嘴，或者两只颜色不同的眼睛。`FINDING` 某一行说由它们决定时，加种子也没用。
 # > - **损失。** 在训练图上一路下降，在她的新渲染图上却回升，说明 LoRA 学的是*那一张图*，而不是*她*。看看转折在哪里，和规则选出的长度、复制品的张数对照一下。
-# > - **文章的担忧**——既还原又不过拟合：最后一行 `FINDING` 说明它在哪里成立，或者哪里都没有。
+# > - **文章的担忧**——既要还原度高，又不能过拟合：最后一行 `FINDING` 说明哪里能两全，或者哪里都做不到。
 
 # %% [markdown]
 # ## Things to try · 动手试试

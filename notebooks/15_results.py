@@ -9,11 +9,11 @@
 #
 # You will see: the verdict of every claim of the course with the numbers and 95 % intervals it was decided on (the article's seven and the course's four), one row of pictures per claim at the point its verdict turns on, and the take-aways for a LoRA trainer, each a sentence printed from a number the course measured.
 #
-# > 你会看到：课程里每个论断的结论，连同它所依据的数字和 95 % 区间（文章的七个，加上课程自己的四个）；每个论断一行图，取自决定它结论的那个点；最后是给 LoRA 训练者的要点，每一句都由课程实测的数字打印出来。
+# > 你会看到：课程里每个论断的结论，连同它所依据的数字和 95 % 区间（文章的七个，加上课程自己的四个）；每个论断一行图，取自决定它结论的那个点；最后是给 LoRA 训练者的要点，每一句都是根据课程实测的数字生成并打印出来的。
 #
 # Nothing here is typed in: every sweep is drawn exactly as its own notebook draws it (`lora_course.results.draw`), so after notebooks 02–14 it is read from the points they left in `build/points` and takes about a minute; run alone on a fresh clone it draws the whole course first (see the README's times).
 #
-# > 这里没有一个数字是手写的：每个扫描都和它所在那一课的画法完全相同（`lora_course.results.draw`），所以在跑过第 02–14 课之后，它直接读取留在 `build/points` 里的点，大约一分钟；如果在刚克隆下来的仓库里单独运行，它会先把整门课画一遍（时间见 README）。
+# > 这里没有一个数字是手写的：每个扫描的画法都和它所属那一课完全一样（`lora_course.results.draw`），所以跑过第 02–14 课之后，本课直接读取那几课留在 `build/points` 里的数据点，大约一分钟就好；如果在刚克隆下来的仓库里单独运行，本课会先把整门课画一遍（耗时见 README）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -41,7 +41,7 @@ res = results.draw(lab)
 #
 # One line per claim: its verdict, the notebook that draws it, and the numbers it was decided on, each with its 95 % interval; for C5 and C7 also the same checks on the LoRAs of notebook 14 trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log). The article's seven claims count a picture the tagger reads as unclear (模棱两可) as *not* what was asked, under every prompt of a check alike; the other way of counting is printed beside a check, and under the verdict, wherever it would change them. The course's own four claims (T, P, R, W) read every check both ways and pass it only if it passes both. REPRODUCED means every check's interval clears its bar, NOT REPRODUCED that every one misses it, PARTLY some of each, UNDECIDED that an interval still straddles a bar and could tip the verdict. Below the table, each verdict is explained: the reason for each check's outcome.
 #
-# > 每个论断一行：结论、画它的那一课、以及据以判定的数字，每个都带 95 % 区间；C5 和 C7 另外给出同样的检验在第 14 课那些训练到文章的长度（由一条规则在一个校准角色上选出：见实验日志里的 E4）的 LoRA 上的结果。文章的七个论断把标注器读作模棱两可的图算作*不是*提示词要的样子，一项检验里的每个提示词都这样算；另一种读法的结果若会改变某项检验或结论，就印在它旁边和结论下面。课程自己的四个论断（T、P、R、W）每项检验都按两种读法算，两种都通过才算通过。"复现"表示每项检验的区间都越过了门槛，"未复现"表示每项都没越过，"部分复现"是两者都有，"未定"是还有区间跨在门槛上、可能改变结论。表格下面逐个解释每个结论：每项检验为什么是这个结果。
+# > 每个论断一行：结论、出自哪一课、以及据以判定的数字，每个数字都带 95 % 区间；C5 和 C7 还另外给出同样的检验在第 14 课那些 LoRA 上的结果——它们训练到了文章的长度（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。文章的七个论断把标注器读作模棱两可的图算作*不是*提示词要的样子，一项检验里的每个提示词都这样算；另一种读法的结果若会改变某项检验或结论，就印在它旁边和结论下面。课程自己的四个论断（T、P、R、W）每项检验都按两种读法算，两种都通过才算通过。"复现"表示每项检验的区间都越过了门槛，"未复现"表示每项都没越过，"部分复现"表示有的越过、有的没越过，"未定"是还有区间跨在门槛上、可能改变结论。表格下面逐个解释每个结论：每项检验为什么是这个结果。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -54,11 +54,11 @@ for v in res.verdicts.values():
     display(readings.explain(v))
 
 # %% [markdown]
-# ## Where each verdict turns · 每个结论落在哪里
+# ## Where each verdict turns · 决定每个结论的那一点
 #
 # One row per claim: the first eight seeds at the point its verdict turns on, and the share measured there on all its seeds. A share is what these rows are made of: count the pictures.
 #
-# > 每个论断一行：决定它结论的那个点上的前八个种子，以及在全部种子上测得的比例。比例就是由这样一行行图组成的：数一数就知道。
+# > 每个论断一行：决定它结论的那个点上的前八个种子，以及在全部种子上测得的比例。比例就是从这样的图里数出来的：你可以自己数一数。
 
 # %%
 results.moments_figure(res)
@@ -68,7 +68,7 @@ results.moments_figure(res)
 #
 # The take-aways for a LoRA trainer, each printed from the numbers it cites; where an interval does not decide, the sentence says so.
 #
-# > 给 LoRA 训练者的要点，每一条都由它引用的数字打印出来；区间定不下来的地方，句子里会直说。
+# > 给 LoRA 训练者的要点，每一条都是根据它引用的数字生成的；区间定不下来的地方，句子里会直接说明。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -84,8 +84,8 @@ print("\n".join(results.takeaway_lines(res)))
 # - **Nothing here is typed in**: rerun the course with another recipe or base model and every line changes with it.
 #
 # > <!-- zh: reading -->
-# > - **表格**给出每个结论和它的数字；表下的说明逐项检验讲清原因：区间是越过门槛、落在门槛另一边，还是跨在门槛上；加种子能不能定下来；把模棱两可的图反过来算又会改变什么。
-# > - **两种状态。** C5 和 C7 另有一行 `at … steps`，即文章所处的状态：标签相同，只是训练到文章的长度。如果这一行和配方下的结论不一样，那就是长度改变了它；第 14 课画出了它是怎么变的。
+# > - **表格**给出每个结论和它的数字；表下的说明逐项讲清每项检验的原因：区间是越过门槛、落在门槛另一边，还是跨在门槛上；加种子能不能定下来；把模棱两可的图反过来算又会改变什么。
+# > - **两种设定。** C5 和 C7 另有一行 `at … steps`，即文章的设定：标签相同，只是训练到文章的长度。如果这一行和配方下的结论不一样，那就是长度改变了它；第 14 课画出了它是怎么变的。
 # > - **图**是每个结论转折点上的前八个种子：数一数，和旁边印出的比例对照。
 # > - **要点**由同样的数字算出，也按两种读法来算；模棱两可的图会改变某个数字时，句子把另一种读法也印出来。
 # > - **这里没有一个数字是手写的**：换一个配方或底模重跑整门课，每一行都会跟着变。

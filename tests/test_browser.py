@@ -41,7 +41,12 @@ SLIDER_CELLS = [
     "name = lab.train('weiwei_1', quick, name='browser_slider', progress=False)",
     "slider = widgets.SliderLab.from_lab(lab, prompt='weiwei', lora_name=name, weight=1.0, n_images=4)\n"
     "slider",
+    # a reading in both languages, as the notebooks render them (lora_course.readings)
+    "from lora_course import readings\n"
+    "readings.say('Her on {h} of the seeds.', '她出现在 {h} 的种子上（模棱两可的图不算）。', h=0.5)",
 ]
+#: What the Chinese half of that reading must show in the page, rendered as Markdown.
+CHINESE_READING = "她出现在 0.50 的种子上（模棱两可的图不算）。"
 
 
 def _find_chromium():
@@ -204,6 +209,10 @@ def test_slider_in_jupyterlab(tmp_path, jupyter_lab, browser):
 
         src_before, status_before = WebDriverWait(browser, 120, poll_frequency=0.25).until(grid_ready)
         assert "<lora:browser_slider:1>" in status_before
+
+        def chinese_rendered(b):
+            return any(CHINESE_READING in e.text for e in b.find_elements(By.CSS_SELECTOR, ".jp-RenderedMarkdown"))
+        WebDriverWait(browser, 60, poll_frequency=0.25).until(chinese_rendered)   # a Chinese cell, rendered
         png_before = browser.find_element(By.CSS_SELECTOR, ".lora-lab-grid").screenshot_as_png
         browser.save_screenshot(str(SHOTS / "slider_before.png"))
 
