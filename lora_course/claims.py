@@ -32,7 +32,7 @@ two values: two different eyes, a half-open mouth) counts:
   as the claim is written (against it) and the other way round; a check passes only if it passes
   both ways, fails only if it fails both ways, and is otherwise undecided ("the unclear pictures
   decide it", which more seeds cannot change). Where one measure enters both sides of a
-  difference, a lowest weight or a spread, both readings flip it together.
+  difference or a spread, both readings flip it together.
 
 Beyond the article (notebooks 09-12), claims T, P, R and W test what the article states without
 showing, with the same thresholds.
@@ -108,37 +108,31 @@ CLAIMS = {
 class Part:
     """One measured number of a check against its threshold: ``est`` (with its 95 % interval) must
     be ≥ ``threshold`` (``at_least``) or ≤ it (> / < with ``strict``). ``share``: the estimate
-    is a share with a Wilson interval (so the seeds needed to decide it are exact);
-    ``weight``: it is a LoRA weight (:data:`NEVER` prints as "never")."""
+    is a share with a Wilson interval (so the seeds needed to decide it are exact)."""
     what: str
     est: Estimate
     threshold: float
     at_least: bool = True
     strict: bool = False
     share: bool = False
-    weight: bool = False
-    grid: bool = False              #: a difference of weights: it, too, takes values on the weight grid
 
     @property
     def outcome(self) -> str:
         return stats.decide(self.est, self.threshold, self.at_least, self.strict)
 
-    def seeds_to_decide(self) -> Optional[int]:
-        """About how many seeds would decide it; ``None`` when that cannot be said: a weight (or a
-        difference of weights) measured exactly on an inclusive bar, whose interval can close onto
-        the bar's grid point with more seeds and then clears it."""
+    def seeds_to_decide(self) -> int:
+        """About how many seeds would decide it (more than 100,000: none would, it sits on its bar)."""
         if self.share:
             return stats.seeds_needed(self.est.value, self.threshold)
-        if (self.weight or self.grid) and self.est.value == self.threshold and not self.strict:
-            return None
         return stats.seeds_to_decide(self.est, self.threshold)
 
+    @property
+    def sign(self) -> str:
+        """How the estimate must compare with the threshold: ≥, >, ≤ or <."""
+        return {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}[(self.at_least, self.strict)]
+
     def __str__(self) -> str:
-        sign = {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}
-        need = _wfmt(self.threshold) if self.weight else f"{self.threshold:g}"
-        est = (f"{_wfmt(self.est.value)} [{_wfmt(self.est.lo)}, {_wfmt(self.est.hi)}]" if self.weight
-               else str(self.est))
-        return f"{self.what}: measured {est}, needs {sign[(self.at_least, self.strict)]} {need}"
+        return f"{self.what}: measured {self.est}, needs {self.sign} {self.threshold:g}"
 
 
 @dataclass(frozen=True)
@@ -170,8 +164,8 @@ class Check:
 
     @property
     def half_width(self) -> float:
-        """Half the widest interval of the parts (of the share-like ones: weights are skipped)."""
-        widths = [p.est.width / 2 for p in self.parts if not p.weight]
+        """Half the widest interval of the parts."""
+        widths = [p.est.width / 2 for p in self.parts]
         return max(widths) if widths else float("nan")
 
     @property
@@ -193,35 +187,29 @@ class Check:
         if self.outcome != stats.UNDECIDED or self.unclear_decides:
             return None
         open_parts = [p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED]
-        if not open_parts or None in open_parts:
-            return None
-        return max(open_parts)
-
-    def _on_grid_bar(self) -> bool:
-        return any(p.outcome == stats.UNDECIDED and p.seeds_to_decide() is None for p in self.parts)
+        return max(open_parts) if open_parts else None
 
     def __str__(self) -> str:
         body = "; ".join(str(p) for p in self.parts)
         text = f"{self.text} — {body}" if self.text and body else self.text or body
         if self.flips:
             text += (" — with its unclear pictures counted as what was asked: "
-                     + "; ".join(str(p) for p in self.other_way.parts) + f", which would {_VERB[self.other_way.outcome]}")
+                     + "; ".join(str(p) for p in self.other_way.parts) + f", which would {OUTCOME_VERB[self.other_way.outcome]}")
         elif self.other_way is not None and self.fixed is not None and self.outcome != stats.PASS:
             text += " — its unclear pictures counted the other way: " + "; ".join(str(p) for p in self.other_way.parts)
         if self.unclear_decides:
             text += " — not shown: the unclear pictures decide it"
         elif self.outcome == stats.UNDECIDED:
             n = self.seeds_to_decide()
-            more = (" (more seeds could: a weight measured on its bar, whose interval can close onto it)"
-                    if n is None and self._on_grid_bar() else "" if n is None
-                    else " (no number of seeds would: it sits on the threshold)" if n > 100_000
+            more = ("" if n is None else " (no number of seeds would: it sits on the threshold)" if n > 100_000
                     else f" (about {n} would decide it)")
             text += f" — not shown at {self.seeds} seeds{more}"
         return text
 
 
 MARKS = {stats.PASS: "x", stats.FAIL: " ", stats.UNDECIDED: "?"}
-_VERB = {stats.PASS: "pass", stats.FAIL: "fail", stats.UNDECIDED: "be undecided"}
+#: What a check would do, as a verb: "it would pass / fail / be undecided".
+OUTCOME_VERB = {stats.PASS: "pass", stats.FAIL: "fail", stats.UNDECIDED: "be undecided"}
 
 
 @dataclass
@@ -366,50 +354,10 @@ def by_rule(claim):
 
 
 # ---- per-seed measurements and their statistics ------------------------------------------------
-#: The "weight" at which a prompt that never reaches its bar (up to 1.0) is counted.
-NEVER = 1.2
-
-
-def _wfmt(w: float) -> str:
-    return "never" if w > 1.0 + 1e-9 else f"{w:g}"
-
-
-def _w(w: Optional[float]) -> str:
-    return "never (up to 1.0)" if w is None else f"w={w:g}"
-
-
-def her_matrix(sw: Sweep, prompt: str) -> np.ndarray:
-    """seeds × weights: is each picture her?"""
-    return np.stack([sw.her(prompt, w) for w in sw.weights], axis=1)
-
-
-def lowest_of(hits: np.ndarray, weights: Sequence[float], level: float = HIGH) -> float:
-    """The lowest weight whose column of ``hits`` (seeds × weights) has a share ≥ ``level``
-    (:data:`NEVER` when none has)."""
-    means = hits.mean(0)
-    return next((w for w, m in zip(weights, means) if m >= level), NEVER)
-
-
 def lowest_weight(sw: Sweep, prompt: str, level: float = HIGH) -> Optional[float]:
-    """The lowest weight at which ``prompt`` reaches identity fidelity ``level`` (None: never)."""
-    w = lowest_of(her_matrix(sw, prompt), sw.weights, level)
-    return None if w == NEVER else w
-
-
-def _falls(late: np.ndarray, early: np.ndarray, weights: Sequence[float]):
-    """Two hosts' lowest weights (seeds × weights hit matrices, paired seeds), each with its
-    bootstrap interval, and how much earlier ``early`` falls than ``late`` (late − early)."""
-    def lowest(m):
-        return lowest_of(m, weights)
-
-    def earlier(a, b):
-        return round(lowest_of(a, weights) - lowest_of(b, weights), 6)   # 0.6 - 0.4 is 0.19999999999999996
-    return stats.bootstrap(lowest, late), stats.bootstrap(lowest, early), stats.bootstrap(earlier, late, early)
-
-
-def _step(sw: Sweep) -> float:
-    """The grid step of a sweep's weights: "lower" means at least one step lower."""
-    return round(min(b - a for a, b in zip(sw.weights, sw.weights[1:])), 6)
+    """The lowest weight of the sweep at which ``prompt`` is her on at least ``level`` of the
+    seeds (None: at none of them). Descriptive (notebook 10's table); no check reads it."""
+    return next((w for w in sw.weights if sw.her(prompt, w).mean() >= level), None)
 
 
 def _same_seeds(*sweeps: Sweep) -> None:

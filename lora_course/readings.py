@@ -75,7 +75,6 @@ STATUS_WHY_ZH = {claims.REPRODUCED: "每一项检验都越过了门槛",
                  claims.NOT_REPRODUCED: "没有一项检验越过门槛",
                  claims.UNDECIDED: "还有检验没定下来，它可能把结论推向任何一边"}
 MARK = {stats.PASS: "✓", stats.FAIL: "✗", stats.UNDECIDED: "?"}
-OUTCOME_EN = {stats.PASS: "pass", stats.FAIL: "fail", stats.UNDECIDED: "be undecided"}
 OUTCOME_ZH = {stats.PASS: "通过", stats.FAIL: "不通过", stats.UNDECIDED: "未定"}
 
 
@@ -96,9 +95,6 @@ def why(check: claims.Check) -> Bilingual:
                          "由模棱两可的图决定：一种读法通过，另一种读法不通过，加种子也改变不了")
     n = check.seeds_to_decide()
     if n is None:
-        if check._on_grid_bar():
-            return Bilingual("a weight measured on its bar: more seeds could close its interval onto it",
-                             "测得的权重正好落在门槛上：加种子可能让区间收拢到门槛上")
         return Bilingual("its interval straddles the bar", "区间跨在门槛上")
     if n > 100_000:
         return Bilingual("it sits on its bar: no number of seeds would decide it",
@@ -113,17 +109,8 @@ def _measured(check: claims.Check, zh: bool = False) -> str:
     if not check.parts:
         return ""
     if zh:
-        return "（" + "；".join(f"{_est(p)}，门槛 {_sign(p)} {p.threshold:g}" for p in check.parts) + "）"
-    return " (" + "; ".join(f"{p.what}: {_est(p)}, bar {_sign(p)} {p.threshold:g}" for p in check.parts) + ")"
-
-
-def _est(part: claims.Part) -> str:
-    e = part.est
-    return f"{e.value:g} [{e.lo:g}, {e.hi:g}]" if part.weight or part.grid else str(e)
-
-
-def _sign(part: claims.Part) -> str:
-    return {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}[(part.at_least, part.strict)]
+        return "（" + "；".join(f"{p.est}，门槛 {p.sign} {p.threshold:g}" for p in check.parts) + "）"
+    return " (" + "; ".join(f"{p.what}: {p.est}, bar {p.sign} {p.threshold:g}" for p in check.parts) + ")"
 
 
 def explain(verdict: claims.Verdict, steps: Optional[int] = None) -> Bilingual:
@@ -140,7 +127,7 @@ def explain(verdict: claims.Verdict, steps: Optional[int] = None) -> Bilingual:
         w = why(c)
         flip_en = flip_zh = ""
         if c.flips:          # decided by the claim's counting rule; the other reading differs
-            flip_en = f" (with its unclear pictures counted as what was asked, it would {OUTCOME_EN[c.other_way.outcome]})"
+            flip_en = f" (with its unclear pictures counted as what was asked, it would {claims.OUTCOME_VERB[c.other_way.outcome]})"
             flip_zh = f"（把模棱两可的图算作提示词要的样子，它会{OUTCOME_ZH[c.other_way.outcome]}）"
         en.append(f"- {MARK[c.outcome]} check {i}{_measured(c)}: {w.en}{flip_en}.")
         zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验{_measured(c, zh=True)}：{w.zh}{flip_zh}。")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lora_course import claims, course, results, stats
+from lora_course import course, results, stats
 from lora_course import evaluation as ev
 from lora_course import safe_io, sampling, world
 
@@ -100,8 +100,8 @@ def numbers_of(vs: dict) -> dict:
 
 
 def _fmt(x: float) -> str:
-    """A number of the table (a weight past the sweep's last, claims.NEVER, is "never")."""
-    return "never" if x == claims.NEVER else f"{x:.2f}"
+    """A number of the table."""
+    return f"{x:.2f}"
 
 
 def main():
