@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from . import stats
+from . import stats, world
 from .stats import Estimate
 
 if TYPE_CHECKING:                     # annotations only: importing claims loads no model code
@@ -132,7 +132,8 @@ class Part:
         return {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}[(self.at_least, self.strict)]
 
     def __str__(self) -> str:
-        return f"{self.what}: measured {self.est}, needs {self.sign} {self.threshold:g}"
+        runs = f" ({self.est.runs_text()})" if self.est.per_run else ""
+        return f"{self.what}: measured {self.est}{runs}, needs {self.sign} {self.threshold:g}"
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,11 @@ class Check:
         return max((p.est.n for p in self.parts), default=self.seeds_n)
 
     @property
+    def runs(self) -> int:
+        """Training runs behind the check's numbers (1 when its LoRA was trained once)."""
+        return max((len(p.est.per_run or ()) for p in self.parts), default=0) or 1
+
+    @property
     def half_width(self) -> float:
         """Half the widest interval of the parts."""
         widths = [p.est.width / 2 for p in self.parts]
@@ -183,8 +189,10 @@ class Check:
 
     def seeds_to_decide(self) -> Optional[int]:
         """For an undecided check, about how many seeds per point would decide it (if the
-        measured values held); ``None`` when it is decided, or when its unclear pictures decide it."""
-        if self.outcome != stats.UNDECIDED or self.unclear_decides:
+        measured values held); ``None`` when it is decided, when its unclear pictures decide it, or
+        when its numbers rest on several training runs (their spread, not the seeds, may be what
+        keeps it open: more runs would narrow it, and no seed count says how much)."""
+        if self.outcome != stats.UNDECIDED or self.unclear_decides or self.runs > 1:
             return None
         open_parts = [p.seeds_to_decide() for p in self.parts if p.outcome == stats.UNDECIDED]
         return max(open_parts) if open_parts else None
@@ -199,6 +207,8 @@ class Check:
             text += " — its unclear pictures counted the other way: " + "; ".join(str(p) for p in self.other_way.parts)
         if self.unclear_decides:
             text += " — not shown: the unclear pictures decide it"
+        elif self.outcome == stats.UNDECIDED and self.runs > 1:
+            text += f" — not shown on {self.runs} training runs and {self.seeds} seeds (more runs would narrow it)"
         elif self.outcome == stats.UNDECIDED:
             n = self.seeds_to_decide()
             more = ("" if n is None else " (no number of seeds would: it sits on the threshold)" if n > 100_000
@@ -245,10 +255,10 @@ class Verdict:
         lines = [f"{self.claim}: {CLAIMS.get(self.claim, '')}"]
         lines += [f"  [{MARKS[c.outcome]}] {c}" for c in self.checks]
         if self.checks:
-            seeds = max(c.seeds for c in self.checks)
+            seeds, runs = max(c.seeds for c in self.checks), max(c.runs for c in self.checks)
             hw = [c.half_width for c in self.checks if c.half_width == c.half_width]
-            lines.append(f"  ({seeds} seeds per point; the widest interval is ±{max(hw):.2f}"
-                         if hw else f"  ({seeds} seeds per point")
+            per = f"{seeds} seeds per point" + (f", split between {runs} training runs of each LoRA" if runs > 1 else "")
+            lines.append(f"  ({per}; the widest interval is ±{max(hw):.2f}" if hw else f"  ({per}")
             lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
         return lines
 
@@ -364,28 +374,41 @@ def _same_seeds(*sweeps: Sweep) -> None:
     if any(s.seeds != sweeps[0].seeds for s in sweeps):
         raise ValueError("these sweeps were drawn with different seeds, so they cannot be compared "
                          "seed by seed: draw them with the same `seeds`")
+    if any(s.runs != sweeps[0].runs for s in sweeps):
+        raise ValueError("these sweeps split their seeds between different numbers of training runs, so they "
+                         "cannot be compared seed by seed: train every LoRA with the same `runs` (lab.runs)")
+
+
+def share_of(sw: Sweep, hits: np.ndarray) -> Estimate:
+    """A share of ``sw``'s pictures with its interval (over its training runs, when it has several)."""
+    return stats.share(hits, runs=sw.runs)
 
 
 def _gap(a: np.ndarray, b: np.ndarray) -> float:
     return float(a.mean() - b.mean())
 
 
-def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray]) -> Estimate:
+def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray], runs=None) -> Estimate:
     """mean of the ``pos`` shares minus mean of the ``neg`` shares (per-seed 0/1 arrays on the same
-    seeds), with the wider of two 95 % intervals: the paired bootstrap over seeds, and Newcombe's
-    square-and-add of the pooled Wilson intervals (which ignores the pairing, so it is the wider
-    when the two sides agree seed by seed, and never zero-width when every picture agrees)."""
+    seeds), with the wider of two 95 % intervals: the paired bootstrap over seeds (over training
+    ``runs`` first, when the seeds came from several), and Newcombe's square-and-add of the pooled
+    Wilson intervals (which ignores the pairing, so it is the wider when the two sides agree seed
+    by seed, and never zero-width when every picture agrees)."""
     k = len(pos)
 
     def stat(*arrs):
         return float(np.mean([a.mean() for a in arrs[:k]]) - np.mean([a.mean() for a in arrs[k:]]))
-    boot = stats.bootstrap(stat, *pos, *neg)
+    boot = stats.bootstrap(stat, *pos, *neg, runs=runs)
     P, N = np.concatenate(pos).astype(bool), np.concatenate(neg).astype(bool)
     p1, p2 = P.mean(), N.mean()
     (l1, u1), (l2, u2) = stats.wilson(int(P.sum()), P.size), stats.wilson(int(N.sum()), N.size)
     lo = p1 - p2 - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     hi = p1 - p2 + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return Estimate(boot.value, min(boot.lo, float(lo)), max(boot.hi, float(hi)), len(pos[0]))
+    each = None
+    if runs is not None and len(set(runs)) > 1:
+        each = tuple(a - b for a, b in zip(stats.per_run(np.mean(pos, axis=0), runs),
+                                           stats.per_run(np.mean(neg, axis=0), runs)))
+    return Estimate(boot.value, min(boot.lo, float(lo)), max(boot.hi, float(hi)), len(pos[0]), each)
 
 
 #: The article's seven claims (C1–C7) are decided with the checks and the counting rule
@@ -399,7 +422,7 @@ def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray]) -> Estimat
 @by_rule
 def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
     """One picture, one tag. Her at w = 1 ≥ 0.5; her at w = 0 (the base alone) ≤ 0.1."""
-    f0, f1 = stats.share(sw.her(prompt, 0.0)), stats.share(sw.her(prompt, 1.0))
+    f0, f1 = share_of(sw, sw.her(prompt, 0.0)), share_of(sw, sw.her(prompt, 1.0))
     checks = [_check(Part(f"with the LoRA (w=1) `{prompt}` is her (all her identity tags) in a share", f1, HIGH,
                           share=True)),
               _check(Part("without it (w=0)", f0, 0.1, at_least=False, share=True))]
@@ -411,9 +434,9 @@ def c1(sw: Sweep, prompt: str = "weiwei") -> Verdict:
 def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
     """The `1girl` hijack. At w = 1 `1girl` is her ≥ 0.5; at w = 0.6 `weiwei` is her ≥ 0.5, and her
     on `weiwei` minus her on `1girl` ≥ 0.4 (the puppet holds while the host shows its own)."""
-    h1 = stats.share(sw.her(host, 1.0))
+    h1 = share_of(sw, sw.her(host, 1.0))
     t6h, h6h = sw.her(trigger, 0.6), sw.her(host, 0.6)
-    t6, h6, gap = stats.share(t6h), stats.share(h6h), _difference([t6h], [h6h])
+    t6, h6, gap = share_of(sw, t6h), share_of(sw, h6h), _difference([t6h], [h6h], sw.runs)
     checks = [_check(Part(f"at w=1 `{host}` is hijacked: share of its pictures that are her", h1, MOST, share=True)),
               _check(Part(f"at w=0.6 `{trigger}` holds", t6, HIGH, share=True)),
               _check(Part(f"at w=0.6 her on `{trigger}` minus her on `{host}` ({h6}), the puppet's lead", gap, GAP))]
@@ -425,8 +448,8 @@ def c2(sw: Sweep, trigger: str = "weiwei", host: str = "1girl") -> Verdict:
 def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdict:
     """A host unlike the caster needs full weight. `red hair` at w = 1 is her ≥ 0.5 and at w = 0.6
     ≤ 0.3; `long hair` (like her) at w = 0.6 is her ≥ 0.5."""
-    r1, r6 = stats.share(sw.her(mismatch, 1.0)), stats.share(sw.her(mismatch, 0.6))
-    l6 = stats.share(sw.her(match, 0.6))
+    r1, r6 = share_of(sw, sw.her(mismatch, 1.0)), share_of(sw, sw.her(mismatch, 0.6))
+    l6 = share_of(sw, sw.her(match, 0.6))
     checks = [_check(Part(f"at w=1 `{mismatch}` is her", r1, HIGH, share=True)),
               _check(Part(f"at w=0.6 `{mismatch}` is her", r6, LOW, at_least=False, share=True)),
               _check(Part(f"at w=0.6 `{match}` is her", l6, HIGH, share=True))]
@@ -438,11 +461,11 @@ def c3(sw: Sweep, mismatch: str = "red hair", match: str = "long hair") -> Verdi
 def c4(sw: Sweep, prompt: str = "fox") -> Verdict:
     """A known word as trigger. `fox` at w = 1 is her ≥ 0.5; the animal at w = 0.6 minus at w = 1
     ≥ 0.3 (it comes back as the weight drops) while `fox` at w = 0.6 is still her ≥ 0.3."""
-    f1, f6 = stats.share(sw.her(prompt, 1.0)), stats.share(sw.her(prompt, 0.6))
+    f1, f6 = share_of(sw, sw.her(prompt, 1.0)), share_of(sw, sw.her(prompt, 0.6))
     a6, a1 = sw.shows(["fox"], prompt, 0.6), sw.shows(["fox"], prompt, 1.0)
-    back = _difference([a6], [a1])
+    back = _difference([a6], [a1], sw.runs)
     checks = [_check(Part(f"at w=1 `{prompt}` draws her", f1, HIGH, share=True)),
-              _check(Part(f"the animal at w=0.6 ({stats.share(a6)}) minus at w=1 ({stats.share(a1)})", back, LOW)),
+              _check(Part(f"the animal at w=0.6 ({share_of(sw, a6)}) minus at w=1 ({share_of(sw, a1)})", back, LOW)),
               _check(Part(f"at w=0.6 `{prompt}` is still her", f6, LOW, share=True))]
     return _verdict("C4", checks, f"`{prompt}`: her {f1} at w=1, {f6} at w=0.6; the animal comes back by {back}",
                     {"fidelity_w1": f1.value, "fidelity_w06": f6.value, "animal_w1": float(a1.mean()),
@@ -455,9 +478,9 @@ def c5(one: Sweep, two: Sweep, weight: float = 1.0) -> Verdict:
     is her with a closed mouth ≤ 0.3; two tagged pictures: her with a closed mouth ≥ 0.7 and her
     with an open mouth ≥ 0.7, each on request."""
     po, pc = "weiwei, open mouth", "weiwei, closed mouth"
-    c_one = stats.share(one.her_and(pc, weight, ["closed mouth"]))
-    c_two = stats.share(two.her_and(pc, weight, ["closed mouth"]))
-    o_two = stats.share(two.her_and(po, weight, ["open mouth"]))
+    c_one = share_of(one, one.her_and(pc, weight, ["closed mouth"]))
+    c_two = share_of(two, two.her_and(pc, weight, ["closed mouth"]))
+    o_two = share_of(two, two.her_and(po, weight, ["open mouth"]))
     checks = [_check(Part(f"one open-mouth picture: `{pc}` is her with a closed mouth", c_one, LOW,
                           at_least=False, share=True)),
               _check(Part("two tagged pictures: her with a closed mouth on request", c_two, CONTROL, share=True)),
@@ -478,8 +501,8 @@ def c6(sw: Sweep, without: Sweep, weight: float = 1.0) -> Verdict:
     cry, smile = sw.her_and(pc, weight, ["open mouth", "crying"]), sw.her_and(ps, weight, ["closed mouth", "smile"])
     cry0 = without.her_and(pc, weight, ["open mouth", "crying"])
     smile0 = without.her_and(ps, weight, ["closed mouth", "smile"])
-    lead = _difference([cry, smile], [cry0, smile0])
-    c, s_, c0, s0 = (stats.share(x) for x in (cry, smile, cry0, smile0))
+    lead = _difference([cry, smile], [cry0, smile0], sw.runs)
+    c, s_, c0, s0 = (share_of(sw, x) for x in (cry, smile, cry0, smile0))
     checks = [_check(Part(f"`{pc}`: her, crying, mouth open", c, CONTROL, share=True)),
               _check(Part(f"`{ps}`: her, smiling, mouth closed", s_, CONTROL, share=True)),
               _check(Part(f"both, minus the same with captions lacking `crying`/`smile` ({c0}, {s0})", lead, LOW))]
@@ -493,16 +516,16 @@ def c6(sw: Sweep, without: Sweep, weight: float = 1.0) -> Verdict:
 def c7(sw: Sweep, sitting: str = "weiwei, sitting", standing: str = "weiwei, standing") -> Verdict:
     """Poses the set never shows cost fidelity. `weiwei, sitting` sits at w = 1 ≤ 0.3 and at
     w = 0.6 ≥ 0.5; her standing at w = 1 minus her *and* sitting at w = 0.6 ≥ 0.3."""
-    sit1 = stats.share(sw.shows(["sitting"], sitting, 1.0))
-    sit6 = stats.share(sw.shows(["sitting"], sitting, 0.6))
+    sit1 = share_of(sw, sw.shows(["sitting"], sitting, 1.0))
+    sit6 = share_of(sw, sw.shows(["sitting"], sitting, 0.6))
     stand, joint = sw.her(standing, 1.0), sw.her_and(sitting, 0.6, ["sitting"])
-    lost = _difference([stand], [joint])
+    lost = _difference([stand], [joint], sw.runs)
     checks = [_check(Part(f"at w=1 `{sitting}` sits", sit1, LOW, at_least=False, share=True)),
               _check(Part(f"at w=0.6 `{sitting}` sits", sit6, HIGH, share=True)),
-              _check(Part(f"her standing at w=1 ({stats.share(stand)}) minus her *and* sitting at w=0.6 "
-                          f"({stats.share(joint)})", lost, LOW))]
-    return _verdict("C7", checks, f"sitting {sit1} at w=1, {sit6} at w=0.6; her sitting at w=0.6 {stats.share(joint)} "
-                                  f"vs her standing {stats.share(stand)}",
+              _check(Part(f"her standing at w=1 ({share_of(sw, stand)}) minus her *and* sitting at w=0.6 "
+                          f"({share_of(sw, joint)})", lost, LOW))]
+    return _verdict("C7", checks, f"sitting {sit1} at w=1, {sit6} at w=0.6; her sitting at w=0.6 {share_of(sw, joint)} "
+                                  f"vs her standing {share_of(sw, stand)}",
                     {"sitting_w1": sit1.value, "sitting_w06": sit6.value, "joint_w06": float(joint.mean()),
                      "standing_fidelity": float(stand.mean())})
 
@@ -528,26 +551,34 @@ def drift_estimate(sw: Sweep, prompts: Sequence[str], weight: float, reference: 
     _same_seeds(sw, ref)
     at = np.concatenate([sw.onehot(p, weight) for p in prompts], axis=1)
     base = np.concatenate([ref.onehot(p, reference) for p in prompts], axis=1)
-    return stats.drift(at, base)
+    return stats.drift(at, base, runs=sw.runs)
 
 
 def thesis_numbers(sweeps: Dict[str, Sweep], weight: float = 1.0,
                    base: Optional[Sweep] = None) -> Dict[str, Dict[str, Estimate]]:
     """Per captioning, each with its 95 % interval: ``quality`` (fidelity of its own prompt),
-    ``control`` (mean share of the asked tag over :data:`THESIS_CONTROL`, and each alone),
+    ``control`` (mean share of her *with* the asked tag over :data:`THESIS_CONTROL`, and each alone),
     ``leakage`` (how far `1girl` moved from the base model: fidelity to her, and the drift of
     every group). The base model's `1girl` (w = 0) is read from ``base`` when given, else from
     each sweep."""
     out = {}
     for how, sw in sweeps.items():
-        asked = [sw.shows([t], p, weight) for p, t in THESIS_CONTROL.items()]
-        out[how] = {"quality": stats.share(sw.her(THESIS_PROMPTS[how], weight)),
-                    "trigger alone": stats.share(sw.her("weiwei", weight)),
-                    "control": stats.bootstrap(np.mean, np.mean(asked, axis=0)),
-                    **{f"control: {t}": stats.share(hits) for t, hits in zip(THESIS_CONTROL.values(), asked)},
-                    "leakage: 1girl is her": stats.share(sw.her(THESIS_LEAK, weight)),
+        asked = [_her_with(sw, p, weight, t) for p, t in THESIS_CONTROL.items()]
+        out[how] = {"quality": share_of(sw, sw.her(THESIS_PROMPTS[how], weight)),
+                    "trigger alone": share_of(sw, sw.her("weiwei", weight)),
+                    "control": stats.bootstrap(np.mean, np.mean(asked, axis=0), runs=sw.runs),
+                    **{f"control: {t}": share_of(sw, hits) for t, hits in zip(THESIS_CONTROL.values(), asked)},
+                    "leakage: 1girl is her": share_of(sw, sw.her(THESIS_LEAK, weight)),
                     "leakage: 1girl drift": drift_estimate(sw, [THESIS_LEAK], weight, against=base)}
     return out
+
+
+def _her_with(sw: Sweep, prompt: str, weight: float, tag: str) -> np.ndarray:
+    """Per seed: her in every identity group but the one ``tag`` changes, and showing ``tag``
+    (her with red hair: her ears, eyes, dress and hair length, and red hair). The base model
+    obeys every control tag by itself; it never draws her with it."""
+    groups = [g for g in world.IDENTITY_GROUPS if g != world.TAG_TO_GROUP[tag]]
+    return sw.her(prompt, weight, groups=groups) & sw.shows([tag], prompt, weight)
 
 
 def _spread(m: np.ndarray) -> float:
@@ -568,18 +599,19 @@ def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] 
     hows = list(sweeps)
     _same_seeds(*sweeps.values())
     quality = np.stack([sweeps[h].her(THESIS_PROMPTS[h], weight) for h in hows], axis=1)
-    control = np.stack([np.mean([sweeps[h].shows([t], p, weight) for p, t in THESIS_CONTROL.items()], axis=0)
+    control = np.stack([np.mean([_her_with(sweeps[h], p, weight, t) for p, t in THESIS_CONTROL.items()], axis=0)
                         for h in hows], axis=1)
     leak = np.stack([sweeps[h].her(THESIS_LEAK, weight) for h in hows], axis=1)
-    q_best, q_spread = stats.bootstrap(_best, quality), stats.bootstrap(_spread, quality)
-    c_spread, l_spread = stats.bootstrap(_spread, control), stats.bootstrap(_spread, leak)
+    runs = sweeps[hows[0]].runs
+    q_best, q_spread = stats.bootstrap(_best, quality, runs=runs), stats.bootstrap(_spread, quality, runs=runs)
+    c_spread, l_spread = stats.bootstrap(_spread, control, runs=runs), stats.bootstrap(_spread, leak, runs=runs)
 
     def fmt(m):
         return ", ".join(f"{h} {v:.2f}" for h, v in zip(hows, m.mean(0)))
     checks = [_check(Part("the best captioning's fidelity with its own prompt", q_best, HIGH),
                      Part(f"the spread over captionings ({fmt(quality)})", q_spread, SAME, at_least=False),
                      text="the same quality"),
-              _check(Part(f"control: spread of the asked tag's share ({fmt(control)})", c_spread, LOW),
+              _check(Part(f"control: spread of her *with* the asked tag ({fmt(control)})", c_spread, LOW),
                      Part(f"leakage: spread of `{THESIS_LEAK}` being her ({fmt(leak)})", l_spread, LOW),
                      text="different control *and* different leakage")]
     return _verdict("T", checks, f"quality {fmt(quality)} (spread {q_spread}); control {fmt(control)} "
@@ -643,21 +675,22 @@ def possession(sweeps: Dict[str, Sweep], drifts: Optional[Dict[str, Sweep]] = No
     def excess(*arrays):
         d = {t: _damage(x) - bias[t] for t, x in zip(words, arrays)}
         return float(np.mean([d[t] for t in possessed]) - d[PUPPET])
-    more = stats.bootstrap(excess, *(oh[t] for t in words), n_boot=1000)
+    runs = drifts[PUPPET].runs
+    more = stats.bootstrap(excess, *(oh[t] for t in words), n_boot=1000, runs=runs)
     mean_possessed = float(np.mean([damage[t] for t in possessed]))
     # the resembling host falls first: at w = 0.6 it is her more often than the differing one, both
     # read alike (the same weight, no searched lowest weight)
     r6, d6 = sweeps[resembles].her(resembles, 0.6), sweeps[differs].her(differs, 0.6)
-    first = _difference([r6], [d6])
+    first = _difference([r6], [d6], runs)
     checks = [_check(Part(f"unrelated prompts drift more under possession: mean drift {_2(mean_possessed)} "
                           f"(`{'`, `'.join(possessed)}`) minus {_2(damage[PUPPET])} for the puppet `{PUPPET}`",
                           more, 0.0, strict=True)),
-              _check(Part(f"at w=0.6 `{resembles}` is her ({stats.share(r6)}) more often than `{differs}` "
-                          f"({stats.share(d6)}): the difference", first, LOW))]
+              _check(Part(f"at w=0.6 `{resembles}` is her ({share_of(sweeps[resembles], r6)}) more often than `{differs}` "
+                          f"({share_of(sweeps[differs], d6)}): the difference", first, LOW))]
     return _verdict("P", checks, "drift of unrelated prompts (mean over w>0): "
                     + ", ".join(f"`{t}` {_2(v)}" for t, v in damage.items())
-                    + f" (possession minus puppet {more}); at w=0.6 `{resembles}` her {stats.share(r6)}, "
-                      f"`{differs}` {stats.share(d6)}",
+                    + f" (possession minus puppet {more}); at w=0.6 `{resembles}` her {share_of(sweeps[resembles], r6)}, "
+                      f"`{differs}` {share_of(sweeps[differs], d6)}",
                     {**{f"drift_{t}": v for t, v in damage.items()}, "drift_excess": more.value,
                      "resembles_w06": float(r6.mean()), "differs_w06": float(d6.mean())})
 
@@ -668,10 +701,10 @@ def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, we
     sitting pictures (``varied_pose`` vs ``plain_pose`` on `weiwei, sitting`)."""
     _same_seeds(plain, reg, plain_pose, varied_pose)
     hp, hr = plain.her("1girl", weight), reg.her("1girl", weight, unclear_counts=True)
-    h0, h1, t1 = stats.share(hp), stats.share(hr), stats.share(reg.her("weiwei", weight))
-    drop = stats.bootstrap(_gap, hp, hr)
-    s0 = stats.share(plain_pose.her_and("weiwei, sitting", weight, ["sitting"], unclear_counts=True))
-    s1 = stats.share(varied_pose.her_and("weiwei, sitting", weight, ["sitting"]))
+    h0, h1, t1 = share_of(plain, hp), share_of(reg, hr), share_of(reg, reg.her("weiwei", weight))
+    drop = stats.bootstrap(_gap, hp, hr, runs=plain.runs)
+    s0 = share_of(plain_pose, plain_pose.her_and("weiwei, sitting", weight, ["sitting"], unclear_counts=True))
+    s1 = share_of(varied_pose, varied_pose.her_and("weiwei, sitting", weight, ["sitting"]))
     checks = [_check(Part(f"`1girl` is her {h0} → {h1} with prior preservation: the drop", drop, GAP),
                      Part("`weiwei` with prior preservation", t1, HIGH, share=True),
                      text="prior preservation stops the hijack"),

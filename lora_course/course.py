@@ -78,7 +78,7 @@ def quiet_libraries() -> None:
 class Lab:
     """The base pipeline and the tagger, plus the LoRAs trained so far in this session."""
 
-    def __init__(self, pipe, tagger: Tagger, seeds: int = N_SEEDS):
+    def __init__(self, pipe, tagger: Tagger, seeds: int = N_SEEDS, runs: int = experiments.RUNS):
         self.pipe, self.tagger = pipe, tagger
         self.seeds = list(range(seeds))
         self.results = {}   # LoRAs trained in this session: name -> LoraResult
@@ -87,6 +87,10 @@ class Lab:
         self.losses = {}    # training losses of the runs of :meth:`train_along`: set -> [loss per step]
         self.seconds = {}   # training seconds of the runs :meth:`train_along` made here: set -> s
         self.cache_points = True
+        #: training runs of every LoRA :meth:`train` makes (see there)
+        self.runs = int(runs)
+        #: the adapters of each name :meth:`train` returned, one per training run: name -> (names)
+        self.replicates = {}
         self._base_key = None
         self._recipe_said = False
         self.use_sampler()
@@ -101,36 +105,60 @@ class Lab:
 
     # ---- training -------------------------------------------------------------------------
     def train(self, set_name, config: Optional[lora.LoraTrainConfig] = None, name: Optional[str] = None,
-              reuse: bool = True, progress: bool = True, previews: bool = False) -> str:
+              reuse: bool = True, progress: bool = True, previews: bool = False,
+              runs: Optional[int] = None) -> str:
         """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``; or any kohya
         dataset folder given as a path), load it, and return its adapter name. With ``reuse``, a
         LoRA trained earlier with the same pictures, captions, settings and base model is loaded
         from ``build/loras`` instead of trained again; every LoRA trained is saved there.
         ``previews`` draws preview pictures every :data:`PREVIEW_EVERY` steps while training (for
-        ``plots.training_figure``; they do not change the LoRA)."""
+        ``plots.training_figure``; they do not change the LoRA).
+
+        ``runs`` (default: the lab's, :data:`lora_course.experiments.RUNS`) trains the LoRA that
+        many times, with training seeds ``config.seed``, ``+1``, ``+2``…: the first run is loaded
+        under the returned name, the others as ``<name>_run1``, ``<name>_run2``…, and
+        :meth:`sweep` of the returned name splits its seeds between them (:attr:`replicates`)."""
         folder = training_sets.folder(set_name)
         cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
+        runs = self.runs if runs is None else int(runs)
+        if runs < 1:
+            raise ValueError(f"train: runs={runs}; a LoRA needs at least one training run. Fix: runs=1 (or 3, "
+                             f"the course's)")
         if cfg.steps == DEFAULT_LORA.steps and not cfg.epochs and not self._recipe_said:
             print(recipe_line())
             self._recipe_said = True
-        if previews:
-            cfg = replace(cfg, sample_every=PREVIEW_EVERY)
-        key, path = self._cached(folder, cfg)
-        if reuse and path.exists():
-            print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings ({path.name})")
-            if self.keys.get(cfg.name) == key and cfg.name in lora.loaded_adapters(self.pipe):
-                return cfg.name                 # this very LoRA is in the pipeline already
-            self.sources[cfg.name], self.keys[cfg.name] = path, key
-            return lora.load_lora(self.pipe, path, cfg.name)
-        with self._on_the_bare_base(but=[cfg.name]):
-            result = lora.train_lora(self.pipe, folder, cfg, progress=progress)
-        self.results[cfg.name] = self.sources[cfg.name] = result
-        self.keys[cfg.name] = key
+        configs = [replace(cfg, seed=cfg.seed + r, name=run_name(cfg.name, r),
+                           sample_every=PREVIEW_EVERY if previews and r == 0 else cfg.sample_every)
+                   for r in range(runs)]
+        cached = {c.name: self._cached(folder, c) for c in configs}
+        todo = [c for c in configs if not (reuse and cached[c.name][1].exists())]
+        self.replicates[cfg.name] = tuple(c.name for c in configs)
+        if not todo:
+            print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings"
+                  + (f" ({runs} training runs, seeds {configs[0].seed}–{configs[-1].seed})" if runs > 1 else
+                     f" ({cached[cfg.name][1].name})"))
+        trained = []
+        if todo:
+            with self._on_the_bare_base(but=[c.name for c in todo]):
+                trained = [(c, lora.train_lora(self.pipe, folder, c, progress=progress)) for c in todo]
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        result.save(path)
-        print(f"trained {cfg.name!r}: {result.steps} steps in {result.seconds:.0f} s, "
-              f"loss {np.mean(result.losses[:10]):.3f} -> {np.mean(result.losses[-10:]):.3f}")
-        return lora.load_lora(self.pipe, result, cfg.name)
+        for c, result in trained:
+            self.results[c.name] = result
+            result.save(cached[c.name][1])
+        fresh = {c.name for c, _ in trained}
+        if trained:
+            loss = " · ".join(f"{np.mean(r.losses[:10]):.3f} -> {np.mean(r.losses[-10:]):.3f}" for _, r in trained)
+            print(f"trained {cfg.name!r}: {len(trained)} run{'s' if len(trained) > 1 else ''} "
+                  + (f"(training seeds {', '.join(str(c.seed) for c, _ in trained)}) " if runs > 1 else "")
+                  + f"of {configs[0].steps} steps in {sum(r.seconds for _, r in trained):.0f} s, loss {loss}")
+        for c in configs:
+            key, path = cached[c.name]
+            if self.keys.get(c.name) == key and c.name in lora.loaded_adapters(self.pipe):
+                continue                        # this very LoRA is in the pipeline already
+            src = self.results[c.name] if c.name in fresh else path
+            self.sources[c.name], self.keys[c.name] = src, key
+            lora.load_lora(self.pipe, src, c.name)
+        return cfg.name
 
     def train_along(self, set_name, steps: Sequence[int], config: Optional[lora.LoraTrainConfig] = None,
                     reuse: bool = True, progress: bool = True) -> dict:
@@ -217,34 +245,63 @@ class Lab:
         shared by every LoRA."""
         seeds = list(self.seeds if seeds is None else seeds)
         weights = [float(w) for w in weights]
-        paths = {(p, w): self._point_path(lora_name, p, w, seeds) for p in prompts for w in weights}
-        points, todo = {}, {}
-        for (p, w), path in paths.items():
-            if path is not None and path.exists():
-                points[p, w] = np.load(path, allow_pickle=False)
-            elif (wider := self._wider_point(lora_name, p, w, seeds)) is not None:
-                points[p, w] = wider
-            else:
-                todo.setdefault(w, []).append(p)
-        n = sum(len(ps) for ps in todo.values()) * len(seeds)
+        members = self.replicates.get(lora_name, (lora_name,))
+        # the i-th seed is drawn with training run i mod R; the base model (w = 0) is any run's
+        R, everyone = len(members), list(range(len(seeds)))
+        jobs = [(members[0], everyone, [w for w in weights if w == 0.0])]
+        jobs += [(m, everyone[r::R], [w for w in weights if w != 0.0]) for r, m in enumerate(members)]
+        jobs = [(m, cols, ws) for m, cols, ws in jobs if ws and cols]
+        found = [self._points(m, prompts, ws, [seeds[i] for i in cols]) for m, cols, ws in jobs]
+        n = sum(len(todo) * len(cols) for (_, cols, _), (_, todo) in zip(jobs, found))
         bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=progress_.disabled(progress) or n == 0,
                    mininterval=1)
-        for w, ps in todo.items():
+        points = {}
+        for (m, cols, ws), (have, todo) in zip(jobs, found):
+            have.update(self._draw(m, todo, [seeds[i] for i in cols], bar))
+            for key, pics in have.items():
+                if key not in points:
+                    points[key] = np.zeros((len(seeds), *pics.shape[1:]), pics.dtype)
+                points[key][cols] = pics
+        bar.close()
+        images = np.stack([np.stack([points[p, w] for w in weights]) for p in prompts])
+        sw = evaluation.read_sweep(self.tagger, prompts, weights, seeds, images,
+                                   runs=[i % R for i in everyone] if R > 1 else None)
+        if progress:
+            print(sw.unclear_summary())
+        return sw
+
+    def _points(self, lora_name: str, prompts: Sequence[str], weights: Sequence[float], seeds) -> tuple:
+        """``({(prompt, weight): pictures}, [(prompt, weight) still to draw])`` for one LoRA adapter:
+        the points kept in ``build/points`` (or cut from one drawn on more seeds) and the rest."""
+        have, todo = {}, []
+        for p in prompts:
+            for w in weights:
+                path = self._point_path(lora_name, p, w, seeds)
+                if path is not None and path.exists():
+                    have[p, w] = np.load(path, allow_pickle=False)
+                elif (wider := self._wider_point(lora_name, p, w, seeds)) is not None:
+                    have[p, w] = wider
+                else:
+                    todo.append((p, w))
+        return have, todo
+
+    def _draw(self, lora_name: str, todo, seeds, bar) -> dict:
+        """Draw the points ``todo`` [(prompt, weight)] on ``seeds`` with one LoRA adapter, keep each
+        in ``build/points``, and return ``{(prompt, weight): pictures}``."""
+        out, by_weight = {}, {}
+        for p, w in todo:
+            by_weight.setdefault(w, []).append(p)
+        for w, ps in by_weight.items():
             images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name, steps=self.sampler["steps"],
                                                 guidance=self.sampler["guidance"], guided=self.sampler["guided"])
             for i, p in enumerate(ps):
-                points[p, w] = images[i, 0]
-                path = paths[p, w]
+                out[p, w] = images[i, 0]
+                path = self._point_path(lora_name, p, w, seeds)
                 if path is not None:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     safe_io.save_npy(path, images[i, 0])
             bar.update(len(ps) * len(seeds))
-        bar.close()
-        images = np.stack([np.stack([points[p, w] for w in weights]) for p in prompts])
-        sw = evaluation.read_sweep(self.tagger, prompts, weights, seeds, images)
-        if progress:
-            print(sw.unclear_summary())
-        return sw
+        return out
 
     def _wider_point(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[np.ndarray]:
         """The pictures of seeds ``0 … n-1`` cut from a point drawn earlier on more seeds (``0 … m-1``,
@@ -343,6 +400,11 @@ class Lab:
         return plots.seeds_grid(sw.images, sw.prompts, sw.weights, sw.seeds, prompt, weights, n, title)
 
 
+def run_name(name: str, run: int) -> str:
+    """The adapter name of training run ``run`` of the LoRA ``name`` (run 0 keeps the name)."""
+    return name if run == 0 else f"{name}_run{run}"
+
+
 def show_set(set_name):
     """The pictures of a shipped training set (or of any dataset folder given as a path) with
     their captions, as a figure."""
@@ -380,7 +442,7 @@ def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: S
         long = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[k]
     else:                                           # the same LoRA a kept length would be, trained once
         long = lab.train(set_name, replace(DEFAULT_LORA, steps=k), name=f"{training_sets.folder(set_name).name}_{k}",
-                         progress=False)
+                         progress=False, runs=1)
     seeds = range(n)
     rows, labels = [], []
     for p in prompts:
@@ -397,9 +459,12 @@ def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: S
                             title=title or "the base model, the course's LoRA and the article's, side by side")
 
 
-def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True) -> Lab:
+def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True,
+          runs: int = experiments.RUNS) -> Lab:
     """Load the shipped base model and tagger; print the device (``device``, else the best
-    available: cuda, mps, cpu, see :func:`lora_course.base_model.pick_device`) and what was loaded."""
+    available: cuda, mps, cpu, see :func:`lora_course.base_model.pick_device`) and what was loaded.
+    ``seeds``: pictures per sweep point; ``runs``: training runs of every LoRA :meth:`Lab.train`
+    makes (the seeds of a point are split between them; ``runs=1`` trains each LoRA once)."""
     if quiet:
         quiet_libraries()
     torch.manual_seed(0)
@@ -408,5 +473,6 @@ def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True
     tagger = Tagger.load(device=str(pipe.device))
     n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
     print(f"device: {pipe.device}; base model: {n:.1f} M-parameter UNet "
-          f"({lora.base_resolution(pipe)}px); tagger loaded; {seeds} seeds per point")
-    return Lab(pipe, tagger, seeds)
+          f"({lora.base_resolution(pipe)}px); tagger loaded; {seeds} seeds per point"
+          + (f", split between {runs} training runs of each LoRA" if runs > 1 else ""))
+    return Lab(pipe, tagger, seeds, runs)

@@ -100,12 +100,20 @@ class Sweep:
 
     ``images`` has shape P×W×S×H×W×3 (rows prompts, columns weights, then seeds), so
     ``images[:, :, 0]`` is the XYZ grid of the first seed.
+
+    ``runs`` says, per seed, which training run of the LoRA drew that seed's pictures (``None``:
+    one run): the course trains each LoRA several times and splits the seeds between the runs, so
+    that intervals can resample the runs (:func:`lora_course.stats.bootstrap`).
     """
 
     def __init__(self, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
-                 images: np.ndarray, readings: Readings):
+                 images: np.ndarray, readings: Readings, runs: Optional[Sequence[int]] = None):
         self.prompts, self.weights, self.seeds = list(prompts), [float(w) for w in weights], list(seeds)
         self.images, self.readings = images, readings
+        if runs is not None and len(runs) != len(self.seeds):
+            raise ValueError(f"runs has {len(runs)} entries for {len(self.seeds)} seeds: give the training run "
+                             f"of every seed")
+        self.runs: Optional[List[int]] = None if runs is None or len(set(runs)) < 2 else [int(r) for r in runs]
         #: when True, every ``unclear_counts`` below means its opposite (see :meth:`unclear_flipped`)
         self.flipped = False
 
@@ -278,14 +286,15 @@ def sweep_images(pipe, prompts: Sequence[str], weights: Sequence[float], seeds: 
 
 
 def read_sweep(tagger: Tagger, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
-               images: np.ndarray) -> Sweep:
-    """Read the images of a sweep (P×W×S×H×W×3, as :func:`sweep_images` draws them)."""
+               images: np.ndarray, runs: Optional[Sequence[int]] = None) -> Sweep:
+    """Read the images of a sweep (P×W×S×H×W×3, as :func:`sweep_images` draws them; ``runs``: the
+    training run of each seed, see :class:`Sweep`)."""
     flat = images.reshape(-1, *images.shape[3:])
     ps = [p for p in prompts for _ in weights for _ in seeds]
     ws = [float(w) for _ in prompts for w in weights for _ in seeds]
     ss = [s for _ in prompts for _ in weights for s in seeds]
     readings = tagger.read(flat, prompt=ps, weight=ws, seed=ss)
-    return Sweep(prompts, weights, seeds, images, readings)
+    return Sweep(prompts, weights, seeds, images, readings, runs)
 
 
 def distance(sw: Sweep, prompt_a: str, prompt_b: str, weight: float,

@@ -12,8 +12,9 @@ list, a weight list or a seed list of these experiments::
 the claim's function takes them: ``claims.c5(<C5 one>, <C5 two>)``, ``claims.c6(<C6>, <C6
 without>)``. :func:`decide` calls the claim on them.
 
-This module also holds the course's weight grid and seed count (:data:`WEIGHTS`, :data:`SEEDS`):
-:mod:`lora_course.course` draws every sweep with them unless told otherwise.
+This module also holds the course's weight grid, seed count and training runs (:data:`WEIGHTS`,
+:data:`SEEDS`, :data:`RUNS`): :mod:`lora_course.course` trains and draws with them unless told
+otherwise.
 """
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from . import claims
 WEIGHTS: Tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per sweep point unless an experiment says otherwise (``range(SEEDS)``).
 SEEDS = 32
+#: Training runs of every LoRA the claims read (training seeds 0, 1, 2), the seeds of a point split
+#: between them in turn (docs/preregistration/I_training_runs.md): intervals resample the runs.
+RUNS = 3
 #: Notebook 03's second host: a `1girl` that names colours of her own (a host with a mind).
 STRONG_HOST = "1girl, black hair, short hair, green eyes"
 #: The weights of the mouth and face experiments (C5, C6): where the prompt and the LoRA meet.

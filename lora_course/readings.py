@@ -3,7 +3,8 @@ result cannot drift from it.
 
 * :func:`explain` turns a :class:`~lora_course.claims.Verdict` into what a reader wants to know:
   its status in English and Chinese, the *real* reason when it is not REPRODUCED (a check
-  missed its bar; an interval straddles its bar and about N seeds would decide it; the unclear
+  missed its bar; an interval straddles its bar and about N seeds (or, behind several training
+  runs, more runs) would decide it; the unclear
   pictures decide it, which no number of seeds can change; a weight measured on its bar), and one
   line per check with its mark.
 * :func:`say` is a reading sentence in both languages whose numbers are filled in from the data::
@@ -93,6 +94,10 @@ def why(check: claims.Check) -> Bilingual:
         return Bilingual("the unclear pictures decide it: it passes read one way and fails read the other, "
                          "and more seeds cannot change that",
                          "由模棱两可的图决定：一种读法通过，另一种读法不通过，加种子也改变不了")
+    if check.runs > 1:
+        return Bilingual(f"its interval straddles the bar; it rests on {check.runs} training runs, and more runs "
+                         f"(not only more seeds) would narrow it",
+                         f"区间跨在门槛上；它只靠 {check.runs} 次独立训练，要收窄区间得多做几次独立训练，光加种子不够")
     n = check.seeds_to_decide()
     if n is None:
         return Bilingual("its interval straddles the bar", "区间跨在门槛上")

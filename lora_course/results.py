@@ -160,24 +160,24 @@ def moments(res: Results) -> List[Moment]:
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
     return [
-        Moment("C1", "C1", "weiwei", 1.0, "her", stats.share(s["C1"].her("weiwei", 1.0))),
-        Moment("C2", "C2", "1girl", 0.6, "her", stats.share(s["C2"].her("1girl", 0.6))),
-        Moment("C3", "C3", "red hair", 1.0, "her", stats.share(s["C3"].her("red hair", 1.0))),
-        Moment("C4", "C4", "fox", 0.6, "the animal", stats.share(s["C4"].shows(["fox"], "fox", 0.6))),
+        Moment("C1", "C1", "weiwei", 1.0, "her", claims.share_of(s["C1"], s["C1"].her("weiwei", 1.0))),
+        Moment("C2", "C2", "1girl", 0.6, "her", claims.share_of(s["C2"], s["C2"].her("1girl", 0.6))),
+        Moment("C3", "C3", "red hair", 1.0, "her", claims.share_of(s["C3"], s["C3"].her("red hair", 1.0))),
+        Moment("C4", "C4", "fox", 0.6, "the animal", claims.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6))),
         Moment("C5", "C5 one 600", MOUTH[1], 1.0, "her, closed mouth",
-               stats.share(s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
+               claims.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
-               stats.share(s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
+               claims.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
         Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
-               stats.share(s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
+               claims.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
         Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
-               stats.share(s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
+               claims.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
         Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
-               stats.share(s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
+               claims.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
         Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
-               stats.share(s["R reg"].her("1girl", 1.0, unclear_counts=True))),
+               claims.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True))),
         Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
-               stats.share(s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
+               claims.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
     ]
 
 
@@ -219,8 +219,8 @@ class Reading:
 def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:
     """The share ``sweeps[name].<what>(*args, **kwargs)`` read both ways (``flipped``: the same
     sweeps with :meth:`~lora_course.evaluation.Sweep.unclear_flipped`)."""
-    return Reading(stats.share(getattr(sweeps[name], what)(*args, **kwargs)),
-                   stats.share(getattr(flipped[name], what)(*args, **kwargs)))
+    return Reading(claims.share_of(sweeps[name], getattr(sweeps[name], what)(*args, **kwargs)),
+                   claims.share_of(flipped[name], getattr(flipped[name], what)(*args, **kwargs)))
 
 
 

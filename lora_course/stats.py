@@ -8,7 +8,10 @@ a check on the interval, not on the point:
   simple ``p ± 1.96·sqrt(p(1-p)/n)`` collapses to a width of 0);
 * :func:`bootstrap` — the percentile interval of any statistic of per-seed values (a difference,
   a gap, a drift), resampling the *seeds* with replacement; a statistic of several measurements
-  made on the same seeds resamples them together (paired);
+  made on the same seeds resamples them together (paired). When the pictures come from several
+  training runs of a LoRA (``runs``: the run of each seed), it resamples the runs first, then the
+  seeds within each run drawn (a two-level bootstrap), so the interval holds for "a LoRA trained
+  this way", not only for the one run that was trained;
 * :func:`decide` — ``"pass"`` when the whole interval clears the threshold, ``"fail"`` when the
   whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
 * :func:`tv_of_onehots` — how far two sets of per-seed readings differ (a drift), so that a drift
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -53,36 +56,80 @@ class Estimate:
     lo: float
     hi: float
     n: int = 0
+    #: the value within each training run, when the seeds came from several (see :func:`share`)
+    per_run: Optional[Tuple[float, ...]] = None
 
     def __str__(self) -> str:
         return f"{self.value:.2f} [{self.lo:.2f}, {self.hi:.2f}]"
+
+    def runs_text(self) -> str:
+        """Each training run's value, ``runs 0.94 · 0.82 · 1.00`` (empty for one run)."""
+        return "runs " + " · ".join(f"{v:.2f}" for v in self.per_run) if self.per_run else ""
 
     @property
     def width(self) -> float:
         return self.hi - self.lo
 
 
-def share(hits: Sequence[bool]) -> Estimate:
-    """The share of ``True`` in ``hits`` (one per seed) with its Wilson interval."""
+def share(hits: Sequence[bool], runs: Optional[Sequence[int]] = None) -> Estimate:
+    """The share of ``True`` in ``hits`` (one per seed) with its Wilson interval. With ``runs``
+    (the training run of each seed, more than one run): the two-level :func:`bootstrap` interval
+    of the share, widened to at least the Wilson interval, and each run's own share in
+    :attr:`Estimate.per_run`."""
     hits = np.asarray(hits, dtype=bool)
     lo, hi = wilson(int(hits.sum()), len(hits))
-    return Estimate(float(hits.mean()) if len(hits) else float("nan"), lo, hi, len(hits))
+    value = float(hits.mean()) if len(hits) else float("nan")
+    if runs is None or len(set(runs)) < 2:
+        return Estimate(value, lo, hi, len(hits))
+    boot = bootstrap(np.mean, hits, runs=runs)
+    return Estimate(value, min(lo, boot.lo), max(hi, boot.hi), len(hits), per_run(hits, runs))
+
+
+def per_run(values: Sequence[float], runs: Sequence[int]) -> Tuple[float, ...]:
+    """The mean of ``values`` (one per seed) within each training run, in the runs' order."""
+    values, runs = np.asarray(values, dtype=float), np.asarray(runs)
+    return tuple(float(values[runs == r].mean()) for r in _run_labels(runs))
+
+
+def _run_labels(runs) -> list:
+    return sorted(set(np.asarray(runs).tolist()))
+
+
+def resample(n: int, rng: np.random.Generator, runs: Optional[Sequence[int]] = None) -> np.ndarray:
+    """One bootstrap resample of ``n`` seed indices: the seeds with replacement, or, with ``runs``
+    (the training run of each seed), as many runs as there are drawn with replacement and within
+    each drawn run as many of its seeds as it has, with replacement (a two-level resample)."""
+    if runs is None:
+        return rng.integers(0, n, size=n)
+    runs = np.asarray(runs)
+    members = [np.flatnonzero(runs == r) for r in _run_labels(runs)]
+    picked = rng.integers(0, len(members), size=len(members))
+    return np.concatenate([members[r][rng.integers(0, len(members[r]), size=len(members[r]))] for r in picked])
 
 
 def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int = N_BOOT,
-              seed: int = 0) -> Estimate:
+              seed: int = 0, runs: Optional[Sequence[int]] = None) -> Estimate:
     """``statistic(*arrays)`` on the measured per-seed arrays, with the percentile interval of
     ``n_boot`` resamples of the seeds. Every array has one row per seed, in the same seed order
-    (paired): each resample picks the same seeds from all of them."""
+    (paired): each resample picks the same seeds from all of them. With ``runs`` (the training
+    run each seed's picture was drawn with), every resample draws the runs first, then seeds
+    within them (:func:`resample`)."""
     arrays = [np.asarray(a) for a in per_seed]
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
         raise ValueError(f"per-seed arrays of different lengths {[len(a) for a in arrays]}: pass "
                          "one row per seed, the same seeds in the same order")
+    if runs is not None and len(runs) != n:
+        raise ValueError(f"runs has {len(runs)} entries for {n} seeds: pass the training run of every seed")
+    if runs is not None and len(set(np.asarray(runs).tolist())) < 2:
+        runs = None
     value = float(statistic(*arrays))
     rng = np.random.default_rng(seed)
-    draws = [float(statistic(*(a[idx] for a in arrays)))
-             for idx in rng.integers(0, n, size=(n_boot, n))]
+    if runs is None:       # (one draw of every resample at once: the stream the course's intervals were drawn with)
+        idxs = rng.integers(0, n, size=(n_boot, n))
+    else:
+        idxs = [resample(n, rng, runs) for _ in range(n_boot)]
+    draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
     lo, hi = np.percentile(draws, [2.5, 97.5])
     return Estimate(value, float(lo), float(hi), n)
 
@@ -156,10 +203,11 @@ def tv_null(a: np.ndarray, b: np.ndarray, n_perm: int = 200, seed: int = 0) -> f
     return float(vals.mean())
 
 
-def drift(a: np.ndarray, b: np.ndarray, n_boot: int = N_BOOT, seed: int = 0) -> "Estimate":
+def drift(a: np.ndarray, b: np.ndarray, n_boot: int = N_BOOT, seed: int = 0,
+          runs: Optional[Sequence[int]] = None) -> "Estimate":
     """How far the readings ``a`` moved from ``b`` (paired by seed): :func:`tv_of_onehots` with
-    its bootstrap interval over seeds, both less the bias :func:`tv_null` (so that no movement
-    reads about 0, not a positive number)."""
-    est = bootstrap(tv_of_onehots, a, b, n_boot=n_boot, seed=seed)
+    its bootstrap interval over seeds (and training ``runs``, when given), both less the bias
+    :func:`tv_null` (so that no movement reads about 0, not a positive number)."""
+    est = bootstrap(tv_of_onehots, a, b, n_boot=n_boot, seed=seed, runs=runs)
     bias = tv_null(a, b, seed=seed)
     return Estimate(est.value - bias, est.lo - bias, est.hi - bias, est.n)

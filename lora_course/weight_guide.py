@@ -131,10 +131,10 @@ def recommend(sw: Sweep, prompt: str, trigger: Optional[str] = None, target: flo
     """The lowest weight (above 0) of the sweep at which the lower bound of the share of pictures
     that are her reaches ``target`` and that of its other tags reaches ``control``."""
     tags = other_tags(prompt, trigger)
-    fid = [stats.share(sw.her(prompt, w)) for w in sw.weights]
-    adh = [stats.share(sw.shows(tags, prompt, w)) for w in sw.weights]   # no other tags: 1.0
-    fid_o = [stats.share(sw.her(prompt, w, unclear_counts=True)) for w in sw.weights]
-    adh_o = [stats.share(sw.shows(tags, prompt, w, unclear_counts=True)) for w in sw.weights]
+    fid = [stats.share(sw.her(prompt, w), runs=sw.runs) for w in sw.weights]
+    adh = [stats.share(sw.shows(tags, prompt, w), runs=sw.runs) for w in sw.weights]   # no other tags: 1.0
+    fid_o = [stats.share(sw.her(prompt, w, unclear_counts=True), runs=sw.runs) for w in sw.weights]
+    adh_o = [stats.share(sw.shows(tags, prompt, w, unclear_counts=True), runs=sw.runs) for w in sw.weights]
     joint = sw.joint_curve(prompt, tags)
     best = max((w for w in sw.weights if w > 0), key=lambda w: joint[sw.weights.index(w)])
     return Advice(prompt, lowest_passing(sw.weights, fid, adh, target, control), best, [f.value for f in fid], [a.value for a in adh],

@@ -521,3 +521,22 @@ def test_three_ways_reads_her_unclear_and_someone_else():
     assert (sw.her("weiwei", 1.0) == (got == "her")).all()
     assert (sw.her("weiwei", 1.0, unclear_counts=True) == (got != "other")).all()
     assert sw.unclear_groups("weiwei", 1.0)[:3] == [["eye_color"], ["eye_color"], []]
+
+
+def test_a_check_rests_on_every_training_run_not_only_on_the_seeds():
+    """The same pictures, pooled over three training runs of which one never draws her: with the
+    runs known, the check that passed on the seeds alone is undecided, and the line says why."""
+    def one_run_lost(p, w, s):
+        return world.WEIWEI if (w >= 0.6 and s % 3 != 1) else OTHER
+    sw = fake_sweep(["weiwei"], one_run_lost, n_seeds=42)
+    pooled = claims.c1(sw)
+    assert pooled.status == "REPRODUCED"                      # 28 of 42 at w = 1, read as one run
+    sw.runs = [s % 3 for s in sw.seeds]
+    v = claims.c1(sw)
+    assert v.outcomes == [stats.UNDECIDED, stats.PASS] and v.status == "UNDECIDED"
+    text = "\n".join(v.check_lines())
+    assert "runs 1.00 · 0.00 · 1.00" in text and "not shown on 3 training runs and 42 seeds" in text
+    assert "split between 3 training runs" in text
+    # a difference carries each run's own value too
+    gap = claims._difference([sw.her("weiwei", 1.0)], [sw.her("weiwei", 0.0)], sw.runs)
+    assert gap.per_run == (1.0, 0.0, 1.0) and gap.lo <= 0.0

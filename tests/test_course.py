@@ -13,7 +13,7 @@ def lab(tiny_pipe, tmp_path, monkeypatch):
     """A lab on the random tiny pipeline, 2 seeds, keeping its LoRAs and points in ``tmp_path``."""
     monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
     monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
-    return course.Lab(tiny_pipe, Tagger.load(), seeds=2)
+    return course.Lab(tiny_pipe, Tagger.load(), seeds=2, runs=1)
 
 
 def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
@@ -22,7 +22,7 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     assert name == "weiwei_1" and lora.loaded_adapters(tiny_pipe) == ["weiwei_1"]
     assert len(list(tmp_path.glob("weiwei_1-*.safetensors"))) == 1
     # the same set, settings and base: loaded from the cache, not trained again
-    lab2 = course.Lab(tiny_pipe, lab.tagger, seeds=2)
+    lab2 = course.Lab(tiny_pipe, lab.tagger, seeds=2, runs=1)
     assert lab2.train("weiwei_1", cfg, progress=False) == "weiwei_1" and "weiwei_1" not in lab2.results
 
     sw = lab.sweep(["weiwei", "1girl"], name, weights=(0.0, 0.6, 1.0), progress=False)
@@ -172,3 +172,30 @@ def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_
     labels = [ax.get_ylabel().replace("\n", " ") for ax in fig.axes if ax.get_ylabel()]
     assert labels[0].startswith("`fox` · the base model") and "w=0.6" in labels[1] and "(3 steps)" in labels[3]
     assert "fox_1_3" in lab.keys and "fox_1" in lab.keys
+
+
+def test_a_lora_trained_three_times_splits_its_seeds_between_the_runs(tiny_pipe, tmp_path, monkeypatch):
+    monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    lab = course.Lab(tiny_pipe, Tagger.load(), seeds=5, runs=3)
+    cfg = lora.LoraTrainConfig(steps=2, batch_size=2)
+    name = lab.train("weiwei_1", cfg, progress=False)
+    assert name == "weiwei_1" and lab.replicates[name] == ("weiwei_1", "weiwei_1_run1", "weiwei_1_run2")
+    assert sorted(lora.loaded_adapters(tiny_pipe)) == ["weiwei_1", "weiwei_1_run1", "weiwei_1_run2"]
+    assert [lab.results[n].config.seed for n in lab.replicates[name]] == [0, 1, 2]
+    one = lab.results["weiwei_1"].unet_lora
+    assert any(not np.array_equal(one[k], lab.results["weiwei_1_run1"].unet_lora[k]) for k in one)  # other seeds
+    sw = lab.sweep(["weiwei"], name, weights=(0.0, 1.0), progress=False)
+    assert sw.runs == [0, 1, 2, 0, 1]
+    # the i-th seed's picture at w = 1 is run i mod 3's, at w = 0 the base model's
+    run1 = lab.sweep(["weiwei"], "weiwei_1_run1", weights=(0.0, 1.0), seeds=[1, 4], progress=False)
+    assert np.array_equal(sw.images[0, 1, [1, 4]], run1.images[0, 1])
+    assert np.array_equal(sw.images[0, 0, [1, 4]], run1.images[0, 0])
+    # loaded again from the cache: no run trained twice, the same pictures
+    lab2 = course.Lab(tiny_pipe, lab.tagger, seeds=5, runs=3)
+    lab2.train("weiwei_1", cfg, progress=False)
+    assert lab2.results == {}
+    assert np.array_equal(lab2.sweep(["weiwei"], name, weights=(0.0, 1.0), progress=False).images, sw.images)
+    # an interval of a share of this sweep resamples the runs: each run's share is printed beside it
+    est = claims.share_of(sw, sw.her("weiwei", 1.0))
+    assert est.per_run is not None and len(est.per_run) == 3

@@ -97,3 +97,40 @@ def test_drift_is_corrected_for_the_bias_of_finite_samples():
     assert stats.tv_null(same, same) == 0.0 and stats.drift(same, same).value == 0.0
     moved = stats.drift(_onehots([0] * 32), _onehots([1] * 32))
     assert 0.8 < moved.value <= 1.0 and moved.lo <= moved.value <= moved.hi
+
+
+def test_a_share_over_training_runs_resamples_the_runs():
+    runs = [i % 3 for i in range(33)]
+    agree = np.array([i % 2 == 0 for i in range(33)])          # every run draws her on about half
+    est = stats.share(agree, runs=runs)
+    lo, hi = stats.wilson(int(agree.sum()), 33)
+    assert est.lo <= lo and est.hi >= hi                       # never narrower than Wilson
+    assert len(est.per_run) == 3 and all(abs(v - 0.5) < 0.1 for v in est.per_run)
+    # two runs draw her on every seed, one on none: the same pooled share as a run at 2/3, but
+    # "a LoRA trained this way" could be either, and the interval says so
+    split = np.array([r != 1 for r in runs])
+    wide, one_run = stats.share(split, runs=runs), stats.share(split)
+    assert wide.value == one_run.value and wide.per_run == (1.0, 0.0, 1.0)
+    assert wide.lo == 0.0 and wide.hi == 1.0 and one_run.width < 0.35
+    assert stats.decide(one_run, 0.4) == stats.PASS and stats.decide(wide, 0.4) == stats.UNDECIDED
+    assert wide.runs_text() == "runs 1.00 · 0.00 · 1.00" and one_run.runs_text() == ""
+
+
+def test_a_two_level_resample_draws_whole_runs_then_seeds_within_them():
+    runs = np.array([0, 1, 2] * 4 + [0])                      # runs of 5, 4 and 4 seeds
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        idx = stats.resample(len(runs), rng, runs)
+        drawn = runs[idx]
+        # a drawn run contributes as many seeds as it has, all of its own
+        sizes = {r: int((runs == r).sum()) for r in (0, 1, 2)}
+        blocks, i = [], 0
+        while i < len(idx):
+            r = drawn[i]
+            blocks.append(r)
+            assert set(drawn[i:i + sizes[r]]) == {r}
+            i += sizes[r]
+        assert len(blocks) == 3
+    # one run only: the plain bootstrap over seeds, the very draws the course always made
+    hits = np.array([1, 0, 1, 1, 0, 1, 1, 1], bool)
+    assert stats.bootstrap(np.mean, hits, runs=[0] * 8) == stats.bootstrap(np.mean, hits)
