@@ -117,6 +117,28 @@ class Sweep:
         #: when True, every ``unclear_counts`` below means its opposite (see :meth:`unclear_flipped`)
         self.flipped = False
 
+    def readings_json(self) -> dict:
+        """What the tagger read, without the pictures: prompts, weights, seeds, runs and each
+        group's value per picture as an index into that group's list of values (``codes``, kept in
+        the file: a few kB a sweep), enough to compute every claim again
+        (:meth:`from_readings_json`)."""
+        return {"prompts": self.prompts, "weights": self.weights, "seeds": self.seeds, "runs": self.runs,
+                "codes": {g: list(VALUE_CODES[g]) for g in self.readings.values},
+                "values": {g: [VALUE_CODES[g][v] for v in vals] for g, vals in self.readings.values.items()}}
+
+    @classmethod
+    def from_readings_json(cls, d: dict) -> "Sweep":
+        """The sweep :meth:`readings_json` wrote, with no pictures (``images`` is empty): its
+        claims, shares and intervals are the same as the original's."""
+        values = {g: [d["codes"][g][i] for i in codes] for g, codes in d["values"].items()}
+        n = len(next(iter(values.values())))
+        meta = {"prompt": [p for p in d["prompts"] for _ in d["weights"] for _ in d["seeds"]],
+                "weight": [float(w) for _ in d["prompts"] for w in d["weights"] for _ in d["seeds"]],
+                "seed": [s for _ in d["prompts"] for _ in d["weights"] for s in d["seeds"]]}
+        readings = Readings(np.zeros((n, 0)), [], values, meta)
+        images = np.zeros((len(d["prompts"]), len(d["weights"]), len(d["seeds"]), 0, 0, 3), np.uint8)
+        return cls(d["prompts"], d["weights"], d["seeds"], images, readings, d.get("runs"))
+
     def unclear_flipped(self) -> "Sweep":
         """The same sweep with every ``unclear_counts`` of :meth:`her`, :meth:`shows` and
         :meth:`her_and` turned into its opposite: the claims read each sweep both ways, their

@@ -73,6 +73,22 @@ C7 = Experiment("C7", "08_poses", ("weiwei_1",), ("weiwei, sitting", "weiwei, st
 
 #: The article's experiments by claim, in the article's order.
 ARTICLE: Dict[str, Experiment] = {e.claim: e for e in (C1, C2, C3, C4, C5, C6, C7)}
+
+# ---- beyond the article (notebooks 09-12): what each trains, declared once ----------------------
+#: Claim T (notebook 09): her pictures under three captionings, each a training set.
+THESIS_SETS: Dict[str, str] = {"trigger": "thesis_trigger", "full": "thesis_full", "pruned": "thesis_pruned"}
+#: Claim P (notebook 10): each word the LoRA is trained onto, and its training set.
+POSSESSED: Dict[str, str] = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
+                             "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
+#: Claim R (notebook 11): the weights the prior-preservation LoRA is drawn at (the ends and the
+#: working weight).
+REMEDY_WEIGHTS: Tuple[float, ...] = (0.0, 0.6, 1.0)
+#: Claim W (notebook 12): each LoRA of the course and the prompt a user would draw it with.
+USES: Dict[str, str] = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
+                        "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
+#: The notebook that decides each claim, in the course's order.
+NOTEBOOKS: Dict[str, str] = {**{c: e.notebook for c, e in ARTICLE.items()}, "T": "09_thesis",
+                             "P": "10_possession", "R": "11_remedies", "W": "12_weight_guide"}
 #: The experiments notebooks 06 and 08 also show at the article's length.
 AT_ARTICLE_LENGTH = ("C5", "C7")
 

@@ -25,15 +25,8 @@ from . import claims, experiments, plots, remedies, stats, training_length, weig
 from .evaluation import Sweep
 from .stats import Estimate
 
-#: How notebook 12 draws its uses, notebook 10 its possessed words.
-POSSESSED = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
-             "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
-USES = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
-        "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
+POSSESSED, USES, NOTEBOOKS = experiments.POSSESSED, experiments.USES, experiments.NOTEBOOKS
 MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experiments.C7.prompts
-#: The notebook that draws each verdict.
-NOTEBOOKS = {**{c: e.notebook for c, e in experiments.ARTICLE.items()}, "T": "09_thesis",
-             "P": "10_possession", "R": "11_remedies", "W": "12_weight_guide"}
 
 
 @dataclass
@@ -84,7 +77,7 @@ def draw(lab) -> Results:
     sw.update(article_sweeps(lab, steps=tl.ARTICLE_STEPS, suffix=" 600"))
     one_along = lab.train_along("weiwei_1", tl.KEEP_STEPS)
     # notebook 09: three captionings
-    thesis_loras = {how: lab.train(f"thesis_{how}", progress=False) for how in ("trigger", "full", "pruned")}
+    thesis_loras = {how: lab.train(s, progress=False) for how, s in experiments.THESIS_SETS.items()}
     prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
     thesis = {how: lab.sweep(prompts, name, weights=(1.0,), progress=False) for how, name in thesis_loras.items()}
     base = lab.sweep([claims.THESIS_LEAK], thesis_loras["trigger"], weights=(0.0,), progress=False)
@@ -99,7 +92,7 @@ def draw(lab) -> Results:
     reg = lab.train(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg", progress=False)
     weiwei, varied = lab.train("weiwei_1", progress=False), thesis_loras["pruned"]
     sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, progress=False)
-    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=(0.0, 0.6, 1.0), progress=False)
+    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=experiments.REMEDY_WEIGHTS, progress=False)
     sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, progress=False)
     sw["R varied"] = lab.sweep(["weiwei, sitting"], varied, progress=False)
     # notebook 12: the weight guide

@@ -148,6 +148,11 @@ plots.three_ways_figure(sw, "1girl")
 # > **结论。** 文章的每个论断都拆成几项检验，每项检验拿一个图片比例（或两个比例之差）和一道门槛比，按它的 95 % 区间来判定：整个区间都落在门槛靠文章的那一边，检验**通过**；整个区间都在另一边，检验**不通过**；区间跨在门槛上，就是**未定**。每项检验都通过，论断"复现"；每项都不通过，"未复现"；有通过也有不通过，"部分复现"；还有未定的检验、可能让结论倒向任何一边，就是"未定"。每个结论下面，课程都会逐项说明原因。门槛在任何测量之前就定好了：0.5 表示"是她"或"大多数图"，0.4 表示两个提示词之间明显的差距，0.3 表示"很难得到"或文章会注意到的变化，0.7 表示一个特征可控，0.1 表示"没有"。
 
 # %% [markdown]
+# **Training runs.** Training a LoRA is itself a draw: the same picture and recipe with another training seed gives a slightly different LoRA, and at some points of the course the runs disagree more than the seeds do. So the course trains every LoRA its claims read **three times** (training seeds 0, 1 and 2) and splits each point's seeds between the three runs in turn. Every interval resamples the runs first, then the seeds within them, so it speaks for "a LoRA trained this way", not for one lucky or unlucky run; each check line prints the three runs' own shares beside it (`runs 0.91 · 1.00 · 0.80`), and a check that is open because the runs disagree says so: more runs, not more seeds, would narrow it.
+#
+# > **独立训练。** 训练 LoRA 本身也是一次抽样：同一张图、同一个配方，换一个训练种子，得到的 LoRA 就会略有不同；在课程的某些点上，几次独立训练之间的差别比种子之间的还大。所以凡是论断要读的 LoRA，课程都做**三次独立训练**（训练种子 0、1、2），每个点的种子轮流分给这三次训练。每个区间都先对独立训练重抽样，再对其中的种子重抽样，所以它说的是"这样训练出来的 LoRA"，而不是某一次碰巧好或碰巧坏的训练；每一行检验旁边都印着三次训练各自的比例（`runs 0.91 · 1.00 · 0.80`）。如果一项检验因为几次训练彼此不一致而未定，检验行会直说：要收窄区间，得多做几次独立训练，光加种子不够。
+
+# %% [markdown]
 # ## Your turn: the tag editor · 动手：标签编辑器
 # The same tools with the mouse, on the copy made above: click a tag to remove it (click it again to put it back), type tags to add them, or edit every picture at once; the table counts the pictures that carry each tag. Nothing is written until **save**, and saving keeps every old caption in `.backup/`.
 #

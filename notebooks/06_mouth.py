@@ -109,14 +109,14 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 # - **Why either outcome is possible.** The base model knows `closed mouth`: a lightly trained LoRA leaves it room; one that learned its picture by heart may draw the open mouth anyway. Compare the two verdicts above (the recipe's length, the article's).
 # - **In-between mouths** (an overfit LoRA may draw them) are unclear and count as not closed; a check line prints the other reading where it would change the outcome.
 # - **The article** shows the far end of this race; notebook 14 follows the mouth along the training length.
-# - **One training run** per verdict: across 16 runs at the article's length (E6 in the [experiment log](../docs/experiment_log.md)) the one-picture check sits on its bar, so one run can land either side.
+# - **Training runs.** The recipe's verdict rests on three training runs of each LoRA (each check line shows the runs' own shares); the article's-length one on a single run, and across 16 runs at that length (E6 in the [experiment log](../docs/experiment_log.md)) the one-picture check sits on its bar, so one run can land either side.
 #
 # > <!-- zh: reading -->
 # > - **检验什么。** w = 1 时，单图 LoRA 画 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子；双图 LoRA 要哪种嘴型，那种嘴型的她都应至少占 0.7。
 # > - **为什么两种结果都有可能。** 底模认识 `closed mouth`：训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA 可能照样画张着的嘴。对比上面两个结论（配方的训练长度、文章的长度）。
 # > - **介于张闭之间的嘴**（过拟合的 LoRA 可能画出来）是模棱两可的，算作没有闭嘴；另一种读法若会改变结果，检验行会把它印出来。
 # > - **原文**画的是这场赛跑的终点；第 14 课沿着训练长度追踪嘴型。
-# > - **每个结论只靠一次训练**：在文章长度下训练 16 次（[实验日志](../docs/experiment_log.md)中的 E6），单图那项检验正好落在门槛上，所以一次训练落在哪一边都有可能。
+# > - **独立训练。** 配方长度的结论靠每个 LoRA 的三次独立训练（检验行印着每次各自的比例）；文章长度的结论只靠一次。在文章长度下做 16 次独立训练（[实验日志](../docs/experiment_log.md)中的 E6），单图那项检验正好落在门槛上，所以一次训练落在哪一边都有可能。
 
 # %% [markdown]
 # ## Things to try · 动手试试

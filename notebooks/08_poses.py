@@ -86,14 +86,14 @@ readings.explain(verdict_article, steps=tl.ARTICLE_STEPS)
 # - **Why either outcome is possible.** The base model knows `sitting`; her one picture stands. A light LoRA may let the prompt win at full weight; an overfit one may yield the pose only at lower weight, with less of her. Compare the two verdicts above (recipe's length, article's).
 # - **In-between pictures** (partly her) count as not her; a check line prints the other reading where it would change the outcome. Is she her? Your call, not the seeds'.
 # - **The article** shows this race's far end; notebooks 06 (mouth) and 14 (training length) run it too.
-# - **One run** per verdict: E6 in docs/experiment_log.md (16 runs, article's length) finds the price on its bar, runs far apart.
+# - **Training runs.** The recipe's verdict rests on three runs of the LoRA (the check lines show each run's share), the article's-length one on a single run: E6 in docs/experiment_log.md (16 runs at that length) finds the price on its bar, runs far apart.
 #
 # > <!-- zh: reading -->
 # > - **检验什么。** `weiwei, sitting` 坐着的种子在 w = 1 时应至多占 0.3，在 w = 0.6 时应至少占 0.5；w = 1 时站着的她减去 w = 0.6 时既是她又坐着的比例（代价）应至少是 0.3。
 # > - **为什么两种结果都有可能。** 底模认识 `sitting`，而她唯一的那张图是站着的。训练得轻的 LoRA 在满权重下也可能让提示词占上风；过拟合的 LoRA 可能要等权重降下来才让出姿势，她也随之少了几分。对比上面两个结论（配方的训练长度、文章的长度）。
 # > - **介于两者之间的图**（只有几分像她）算作不是她；另一种读法若会改变结果，检验行会把它印出来。算不算她，要你自己判断，种子帮不上忙。
 # > - **原文**画的是这场赛跑的终点；第 06 课（嘴型）和第 14 课（训练长度）也在跑这场赛跑。
-# > - **每个结论只靠一次训练**：docs/experiment_log.md 里的 E6（文章长度，训练 16 次）发现代价正好落在门槛上，各次训练相差很远。
+# > - **独立训练。** 配方长度的结论靠这个 LoRA 的三次独立训练（检验行印着每次各自的比例），文章长度的结论只靠一次：docs/experiment_log.md 里的 E6（文章长度，16 次独立训练）发现代价正好落在门槛上，各次训练相差很远。
 
 # %% [markdown]
 # ## Things to try · 动手试试

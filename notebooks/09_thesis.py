@@ -42,13 +42,13 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
+from lora_course import claims, course, experiments, plots, readings
 lab = course.setup()
 
 # %%
 from IPython.display import display
-for how in ("trigger", "full", "pruned"):
-    display(course.show_set(f"thesis_{how}"))
+for how, s in experiments.THESIS_SETS.items():
+    display(course.show_set(s))
 
 # %% [markdown]
 # Before training, the caption lint of [notebook 01](01_tagging.ipynb) reads the three folders: it expects the full tags to keep her looks on their own words (`named_everywhere`: the trigger alone will not draw her) and the other two to leave everything on the trigger (`trigger_only`: `1girl` will be pulled toward her). The table after the measurements below puts its expectations beside what the LoRAs do.
@@ -58,12 +58,12 @@ for how in ("trigger", "full", "pruned"):
 # %%
 # NBVAL_CHECK_OUTPUT
 from lora_course import caption_lint, training_sets
-lint = {how: caption_lint.lint_folder(training_sets.folder(f"thesis_{how}")) for how in ("trigger", "full", "pruned")}
+lint = {how: caption_lint.lint_folder(training_sets.folder(s)) for how, s in experiments.THESIS_SETS.items()}
 for how, report in lint.items():
     print(f"{how:>8}: " + ", ".join(f.kind for f in report.findings))
 
 # %%
-loras = {how: lab.train(f"thesis_{how}") for how in ("trigger", "full", "pruned")}
+loras = {how: lab.train(s) for how, s in experiments.THESIS_SETS.items()}
 
 # %% [markdown]
 # ## Quality, control, leakage · 质量、控制、泄漏

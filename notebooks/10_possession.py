@@ -30,13 +30,11 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
+from lora_course import claims, course, experiments, plots, readings
 lab = course.setup()
 
 # %%
-sets = {"weiwei": "weiwei_1", "1girl": "onto_1girl", "fox": "fox_1",
-        "long hair": "onto_long_hair", "red hair": "onto_red_hair"}
-loras = {word: lab.train(s) for word, s in sets.items()}
+loras = {word: lab.train(s) for word, s in experiments.POSSESSED.items()}
 print("unrelated prompt:", claims.UNRELATED)
 
 # %%

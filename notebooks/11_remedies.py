@@ -36,7 +36,7 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
+from lora_course import claims, course, experiments, plots, readings
 lab = course.setup()
 
 # %%
@@ -50,7 +50,7 @@ reg = lab.train(reg_set, name="weiwei_reg")
 
 # %%
 sw_plain = lab.sweep(["weiwei", "1girl"], plain)                        # notebook 03's sweep
-sw_reg = lab.sweep(["weiwei", "1girl"], reg, weights=(0.0, 0.6, 1.0))   # the ends and the working weight
+sw_reg = lab.sweep(["weiwei", "1girl"], reg, weights=experiments.REMEDY_WEIGHTS)   # the ends and the working weight
 plots.compare_grid({"plain": sw_plain, "prior preservation": sw_reg}, weight=1.0,
                    title="w=1, seed 0: with and without prior preservation")
 

@@ -31,13 +31,12 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
+from lora_course import claims, course, experiments, plots, readings
 lab = course.setup()
 
 # %%
 from lora_course import weight_guide
-uses = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", "mouth_2": "weiwei, closed mouth",
-        "cry_smile_2": "weiwei, closed mouth, smile", "thesis_pruned": "weiwei, sitting"}
+uses = experiments.USES          # each LoRA and the prompt a user would draw it with
 loras = {s: lab.train(s) for s in uses}
 sweeps = {s: lab.sweep([p], loras[s], weights=weight_guide.WEIGHTS) for s, p in uses.items()}
 

@@ -540,3 +540,14 @@ def test_a_check_rests_on_every_training_run_not_only_on_the_seeds():
     # a difference carries each run's own value too
     gap = claims._difference([sw.her("weiwei", 1.0)], [sw.her("weiwei", 0.0)], sw.runs)
     assert gap.per_run == (1.0, 0.0, 1.0) and gap.lo <= 0.0
+
+
+def test_a_sweeps_readings_written_and_read_back_decide_the_same_verdict():
+    def half(p, w, s):
+        return world.WEIWEI if (w >= 0.6 and s % 2) else {**OTHER, "eye_color": UNCLEAR}
+    sw = fake_sweep(["weiwei", "1girl"], half, n_seeds=30)
+    sw.runs = [s % 3 for s in sw.seeds]
+    again = Sweep.from_readings_json(sw.readings_json())
+    assert again.runs == sw.runs and again.readings.values == sw.readings.values
+    assert claims.c2(again).line() == claims.c2(sw).line()
+    assert str(claims.c2(again)) == str(claims.c2(sw))

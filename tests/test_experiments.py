@@ -35,3 +35,16 @@ def test_the_results_module_keeps_no_copy_of_an_experiment():
         else:
             assert f'lab.sweep(["{e.prompts[0]}"]' not in src, f"results.py draws experiments.{e.claim} by hand"
     assert "(0.6, 0.8, 1.0)" not in src and "range(1000" not in src and "STRONG_HOST =" not in src
+
+
+def test_the_claims_beyond_the_article_declare_their_sets_once():
+    """T, P, R and W: notebooks 09-12 and the results module read their training sets, uses and
+    weights from the registry; none types them again."""
+    assert list(experiments.NOTEBOOKS) == [*experiments.ARTICLE, "T", "P", "R", "W"]
+    for path in ["lora_course/results.py", *(f"notebooks/{experiments.NOTEBOOKS[c]}.py" for c in "TPRW")]:
+        code = "\n".join(line for line in (ROOT / path).read_text(encoding="utf-8").splitlines()
+                         if not line.lstrip().startswith("#"))
+        for typed in ('"onto_1girl"', '"onto_red_hair"', '"fox, sitting"', '"thesis_{how}"', "(0.0, 0.6, 1.0)"):
+            assert typed not in code, f"{path} types {typed} again: take it from lora_course.experiments"
+    for name in experiments.NOTEBOOKS.values():
+        assert (ROOT / "notebooks" / f"{name}.py").exists(), name

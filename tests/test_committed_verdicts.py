@@ -1,0 +1,47 @@
+"""The committed verdicts of notebooks 02-08 are what the code computes from the committed
+readings: every sweep of C1-C7, as the tagger read it (data/results/article_readings.json, written
+by scripts/article_readings.py), decided again here and compared line for line with the verdict
+the committed notebook printed. No picture is drawn, no model loaded."""
+import json
+
+import pytest
+
+from lora_course import experiments, paths, report
+from lora_course.evaluation import Sweep
+
+READINGS = paths.DATA_DIR / "results" / "article_readings.json"
+pytestmark = pytest.mark.skipif(not READINGS.exists(), reason="data/results/article_readings.json not written")
+
+
+@pytest.fixture(scope="module")
+def sweeps():
+    doc = json.loads(READINGS.read_text())
+    return {n: Sweep.from_readings_json(d) for n, d in doc["sweeps"].items()}
+
+
+@pytest.fixture(scope="module")
+def printed():
+    return {v.claim: v for _, vs in report.committed_verdicts(paths.ROOT / "notebooks") for v in vs}
+
+
+@pytest.mark.parametrize("claim", list(experiments.ARTICLE))
+def test_the_committed_verdict_is_computed_from_the_committed_readings(claim, sweeps, printed):
+    v = experiments.decide(experiments.ARTICLE[claim], sweeps)
+    assert printed[claim].line() == v.line(), (
+        f"notebook {experiments.ARTICLE[claim].notebook} printed another verdict than its readings give: "
+        "re-execute the notebooks and run scripts/article_readings.py after them")
+
+
+def test_the_readings_carry_the_training_runs(sweeps):
+    doc = json.loads(READINGS.read_text())
+    assert doc["runs"] == experiments.RUNS
+    for name, sw in sweeps.items():
+        assert sw.runs is not None and len(set(sw.runs)) == experiments.RUNS, name
+
+
+def test_a_sweep_read_back_gives_the_same_numbers(sweeps):
+    sw = sweeps["C2"]
+    again = Sweep.from_readings_json(sw.readings_json())
+    for p in sw.prompts:
+        for w in sw.weights:
+            assert (again.her(p, w) == sw.her(p, w)).all() and again.unclear(p, w) == sw.unclear(p, w)
