@@ -400,10 +400,7 @@ def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray], runs=None)
         return float(np.mean([a.mean() for a in arrs[:k]]) - np.mean([a.mean() for a in arrs[k:]]))
     boot = stats.bootstrap(stat, *pos, *neg, runs=runs)
     P, N = np.concatenate(pos).astype(bool), np.concatenate(neg).astype(bool)
-    p1, p2 = P.mean(), N.mean()
-    (l1, u1), (l2, u2) = stats.wilson(int(P.sum()), P.size), stats.wilson(int(N.sum()), N.size)
-    lo = p1 - p2 - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = p1 - p2 + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    lo, hi = stats.newcombe(int(P.sum()), P.size, int(N.sum()), N.size)
     each = None
     if runs is not None and len(set(runs)) > 1:
         each = tuple(a - b for a, b in zip(stats.per_run(np.mean(pos, axis=0), runs),

@@ -49,6 +49,15 @@ def wilson(k: float, n: int, z: float = Z95) -> Tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def newcombe(k1: float, n1: int, k2: float, n2: int, z: float = Z95) -> Tuple[float, float]:
+    """Newcombe's square-and-add interval of ``k1/n1 − k2/n2`` from the two Wilson intervals
+    (Newcombe 1998, method 10: 56/70 − 48/80 gives 0.0524 to 0.3339)."""
+    p1, p2 = k1 / n1, k2 / n2
+    (l1, u1), (l2, u2) = wilson(k1, n1, z), wilson(k2, n2, z)
+    return (p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+            p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A measured number with its 95 % interval: ``str()`` gives ``0.91 [0.76, 0.97]``."""

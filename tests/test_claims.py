@@ -206,6 +206,19 @@ def test_no_article_claim_is_reproduced_without_what_it_claims(per_point):
     assert {c: v.status for c, v in verdicts.items() if v.status == claims.REPRODUCED} == {}
 
 
+def test_the_no_reproduced_test_catches_a_claim_stripped_of_its_failing_checks():
+    """The test above can fail: weaken a claim by keeping only the checks that pass on a fake model,
+    and for C1-C5 and C7 one of the two models would then be REPRODUCED. (C6 fails every check on
+    both, and its weaker form, the tags alone, is the next test's.)"""
+    caught = set()
+    for model in (_base_like, _her_only):
+        for c, v in _article_verdicts(model).items():
+            kept = [ch.outcome for ch in v.checks if ch.outcome == stats.PASS]
+            if kept and claims.status_of(kept) == claims.REPRODUCED:
+                caught.add(c)
+    assert caught == {"C1", "C2", "C3", "C4", "C5", "C7"}
+
+
 def test_the_weaker_checks_the_course_used_to_make_would_pass_on_the_base_alone():
     """Why C5 and C6 read her *and* the tags: counting the tags alone, the base model (which obeys
     full prompts) passes the two-picture half of C5 and both combinations of C6 by itself."""

@@ -134,3 +134,11 @@ def test_a_two_level_resample_draws_whole_runs_then_seeds_within_them():
     # one run only: the plain bootstrap over seeds, the very draws the course always made
     hits = np.array([1, 0, 1, 1, 0, 1, 1, 1], bool)
     assert stats.bootstrap(np.mean, hits, runs=[0] * 8) == stats.bootstrap(np.mean, hits)
+
+
+def test_newcombes_square_and_add_matches_the_published_example():
+    # Newcombe (1998), Statistics in Medicine 17, 873-890, method 10, his first example
+    lo, hi = stats.newcombe(56, 70, 48, 80)
+    assert (round(lo, 4), round(hi, 4)) == (0.0524, 0.3339)
+    lo, hi = stats.newcombe(9, 10, 3, 10)                       # his example (e)
+    assert (round(lo, 4), round(hi, 4)) == (0.1705, 0.8090)
