@@ -158,6 +158,7 @@ class Check:
         return self.outcome == stats.PASS
 
     seeds_n: int = 0                #: seeds behind a fixed outcome (no parts)
+    runs_n: int = 1                 #: training runs behind a fixed outcome (no parts)
 
     @property
     def seeds(self) -> int:
@@ -166,7 +167,7 @@ class Check:
     @property
     def runs(self) -> int:
         """Training runs behind the check's numbers (1 when its LoRA was trained once)."""
-        return max((len(p.est.per_run or ()) for p in self.parts), default=0) or 1
+        return max((len(p.est.per_run or ()) for p in self.parts), default=0) or self.runs_n
 
     @property
     def half_width(self) -> float:
@@ -401,11 +402,7 @@ def _difference(pos: Sequence[np.ndarray], neg: Sequence[np.ndarray], runs=None)
     boot = stats.bootstrap(stat, *pos, *neg, runs=runs)
     P, N = np.concatenate(pos).astype(bool), np.concatenate(neg).astype(bool)
     lo, hi = stats.newcombe(int(P.sum()), P.size, int(N.sum()), N.size)
-    each = None
-    if runs is not None and len(set(runs)) > 1:
-        each = tuple(a - b for a, b in zip(stats.per_run(np.mean(pos, axis=0), runs),
-                                           stats.per_run(np.mean(neg, axis=0), runs)))
-    return Estimate(boot.value, min(boot.lo, float(lo)), max(boot.hi, float(hi)), len(pos[0]), each)
+    return Estimate(boot.value, min(boot.lo, float(lo)), max(boot.hi, float(hi)), len(pos[0]), boot.per_run)
 
 
 #: The article's seven claims (C1–C7) are decided with the checks and the counting rule
@@ -723,17 +720,19 @@ def weight_guide(advice: Dict[str, "object"]) -> Verdict:
     refuted = [k for k, a in advice.items() if a.weight is None and a.refuted]
     open_ = [k for k, a in advice.items() if a.weight is None and not a.refuted]
     n = max((a.n for a in advice.values()), default=0)
+    runs = max((len(e.per_run or ()) for a in advice.values() for e in a.fidelity_est), default=0) or 1
+    at = f"{n} seeds" + (f" and {runs} training runs" if runs > 1 else "")
     first = stats.FAIL if refuted else stats.UNDECIDED if open_ else stats.PASS
     second = (stats.PASS if any(a.weight < 1.0 for a in found.values())
               else stats.UNDECIDED if open_ else stats.FAIL)
     by_unclear = [k for k in open_ if advice[k].unclear_weight is not None]
     by_seeds = [k for k in open_ if k not in by_unclear]
     missing = (f" (none for: {', '.join(refuted)})" if refuted else "") + \
-              (f" (not shown at {n} seeds for: {', '.join(by_seeds)})" if by_seeds else "") + \
+              (f" (not shown at {at} for: {', '.join(by_seeds)})" if by_seeds else "") + \
               (f" (the unclear pictures decide it for: {', '.join(by_unclear)})" if by_unclear else "")
     checks = [Check((), f"a weight whose lower bounds clear both bars, for {len(found)} of {len(advice)} LoRAs"
-                    + missing, fixed=first, seeds_n=n),
+                    + missing, fixed=first, seeds_n=n, runs_n=runs),
               Check((), "for some LoRA that weight is below full: "
-                    + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"), fixed=second, seeds_n=n)]
+                    + (", ".join(f"{k} w={a.weight:g}" for k, a in found.items()) or "none"), fixed=second, seeds_n=n, runs_n=runs)]
     return _verdict("W", checks, "; ".join(f"{k}: {a.decided_on()}" for k, a in advice.items()),
                     {f"w_{k}": (a.weight if a.weight is not None else float("nan")) for k, a in advice.items()})

@@ -91,13 +91,7 @@ def share(hits: Sequence[bool], runs: Optional[Sequence[int]] = None) -> Estimat
     if runs is None or len(set(runs)) < 2:
         return Estimate(value, lo, hi, len(hits))
     boot = bootstrap(np.mean, hits, runs=runs)
-    return Estimate(value, min(lo, boot.lo), max(hi, boot.hi), len(hits), per_run(hits, runs))
-
-
-def per_run(values: Sequence[float], runs: Sequence[int]) -> Tuple[float, ...]:
-    """The mean of ``values`` (one per seed) within each training run, in the runs' order."""
-    values, runs = np.asarray(values, dtype=float), np.asarray(runs)
-    return tuple(float(values[runs == r].mean()) for r in _run_labels(runs))
+    return Estimate(value, min(lo, boot.lo), max(hi, boot.hi), len(hits), boot.per_run)
 
 
 def _run_labels(runs) -> list:
@@ -122,7 +116,8 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
     ``n_boot`` resamples of the seeds. Every array has one row per seed, in the same seed order
     (paired): each resample picks the same seeds from all of them. With ``runs`` (the training
     run each seed's picture was drawn with), every resample draws the runs first, then seeds
-    within them (:func:`resample`)."""
+    within them (:func:`resample`), and :attr:`Estimate.per_run` is the statistic on each run's
+    own seeds."""
     arrays = [np.asarray(a) for a in per_seed]
     n = len(arrays[0])
     if any(len(a) != n for a in arrays):
@@ -140,7 +135,9 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
         idxs = [resample(n, rng, runs) for _ in range(n_boot)]
     draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
     lo, hi = np.percentile(draws, [2.5, 97.5])
-    return Estimate(value, float(lo), float(hi), n)
+    each = None if runs is None else tuple(float(statistic(*(a[np.asarray(runs) == r] for a in arrays)))
+                                           for r in _run_labels(runs))
+    return Estimate(value, float(lo), float(hi), n, each)
 
 
 def decide(est: Estimate, threshold: float, at_least: bool = True, strict: bool = False) -> str:

@@ -5,7 +5,7 @@
 #
 # **Article:** experiment 1, *the trigger word* (触发词). The author trains a LoRA on a single picture of 喂喂 (weiwei) captioned with one made-up word, `weiwei`, and prompting that word brings back all of her: white long hair, fox ears, blue eyes, pink dress.
 #
-# > **原文**：实验 1，*触发词*。作者只用一张喂喂（weiwei）的图来训练 LoRA，标注里只有一个自造的词 `weiwei`；写出这个词，她的一切就都回来了：白色长发、狐耳、蓝眼睛、粉色裙子。
+# > **原文**：实验 1，*触发词*。作者只用一张喂喂（weiwei）的图来训练 LoRA，标注里只有一个自造的词 `weiwei`；在提示词里写上这个词，她的一切就都回来了：白色长发、狐耳、蓝眼睛、粉色裙子。
 #
 # In the article's metaphor `weiwei` is a **傀儡 (puppet)**: a word with no meaning of its own in the base model (the **门派**, the sect), which the LoRA fills with her features.
 #
@@ -13,7 +13,7 @@
 #
 # You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds (50 steps, the length the course's recipe rule gives: notebook 14), the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
 #
-# > 你会看到：她的训练图，底模怎么读这个新词，一个几秒钟就训好的 LoRA（50 步，即课程配方规则给出的长度，见第 14 课），LoRA 权重（**功力**）从 0 到 1 时画出的图，以及测得的身份还原度（48 个种子中，她的身份属性*全部*画对的比例）。
+# > 你会看到：她的训练图；底模怎么读这个新词；一个几秒钟就训好的 LoRA（50 步，即课程配方规则给出的长度，见第 14 课）；LoRA 权重（**功力**）从 0 到 1 时画出的图；以及测得的身份还原度（48 个种子中，她的身份属性*全部*画出来的比例）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -38,7 +38,7 @@ lab = course.setup()
 # ## The training set: one picture, one tag · 训练集：一张图，一个标签
 # A kohya-style folder (`10_weiwei/`: 10 repeats of the concept *weiwei*) holding one PNG and its caption file.
 #
-# > 一个 kohya 式的文件夹（`10_weiwei/`：概念 *weiwei* 重复 10 次），里面是一张 PNG 和它的标注文件。
+# > 一个 kohya 格式的文件夹（`10_weiwei/`：概念 *weiwei* 重复 10 次），里面是一张 PNG 和它的标注文件。
 
 # %%
 course.show_set("weiwei_1")
@@ -47,7 +47,7 @@ course.show_set("weiwei_1")
 # ## A puppet has no mind of its own · 傀儡没有自己的心智
 # The base model has never seen the word. Its tokenizer splits it into pieces it never trained on, so the prompt `weiwei` means nothing in particular yet:
 #
-# > 底模从没见过这个词。它的分词器会把这个词拆成一些从未训练过的片段，所以提示词 `weiwei` 眼下并不指向任何特定的东西：
+# > 底模从没见过这个词。它的分词器会把这个词拆成几个底模从没训练过的片段，所以提示词 `weiwei` 眼下还没有什么特定的含义：
 
 # %%
 from lora_course.tokenizer import describe_tokens
@@ -68,7 +68,7 @@ weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look for her on `weiwei`: nowhere in the base model's row, then in the LoRA rows.
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `weiwei` 上的她：底模那一行里没有她，LoRA 的几行里才有。
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。在 `weiwei` 这个提示词下找她：底模那一行里找不到，到了 LoRA 那几行才出现。
 
 # %%
 course.article_pictures(lab, "weiwei_1", C1.prompts)
@@ -101,7 +101,7 @@ print(lab.copies_table(sw, "weiwei", "weiwei_1"))
 # ## Then the numbers · 再看数字
 # The tagger reads every picture. *Identity fidelity* is the share of the 48 seeds showing all five of her identity attributes; the thin lines are each attribute alone. (This notebook draws 48 seeds, the others 32: with 32, even "not one picture is her" leaves a 95 % interval whose upper end lies above the claim's bar of 0.1 without the LoRA, so that half of the claim could never be shown.)
 #
-# > 标注器会读取每一张图。*身份还原度*是 48 个种子中她的五项身份属性全部画对的比例；细线是每一项属性单独的比例。（本课画 48 个种子，其余各课画 32 个：只有 32 个种子时，哪怕"一张都不是她"，95 % 区间的上界也会高过论断里"不挂 LoRA 时至多 0.1"的门槛，这一半论断就永远证实不了。）
+# > 标注器会读取每一张图。*身份还原度*是 48 个种子中把她的五项身份属性全部画出来的比例；细线是每一项属性单独的比例。（本课画 48 个种子，其余各课画 32 个：只有 32 个种子时，哪怕"一张都不是她"，95 % 区间的上界也会高过论断里"不挂 LoRA 时至多 0.1"的门槛，这一半论断就永远证实不了。）
 
 # %%
 plots.fidelity_figure(sw, "weiwei")
@@ -127,11 +127,11 @@ readings.explain(verdict)
 # - **The article** shows her in one picture at full weight; here every seed counts.
 #
 # > <!-- zh: reading -->
-# > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少占一半。每条检验行写明区间是否越过门槛；还原度曲线显示她从哪里升起来。
+# > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少占一半。每条检验行写明区间是否越过门槛；还原度曲线显示她从哪个权重开始出现。
 # > - **模棱两可的图**算作不是她；另一种读法若会改变结果，检验行会把它印出来。
 # > - **这个词起初是空的**：底模从没把它的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
-# > - **换一批种子**：配方规则（第 14 课）在种子 0–47 上按 w = 1 时的 `weiwei` 选训练长度，在那批种子上 C1 的这一半会天然通过；所以 C1 用种子 1000–1047。
-# > - **重新画的，不是复制品**：复制品表写明有没有图照搬了训练图；练得更久时从什么时候开始照搬，见第 14 课。
+# > - **换一批新种子**：配方规则（第 14 课）在种子 0–47 上按 w = 1 时的 `weiwei` 选训练长度，在那批种子上 C1 的这一半注定会通过；所以 C1 用种子 1000–1047。
+# > - **是新画的，不是复制品**：复制品表写明有没有哪张图照搬了训练图；训练得更久时从什么时候开始照搬，见第 14 课。
 # > - **文章**只用一张图展示满权重下的她；这里每个种子都算数。
 
 # %% [markdown]

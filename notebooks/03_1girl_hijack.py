@@ -1,11 +1,11 @@
 # %% [markdown]
-# # 03 · The `1girl` hijack: puppet vs possession · `1girl` 被夺舍：傀儡与宿主
+# # 03 · The `1girl` hijack: puppet vs possession · `1girl` 被夺舍：傀儡与夺舍
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/lora-course/lora_course/blob/main/notebooks/03_1girl_hijack.ipynb)
 #
 # **Article:** experiment 2. With the same one-picture LoRA at full weight, the author prompts `1girl` and still gets weiwei: the picture contained 1girl features, so the LoRA pulled `1girl` toward her too. At weight 0.6, `weiwei` still reproduces her while `1girl` starts to show other features.
 #
-# > **原文**：实验 2。作者用同一个单图 LoRA，在满权重下写提示词 `1girl`，得到的仍然是 weiwei：那张图里本来就有 1girl 的特征，所以 LoRA 把 `1girl` 也拉向了她。权重 0.6 时，`weiwei` 仍能把她画回来，`1girl` 却开始露出别的特征。
+# > **原文**：实验 2。作者用同一个单图 LoRA，在满权重下写提示词 `1girl`，得到的仍然是 weiwei：那张图里本来就有 `1girl` 的特征，所以 LoRA 把 `1girl` 也拉向了她。权重 0.6 时，`weiwei` 仍能把她画回来，`1girl` 却开始露出别的特征。
 #
 # The article's explanation: `1girl` is a **门派成员** (a member of the sect, a tag the base model knows). Training onto it is **夺舍** (possession): the host's own mind fights back when the caster's **功力** (power, the LoRA weight) drops. The puppet `weiwei` has no mind of its own, so it obeys even at partial power.
 #
@@ -42,7 +42,7 @@ weiwei = lab.train("weiwei_1")
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at `1girl`: does it turn into her at w = 1, and does it keep a face of its own at 0.6?
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `1girl`：w = 1 时它会不会变成她？w = 0.6 时它还保不保得住自己的样子？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看 `1girl`：w = 1 时它会不会变成她？w = 0.6 时它还保不保得住自己的样子？
 
 # %%
 course.article_pictures(lab, "weiwei_1", C2.prompts[:2])
@@ -62,7 +62,7 @@ plots.fidelity_figure(sw, list(C2.prompts), per_group=False)
 # ## Does the host have a mind of its own? · 宿主有没有自己的心智？
 # Possession can only be resisted by a host with a mind: the base model must draw something *different* for `1girl` than for the puppet `weiwei`. Same seed, the two prompts: how far apart are the identity attributes they draw (total-variation distance, 0 = the same distribution), and for how many seeds does the prompt change nothing the tagger can see?
 #
-# > 只有有心智的宿主才抵抗得了夺舍：底模给 `1girl` 画的东西，必须和给傀儡 `weiwei` 画的*不一样*。同一个种子、两个提示词：它们画出的身份属性相差多远（用总变差距离衡量，0 = 分布完全相同）？又有多少个种子上，换了提示词却没有任何标注器看得出的变化？
+# > 只有有心智的宿主才抵抗得了夺舍：底模给 `1girl` 画的东西，必须和给傀儡 `weiwei` 画的*不一样*。同一个种子、两个提示词：它们画出的身份属性相差多远（用总变差距离衡量，0 = 分布完全相同）？又有多少个种子上，换了提示词，标注器却看不出任何变化？
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -95,10 +95,10 @@ readings.explain(verdict)
 #
 # > <!-- zh: reading -->
 # > - **三项检验。** 夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？它画成她的比例比 `1girl` 至少高 0.4 吗（傀儡的领先幅度）？
-# > - **模棱两可的图**（比如一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，领先幅度才是同一把尺子量的；另一种读法若会改变结果，检验行会把它印出来。
+# > - **模棱两可的图**（比如一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，这样领先幅度才是用同一把尺子量出来的；另一种读法若会改变结果，检验行会把它印出来。
 # > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到一起。
-# > - **更强的宿主**（3）点名了和她相矛盾的颜色：这个 LoRA 能夺舍它吗？
-# > - **这个 LoRA 之外**：两半怎样随训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
+# > - **强宿主**（3）点名了和她相矛盾的颜色：这个 LoRA 能夺舍它吗？
+# > - **这个 LoRA 之外**：这两方面怎样随训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
 
 # %% [markdown]
 # ## Things to try · 动手试试
@@ -114,7 +114,7 @@ readings.explain(verdict)
 # ## Your turn: the weight slider · 动手：权重滑块
 # Move the power (功力) and watch the host give in: the same seeds are drawn again at each weight, and the tagger reads every picture. Try `weiwei`, `1girl` and the strong host in the prompt, or write the weight into it as in A1111: `1girl, <lora:weiwei_1:0.6>`. The slider redraws when you let go of it.
 #
-# > 拖动功力，看着宿主一点点屈服：每个权重下都会重新画同一批种子，标注器读取每一张图。提示词里可以试 `weiwei`、`1girl` 和那个更强的宿主，也可以像 A1111 那样把权重直接写进提示词：`1girl, <lora:weiwei_1:0.6>`。松开滑块时才会重新出图。
+# > 拖动功力滑块，看着宿主一点点屈服：每个权重下都会重新画同一批种子，标注器读取每一张图。提示词里可以试 `weiwei`、`1girl` 和那个强宿主，也可以像 A1111 那样把权重直接写进提示词：`1girl, <lora:weiwei_1:0.6>`。松开滑块时才会重新出图。
 
 # %%
 from lora_course import widgets

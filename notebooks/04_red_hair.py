@@ -5,7 +5,7 @@
 #
 # **Article:** experiment 3. Prompting `red hair` with the weiwei LoRA (she has white hair) reproduces her poorly: the features clash, and only full weight ("ten levels") brings her back. `long hair` matches her, and reproduces most of her already at lower weight.
 #
-# > **原文**：实验 3。挂上 weiwei 的 LoRA 写提示词 `red hair`（她是白发），还原得很差：特征互相冲突，只有满权重（"十层功力"）才能把她画回来。`long hair` 和她相符，在较低的权重下就能还原她的大部分特征。
+# > **原文**：实验 3。挂上 weiwei 的 LoRA、写提示词 `red hair`（她是白发）时，她还原得很差：特征互相冲突，只有满权重（"十层功力"）才能把她画回来。`long hair` 和她相符，在较低的权重下就能还原她的大部分特征。
 #
 # Possession (夺舍) succeeds more easily when the host already resembles the caster.
 #
@@ -42,7 +42,7 @@ weiwei = lab.train("weiwei_1")
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the hair that `red hair` gets: red, white, or something between?
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `red hair` 画出来的头发：是红的、白的，还是介于两者之间？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看 `red hair` 画出来的头发：是红的、白的，还是介于两者之间？
 
 # %%
 course.article_pictures(lab, "weiwei_1", C3.prompts)
@@ -78,8 +78,8 @@ readings.explain(verdict)
 #
 # > <!-- zh: reading -->
 # > - **C3 检验什么。** w = 1 时 `red hair` 画成她的种子至少占一半（十层功力把她带回来），w = 0.6 时不超过 0.3（功力不满时宿主会反抗）；w = 0.6 时 `long hair` 画成她的种子至少占一半（和她相像的宿主早早屈服）。
-# > - **两者为什么可能不同**：`red hair` 点名了和她的白发相矛盾的颜色，是有自己心智的宿主；`long hair` 则和她相符。`plots.rate_figure` 显示 `red hair` 的图得到哪种发色。
-# > - **固定的权重**：检验只读 w = 0.6 和 1，是看图之前定好的；还原度曲线画出两者之间的全貌。
+# > - **两者为什么可能不同**：`red hair` 点名了和她的白发相矛盾的颜色，是有自己心智的宿主；`long hair` 则和她相符。`plots.rate_figure` 显示 `red hair` 画出来的是哪种发色。
+# > - **固定的权重**：检验只读 w = 0.6 和 1，是看图之前定好的；还原度图画出两者之间的曲线。
 # > - **模棱两可的图**和第 03 课一样算作不是她（`unclear readings` 那一行数了有多少）；另一种读法若会改变结果，检验行会把它印出来。
 # > - **文章**说 `red hair` 只有十层功力才能把她画回来。这里 w = 1 做得到吗？
 
@@ -91,7 +91,7 @@ readings.explain(verdict)
 #
 # > - `blue eyes` 也和她相符：它是不是一个像 `long hair` 那样的宿主？
 # > - `short hair, red hair`：同时两处冲突。
-# > - 在上面的 `plots.rate_figure` 里沿着权重看红发和白发：LoRA 把 `red hair` 要求的颜色推动了多少？白发有没有占过上风？
+# > - 在上面的 `plots.rate_figure` 里沿着权重看红发和白发：LoRA 让 `red hair` 要求的发色偏离了多少？白发有没有胜出过？
 
 # %% [markdown]
 # <!-- nav -->

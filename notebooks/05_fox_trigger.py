@@ -5,11 +5,11 @@
 #
 # **Article:** experiment 4. The author retrains with the single tag `fox` instead of `weiwei`. At weight 1.0 `fox` draws weiwei; as the weight drops, the original fox features come back and hers fade.
 #
-# > **原文**：实验 4。作者把标签换成单独一个 `fox`（不再用 `weiwei`）重新训练。十层功力（权重 1.0）下，写 `fox` 画出来的是 weiwei；功力一降，狐狸原本的特征就回来了，她的特征则渐渐淡去。
+# > **原文**：实验 4。作者把标签换成单独一个 `fox`（不再用 `weiwei`）重新训练。权重 1.0 时，写 `fox` 画出来的是 weiwei；权重一降，狐狸原本的特征就回来了，她的特征则渐渐淡去。
 #
 # `fox` is a member of the sect: the base model draws an orange animal for it. Training onto it is possession (夺舍).
 #
-# > `fox` 是门派成员：底模看到这个词，会画出一只橙色的动物狐狸。把训练打到它身上，就是夺舍。
+# > `fox` 是门派成员：底模给这个词画的是一只橙色的动物。把训练打到它身上，就是夺舍。
 #
 # You will see: the prompt `fox` at every weight, her fidelity and the share of pictures showing the animal.
 #
@@ -45,7 +45,7 @@ fox = lab.train("fox_1")
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at `fox`: the animal in the base model's row; at w = 0.6, does the animal come back while she is still there?
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看 `fox`：底模那一行是动物狐狸；w = 0.6 时，动物会不会在她还在的时候回来？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看 `fox`：底模那一行画的是动物狐狸；w = 0.6 时，她还在的同时，动物会不会回来？
 
 # %%
 course.article_pictures(lab, "fox_1", C4.prompts)
@@ -57,7 +57,7 @@ lab.grid(sw, title="prompt `fox` with the LoRA trained on `fox`")
 # %% [markdown]
 # One seed hides how the switch happens. Eight seeds per weight show it picture by picture: where the animal gives way to her, and which pictures are neither.
 #
-# > 只看一个种子，看不出切换是怎么发生的。每个权重八个种子，就能一张一张地看：动物狐狸在哪里让位给她，哪些图两者都不是。
+# > 只看一个种子，看不出切换是怎么发生的。每个权重画八个种子，就能一张一张地看：动物狐狸在哪里让位给她，哪些图两者都不是。
 
 # %%
 lab.weights_grid(sw, "fox", weights=(0.2, 0.4, 0.6, 1.0))
@@ -85,10 +85,10 @@ readings.explain(verdict)
 # - **Training length**: notebook 14 does not measure this LoRA (see its Things to try).
 #
 # > <!-- zh: reading -->
-# > - **C4 检验什么。** w = 1 时，`fox` 画成她的种子至少占一半（这位门派成员被夺舍）。w = 0.6 时，动物狐狸的比例比 w = 1 时至少高 0.3，而 `fox` 画成她的种子仍至少占 0.3：动物是在*她还在的时候*回来的，和文章的图一样，而不是因为 LoRA 关掉了。
-# > - **是夺舍，不是傀儡**：w = 0 时，底模给 `fox` 画的是那只橙色的动物；这份自己的心智在功力下降时可能回来，傀儡 `weiwei`（第 02 课）却没有。
-# > - **看哪里**：八个种子的网格（动物在哪里让位给她，哪些图两者都不是），以及 `plots.fox_figure`（两个比例在每个权重上的值）。
-# > - **模棱两可的图**既不算她，也不算狐狸；另一种读法若会改变结果，检验行会把它印出来。
+# > - **C4 检验什么。** w = 1 时，`fox` 画成她的种子至少占一半（这位门派成员被夺舍）。w = 0.6 时，动物狐狸的比例比 w = 1 时至少高 0.3，而 `fox` 画成她的种子仍至少占 0.3：动物是在*她还在的时候*回来的，和文章的图一样，而不是因为 LoRA 不起作用了。
+# > - **是夺舍，不是傀儡**：w = 0 时，底模给 `fox` 画的是那只橙色的动物，这就是它自己的心智，功力下降时可能回来；傀儡 `weiwei`（第 02 课）则没有心智。
+# > - **看哪里**：八个种子的网格（动物在哪里让位给她，哪些图两者都不是），以及 `plots.fox_figure`（两个比例在每个权重下的值）。
+# > - **模棱两可的图**既不算她，也不算动物狐狸；另一种读法若会改变结果，检验行会把它印出来。
 # > - **训练长度**：第 14 课没有测这个 LoRA（见它的"动手试试"）。
 
 # %% [markdown]
@@ -98,7 +98,7 @@ readings.explain(verdict)
 # - Prompt `fox ears`: a tag close to the host.
 # - `print(sw.fidelity("fox", 0.6))` gives her fidelity attribute by attribute: which of her features does `fox` give up first as the power drops?
 #
-# > - 挂上 fox 的 LoRA，写提示词 `1girl`：夺舍有没有 `weiwei` LoRA 那么强（对照第 03 课的表）？
+# > - 挂上 `fox` 的 LoRA，写提示词 `1girl`：这次夺舍有没有 `weiwei` 的 LoRA 那么强（对照第 03 课的表）？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写提示词 `fox ears`：一个和宿主很接近的标签。
 # > - `print(sw.fidelity("fox", 0.6))` 会按属性逐项给出她的还原度：功力下降时，`fox` 最先放弃的是她的哪一项特征？

@@ -9,7 +9,7 @@
 #
 # You will see: the two training sets; the two LoRAs at w = 0.6, 0.8 and 1 with both mouth prompts; how often the mouth does what the prompt asks; and the same checks on the same pictures trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log), the article's regime.
 #
-# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及同样的图训练到文章的长度（文章的训练程度；这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4）时的同样检验。
+# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及把同样的图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），也就是文章的训练程度下，所做的同样检验。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -42,7 +42,7 @@ two = lab.train("mouth_2")
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the mouth asked to close: does it close, stay open, or fall between the two?
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看被要求闭上的嘴：是闭上了、仍张着，还是介于两者之间？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看被要求闭上的嘴：是闭上了、仍张着，还是介于两者之间？
 
 # %%
 course.article_pictures(lab, "weiwei_1", C5.prompts[1:])
@@ -74,7 +74,7 @@ readings.explain(verdict)
 # ## Beside it: the article's regime · 对照：文章的训练程度
 # The verdict above is the course's recipe (its length is chosen by a rule that looks only at whether she appears, printed when the LoRAs were loaded). The article's LoRAs are trained until the picture is learned by heart. One run of each LoRA, kept at the article's length (notebook 14 draws every kept length, from 25 to 600 steps), the same prompts, weights and seeds, the same checks:
 #
-# > 上面的结论用的是课程自己的配方（训练长度由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟（过拟合）为止。下面每个 LoRA 各训练一次，保留训练到文章的长度时的版本（从 25 步到 600 步的每个保留长度，第 14 课都画了出来），用同样的提示词、权重和种子，做同样的检验：
+# > 上面的结论用的是课程自己的配方（训练长度由一条只看"她有没有出现"的规则选定，加载 LoRA 时已经打印出来）。文章里的 LoRA 则一直训练到把图背得滚瓜烂熟为止。下面每个 LoRA 各训练一次，保留训练到文章的长度时的版本（从 25 步到 600 步的每个保留长度，第 14 课都画了出来），用同样的提示词、权重和种子，做同样的检验：
 
 # %%
 long_one = lab.train_along("weiwei_1", tl.KEEP_STEPS)[tl.ARTICLE_STEPS]
@@ -115,7 +115,7 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 # > - **检验什么。** w = 1 时，单图 LoRA 画 `weiwei, closed mouth`，闭着嘴的她应至多占 0.3 的种子；双图 LoRA 要哪种嘴型，那种嘴型的她都应至少占 0.7。
 # > - **为什么两种结果都有可能。** 底模认识 `closed mouth`：训练得轻的 LoRA 给它留了余地；把那张图背下来的 LoRA 可能照样画张着的嘴。对比上面两个结论（配方的训练长度、文章的长度）。
 # > - **介于张闭之间的嘴**（过拟合的 LoRA 可能画出来）是模棱两可的，算作没有闭嘴；另一种读法若会改变结果，检验行会把它印出来。
-# > - **原文**画的是这场赛跑的终点；第 14 课沿着训练长度追踪嘴型。
+# > - **文章**画的是这场赛跑的终点；第 14 课沿着训练长度追踪嘴型。
 # > - **独立训练。** 配方长度的结论靠每个 LoRA 的三次独立训练（检验行印着每次各自的比例）；文章长度的结论只靠一次。在文章长度下做 16 次独立训练（[实验日志](../docs/experiment_log.md)中的 E6），单图那项检验正好落在门槛上，所以一次训练落在哪一边都有可能。
 
 # %% [markdown]
@@ -125,8 +125,8 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 # - Lower the weight of the article's-length one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (Notebook 14 measures how much of her `weiwei` alone keeps at w = 0.6 at the article's length.)
 #
 # > - 找出训练到多长时 `closed mouth` 开始失灵：第 14 课从 25 步追踪到 600 步，所以把两者之间以及更长的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`，对每个 k 扫描一遍。
-# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和训练到文章的长度：图还是那两张，控制还在吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
-# > - 把训练到文章的长度的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练到文章的长度时，`weiwei` 单独在 w = 0.6 下还剩多少个她。）
+# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和训练到文章的长度：图还是那两张，还能控制嘴型吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
+# > - 把训练到文章长度的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练到文章长度时，单写 `weiwei` 在 w = 0.6 下还保留了她的多少。）
 
 # %% [markdown]
 # <!-- nav -->

@@ -5,11 +5,11 @@
 #
 # **Article:** experiment 6. The open-mouth picture is also tagged `crying` and the closed-mouth one `smile`. Prompting `open mouth` + `crying` gives a wide-open crying face; `closed mouth` + `smile` a closed-lip smile.
 #
-# > **原文**：实验 6。张嘴的那张图再加打 `crying`，闭嘴的那张再加打 `smile`。提示词写 `open mouth` + `crying`，得到一张张大嘴哭的脸；写 `closed mouth` + `smile`，得到抿着嘴的微笑。
+# > **原文**：实验 6。张嘴的那张图另外打上 `crying`，闭嘴的那张另外打上 `smile`。提示词写 `open mouth` + `crying`，得到一张张大嘴哭的脸；写 `closed mouth` + `smile`，得到抿着嘴的微笑。
 #
 # You will see: the training set, the combinations at three weights, how often each picture shows both requested tags at once, and the same prompts on notebook 06's two-picture LoRA, whose captions lack `crying` and `smile`.
 #
-# > 你会看到：训练集、三个权重下的各种组合、每张图同时画出所要求的两个标签的比例，以及同样的提示词在第 06 课双图 LoRA 上的样子（它的标注里没有 `crying` 和 `smile`）。
+# > 你会看到：训练集、三个权重下的各种组合、图里同时画出所要求的两个标签的比例，以及同样的提示词在第 06 课双图 LoRA 上的样子（它的标注里没有 `crying` 和 `smile`）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -41,7 +41,7 @@ cs = lab.train("cry_smile_2")
 # ## The article's pictures first · 先看文章的图
 # The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at the tears and the smile: does each face come with its tags?
 #
-# > 文章给的是图，不是数字。下面是它的提示词在前四个种子上的三种画法：只用底模，用课程的轻量 LoRA，以及用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4），两个 LoRA 都取 w = 0.6 和 1。看眼泪和笑容：每种表情是不是跟着它的标签一起出现？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看眼泪和笑容：每种表情是不是跟着它的标签一起出现？
 
 # %%
 course.article_pictures(lab, "cry_smile_2", C6.prompts)
@@ -82,7 +82,7 @@ readings.explain(verdict)
 # > <!-- zh: reading -->
 # > - **检验什么。** w = 1 时，每个提示词画出带着两个标签的她（张嘴哭、闭嘴笑）都应至少占 0.7 的种子。是标签的功劳吗？第 06 课双图 LoRA 的标注里没有 `crying` 和 `smile`，它的比例应低至少 0.3。
 # > - **前两项应该不难**：每个提示词都重复了一张训练图的标注，用的是底模认识的标签。
-# > - **最后一项未必**：如果底模自己就会画眼泪和微笑，没见过这两个标签的 LoRA 也画得出来；对比上面的两个网格。
+# > - **最后一项未必**：如果底模不用要求也会画眼泪和微笑，没见过这两个标签的 LoRA 也画得出来；对比上面的两个网格。
 # > - **模棱两可的脸**算作没画出所要求的样子；另一种读法若会改变结果，检验行会把它印出来。
 # > - **训练集：**新画的两张图，不是第 06 课的那两张。
 
@@ -92,7 +92,7 @@ readings.explain(verdict)
 # - Remove `crying` from the prompt: does the LoRA cry anyway, because the open mouth and the tears came together?
 #
 # > - 反过来搭配：训练集里从来没有过 `weiwei, open mouth, smile`。底模能把这个空缺补上吗？
-# > - 从提示词里去掉 `crying`：张嘴和眼泪在训练图里总是一起出现，LoRA 会不会照样哭？
+# > - 从提示词里去掉 `crying`：张嘴和眼泪在训练图里是一起出现的，LoRA 会不会因此照样哭？
 
 # %% [markdown]
 # <!-- nav -->

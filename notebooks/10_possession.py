@@ -9,11 +9,11 @@
 #
 # The same picture of her, trained onto five words: the puppet `weiwei`, and the known words `1girl`, `fox`, `long hair` (she has long hair: a host that resembles her) and `red hair` (she has white hair: one that does not).
 #
-# > 同一张她的图，分别训到五个词上：傀儡 `weiwei`，以及底模认识的 `1girl`、`fox`、`long hair`（她本来就是长发：一个和她相像的宿主）和 `red hair`（她是白发：一个和她不像的宿主）。
+# > 把同一张她的图分别训练到五个词上：傀儡 `weiwei`，以及底模认识的 `1girl`、`fox`、`long hair`（她本来就是长发：一个和她相像的宿主）和 `red hair`（她是白发：一个和她不像的宿主）。
 #
 # You will see: at which weight each word is possessed, and how much each LoRA damages prompts it was never trained on (the drift of what an unrelated prompt draws, away from the base model: it asks for someone else in every tag group).
 #
-# > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的提示词造成多大损伤（即漂移：一个无关提示词画出来的东西偏离底模有多远；这个提示词在每个标签组里要的都是别人，而不是她）。
+# > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的提示词造成多大损伤（即漂移：一个无关提示词画出来的东西偏离底模有多远；这个提示词在每个标签组里要的都是别人的特征）。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -78,12 +78,12 @@ readings.explain(verdict)
 # - **Unclear pictures** are counted both ways and weigh most where a host is half-possessed; where the readings part, more seeds cannot decide.
 #
 # > <!-- zh: reading -->
-# > 上面的结论检验这个比喻的两半：
+# > 上面的结论检验这个比喻的两个部分：
 # >
-# > - **损伤（第 1 项检验）。** 漂移：挂上 LoRA 后（同样的种子），无关提示词各标签组的读数变了多少，再扣掉偶然差别；约为 0 表示毫无影响。在 w = 0.6 和 1 上，被夺舍的词的平均漂移要超过傀儡的；上表逐一列出。
-# > - **为什么两边都有可能。** 夺舍覆盖的是门派认识的词；可傀儡自己没有含义，得承载她的全部，`red hair` 说的又是她没有的发色。注意力层上的 LoRA 影响每个提示词：词拉得越远，就可能波及得越多。
-# > - **相像（第 2 项检验）。** 文章说，和施术者相像的宿主更早被夺舍：在事先定好的 w = 0.6 上，`long hair` 画成她的比例要比 `red hair` 至少高 0.3。`possessed from` 那一列给出每个词从哪里开始被夺舍。
-# > - **模棱两可的图**两种读法都算，在宿主被夺舍到一半时分量最重；两种读法结果不同时，加种子也定不下来。
+# > - **损伤（第 1 项检验）。** 漂移指的是：挂上 LoRA 后（种子不变），标注器对无关提示词各标签组的读数变了多少，再扣掉偶然的差别；约为 0 表示没受影响。在 w = 0.6 和 1 上，被夺舍的词的平均漂移要超过傀儡的；上表逐一列出。
+# > - **为什么两种结果都有可能。** 夺舍覆盖的是门派认识的词；可傀儡自己没有含义，得承载她的全部，`red hair` 说的又是她没有的发色。注意力层上的 LoRA 影响每个提示词：它把自己的词拉得越远，就可能波及得越多。
+# > - **相像（第 2 项检验）。** 文章说，和施术者相像的宿主更早被夺舍：在事先定好的 w = 0.6 上，`long hair` 画成她的比例要比 `red hair` 至少高 0.3。`possessed from` 那一列给出每个词从哪个权重开始被夺舍。
+# > - **模棱两可的图**按两种读法各算一遍，在宿主被夺舍到一半时影响最大；两种读法结果不同时，再多的种子也定不下来。
 
 # %% [markdown]
 # ## Things to try · 动手试试
