@@ -76,43 +76,72 @@ def draw(lab) -> Results:
     # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained to its length
     sw.update(article_sweeps(lab, steps=tl.ARTICLE_STEPS, suffix=" 600"))
     one_along = lab.train_along("weiwei_1", tl.KEEP_STEPS)
-    # notebook 09: three captionings
-    thesis_loras = {how: lab.train(s, progress=False) for how, s in experiments.THESIS_SETS.items()}
-    prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
-    thesis = {how: lab.sweep(prompts, name, weights=(1.0,), progress=False) for how, name in thesis_loras.items()}
-    base = lab.sweep([claims.THESIS_LEAK], thesis_loras["trigger"], weights=(0.0,), progress=False)
-    sw.update({f"T {how}": s for how, s in thesis.items()})
-    # notebook 10: possession
-    possessed = {word: lab.train(s, progress=False) for word, s in POSSESSED.items()}
-    own = {word: lab.sweep([word], name, progress=False) for word, name in possessed.items()}
-    drifts = {word: lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS, progress=False)
-              for word, name in possessed.items()}
-    sw.update({f"P drift {word}": s for word, s in drifts.items()})
-    # notebook 11: the remedies
-    reg = lab.train(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg", progress=False)
-    weiwei, varied = lab.train("weiwei_1", progress=False), thesis_loras["pruned"]
-    sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, progress=False)
-    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=experiments.REMEDY_WEIGHTS, progress=False)
-    sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, progress=False)
-    sw["R varied"] = lab.sweep(["weiwei, sitting"], varied, progress=False)
-    # notebook 12: the weight guide
-    guide = {s: lab.sweep([p], lab.train(s, progress=False), weights=weight_guide.WEIGHTS, progress=False)
-             for s, p in USES.items()}
-    advice = {s: weight_guide.recommend(guide[s], p) for s, p in USES.items()}
-    sw.update({f"W {s}": g for s, g in guide.items()})
+    sw.update(beyond_sweeps(lab))
+    advice = {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
     # notebook 14: the recipe rule and the hijack along the training
     rule = lab.recipe_rule(one_along, progress=False)
     diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
     hijack_other = {k: diagram.at("hijack", k, 1.0, other_way=True) for k in diagram.steps}
 
-    verdicts = {**article_verdicts(sw), "T": claims.thesis(thesis, base=base),
-                "P": claims.possession(own, drifts),
-                "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
-                "W": claims.weight_guide(advice)}
+    verdicts = {**article_verdicts(sw), **beyond_verdicts(sw)}
     regime = article_verdicts(sw, " 600", experiments.AT_ARTICLE_LENGTH)
+    thesis, base = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}, sw["T base"]
     return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
                    claims.thesis_numbers(claims._flipped(thesis), base=base.unclear_flipped()), hijack_other)
+
+
+class CourseRecipe:
+    """Where :func:`beyond_sweeps` gets each LoRA by default: ``lab.train`` with the course's recipe
+    (its training runs and cache), the name it is loaded under being the set's or ``name``."""
+
+    def __init__(self, lab):
+        self.lab = lab
+
+    def __call__(self, set_name, name: Optional[str] = None) -> str:
+        return self.lab.train(set_name, name=name, progress=False)
+
+
+def beyond_sweeps(lab, lora=None, seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
+    """The sweeps of the claims beyond the article (T, P, R, W) as notebooks 09–12 draw them,
+    keyed ``T <captioning>``, ``T base``, ``P <word>``, ``P drift <word>``, ``R plain``, ``R reg``,
+    ``R pose``, ``R varied`` and ``W <set>``. ``lora(set_name, name=None)`` gives the LoRA to draw
+    for a training set (default :class:`CourseRecipe`: the course's light recipe); ``seeds``, when
+    given, replaces every sweep's seeds (the article's-regime confirmation draws fresh ones)."""
+    lora = CourseRecipe(lab) if lora is None else lora
+    kw = dict(progress=False) if seeds is None else dict(progress=False, seeds=list(seeds))
+    sw = {}
+    # notebook 09: three captionings
+    thesis_loras = {how: lora(s) for how, s in experiments.THESIS_SETS.items()}
+    prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
+    sw.update({f"T {how}": lab.sweep(prompts, name, weights=(1.0,), **kw) for how, name in thesis_loras.items()})
+    sw["T base"] = lab.sweep([claims.THESIS_LEAK], thesis_loras["trigger"], weights=(0.0,), **kw)
+    # notebook 10: possession
+    possessed = {word: lora(s) for word, s in POSSESSED.items()}
+    sw.update({f"P {word}": lab.sweep([word], name, **kw) for word, name in possessed.items()})
+    sw.update({f"P drift {word}": lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS, **kw)
+               for word, name in possessed.items()})
+    # notebook 11: the remedies
+    reg = lora(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg")
+    weiwei, varied = lora("weiwei_1"), thesis_loras["pruned"]
+    sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, **kw)
+    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=experiments.REMEDY_WEIGHTS, **kw)
+    sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, **kw)
+    sw["R varied"] = lab.sweep(["weiwei, sitting"], varied, **kw)
+    # notebook 12: the weight guide
+    sw.update({f"W {s}": lab.sweep([p], lora(s), weights=weight_guide.WEIGHTS, **kw) for s, p in USES.items()})
+    return sw
+
+
+def beyond_verdicts(sw: Dict[str, Sweep]) -> Dict[str, claims.Verdict]:
+    """The verdicts of T, P, R and W from :func:`beyond_sweeps`."""
+    thesis = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}
+    own = {word: sw[f"P {word}"] for word in POSSESSED}
+    drifts = {word: sw[f"P drift {word}"] for word in POSSESSED}
+    advice = {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
+    return {"T": claims.thesis(thesis, base=sw["T base"]), "P": claims.possession(own, drifts),
+            "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
+            "W": claims.weight_guide(advice)}
 
 
 def table(res: Results) -> List[str]:

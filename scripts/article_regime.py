@@ -3,6 +3,7 @@ pre-registered in docs/preregistration/J_E5.md.
 
     python scripts/article_regime.py            # E5: trains 4 sets x 3 seeds, draws, decides, writes JSON
     python scripts/article_regime.py e6         # E6: weiwei_1 x 16 runs, mouth_2 x 4 (docs/preregistration/J_E6.md)
+    python scripts/article_regime.py e7         # E7: T, P, R, W at this regime (docs/preregistration/J_E7.md)
 
 The regime is the course's recipe at the length E4's rule gave on the calibration character
 (:data:`STEPS`). Every number is a share of pictures (or a difference of two, read the same way)
@@ -27,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from regime_experiments import OUT, _save  # noqa: E402  (the E1-E4 script: output folder, atomic JSON)
 
-from lora_course import course, stats  # noqa: E402
+from lora_course import course, results, stats, training_sets  # noqa: E402
 
 #: The article's length (E4's rule on the calibration character, selected recipe).
 STEPS = 400
@@ -190,10 +191,66 @@ def between_runs(runs: list, prompt: str, w: float) -> dict:
             "sd_between_runs": round(sd, 3), "sd_from_seeds_alone": round(within, 3)}
 
 
+#: E7 (docs/preregistration/J_E7.md): the claims beyond the article (T, P, R, W) at this regime,
+#: decided by the course's own claims (lora_course.claims, whose intervals resample the runs).
+#: Training seeds 0, 1, 2 for every set (the LoRAs E5 trained are re-used: E5 read C1-C7 on them,
+#: never T, P, R or W); fresh sampling seeds, 16 per training run.
+E7_TRAIN_SEEDS = (0, 1, 2)
+E7_SEEDS = list(range(30000, 30048))
+
+
+class ArticleLength:
+    """Where ``results.beyond_sweeps`` gets each LoRA for E7: the set trained :data:`STEPS` steps
+    with each of :data:`E7_TRAIN_SEEDS` (cached as ``<set>_400_s<seed>``, E5's names), the runs
+    loaded as one LoRA ``<set>_400`` whose sweeps split their seeds between them."""
+
+    def __init__(self, lab):
+        self.lab, self.seconds = lab, {}
+
+    def __call__(self, set_name, name=None) -> str:
+        base = name or training_sets.folder(set_name).name
+        group = f"{base}_{STEPS}"
+        if group not in self.lab.replicates:
+            members = []
+            for seed in E7_TRAIN_SEEDS:
+                t = time.time()
+                members.append(self.lab.train(set_name, replace(course.DEFAULT_LORA, steps=STEPS, seed=seed),
+                                              name=f"{base}_{STEPS}_s{seed}", progress=False, runs=1))
+                self.seconds[members[-1]] = round(time.time() - t, 1)
+            self.lab.replicates[group] = tuple(members)
+            print(f"{group}: {len(members)} runs ready", flush=True)
+        return group
+
+
+def e7() -> None:
+    t0 = time.time()
+    lab = course.setup(seeds=len(E7_SEEDS))
+    source = ArticleLength(lab)
+    sweeps = results.beyond_sweeps(lab, source, seeds=E7_SEEDS)
+    verdicts = results.beyond_verdicts(sweeps)
+    out = {"experiment": "e7", "steps": STEPS, "train_seeds": list(E7_TRAIN_SEEDS), "seeds": E7_SEEDS,
+           "train_seconds": source.seconds, "verdicts": {}}
+    for c, v in verdicts.items():
+        print()
+        print(v)
+        out["verdicts"][c] = {"status": v.status, "summary": v.summary, "checks": [str(ch) for ch in v.checks],
+                              "outcomes": v.outcomes}
+    print("\n| claim | status | measured (95 % intervals over runs and seeds) |")
+    print("|---|---|---|")
+    for c, v in verdicts.items():
+        print(f"| {c} | {v.status} | {v.summary} |")
+    out["seconds"] = round(time.time() - t0, 1)
+    _save("e7", out)
+    print(f"\ne7: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e7.json'}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6"))
+    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6", "e7"))
     name = p.parse_args().experiment
+    if name == "e7":
+        e7()
+        return
     train_seeds = ({s: TRAIN_SEEDS for s in POINTS} if name == "e5" else E6_TRAIN_SEEDS)
     seeds = SEEDS if name == "e5" else E6_SEEDS
     points = {s: POINTS[s] for s in train_seeds}
