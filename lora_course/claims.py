@@ -131,6 +131,14 @@ class Part:
         """How the estimate must compare with the threshold: ≥, >, ≤ or <."""
         return {(True, False): "≥", (True, True): ">", (False, False): "≤", (False, True): "<"}[(self.at_least, self.strict)]
 
+    def to_json(self) -> dict:
+        """The part as data: what it measures, the estimate with its interval (and each training
+        run's value), the bar and the outcome."""
+        e = self.est
+        return {"what": self.what, "value": e.value, "lo": e.lo, "hi": e.hi, "seeds": e.n,
+                "per_run": list(e.per_run) if e.per_run else None, "bar": self.threshold, "sign": self.sign,
+                "outcome": self.outcome}
+
     def __str__(self) -> str:
         runs = f" ({self.est.runs_text()})" if self.est.per_run else ""
         return f"{self.what}: measured {self.est}{runs}, needs {self.sign} {self.threshold:g}"
@@ -277,6 +285,17 @@ class Verdict:
     def line_zh(self) -> str:
         """The verdict's reading in Chinese (the summary's numbers stay in the line above)."""
         return f"结论 {self.claim}：{STATUS_ZH.get(self.status, self.status)}"
+
+    def to_json(self) -> dict:
+        """The verdict as data: claim, status (and the status the other counting would give),
+        summary, and every check with its outcome, its parts (:meth:`Part.to_json`) and, where a
+        counting rule decided it, the same parts counted the other way."""
+        return {"claim": self.claim, "status": self.status, "other_status": self.other_status,
+                "summary": self.summary, "numbers": self.numbers,
+                "checks": [{"text": c.text, "outcome": c.outcome, "runs": c.runs, "seeds": c.seeds,
+                            "parts": [p.to_json() for p in c.parts],
+                            "other_way": [p.to_json() for p in c.other_way.parts] if c.other_way else None}
+                           for c in self.checks]}
 
     @property
     def outcomes(self) -> List[str]:

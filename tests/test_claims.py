@@ -564,3 +564,16 @@ def test_a_sweeps_readings_written_and_read_back_decide_the_same_verdict():
     assert again.runs == sw.runs and again.readings.values == sw.readings.values
     assert claims.c2(again).line() == claims.c2(sw).line()
     assert str(claims.c2(again)) == str(claims.c2(sw))
+
+
+def test_a_verdict_as_data_carries_every_check_its_interval_and_each_run():
+    def one_run_lost(p, w, s):
+        return world.WEIWEI if (w >= 0.6 and s % 3 != 1) else OTHER
+    sw = fake_sweep(["weiwei"], one_run_lost, n_seeds=42)
+    sw.runs = [s % 3 for s in sw.seeds]
+    d = claims.c1(sw).to_json()
+    assert d["claim"] == "C1" and d["status"] == "UNDECIDED" and len(d["checks"]) == 2
+    first = d["checks"][0]
+    assert first["outcome"] == "undecided" and first["runs"] == 3 and first["seeds"] == 42
+    assert first["parts"][0]["per_run"] == [1.0, 0.0, 1.0] and first["parts"][0]["bar"] == claims.HIGH
+    assert first["other_way"] is not None                # C1 is decided by a counting rule

@@ -1,16 +1,16 @@
-"""The committed verdicts of notebooks 02-08 are what the code computes from the committed
-readings: every sweep of C1-C7, as the tagger read it (data/results/article_readings.json, written
-by scripts/article_readings.py), decided again here and compared line for line with the verdict
-the committed notebook printed. No picture is drawn, no model loaded."""
+"""The committed verdicts of notebooks 02-12 are what the code computes from the committed
+readings: every sweep of C1-C7, T, P, R and W, as the tagger read it (data/results/readings.json,
+written by scripts/claim_readings.py), decided again here and compared line for line with the
+verdict the committed notebook printed. No picture is drawn, no model loaded."""
 import json
 
 import pytest
 
-from lora_course import experiments, paths, report
+from lora_course import experiments, paths, report, results
 from lora_course.evaluation import Sweep
 
-READINGS = paths.DATA_DIR / "results" / "article_readings.json"
-pytestmark = pytest.mark.skipif(not READINGS.exists(), reason="data/results/article_readings.json not written")
+READINGS = paths.DATA_DIR / "results" / "readings.json"
+pytestmark = pytest.mark.skipif(not READINGS.exists(), reason="data/results/readings.json not written")
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +29,22 @@ def test_the_committed_verdict_is_computed_from_the_committed_readings(claim, sw
     v = experiments.decide(experiments.ARTICLE[claim], sweeps)
     assert printed[claim].line() == v.line(), (
         f"notebook {experiments.ARTICLE[claim].notebook} printed another verdict than its readings give: "
-        "re-execute the notebooks and run scripts/article_readings.py after them")
+        "re-execute the notebooks and run scripts/claim_readings.py after them")
+
+
+def test_the_claims_beyond_the_article_are_computed_from_the_committed_readings(sweeps, printed):
+    for c, v in results.beyond_verdicts(sweeps).items():
+        assert printed[c].line() == v.line(), (
+            f"notebook {experiments.NOTEBOOKS[c]} printed another verdict than its readings give: re-execute "
+            "the notebooks and run scripts/claim_readings.py after them")
 
 
 def test_the_readings_carry_the_training_runs(sweeps):
     doc = json.loads(READINGS.read_text())
     assert doc["runs"] == experiments.RUNS
     for name, sw in sweeps.items():
-        assert sw.runs is not None and len(set(sw.runs)) == experiments.RUNS, name
+        if any(w != 0.0 for w in sw.weights):           # (a sweep of the base model alone has no runs)
+            assert sw.runs is not None and len(set(sw.runs)) == experiments.RUNS, name
 
 
 def test_a_sweep_read_back_gives_the_same_numbers(sweeps):
@@ -45,3 +53,13 @@ def test_a_sweep_read_back_gives_the_same_numbers(sweeps):
     for p in sw.prompts:
         for w in sw.weights:
             assert (again.her(p, w) == sw.her(p, w)).all() and again.unclear(p, w) == sw.unclear(p, w)
+
+
+def test_the_verdicts_as_data_are_the_ones_the_readings_give(sweeps, printed):
+    doc = json.loads(READINGS.read_text())
+    assert doc["training_seeds"] == list(range(experiments.RUNS)) and doc["recipe"]["steps"] > 0
+    for c, v in doc["verdicts"].items():
+        assert v["status"] == printed[c].status and v["summary"] == printed[c].summary, c
+        for check in v["checks"]:
+            for part in check["parts"]:
+                assert part["lo"] <= part["value"] <= part["hi"] and part["sign"] in "≥>≤<"
