@@ -604,6 +604,26 @@ def _best(m: np.ndarray) -> float:
     return float(m.mean(0).max())
 
 
+def _spread_estimate(m: np.ndarray, runs=None) -> Estimate:
+    """:func:`_spread` with its bootstrap interval (over runs, then seeds); for pictures counted
+    0/1, widened to at least Newcombe's interval of the largest column minus the smallest (clipped
+    at 0), so that columns that agree on every picture do not give a zero-width interval."""
+    boot = stats.bootstrap(_spread, m, runs=runs)
+    if not np.isin(m, (0, 1)).all():
+        return boot
+    k, n = m.sum(0), m.shape[0]
+    lo, hi = stats.newcombe(int(k.max()), n, int(k.min()), n)
+    return replace(boot, lo=max(0.0, min(boot.lo, lo)), hi=max(boot.hi, hi))
+
+
+def _best_estimate(m: np.ndarray, runs=None) -> Estimate:
+    """:func:`_best` with its bootstrap interval, widened to at least the Wilson interval of the
+    best column (pictures counted 0/1)."""
+    boot = stats.bootstrap(_best, m, runs=runs)
+    lo, hi = stats.wilson(int(m.sum(0).max()), m.shape[0])
+    return replace(boot, lo=min(boot.lo, lo), hi=max(boot.hi, hi))
+
+
 @both_readings
 def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] = None) -> Verdict:
     """Claim T from one sweep per captioning (``trigger``, ``full``, ``pruned``): the same quality
@@ -616,8 +636,8 @@ def thesis(sweeps: Dict[str, Sweep], weight: float = 1.0, base: Optional[Sweep] 
                         for h in hows], axis=1)
     leak = np.stack([sweeps[h].her(THESIS_LEAK, weight) for h in hows], axis=1)
     runs = sweeps[hows[0]].runs
-    q_best, q_spread = stats.bootstrap(_best, quality, runs=runs), stats.bootstrap(_spread, quality, runs=runs)
-    c_spread, l_spread = stats.bootstrap(_spread, control, runs=runs), stats.bootstrap(_spread, leak, runs=runs)
+    q_best, q_spread = _best_estimate(quality, runs), _spread_estimate(quality, runs)
+    c_spread, l_spread = _spread_estimate(control, runs), _spread_estimate(leak, runs)
 
     def fmt(m):
         return ", ".join(f"{h} {v:.2f}" for h, v in zip(hows, m.mean(0)))

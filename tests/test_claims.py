@@ -577,3 +577,17 @@ def test_a_verdict_as_data_carries_every_check_its_interval_and_each_run():
     assert first["outcome"] == "undecided" and first["runs"] == 3 and first["seeds"] == 42
     assert first["parts"][0]["per_run"] == [1.0, 0.0, 1.0] and first["parts"][0]["bar"] == claims.HIGH
     assert first["other_way"] is not None                # C1 is decided by a counting rule
+
+
+def test_a_spread_of_shares_that_agree_on_every_picture_still_has_an_interval():
+    """T's spreads and best share: a percentile bootstrap of columns that are all 1 is 0.00 [0.00,
+    0.00]; the course widens it to Newcombe's interval of the extreme columns (Wilson for the best)."""
+    ones = np.ones((48, 3))
+    spread, best = claims._spread_estimate(ones), claims._best_estimate(ones)
+    assert spread.value == 0.0 and spread.lo == 0.0 and spread.hi > 0.05
+    lo, _ = stats.wilson(48, 48)
+    assert best.value == 1.0 and best.lo == lo < 1.0
+    mixed = np.stack([np.arange(48) < 40, np.arange(48) < 10], axis=1).astype(float)
+    est = claims._spread_estimate(mixed)
+    nlo, nhi = stats.newcombe(40, 48, 10, 48)
+    assert est.lo <= max(0.0, nlo) and est.hi >= nhi
