@@ -77,14 +77,14 @@ def draw(lab) -> Results:
     sw.update(article_sweeps(lab, steps=tl.ARTICLE_STEPS, suffix=" 600"))
     one_along = lab.train_along("weiwei_1", tl.KEEP_STEPS)
     sw.update(beyond_sweeps(lab))
-    advice = {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
+    advice = beyond_advice(sw)
     # notebook 14: the recipe rule and the hijack along the training
     rule = lab.recipe_rule(one_along, progress=False)
     diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
     hijack_other = {k: diagram.at("hijack", k, 1.0, other_way=True) for k in diagram.steps}
 
-    verdicts = {**article_verdicts(sw), **beyond_verdicts(sw)}
+    verdicts = {**article_verdicts(sw), **beyond_verdicts(sw, advice)}
     regime = article_verdicts(sw, " 600", experiments.AT_ARTICLE_LENGTH)
     thesis, base = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}, sw["T base"]
     return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
@@ -133,12 +133,19 @@ def beyond_sweeps(lab, lora=None, seeds: Optional[Sequence[int]] = None) -> Dict
     return sw
 
 
-def beyond_verdicts(sw: Dict[str, Sweep]) -> Dict[str, claims.Verdict]:
-    """The verdicts of T, P, R and W from :func:`beyond_sweeps`."""
+def beyond_advice(sw: Dict[str, Sweep]) -> Dict[str, weight_guide.Advice]:
+    """Notebook 12's weight advice for each LoRA, from :func:`beyond_sweeps`."""
+    return {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
+
+
+def beyond_verdicts(sw: Dict[str, Sweep], advice: Optional[Dict[str, weight_guide.Advice]] = None
+                    ) -> Dict[str, claims.Verdict]:
+    """The verdicts of T, P, R and W from :func:`beyond_sweeps` (``advice``: :func:`beyond_advice`
+    of them, when already computed)."""
     thesis = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}
     own = {word: sw[f"P {word}"] for word in POSSESSED}
     drifts = {word: sw[f"P drift {word}"] for word in POSSESSED}
-    advice = {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
+    advice = beyond_advice(sw) if advice is None else advice
     return {"T": claims.thesis(thesis, base=sw["T base"]), "P": claims.possession(own, drifts),
             "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
             "W": claims.weight_guide(advice)}
