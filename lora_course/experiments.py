@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
-from . import claims
+from . import claims, verdicts
 
 #: The course's grid of LoRA weights (w = 0 is the base model).
 WEIGHTS: Tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -93,7 +93,7 @@ NOTEBOOKS: Dict[str, str] = {**{c: e.notebook for c, e in ARTICLE.items()}, "T":
 AT_ARTICLE_LENGTH = ("C5", "C7")
 
 
-def decide(exp: Experiment, sweeps: Dict[str, "object"], suffix: str = "") -> claims.Verdict:
+def decide(exp: Experiment, sweeps: Dict[str, "object"], suffix: str = "") -> verdicts.Verdict:
     """The experiment's verdict from its sweeps (``sweeps[name + suffix]`` for each of its sweep
     names, e.g. ``suffix=" 600"`` for the article's-length ones)."""
     claim = getattr(claims, exp.claim.lower())

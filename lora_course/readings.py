@@ -1,7 +1,7 @@
 """Readings in both languages, rendered from what was measured, so that the prose beside a
 result cannot drift from it.
 
-* :func:`explain` turns a :class:`~lora_course.claims.Verdict` into what a reader wants to know:
+* :func:`explain` turns a :class:`~lora_course.verdicts.Verdict` into what a reader wants to know:
   its status in English and Chinese, the *real* reason when it is not REPRODUCED (a check
   missed its bar; an interval straddles its bar and about N seeds (or, behind several training
   runs, more runs) would decide it; the unclear
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional
 
-from . import claims, stats
+from . import stats, verdicts
 
 
 @dataclass(frozen=True)
@@ -65,21 +65,21 @@ def say(en: str, zh: str, **values) -> Bilingual:
 
 
 # ---- a verdict, explained ------------------------------------------------------------------------
-STATUS_EN = {claims.REPRODUCED: "every check clears its bar",
-             claims.PARTLY: "some checks clear their bars and others miss them",
-             claims.NOT_REPRODUCED: "no check clears its bar",
-             claims.UNDECIDED: "a check is still open, and it could tip the verdict either way"}
+STATUS_EN = {verdicts.REPRODUCED: "every check clears its bar",
+             verdicts.PARTLY: "some checks clear their bars and others miss them",
+             verdicts.NOT_REPRODUCED: "no check clears its bar",
+             verdicts.UNDECIDED: "a check is still open, and it could tip the verdict either way"}
 #: The Chinese name of each status (the glossary's word), without the explanation after it.
-STATUS_NAME_ZH = {s: claims.STATUS_ZH[s].split("：")[0] for s in claims.STATUSES}
-STATUS_WHY_ZH = {claims.REPRODUCED: "每一项检验都越过了门槛",
-                 claims.PARTLY: "有的检验越过了门槛，有的没有",
-                 claims.NOT_REPRODUCED: "没有一项检验越过门槛",
-                 claims.UNDECIDED: "还有检验没定下来，它可能把结论推向任何一边"}
+STATUS_NAME_ZH = {s: verdicts.STATUS_ZH[s].split("：")[0] for s in verdicts.STATUSES}
+STATUS_WHY_ZH = {verdicts.REPRODUCED: "每一项检验都越过了门槛",
+                 verdicts.PARTLY: "有的检验越过了门槛，有的没有",
+                 verdicts.NOT_REPRODUCED: "没有一项检验越过门槛",
+                 verdicts.UNDECIDED: "还有检验没定下来，它可能把结论推向任何一边"}
 MARK = {stats.PASS: "✓", stats.FAIL: "✗", stats.UNDECIDED: "?"}
 OUTCOME_ZH = {stats.PASS: "通过", stats.FAIL: "不通过", stats.UNDECIDED: "未定"}
 
 
-def why(check: claims.Check) -> Bilingual:
+def why(check: verdicts.Check) -> Bilingual:
     """Why a check came out as it did, in a few words: passed; missed its bar; or, undecided, the
     reason more seeds would or would not change that."""
     o = check.outcome
@@ -108,7 +108,7 @@ def why(check: claims.Check) -> Bilingual:
                      f"区间跨在门槛上；每个点大约 {n} 个种子能定下来")
 
 
-def _measured(check: claims.Check, zh: bool = False) -> str:
+def _measured(check: verdicts.Check, zh: bool = False) -> str:
     """What a check measured, in brackets: in English each part's wording, number and bar; in
     Chinese the numbers and bars only (the wording is the English check line's)."""
     if not check.parts:
@@ -118,7 +118,7 @@ def _measured(check: claims.Check, zh: bool = False) -> str:
     return " (" + "; ".join(f"{p.what}: {p.est}, bar {p.sign} {p.threshold:g}" for p in check.parts) + ")"
 
 
-def explain(verdict: claims.Verdict, steps: Optional[int] = None) -> Bilingual:
+def explain(verdict: verdicts.Verdict, steps: Optional[int] = None) -> Bilingual:
     """The verdict as a reader wants it: the status and what it means, then each check (numbered
     as the printed lines above it) with its mark and the reason for its outcome. Built from the
     verdict's checks, never typed: a verdict read back from a printed line (no checks) gets its
@@ -132,7 +132,7 @@ def explain(verdict: claims.Verdict, steps: Optional[int] = None) -> Bilingual:
         w = why(c)
         flip_en = flip_zh = ""
         if c.flips:          # decided by the claim's counting rule; the other reading differs
-            flip_en = f" (with its unclear pictures counted as what was asked, it would {claims.OUTCOME_VERB[c.other_way.outcome]})"
+            flip_en = f" (with its unclear pictures counted as what was asked, it would {verdicts.OUTCOME_VERB[c.other_way.outcome]})"
             flip_zh = f"（把模棱两可的图算作提示词要的样子，它会{OUTCOME_ZH[c.other_way.outcome]}）"
         en.append(f"- {MARK[c.outcome]} check {i}{_measured(c)}: {w.en}{flip_en}.")
         zh.append(f"- {MARK[c.outcome]} 第 {i} 项检验{_measured(c, zh=True)}：{w.zh}{flip_zh}。")

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import claims, experiments, plots, remedies, stats, training_length, weight_guide
+from . import claims, experiments, plots, remedies, stats, training_length, verdicts, weight_guide
 from .evaluation import Sweep
 from .stats import Estimate
 
@@ -34,8 +34,8 @@ class Results:
     """What :func:`draw` measured: ``verdicts`` per claim (the course recipe's), ``regime`` the
     same checks on the 600-step LoRAs (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
     numbers, ``advice`` notebook 12's, ``rule`` notebook 14's (steps it gives, {steps: Estimate})."""
-    verdicts: Dict[str, claims.Verdict]
-    regime: Dict[str, claims.Verdict]
+    verdicts: Dict[str, verdicts.Verdict]
+    regime: Dict[str, verdicts.Verdict]
     sweeps: Dict[str, Sweep]
     thesis: Dict[str, Dict[str, Estimate]]
     advice: Dict[str, weight_guide.Advice]
@@ -64,7 +64,7 @@ def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "") -> Dict[s
 
 
 def article_verdicts(sw: Dict[str, Sweep], suffix: str = "", claims_: Sequence[str] = tuple(experiments.ARTICLE)
-                     ) -> Dict[str, claims.Verdict]:
+                     ) -> Dict[str, verdicts.Verdict]:
     """The verdicts of C1–C7 from :func:`article_sweeps` (``claims_``: only these)."""
     return {c: experiments.decide(experiments.ARTICLE[c], sw, suffix) for c in claims_}
 
@@ -84,11 +84,11 @@ def draw(lab) -> Results:
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
     hijack_other = {k: diagram.at("hijack", k, 1.0, other_way=True) for k in diagram.steps}
 
-    verdicts = {**article_verdicts(sw), **beyond_verdicts(sw, advice)}
+    decided = {**article_verdicts(sw), **beyond_verdicts(sw, advice)}
     regime = article_verdicts(sw, " 600", experiments.AT_ARTICLE_LENGTH)
     thesis, base = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}, sw["T base"]
-    return Results(verdicts, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
-                   claims.thesis_numbers(claims._flipped(thesis), base=base.unclear_flipped()), hijack_other)
+    return Results(decided, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
+                   claims.thesis_numbers(verdicts.flipped(thesis), base=base.unclear_flipped()), hijack_other)
 
 
 class CourseRecipe:
@@ -139,7 +139,7 @@ def beyond_advice(sw: Dict[str, Sweep]) -> Dict[str, weight_guide.Advice]:
 
 
 def beyond_verdicts(sw: Dict[str, Sweep], advice: Optional[Dict[str, weight_guide.Advice]] = None
-                    ) -> Dict[str, claims.Verdict]:
+                    ) -> Dict[str, verdicts.Verdict]:
     """The verdicts of T, P, R and W from :func:`beyond_sweeps` (``advice``: :func:`beyond_advice`
     of them, when already computed)."""
     thesis = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}
@@ -157,10 +157,10 @@ def table(res: Results) -> List[str]:
     lines = []
     for c, v in res.verdicts.items():
         lines.append(f"{c} | {NOTEBOOKS[c]} | {v.status} | {v.summary}")
-        lines.append(f"    {claims.STATUS_ZH[v.status].split('：')[0]}")
+        lines.append(f"    {verdicts.STATUS_ZH[v.status].split('：')[0]}")
         if v.other_status is not None and v.other_status != v.status:
             lines.append(f"    with the unclear pictures counted as what was asked: {v.other_status} · "
-                         f"把模棱两可的图算作提示词要的样子：{claims.STATUS_ZH[v.other_status].split('：')[0]}")
+                         f"把模棱两可的图算作提示词要的样子：{verdicts.STATUS_ZH[v.other_status].split('：')[0]}")
         if c in res.regime:
             r = res.regime[c]
             lines.append(f"    at {training_length.ARTICLE_STEPS} steps: {r.status} | {r.summary}")
@@ -189,24 +189,24 @@ def moments(res: Results) -> List[Moment]:
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
     return [
-        Moment("C1", "C1", "weiwei", 1.0, "her", claims.share_of(s["C1"], s["C1"].her("weiwei", 1.0))),
-        Moment("C2", "C2", "1girl", 0.6, "her", claims.share_of(s["C2"], s["C2"].her("1girl", 0.6))),
-        Moment("C3", "C3", "red hair", 1.0, "her", claims.share_of(s["C3"], s["C3"].her("red hair", 1.0))),
-        Moment("C4", "C4", "fox", 0.6, "the animal", claims.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6))),
+        Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0))),
+        Moment("C2", "C2", "1girl", 0.6, "her", verdicts.share_of(s["C2"], s["C2"].her("1girl", 0.6))),
+        Moment("C3", "C3", "red hair", 1.0, "her", verdicts.share_of(s["C3"], s["C3"].her("red hair", 1.0))),
+        Moment("C4", "C4", "fox", 0.6, "the animal", verdicts.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6))),
         Moment("C5", "C5 one 600", MOUTH[1], 1.0, "her, closed mouth",
-               claims.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
+               verdicts.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
-               claims.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
+               verdicts.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
         Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
-               claims.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
+               verdicts.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
         Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
-               claims.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
+               verdicts.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
         Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
-               claims.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
+               verdicts.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
         Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
-               claims.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True))),
+               verdicts.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True))),
         Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
-               claims.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
+               verdicts.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
     ]
 
 
@@ -248,8 +248,8 @@ class Reading:
 def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:
     """The share ``sweeps[name].<what>(*args, **kwargs)`` read both ways (``flipped``: the same
     sweeps with :meth:`~lora_course.evaluation.Sweep.unclear_flipped`)."""
-    return Reading(claims.share_of(sweeps[name], getattr(sweeps[name], what)(*args, **kwargs)),
-                   claims.share_of(flipped[name], getattr(flipped[name], what)(*args, **kwargs)))
+    return Reading(verdicts.share_of(sweeps[name], getattr(sweeps[name], what)(*args, **kwargs)),
+                   verdicts.share_of(flipped[name], getattr(flipped[name], what)(*args, **kwargs)))
 
 
 
@@ -262,7 +262,7 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     """What a LoRA trainer should do differently, each ``(English, 中文)``, computed from the
     numbers it cites (the wording follows the outcome of each number's interval)."""
     s, out = res.sweeps, []
-    o = claims._flipped(s)      # every number is read both ways, as the claims read theirs
+    o = verdicts.flipped(s)      # every number is read both ways, as the claims read theirs
     PASS, FAIL = stats.PASS, stats.FAIL
 
     # a made-up trigger word (C1)

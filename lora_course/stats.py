@@ -12,8 +12,8 @@ a check on the interval, not on the point:
   training runs of a LoRA (``runs``: the run of each seed), it resamples the runs first, then the
   seeds within each run drawn (a two-level bootstrap), so the interval holds for "a LoRA trained
   this way", not only for the one run that was trained;
-* :func:`decide` — ``"pass"`` when the whole interval clears the threshold, ``"fail"`` when the
-  whole interval misses it, ``"undecided"`` when it straddles it ("not shown at N seeds");
+* :func:`decide` — an :class:`Outcome`: ``pass`` when the whole interval clears the threshold,
+  ``fail`` when the whole interval misses it, ``undecided`` when it straddles it;
 * :func:`tv_of_onehots` — how far two sets of per-seed readings differ (a drift), so that a drift
   can be bootstrapped over seeds; :func:`drift` corrects it for the bias of finite samples
   (:func:`tv_null`, a paired permutation null);
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import Enum
 from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
@@ -36,7 +37,26 @@ import numpy as np
 Z95 = 1.959963984540054
 #: Bootstrap resamples (enough for a stable 2.5 % / 97.5 % percentile to two decimals).
 N_BOOT = 2000
-PASS, FAIL, UNDECIDED = "pass", "fail", "undecided"
+
+
+class Outcome(str, Enum):
+    """What a check's interval says against its bar. A member compares equal to its text
+    (``Outcome.PASS == "pass"``) and prints as it."""
+    PASS = "pass"
+    FAIL = "fail"
+    UNDECIDED = "undecided"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    def __hash__(self) -> int:              # as its text's, so a dict keyed by the text finds it
+        return hash(self.value)
+
+
+PASS, FAIL, UNDECIDED = Outcome.PASS, Outcome.FAIL, Outcome.UNDECIDED
 
 
 def wilson(k: float, n: int, z: float = Z95) -> Tuple[float, float]:
@@ -140,10 +160,10 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
     return Estimate(value, float(lo), float(hi), n, each)
 
 
-def decide(est: Estimate, threshold: float, at_least: bool = True, strict: bool = False) -> str:
-    """``"pass"`` if the whole interval is on the right side of ``threshold`` (≥ it when
-    ``at_least``, ≤ it otherwise; > or < with ``strict``), ``"fail"`` if the whole interval is on
-    the wrong side, ``"undecided"`` if it straddles the threshold."""
+def decide(est: Estimate, threshold: float, at_least: bool = True, strict: bool = False) -> Outcome:
+    """``pass`` if the whole interval is on the right side of ``threshold`` (≥ it when
+    ``at_least``, ≤ it otherwise; > or < with ``strict``), ``fail`` if the whole interval is on
+    the wrong side, ``undecided`` if it straddles the threshold."""
     lo, hi = (est.lo, est.hi) if at_least else (-est.hi, -est.lo)
     t = threshold if at_least else -threshold
     if lo > t or (lo == t and not strict):
@@ -153,17 +173,17 @@ def decide(est: Estimate, threshold: float, at_least: bool = True, strict: bool 
     return UNDECIDED
 
 
-def all_of(*outcomes: str) -> str:
+def all_of(*outcomes: str) -> Outcome:
     """The outcome of "every part holds": fail if one part fails, pass if all pass, else undecided."""
     if FAIL in outcomes:
         return FAIL
     return PASS if all(o == PASS for o in outcomes) else UNDECIDED
 
 
-def both_ways(as_written: str, other_way: str) -> str:
+def both_ways(as_written: str, other_way: str) -> Outcome:
     """The outcome of one measurement read two ways (its unclear pictures counted against the
     claim, then for it): the shared outcome when they agree, else undecided."""
-    return as_written if as_written == other_way else UNDECIDED
+    return Outcome(as_written) if as_written == other_way else UNDECIDED
 
 
 def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000) -> int:

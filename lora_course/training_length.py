@@ -14,7 +14,7 @@ measure::
 Every cell is an :class:`~lora_course.stats.Estimate` with its 95 % interval; the article's
 side of each measure (where its pictures live) is marked where the interval clears the claim's
 bar with the cell's unclear pictures counted either way (as the claims read them:
-:func:`lora_course.claims.both_readings`); a cell where the two readings disagree is undecided. Beside the maps, a *stable* validation loss (:func:`lora_course.diffusion.stable_loss`: fixed
+:func:`lora_course.verdicts.both_readings`); a cell where the two readings disagree is undecided. Beside the maps, a *stable* validation loss (:func:`lora_course.diffusion.stable_loss`: fixed
 timesteps, fixed noise) on the training pictures and on new renders of the same character, at
 every kept step: what over-training looks like in the loss, or that it does not show.
 
@@ -33,7 +33,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from . import adapters, claims, dataset, diffusion, lora, lora_data, sampling, stats, training_sets, world
+from . import adapters, claims, dataset, diffusion, lora, lora_data, sampling, stats, training_sets, verdicts, world
 from .evaluation import Sweep
 from .stats import Estimate
 
@@ -81,7 +81,7 @@ def hijack(sw: Sweep, w: float) -> Estimate:
 
 def gap(sw: Sweep, w: float) -> Estimate:
     # as claim C2: the host in a gap counts an unclear reading as her (the gap is not inflated)
-    return stats.bootstrap(claims._gap, sw.her(TRIGGER, w), sw.her(HOST, w, unclear_counts=True))
+    return stats.bootstrap(verdicts.gap, sw.her(TRIGGER, w), sw.her(HOST, w, unclear_counts=True))
 
 
 def closed(sw: Sweep, w: float) -> Estimate:
@@ -124,7 +124,7 @@ class PhaseDiagram:
     :data:`PROMPTS` at the same weights and seeds."""
 
     def __init__(self, name: str, sweeps: Dict[int, Sweep], measures: Sequence[Measure] = MEASURES):
-        claims._same_seeds(*sweeps.values())
+        verdicts.require_same_seeds(*sweeps.values())
         self.name, self.sweeps = name, dict(sorted(sweeps.items()))
         self.steps = list(self.sweeps)
         self.weights = [w for w in next(iter(self.sweeps.values())).weights if w > 0]

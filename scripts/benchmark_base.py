@@ -34,7 +34,7 @@ import json
 import random
 
 from lora_course import evaluation as ev
-from lora_course import claims, population, stats, world
+from lora_course import population, stats, verdicts, world
 from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
 from lora_course.sampling import guidance_tilt
 from lora_course.tagger import UNCLEAR, UNCLEAR_GROUPS, Tagger
@@ -79,7 +79,7 @@ def mode_and_lead(r, g: str, rows):
     if len(order) < 2:
         return order[0], drawn[order[0]], None, None
     top, second = order[:2]
-    lead = stats.bootstrap(claims._gap, [r.values[g][i] == top for i in rows], [r.values[g][i] == second for i in rows])
+    lead = stats.bootstrap(verdicts.gap, [r.values[g][i] == top for i in rows], [r.values[g][i] == second for i in rows])
     return top, drawn[top], second, lead
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, stats, world
+from lora_course import claims, stats, verdicts, world
 from lora_course.evaluation import Sweep, adherence, prompt_tags, random_full_prompts, tv_distance
 from lora_course.tagger import UNCLEAR, Readings
 
@@ -85,7 +85,7 @@ def test_status_follows_the_checks_in_every_direction():
              (c2_of(0.4, 10), "PARTLY", [F, P, P])]          # hijack 0.25 [0.14, 0.40]: below it
     for v, want, outcomes in cases:
         assert (v.status, v.outcomes) == (want, outcomes), v.numbers
-        assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", want, v.summary)
+        assert verdicts.Verdict.parse(v.line()) == verdicts.Verdict("C2", want, v.summary)
     assert [v.numbers["host_w1"] for v, _, _ in cases] == [1.0, 0.0, 0.0, 0.75, claims.MOST, 0.25]
     undecided = cases[4][0]
     assert "not shown at 40 seeds" in str(undecided) and "[?]" in str(undecided)
@@ -95,10 +95,10 @@ def test_status_follows_the_checks_in_every_direction():
 
 def test_status_of_every_mix_of_outcomes():
     P, F, U = "pass", "fail", "undecided"
-    assert claims.status_of([P, P]) == "REPRODUCED" and claims.status_of([F, F]) == "NOT REPRODUCED"
-    assert claims.status_of([P, F]) == claims.status_of([P, F, U]) == "PARTLY"
+    assert verdicts.status_of([P, P]) == "REPRODUCED" and verdicts.status_of([F, F]) == "NOT REPRODUCED"
+    assert verdicts.status_of([P, F]) == verdicts.status_of([P, F, U]) == "PARTLY"
     for mix in ([P, U], [F, U], [U, U]):        # the undecided check could still change the status
-        assert claims.status_of(mix) == "UNDECIDED"
+        assert verdicts.status_of(mix) == "UNDECIDED"
 
 
 def test_a_check_says_how_many_seeds_would_decide_it():
@@ -202,8 +202,8 @@ def _article_verdicts(per_point):
 def test_no_article_claim_is_reproduced_without_what_it_claims(per_point):
     """Every check can fail: the base model alone, or a LoRA that ignores the tags a claim is
     about, reproduces none of C1-C7."""
-    verdicts = _article_verdicts(per_point)
-    assert {c: v.status for c, v in verdicts.items() if v.status == claims.REPRODUCED} == {}
+    found = _article_verdicts(per_point)
+    assert {c: v.status for c, v in found.items() if v.status == verdicts.REPRODUCED} == {}
 
 
 def test_the_no_reproduced_test_catches_a_claim_stripped_of_its_failing_checks():
@@ -214,7 +214,7 @@ def test_the_no_reproduced_test_catches_a_claim_stripped_of_its_failing_checks()
     for model in (_base_like, _her_only):
         for c, v in _article_verdicts(model).items():
             kept = [ch.outcome for ch in v.checks if ch.outcome == stats.PASS]
-            if kept and claims.status_of(kept) == claims.REPRODUCED:
+            if kept and verdicts.status_of(kept) == verdicts.REPRODUCED:
                 caught.add(c)
     assert caught == {"C1", "C2", "C3", "C4", "C5", "C7"}
 
@@ -407,8 +407,8 @@ def test_the_weight_guide_reads_unclear_pictures_both_ways():
 
 def test_a_check_on_its_bar_says_no_number_of_seeds_would_decide_it():
     """A share or a difference measured exactly on its bar sits there at any number of seeds."""
-    assert claims.Part("a difference", stats.Estimate(0.2, 0.0, 0.4, 32), 0.2).seeds_to_decide() > 100_000
-    share = claims.Check((claims.Part("a share", stats.Estimate(0.5, 0.35, 0.65, 40), 0.5, share=True),))
+    assert verdicts.Part("a difference", stats.Estimate(0.2, 0.0, 0.4, 32), 0.2).seeds_to_decide() > 100_000
+    share = verdicts.Check((verdicts.Part("a share", stats.Estimate(0.5, 0.35, 0.65, 40), 0.5, share=True),))
     assert "no number of seeds would" in str(share)
 
 
@@ -446,9 +446,9 @@ def test_a_copy_is_a_picture_within_the_tolerance_of_the_original():
 
 
 def test_a_check_decided_by_a_rule_prints_its_text_without_a_dangling_dash():
-    check = claims.Check((), "a weight for every LoRA", fixed=stats.PASS)
+    check = verdicts.Check((), "a weight for every LoRA", fixed=stats.PASS)
     assert str(check) == "a weight for every LoRA"
-    undecided = claims.Check((), "a weight for 4 of 5 LoRAs", fixed=stats.UNDECIDED)
+    undecided = verdicts.Check((), "a weight for 4 of 5 LoRAs", fixed=stats.UNDECIDED)
     assert "LoRAs — not shown" in str(undecided) and "—  —" not in str(undecided)
 
 
@@ -479,12 +479,12 @@ def test_the_counting_rule_decides_and_the_other_reading_is_reported():
     first = v.checks[0]
     assert first.outcome == stats.PASS and first.flips and not first.unclear_decides
     assert "counted as what was asked: one open-mouth picture" in str(first) and "which would fail" in str(first)
-    assert v.status == claims.REPRODUCED and v.other_status == claims.PARTLY
+    assert v.status == verdicts.REPRODUCED and v.other_status == verdicts.PARTLY
     assert "it would be PARTLY" in str(v) and "结论会是部分复现" in str(v)
     # clear pictures decide it as before: all closed fails, none closed passes, and nothing flips
     assert claims.c5(*_mouth_sweeps(1.0, 0)).checks[0].outcome == stats.FAIL
     clean = claims.c5(*_mouth_sweeps(0.0, 0))
-    assert clean.status == claims.REPRODUCED and clean.other_status == claims.REPRODUCED
+    assert clean.status == verdicts.REPRODUCED and clean.other_status == verdicts.REPRODUCED
     assert not any(c.flips for c in clean.checks) and "would be" not in str(clean)
     # 0.8 closed, the rest unclear: it fails either way
     failed = claims.c5(*_mouth_sweeps(0.8, 8)).checks[0]
@@ -507,15 +507,15 @@ def test_flipping_reaches_identity_groups_and_sweeps_inside_dicts():
     assert not odd_eyed.her("weiwei", 1.0).any() and odd_eyed.her("weiwei", 1.0, unclear_counts=True).all()
     assert odd_eyed.unclear_flipped().her("weiwei", 1.0).all()
     assert not odd_eyed.unclear_flipped().her_and("weiwei", 1.0, unclear_counts=True).any()
-    flipped = claims._flipped({"full": odd_eyed, "n": 3})
+    flipped = verdicts.flipped({"full": odd_eyed, "n": 3})
     assert flipped["full"].flipped and not odd_eyed.flipped and flipped["n"] == 3
     # a claim decorated with both readings flips its keyword sweeps too (thesis's `base=`)
     seen = []
 
-    @claims.both_readings
+    @verdicts.both_readings
     def probe(sw, base=None):
         seen.append((sw.flipped, base.flipped))
-        return claims.Verdict("X", claims.REPRODUCED, "", [], {})
+        return verdicts.Verdict("X", verdicts.REPRODUCED, "", [], {})
     probe(odd_eyed, base=odd_eyed)
     assert seen == [(False, False), (True, True)]
 
@@ -551,7 +551,7 @@ def test_a_check_rests_on_every_training_run_not_only_on_the_seeds():
     assert "runs 1.00 · 0.00 · 1.00" in text and "not shown on 3 training runs and 42 seeds" in text
     assert "split between 3 training runs" in text
     # a difference carries each run's own value too
-    gap = claims._difference([sw.her("weiwei", 1.0)], [sw.her("weiwei", 0.0)], sw.runs)
+    gap = verdicts.difference([sw.her("weiwei", 1.0)], [sw.her("weiwei", 0.0)], sw.runs)
     assert gap.per_run == (1.0, 0.0, 1.0) and gap.lo <= 0.0
 
 

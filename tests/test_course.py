@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, course, evaluation, lora, plots, stats
+from lora_course import claims, course, evaluation, lora, plots, stats, verdicts
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -39,11 +39,11 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     h6 = sw.her("1girl", 0.6).mean()      # the counting rule: an unclear picture is not her, on both prompts
     assert (v.numbers["host_w1"], v.numbers["trigger_w06"], v.numbers["host_w06"]) == \
         (round(h1, 2), round(t6, 2), round(h6, 2))
-    gap = claims._difference([sw.her("weiwei", 0.6)], [sw.her("1girl", 0.6)])
+    gap = verdicts.difference([sw.her("weiwei", 0.6)], [sw.her("1girl", 0.6)])
     want = [stats.decide(stats.share(sw.her("1girl", 1.0)), claims.MOST),
             stats.decide(stats.share(sw.her("weiwei", 0.6)), claims.HIGH), stats.decide(gap, claims.GAP)]
-    assert v.outcomes == want and v.status == claims.status_of(want)
-    assert claims.Verdict.parse(v.line()) == claims.Verdict("C2", v.status, v.summary)
+    assert v.outcomes == want and v.status == verdicts.status_of(want)
+    assert verdicts.Verdict.parse(v.line()) == verdicts.Verdict("C2", v.status, v.summary)
 
 
 def test_unknown_training_set_is_named(tiny_pipe):
@@ -197,5 +197,5 @@ def test_a_lora_trained_three_times_splits_its_seeds_between_the_runs(tiny_pipe,
     assert lab2.results == {}
     assert np.array_equal(lab2.sweep(["weiwei"], name, weights=(0.0, 1.0), progress=False).images, sw.images)
     # an interval of a share of this sweep resamples the runs: each run's share is printed beside it
-    est = claims.share_of(sw, sw.her("weiwei", 1.0))
+    est = verdicts.share_of(sw, sw.her("weiwei", 1.0))
     assert est.per_run is not None and len(est.per_run) == 3

@@ -2,12 +2,12 @@
 sentence's numbers come from the values it is given."""
 import pytest
 
-from lora_course import claims, readings, stats
+from lora_course import readings, stats, verdicts
 from lora_course.stats import Estimate
 
 
 def _part(value, lo, hi, bar, n=32, at_least=True):
-    return claims.Part("her", Estimate(value, lo, hi, n), bar, at_least=at_least, share=True)
+    return verdicts.Part("her", Estimate(value, lo, hi, n), bar, at_least=at_least, share=True)
 
 
 def test_say_fills_both_languages_from_the_values():
@@ -24,12 +24,12 @@ def test_say_names_a_missing_value():
 
 
 def test_explain_gives_the_reason_of_each_outcome():
-    passed = claims.Check((_part(0.94, 0.80, 0.98, 0.5),))
-    failed = claims.Check((_part(0.10, 0.03, 0.25, 0.5),))
-    more_seeds = claims.Check((_part(0.62, 0.45, 0.77, 0.5),))
-    unclear = claims.Check((_part(0.62, 0.55, 0.77, 0.5),), fixed=stats.UNDECIDED,
-                           other_way=claims.Check((_part(0.30, 0.15, 0.45, 0.5),)))
-    v = claims.Verdict("C9", claims.status_of([c.outcome for c in (passed, failed, more_seeds, unclear)]),
+    passed = verdicts.Check((_part(0.94, 0.80, 0.98, 0.5),))
+    failed = verdicts.Check((_part(0.10, 0.03, 0.25, 0.5),))
+    more_seeds = verdicts.Check((_part(0.62, 0.45, 0.77, 0.5),))
+    unclear = verdicts.Check((_part(0.62, 0.55, 0.77, 0.5),), fixed=stats.UNDECIDED,
+                           other_way=verdicts.Check((_part(0.30, 0.15, 0.45, 0.5),)))
+    v = verdicts.Verdict("C9", verdicts.status_of([c.outcome for c in (passed, failed, more_seeds, unclear)]),
                        "summary", [passed, failed, more_seeds, unclear])
     r = readings.explain(v)
     assert r.en.splitlines()[0] == "**C9 · PARTLY**: some checks clear their bars and others miss them."
@@ -45,6 +45,6 @@ def test_explain_gives_the_reason_of_each_outcome():
 
 
 def test_explain_follows_the_status():
-    ok = claims.Check((_part(0.94, 0.80, 0.98, 0.5),))
-    v = claims.Verdict("C1", claims.REPRODUCED, "s", [ok, ok])
+    ok = verdicts.Check((_part(0.94, 0.80, 0.98, 0.5),))
+    v = verdicts.Verdict("C1", verdicts.REPRODUCED, "s", [ok, ok])
     assert readings.explain(v).zh.splitlines()[0] == "**C1 · 复现**：每一项检验都越过了门槛。"

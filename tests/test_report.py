@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lora_course import claims, report
-from lora_course.claims import Verdict
+from lora_course import report, verdicts
+from lora_course.verdicts import Verdict
 from lora_course.stats import Estimate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +45,8 @@ def test_find_verdicts_in_outputs():
 def test_a_printed_verdict_is_read_back_as_the_same_verdict():
     """One verdict type: what claims prints, the report reads back (claim, status, summary)."""
     printed = Verdict("C5", "PARTLY", "closed mouth on request: 0.00 → 0.95; open 1.00",
-                      checks=[claims.Check((claims.Part("a", Estimate(0.9, 0.8, 0.95, 32), 0.5),)),
-                              claims.Check((claims.Part("b", Estimate(0.1, 0.05, 0.2, 32), 0.5),))],
+                      checks=[verdicts.Check((verdicts.Part("a", Estimate(0.9, 0.8, 0.95, 32), 0.5),)),
+                              verdicts.Check((verdicts.Part("b", Estimate(0.1, 0.05, 0.2, 32), 0.5),))],
                       numbers={"closed_one": 0.0})
     nb = new_notebook(cells=[new_code_cell("", outputs=[
         new_output("stream", name="stdout", text=str(printed) + "\n")])])
@@ -127,10 +127,10 @@ def test_the_readme_table_is_what_the_committed_notebooks_print():
 
 
 def test_explanations_are_read_from_the_markdown_a_notebook_displayed():
-    from lora_course import claims, readings, report
+    from lora_course import readings, report, verdicts
     from lora_course.stats import Estimate
-    part = claims.Part("her", Estimate(0.2, 0.1, 0.35, 32), 0.5, share=True)
-    v = claims.Verdict("C9", claims.NOT_REPRODUCED, "s", [claims.Check((part,))])
+    part = verdicts.Part("her", Estimate(0.2, 0.1, 0.35, 32), 0.5, share=True)
+    v = verdicts.Verdict("C9", verdicts.NOT_REPRODUCED, "s", [verdicts.Check((part,))])
     md = readings.explain(v)._repr_markdown_()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[
         nbformat.v4.new_output("stream", text=v.line() + "\n"),
