@@ -1,6 +1,7 @@
 # The single entry point of the course. Needs only python3 (>= 3.10, with venv and pip) and make.
 #
-#   make course   install into .venv, execute every notebook headless, write build/index.html
+#   make course   install into .venv, execute every notebook headless, write build/index.html,
+#                 the results file and the verdict tables generated from it
 #   make test     install into .venv, run the unit tests and check the notebooks (nbval-lax)
 #   make quick    the quick tier: the unit tests not marked slow, no notebooks, no browser (minutes)
 #   make clean    remove build/ (keeps .venv and data/)
@@ -25,8 +26,13 @@ export TRANSFORMERS_VERBOSITY := error
 
 .PHONY: course test quick venv clean
 
+# The notebooks run and are written back; then the readings behind every verdict are written to
+# data/results/readings.json (each point read from build/points, nothing drawn again), and the
+# verdict tables of README.md and docs/results.md are generated from that file.
 course: $(STAMP)
 	$(PY) -m lora_course.report --notebooks notebooks --out build --timeout $(TIMEOUT) --in-place
+	$(PY) scripts/claim_readings.py
+	$(PY) -m lora_course.report --tables
 
 # Unit tests run as usual; nbval only collects the notebooks (.ipynb), executing each one and
 # failing on errors without comparing outputs (--nbval-lax). $(wildcard): a fresh clone has no

@@ -22,15 +22,18 @@ same.
     python -m lora_course.report --tables                   # only rewrite the verdict tables
 
 **The verdict tables are generated, never typed.** README.md and docs/results.md each hold the
-table of every verdict between the markers :data:`TABLE_START` and :data:`TABLE_END`. A run with
-``--in-place`` (what ``make course`` does) writes the executed notebooks back and then rewrites
-the tables from them; ``--tables`` rewrites them from the committed notebooks' outputs without
-running anything. A test checks that the tables are what the committed notebooks say.
+table of every verdict between the markers :data:`TABLE_START` and :data:`TABLE_END`, generated
+from the committed results (:data:`RESULTS_FILE`, written by ``scripts/claim_readings.py`` from
+the sweeps the notebooks drew: each verdict as data, with its notebook and its explanation);
+``--tables`` rewrites them without running anything, and ``make course`` runs it after the
+notebooks and the results file. Tests check that the tables are what the results file says, and
+that the results file's verdicts are what the committed notebooks printed.
 """
 from __future__ import annotations
 
 import argparse
 import html
+import json
 import os
 import re
 import sys
@@ -44,7 +47,7 @@ from nbconvert import HTMLExporter
 
 from . import progress, safe_io
 from .paths import BUILD_DIR
-from .verdicts import VERDICT_RE, Verdict  # noqa: F401  (VERDICT_RE: the line's pattern, re-exported)
+from .verdicts import Status, Verdict
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 #: The markers around the generated verdict table in README.md and docs/results.md.
@@ -57,6 +60,8 @@ EXPLAIN_END = "<!-- /explanations -->"
 EXPLAIN_HEAD = re.compile(r"^\*\*(\S+) · [A-Z ]+\*\*")
 #: The file whose explanations a run rewrites.
 EXPLAIN_FILE = "docs/results.md"
+#: The committed results the tables are generated from (relative to the repository root).
+RESULTS_FILE = "data/results/readings.json"
 #: The files whose verdict table a run rewrites (relative to the repository root), and how each
 #: links to the notebooks.
 TABLE_FILES = {"README.md": "notebooks", "README.zh-CN.md": "notebooks", "docs/results.md": "../notebooks"}
@@ -222,6 +227,29 @@ def committed_verdicts(notebooks_dir) -> List[Tuple[str, List[Verdict]]]:
     return [(p.stem, find_verdicts(nbformat.read(p, as_version=4))) for p in paths]
 
 
+def results_verdicts(root) -> List[Tuple[str, List[Verdict]]]:
+    """``(notebook name, its verdicts)`` as the committed results file holds them (:data:`RESULTS_FILE`:
+    claim, status and summary; no checks), in the order of the file."""
+    doc = json.loads((Path(root) / RESULTS_FILE).read_text(encoding="utf-8"))
+    named: Dict[str, List[Verdict]] = {}
+    for claim, d in doc["verdicts"].items():
+        named.setdefault(d["notebook"], []).append(Verdict(claim, Status(d["status"]), d["summary"]))
+    return sorted(named.items())
+
+
+def results_explanations(root, notebooks_link: str = "../notebooks") -> str:
+    """One section per verdict of the results file that is not REPRODUCED: its status, its notebook
+    and its explanation (why each check came out as it did), as its notebook displays it."""
+    doc = json.loads((Path(root) / RESULTS_FILE).read_text(encoding="utf-8"))
+    parts = []
+    for claim, d in sorted(doc["verdicts"].items(), key=lambda kv: (kv[1]["notebook"], kv[0])):
+        if d["status"] == Status.REPRODUCED:
+            continue
+        parts.append(f"### {claim} · {d['status']} · [{d['notebook']}]({notebooks_link}/{d['notebook']}.ipynb)"
+                     f"\n\n{d['explanation']['en']}")
+    return "\n\n".join(parts) or "Every verdict is REPRODUCED."
+
+
 def markdown_table(named: Sequence[Tuple[str, List[Verdict]]], notebooks_link: str = "notebooks") -> str:
     """The verdicts as a markdown table: claim, notebook (linked under ``notebooks_link``), status,
     the measured numbers with their 95 % intervals (the verdict line's summary)."""
@@ -231,21 +259,6 @@ def markdown_table(named: Sequence[Tuple[str, List[Verdict]]], notebooks_link: s
             summary = v.summary.replace("|", "\\|")
             rows.append(f"| {v.claim} | [{name}]({notebooks_link}/{name}.ipynb) | {v.status} | {summary} |")
     return "\n".join(rows)
-
-
-def explanations_markdown(notebooks_dir, notebooks_link: str = "../notebooks") -> str:
-    """One section per verdict of the committed notebooks that is not REPRODUCED: its status, the
-    notebook, and the explanation the notebook displayed (why each check came out as it did)."""
-    parts = []
-    for p in sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB)):
-        nb = nbformat.read(p, as_version=4)
-        explained = find_explanations(nb)
-        for v in find_verdicts(nb):
-            if v.status == "REPRODUCED":
-                continue
-            body = explained.get(v.claim, "(the notebook shows no explanation: re-execute it)")
-            parts.append(f"### {v.claim} · {v.status} · [{p.stem}]({notebooks_link}/{p.stem}.ipynb)\n\n{body}")
-    return "\n\n".join(parts) or "Every verdict is REPRODUCED."
 
 
 def with_table(text: str, table: str, where: str = "the file", start: str = TABLE_START, end: str = TABLE_END) -> str:
@@ -264,11 +277,11 @@ def table_in(text: str, start: str = TABLE_START, end: str = TABLE_END) -> str:
     return text.split(start, 1)[1].split(end, 1)[0].strip()
 
 
-def write_tables(named: Sequence[Tuple[str, List[Verdict]]], root, notebooks_dir=None) -> List[Path]:
+def write_tables(root) -> List[Path]:
     """Rewrite the verdict table of every :data:`TABLE_FILES` under ``root``, and the explanations
-    in :data:`EXPLAIN_FILE` from the notebooks in ``notebooks_dir`` (``root/notebooks`` unless
-    told); returns the files changed."""
-    notebooks_dir = Path(root) / "notebooks" if notebooks_dir is None else Path(notebooks_dir)
+    in :data:`EXPLAIN_FILE`, from the committed results (:data:`RESULTS_FILE`); returns the files
+    changed."""
+    named = results_verdicts(root)
     changed = []
     for rel, link in TABLE_FILES.items():
         table = markdown_table(named, link)
@@ -278,7 +291,7 @@ def write_tables(named: Sequence[Tuple[str, List[Verdict]]], root, notebooks_dir
         old = path.read_text(encoding="utf-8")
         new = with_table(old, table, str(path))
         if rel == EXPLAIN_FILE:
-            new = with_table(new, explanations_markdown(notebooks_dir, link), str(path), EXPLAIN_START, EXPLAIN_END)
+            new = with_table(new, results_explanations(root, link), str(path), EXPLAIN_START, EXPLAIN_END)
         if new != old:
             safe_io.write_text(path, new)
             changed.append(path)
@@ -374,11 +387,11 @@ def main(argv=None) -> int:
                     help="write each executed notebook back over its .ipynb (refreshes the committed outputs)")
     ap.add_argument("--tables", action="store_true",
                     help="run nothing: rewrite the verdict tables of README.md and docs/results.md from "
-                         "the committed notebooks' outputs")
+                         f"the committed results ({RESULTS_FILE})")
     args = ap.parse_args(argv)
     root = Path(args.notebooks).resolve().parent
     if args.tables:
-        changed = write_tables(committed_verdicts(args.notebooks), root, args.notebooks)
+        changed = write_tables(root)
         print("verdict tables rewritten: " + (", ".join(p.name for p in changed) or "none changed"))
         return 0
     for line in machine_warnings():
@@ -393,11 +406,9 @@ def main(argv=None) -> int:
     print(total_line(results))
     if not args.only:
         print("\n" + "\n".join(budget_lines(results, cold, cores=os.cpu_count() or 1)))
-    # the tables say what the committed notebooks hold: rewritten after --in-place (a notebook
-    # that failed keeps its old outputs, and its rows); a run that wrote nothing back leaves them
-    if args.in_place:
-        changed = write_tables(committed_verdicts(args.notebooks), root, args.notebooks)
-        print("verdict tables rewritten: " + (", ".join(p.name for p in changed) or "none changed"))
+    if args.in_place:       # the tables come from the results file, which the notebooks' sweeps rewrite
+        print(f"outputs written back: run `python scripts/claim_readings.py` ({RESULTS_FILE}), then "
+              "`python -m lora_course.report --tables` (make course does both)")
     failed = [r["name"] for r in results if not r["ok"]]
     print(f"\npages: {Path(args.out) / 'index.html'}")
     if failed:

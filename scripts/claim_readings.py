@@ -10,8 +10,11 @@ is read from ``build/points``, a minute or two) and writes what the tagger read 
 seed), with the commit it was drawn at, the recipe, the training seeds, the sampler, and each verdict as
 data (``Verdict.to_json``: status, every check with its numbers, intervals and each run's value). ``tests/test_committed_verdicts.py`` rebuilds the sweeps
 from the file, decides each claim and compares the verdict line with the one the committed
-notebook printed: the committed outputs are what the code computes from these readings. Run it
-again whenever the notebooks are re-executed.
+notebook printed: the committed outputs are what the code computes from these readings. Each
+verdict is kept with its notebook and its explanation in both languages: the verdict tables and
+explanations of README.md and docs/results.md are generated from this file
+(``python -m lora_course.report --tables``). Run it again whenever the notebooks are re-executed
+(``make course`` does).
 """
 from __future__ import annotations
 
@@ -23,9 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lora_course import course, experiments, paths, results, safe_io  # noqa: E402
+from lora_course import course, experiments, paths, readings, results, safe_io  # noqa: E402
 
 OUT = paths.DATA_DIR / "results" / "readings.json"
+
+
+def as_data(v) -> dict:
+    """A verdict as the results file keeps it: :meth:`Verdict.to_json`, the notebook that shows it,
+    and its explanation in both languages (what README's and docs' tables are generated from)."""
+    why = readings.explain(v)
+    return {**v.to_json(), "notebook": experiments.NOTEBOOKS[v.claim], "explanation": {"en": why.en, "zh": why.zh}}
 
 
 def main() -> int:
@@ -37,7 +47,7 @@ def main() -> int:
     verdicts.update(results.beyond_verdicts(sweeps))
     doc = {"commit": commit, "recipe": course.DEFAULT_LORA.weights_json(), "runs": lab.runs,
            "training_seeds": [course.DEFAULT_LORA.seed + r for r in range(lab.runs)], "sampler": lab.sampler,
-           "verdicts": {c: v.to_json() for c, v in verdicts.items()},
+           "verdicts": {c: as_data(v) for c, v in verdicts.items()},
            "sweeps": {n: sw.readings_json() for n, sw in sweeps.items()}}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     safe_io.write_text(OUT, json.dumps(doc, separators=(",", ":")))

@@ -107,23 +107,59 @@ def test_write_back_keeps_the_notebook_format_and_touches_its_twin(tmp_path):
     assert twin.stat().st_mtime > 0                             # the pair stays fresh for jupytext
 
 
-def test_the_readme_table_is_what_the_committed_notebooks_print():
+def test_the_readme_table_is_generated_from_the_committed_results():
     """The verdict table is generated: README.md and docs/results.md hold exactly the table of the
-    verdict lines in the committed notebooks' outputs (`python -m lora_course.report --tables`)."""
+    verdicts in the committed results file, and the results page the explanation of every verdict
+    that is not REPRODUCED (`python -m lora_course.report --tables`)."""
     from lora_course import report
     root = Path(__file__).resolve().parent.parent
-    named = report.committed_verdicts(root / "notebooks")
+    named = report.results_verdicts(root)
     for rel, link in report.TABLE_FILES.items():
         want = report.markdown_table(named, link)
-        assert want.count("\n") >= 12, "every claim's notebook prints a verdict"
+        assert want.count("\n") >= 12, "the results file holds every claim's verdict"
         got = report.table_in((root / rel).read_text(encoding="utf-8"))
         assert got == want, f"{rel}'s verdict table is stale: run `python -m lora_course.report --tables`"
-    # and the results page explains every verdict that is not REPRODUCED, as the notebooks show it
     page = (root / report.EXPLAIN_FILE).read_text(encoding="utf-8")
     explained = report.table_in(page, report.EXPLAIN_START, report.EXPLAIN_END)
-    assert explained == report.explanations_markdown(root / "notebooks"), \
+    assert explained == report.results_explanations(root), \
         f"{report.EXPLAIN_FILE}'s explanations are stale: run `python -m lora_course.report --tables`"
-    assert "re-execute it" not in explained, "a notebook shows a verdict without its explanation"
+
+
+def test_the_committed_results_are_what_the_committed_notebooks_print():
+    """The results file the tables come from says what the notebooks printed: the same verdict
+    line for every claim, and the explanation each notebook displayed under it."""
+    import nbformat
+    from lora_course import report
+    root = Path(__file__).resolve().parent.parent
+    printed = {v.claim: (name, v) for name, vs in report.committed_verdicts(root / "notebooks") for v in vs}
+    data = {v.claim: (name, v) for name, vs in report.results_verdicts(root) for v in vs}
+    assert set(data) == set(printed)
+    for claim, (name, v) in data.items():
+        assert (name, v.line()) == (printed[claim][0], printed[claim][1].line()), (
+            f"{claim}: {report.RESULTS_FILE} is stale: run `python scripts/claim_readings.py`")
+    doc = __import__("json").loads((root / report.RESULTS_FILE).read_text(encoding="utf-8"))
+    for claim, d in doc["verdicts"].items():
+        shown = report.find_explanations(nbformat.read(root / "notebooks" / f"{d['notebook']}.ipynb", as_version=4))
+        assert shown.get(claim) == d["explanation"]["en"], f"{claim}: the notebook shows another explanation"
+
+
+def test_a_table_written_from_results_data(tmp_path):
+    """write_tables reads the results file alone: a verdict changed there changes the tables."""
+    import json
+    from lora_course import report
+    (tmp_path / "data" / "results").mkdir(parents=True)
+    doc = {"verdicts": {"C9": {"status": "PARTLY", "summary": "a | b", "notebook": "09_x",
+                               "explanation": {"en": "**C9 · PARTLY**: why.", "zh": "为什么"}}}}
+    (tmp_path / report.RESULTS_FILE).write_text(json.dumps(doc))
+    for rel in report.TABLE_FILES:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"x\n{report.TABLE_START}\n{report.TABLE_END}\n{report.EXPLAIN_START}\n"
+                                    f"{report.EXPLAIN_END}\n")
+    assert len(report.write_tables(tmp_path)) == len(report.TABLE_FILES)
+    readme = (tmp_path / "README.md").read_text()
+    assert "| C9 | [09_x](notebooks/09_x.ipynb) | PARTLY | a \\| b |" in readme
+    assert "### C9 · PARTLY · [09_x](../notebooks/09_x.ipynb)\n\n**C9 · PARTLY**: why." in (
+        tmp_path / "docs" / "results.md").read_text()
 
 
 def test_explanations_are_read_from_the_markdown_a_notebook_displayed():

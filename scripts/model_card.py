@@ -1,0 +1,137 @@
+"""The model card of the sect (门派, the course's base model) and of the tagger, generated from the
+shipped files and the check scripts' results, never typed.
+
+    python scripts/model_card.py          # -> docs/model_card.md
+
+Reads, without loading a model: the parameter counts from the safetensors headers of
+``data/base`` and ``data/tagger.safetensors``, how the sect was made from
+``data/base/pretrain.json``, the base targets from ``data/results/base_targets.json``
+(``scripts/base_targets.py``, experiment E8) and the tagger against the eye from
+``data/labelled/scores.json`` (``scripts/labelled_set.py score``). ``tests/test_model_card.py``
+checks that the committed card is what this writes.
+"""
+from __future__ import annotations
+
+import json
+import struct
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from lora_course import safe_io  # noqa: E402
+from labelled_set import table as tagger_table  # noqa: E402  (the labelled set's own table)
+
+OUT = ROOT / "docs" / "model_card.md"
+BASE = ROOT / "data" / "base"
+PARTS = {"vae": "vae/diffusion_pytorch_model.safetensors", "unet": "unet/diffusion_pytorch_model.safetensors",
+         "text encoder": "text_encoder/model.safetensors"}
+
+
+def parameters(path: Path) -> int:
+    """How many numbers a safetensors file holds, from its header alone (no tensor is read)."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+    total = 0
+    for name, info in header.items():
+        if name != "__metadata__":
+            count = 1
+            for d in info["shape"]:
+                count *= d
+            total += count
+    return total
+
+
+def _m(n: int) -> str:
+    return f"{n / 1e6:.2f} M"
+
+
+def _i(d: dict) -> str:
+    return f"{d['value']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]"
+
+
+def sect_section() -> list:
+    info = json.loads((BASE / "pretrain.json").read_text())
+    unet = json.loads((BASE / "unet" / "config.json").read_text())
+    vocab = json.loads((BASE / "tokenizer" / "vocab.json").read_text())
+    rows = ["| part | parameters |", "|---|---|"]
+    rows += [f"| {k} | {_m(parameters(BASE / v))} |" for k, v in PARTS.items()]
+    rows.append(f"| tokenizer | {len(vocab)} tokens |")
+    made = (f"Made by `python -m lora_course.pretrain`: the last stage continued the sect of commit "
+            f"`{info['continued_from'].split(':')[-1][:7]}` on the `{info['population']}` world for "
+            f"{info['unet_steps']} UNet steps of batch {info['unet_batch']} on {info['n_images']} pictures "
+            f"({info['seconds'] / 60:.0f} min on 2 cores); the whole history is in docs/base_model.md.")
+    return ["## The sect (门派): `data/base`", "",
+            "A `StableDiffusionPipeline` of stock diffusers and transformers classes, small enough to train "
+            f"and sample on a laptop CPU: {unet['sample_size'] * 4}×{unet['sample_size'] * 4} pictures of a "
+            "procedurally drawn world of tagged characters (docs/world.md).", "", *rows, "", made, ""]
+
+
+def targets_section() -> list:
+    t = json.loads((ROOT / "data" / "results" / "base_targets.json").read_text())
+    full, cast, never, empty = t["full_prompts"], t["named_cast"], t["never_in_pretraining"], t["puppet_empty"]
+    worst = min(full["groups"].items(), key=lambda kv: kv[1]["lo"])
+    wei = empty["prompts"]["weiwei"]
+    rows = ["| target | bar | measured (95 % intervals) | decided |", "|---|---|---|---|",
+            f"| full prompts ({full['prompts']} × {len(full['seeds'])} seeds), every group | ≥ {full['bar']:.2f} | "
+            f"lowest: {worst[0]} {_i(worst[1])} | {full['status']} |",
+            f"| the named cast ({cast['members']} names alone × {len(cast['seeds'])} seeds) drawn as themselves | "
+            f"≥ {cast['bar']:.2f} | {_i(cast)} | {cast['status']} |",
+            f"| `weiwei` never in pretraining | none | her combination "
+            f"{never['booru']['her_identity'] + never['uniform']['her_identity'] + never['first_world']['her_identity']}, "
+            f"captions with `wei` {never['booru']['captions_with_wei'] + never['uniform']['captions_with_wei']} "
+            f"(of {never['booru']['draws'] + never['uniform']['draws'] + never['first_world']['draws']} draws) | "
+            f"{never['status']} |",
+            f"| the puppet empty: `weiwei` vs the empty prompt, distance beyond the floor | "
+            f"≤ {empty['bar']:.2f} | {_i(wei['excess'])} | {empty['status']} |"]
+    for p in ("喂喂", "1girl"):
+        d = empty["prompts"][p]
+        rows.append(f"| (for scale) `{p}` vs the empty prompt | ≤ {empty['bar']:.2f} | {_i(d['excess'])} | "
+                    f"{ {'met': 'empty', 'not met': 'not empty'}.get(d['status'], d['status'])} |")
+    return ["## What the sect knows: the base targets (experiment E8)", "",
+            "Measured by `python scripts/base_targets.py` (docs/preregistration/J_E8.md), no LoRA involved; "
+            "each target decided on its interval against its bar.", "", *rows, "",
+            reading(full["status"], cast["status"], empty["status"]), ""]
+
+
+def reading(full: str, cast: str, empty: str) -> str:
+    """The table in words, from its statuses (no number typed)."""
+    obeys = "obeys full prompts" if full == "met" else "does not obey every group of a full prompt"
+    knows = "knows its named cast" if cast == "met" else "does not know its named cast"
+    puppet = {"empty": "`weiwei` is an empty word to it, as the article's puppet (傀儡) is",
+              "not empty": "`weiwei` is not an empty word to it: it pulls the picture toward a look of its own, "
+                           "where the article's puppet (傀儡) is a word with no mind"}.get(
+        empty, "whether `weiwei` is an empty word to it is not decided")
+    return f"The sect {obeys} and {knows}; {puppet}."
+
+
+def tagger_section() -> list:
+    scores = json.loads((ROOT / "data" / "labelled" / "scores.json").read_text())
+    return ["## The tagger: `data/tagger.safetensors`", "",
+            f"A small convolutional network ({_m(parameters(ROOT / 'data' / 'tagger.safetensors'))} "
+            "parameters) that reads every tag group of a picture; a group it cannot read with confidence is "
+            "`unclear` (`python -m lora_course.train_tagger`). Against the eye on the pictures it measures "
+            "(`python scripts/labelled_set.py score`):", "", tagger_table(scores), ""]
+
+
+def render() -> str:
+    head = ["# Model card: the sect and the tagger", "",
+            "<!-- generated by `python scripts/model_card.py` from the shipped files and the check scripts' "
+            "results, do not edit -->", "",
+            "Intended use: teaching and measuring what captions do to a LoRA, on a CPU. Not a model of real "
+            "anime pictures: the world has a few tag groups, flat colours and one drawing style, and the sect's "
+            "prior is what its pretraining population made it (docs/base_model.md).", ""]
+    return "\n".join(head + sect_section() + targets_section() + tagger_section())
+
+
+def main() -> int:
+    safe_io.write_text(OUT, render())
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
