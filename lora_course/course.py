@@ -12,7 +12,6 @@ Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import warnings
@@ -25,21 +24,14 @@ import torch
 from tqdm.auto import tqdm
 
 from . import progress as progress_
-from . import base_model, dataset, evaluation, experiments, lora, lora_data, plots, safe_io, training_length, training_sets
+from . import base_model, caches, dataset, evaluation, experiments, lora, plots, safe_io, training_length, training_sets
 from .tagger import Tagger
 
 #: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
 WEIGHTS = experiments.WEIGHTS
 #: Seeds per point of every measurement.
 N_SEEDS = experiments.SEEDS
-#: Seed counts of points drawn by the course (``range(m)``), from which a point on fewer seeds is
-#: cut instead of drawn again (notebook 14's 16-seed phase diagram re-uses the 32- and 48-seed sweeps).
-WIDER_SEEDS = (32, 48, 64)
-#: Where trained LoRAs are kept between notebooks (re-used when set, settings and base match).
-CACHE_DIR = base_model.BUILD_DIR / "loras"
-#: Where the pictures of every sweep point are kept between notebooks: one ``.npy`` per (LoRA,
-#: prompt, weight, seeds, sampler settings, base model); the tagger reads them again each time.
-POINTS_DIR = base_model.BUILD_DIR / "points"
+# (What is kept between notebooks, and how it is named: :mod:`lora_course.caches`.)
 
 #: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
 #: trained for the length the recipe rule gives (:data:`lora_course.training_length.RULE`,
@@ -141,7 +133,6 @@ class Lab:
         if todo:
             with self._on_the_bare_base(but=[c.name for c in todo]):
                 trained = [(c, lora.train_lora(self.pipe, folder, c, progress=progress)) for c in todo]
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
         for c, result in trained:
             self.results[c.name] = result
             result.save(cached[c.name][1])
@@ -184,7 +175,6 @@ class Lab:
             with self._on_the_bare_base(but=names.values()):
                 result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
                                          callbacks=[keep])
-            CACHE_DIR.mkdir(parents=True, exist_ok=True)
             for k in steps:
                 keep.kept[k].save(paths[k])
             safe_io.write_text(curve, json.dumps(result.losses))
@@ -219,14 +209,9 @@ class Lab:
             lora.load_lora(self.pipe, src, n)
 
     def _cached(self, folder: Path, cfg: lora.LoraTrainConfig):
-        """``(cache key, file in build/loras)`` of the LoRA ``cfg`` trains on ``folder``: the key
-        hashes the pictures and captions, the settings that change the weights, and the base model."""
-        h = hashlib.sha256()
-        h.update(lora_data.dataset_fingerprint(dataset.load_dataset(folder)).encode())
-        h.update(json.dumps(cfg.weights_json(), sort_keys=True).encode())
-        h.update(self._base_fingerprint().encode())
-        key = h.hexdigest()[:12]
-        return key, CACHE_DIR / f"{cfg.name}-{key}.safetensors"
+        """``(cache key, file in build/loras)`` of the LoRA ``cfg`` trains on ``folder`` (:func:`caches.lora_key`)."""
+        key = caches.lora_key(folder, cfg.weights_json(), self._base_fingerprint())
+        return key, caches.lora_file(cfg.name, key)
 
     def _base_fingerprint(self) -> str:
         """The base model's fingerprint, computed once per lab (it keys LoRAs and sweep points)."""
@@ -278,7 +263,7 @@ class Lab:
             for w in weights:
                 path = self._point_path(lora_name, p, w, seeds)
                 if path is not None and path.exists():
-                    have[p, w] = np.load(path, allow_pickle=False)
+                    have[p, w] = caches.load_point(path)
                 elif (wider := self._wider_point(lora_name, p, w, seeds)) is not None:
                     have[p, w] = wider
                 else:
@@ -298,21 +283,20 @@ class Lab:
                 out[p, w] = images[i, 0]
                 path = self._point_path(lora_name, p, w, seeds)
                 if path is not None:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    safe_io.save_npy(path, images[i, 0])
+                    caches.save_point(path, images[i, 0])
             bar.update(len(ps) * len(seeds))
         return out
 
     def _wider_point(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[np.ndarray]:
         """The pictures of seeds ``0 … n-1`` cut from a point drawn earlier on more seeds (``0 … m-1``,
-        m in :data:`WIDER_SEEDS`): every picture depends only on its prompt, weight and seed."""
+        m in :data:`caches.WIDER_SEEDS`): every picture depends only on its prompt, weight and seed."""
         n = len(seeds)
         if list(seeds) != list(range(n)):
             return None
-        for m in WIDER_SEEDS:
+        for m in caches.WIDER_SEEDS:
             path = self._point_path(lora_name, prompt, weight, range(m)) if m > n else None
             if path is not None and path.exists():
-                return np.load(path, allow_pickle=False)[:n]
+                return caches.load_point(path)[:n]
         return None
 
     def _point_path(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[Path]:
@@ -320,23 +304,9 @@ class Lab:
         not trained through :meth:`train`, or caching off)."""
         if not self.cache_points or (weight != 0.0 and lora_name not in self.keys):
             return None
-        h = hashlib.sha256(json.dumps(
-            {"lora": self.keys[lora_name] if weight != 0.0 else "base", "base": self._base_fingerprint(),
-             "prompt": prompt, "weight": weight, "seeds": list(map(int, seeds)),
-             "steps": self.sampler["steps"], "guidance": self.sampler["guidance"],
-             "device": str(self.pipe.device), **self._sampler_extras()}, sort_keys=True).encode()).hexdigest()[:20]
-        return POINTS_DIR / f"{h}.npy"
-
-    def _sampler_extras(self) -> dict:
-        """The sampler settings a point's name carries besides steps and guidance: the solver and
-        the guided share, each only where it is not DPM-Solver++ 2M fully guided (the sampler
-        every point was drawn with before they could change, so those points keep their names)."""
-        extras = {}
-        if self.sampler["solver"] != "dpm++2m":
-            extras["solver"] = self.sampler["solver"]
-        if self.sampler["guided"] != 1.0:
-            extras["guided"] = self.sampler["guided"]
-        return extras
+        key = caches.point_key(self.keys.get(lora_name), self._base_fingerprint(), prompt, weight, seeds,
+                               self.sampler, str(self.pipe.device))
+        return caches.point_file(key)
 
     # ---- the training-length axis (notebook 14) --------------------------------------------
     def recipe_rule(self, names: dict, progress: bool = True) -> tuple:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, course, evaluation, lora, plots, stats, verdicts
+from lora_course import caches, claims, course, evaluation, lora, plots, stats, verdicts
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -11,8 +11,8 @@ pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.sa
 @pytest.fixture
 def lab(tiny_pipe, tmp_path, monkeypatch):
     """A lab on the random tiny pipeline, 2 seeds, keeping its LoRAs and points in ``tmp_path``."""
-    monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    monkeypatch.setattr(caches, "LORAS_DIR", tmp_path)
+    monkeypatch.setattr(caches, "POINTS_DIR", tmp_path / "points")
     return course.Lab(tiny_pipe, Tagger.load(), seeds=2, runs=1)
 
 
@@ -72,7 +72,7 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
         lab.sweep(["weiwei"], b, weights=(1.0,), progress=False)
     # a LoRA the lab did not train is never cached: its pictures can't be named safely
     monkeypatch.undo()
-    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    monkeypatch.setattr(caches, "POINTS_DIR", tmp_path / "points")
     lab.keys.pop(a)
     assert lab._point_path(a, "weiwei", 1.0, [0, 1]) is None
 
@@ -107,7 +107,7 @@ def test_prior_preservation_set(tiny_pipe, tmp_path):
 def test_fewer_seeds_are_cut_from_a_wider_point(lab, tmp_path, monkeypatch):
     a = lab.train("weiwei_1", lora.LoraTrainConfig(steps=1, batch_size=2), progress=False)
     wide = lab.sweep(["weiwei"], a, weights=(0.0, 1.0), seeds=[0, 1, 2], progress=False)
-    monkeypatch.setattr(course, "WIDER_SEEDS", (3,))
+    monkeypatch.setattr(caches, "WIDER_SEEDS", (3,))
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("drew a point that was kept")
@@ -142,8 +142,8 @@ def test_lora_course_build_moves_every_cache(tmp_path):
     import os
     import subprocess
     import sys
-    code = ("from lora_course import base_model, course, real_sd, remedies; "
-            "print(base_model.BUILD_DIR, course.CACHE_DIR, course.POINTS_DIR, real_sd.WORK_DIR, remedies.BUILD_SETS)")
+    code = ("from lora_course import base_model, caches, real_sd, remedies; "
+            "print(base_model.BUILD_DIR, caches.LORAS_DIR, caches.POINTS_DIR, real_sd.WORK_DIR, remedies.BUILD_SETS)")
     env = {k: v for k, v in os.environ.items() if k != "LORA_COURSE_BUILD"}
     moved = subprocess.run([sys.executable, "-c", code], env=dict(env, LORA_COURSE_BUILD=str(tmp_path)),
                            capture_output=True, text=True, check=True).stdout.split()
@@ -175,8 +175,8 @@ def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_
 
 
 def test_a_lora_trained_three_times_splits_its_seeds_between_the_runs(tiny_pipe, tmp_path, monkeypatch):
-    monkeypatch.setattr(course, "CACHE_DIR", tmp_path)
-    monkeypatch.setattr(course, "POINTS_DIR", tmp_path / "points")
+    monkeypatch.setattr(caches, "LORAS_DIR", tmp_path)
+    monkeypatch.setattr(caches, "POINTS_DIR", tmp_path / "points")
     lab = course.Lab(tiny_pipe, Tagger.load(), seeds=5, runs=3)
     cfg = lora.LoraTrainConfig(steps=2, batch_size=2)
     name = lab.train("weiwei_1", cfg, progress=False)
