@@ -11,7 +11,12 @@ properties of a pretraining set, each of which can be switched on alone (the abl
 * **cast**: a fixed set of named characters (made-up names, each a fixed identity), captioned
   ``1girl, <name>, …`` as boorus do, their looks tagged less often because the name carries them;
 * **tagging**: per-group probabilities that a tag which is true is written in the caption
-  (identity almost always, mouth and pose rarely), instead of one keep-probability for all.
+  (identity almost always, mouth and pose rarely), instead of one keep-probability for all;
+* **stray names**: a share of the girls who are nobody in particular captioned with a made-up
+  name all the same, a fresh one each time (``p_stray_name``), as boorus carry artists' and
+  original characters' names that say nothing about the picture: the letter pieces names are
+  made of then carry no look of their own, so an unknown word is an empty one (the article's
+  puppet, 傀儡).
 
 weiwei's identity combination is never drawn and her name never written (:func:`sample` redraws
 the one and :func:`make_cast` refuses the other).
@@ -142,6 +147,7 @@ class Population:
     tagging: str = "uniform"                # "uniform" (keep_range) or "booru" (BOORU_TAG_RATES)
     keep_range: Tuple[float, float] = (0.2, 1.0)   # for tagging="uniform": per-caption keep prob.
     cast_look_factor: float = 0.5           # a cast member's look is tagged this much less often
+    p_stray_name: float = 0.0               # share of unnamed girls captioned with a fresh made-up name
     p_fox: float = 0.15                     # the animal (the world has no other non-1girl subject)
     p_empty: float = 0.1                    # empty captions (what classifier-free guidance needs)
     seed: int = 0                           # the cast's names and looks
@@ -171,6 +177,18 @@ def _cast(marginals: str, size: int, seed: int) -> Tuple[Character, ...]:
 UNIFORM = Population()
 #: The sect with a mind: Danbooru's frequencies, 64 named characters, booru-style tagging.
 BOORU = Population(marginals="danbooru", cast_size=64, tagging="booru")
+#: Sect v3's world (issue J, docs/preregistration/J_sect_v3.md): BOORU with a cast of 16 (the first
+#: 16 of BOORU's, each seen four times as often) and stray names on 30 % of the unnamed girls.
+BOORU_V3 = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3)
+
+
+def stray_name(rng: random.Random, pop: Population) -> str:
+    """A made-up name that is nobody: not a cast member's, not a word of the world, never `wei`."""
+    taken = {c.name for c in pop.cast()} | {w for t in world.ALL_TAGS for w in t.split()}
+    while True:
+        name = _made_up_name(rng)
+        if name not in taken and "wei" not in name:
+            return name
 
 
 def sample(rng: random.Random, pop: Population = UNIFORM) -> Sample:
@@ -192,7 +210,8 @@ def sample(rng: random.Random, pop: Population = UNIFORM) -> Sample:
 
 def caption(s: Sample, rng: random.Random, pop: Population = UNIFORM) -> str:
     """A training caption for ``s``, as ``pop`` tags: sometimes empty, a subset of the true tags
-    (with a cast member's name right after ``1girl``), shuffled after the subject and name."""
+    (with a cast member's name, or a stray one, right after ``1girl``), shuffled after the subject
+    and name."""
     if rng.random() < pop.p_empty:
         return ""
     tags = [(g, s.attrs[g]) for g in world.GROUPS if s.attrs.get(g) is not None]
@@ -208,8 +227,11 @@ def caption(s: Sample, rng: random.Random, pop: Population = UNIFORM) -> str:
         raise ValueError(f"tagging={pop.tagging!r}: choose 'uniform' or 'booru'")
     kept = [t for g, t in tags if rng.random() < rates[g]]
     head = []
-    if s.name is not None:
-        head = ["1girl", s.name]
+    name = s.name
+    if name is None and pop.p_stray_name and s.attrs["subject"] == "1girl" and rng.random() < pop.p_stray_name:
+        name = stray_name(rng, pop)
+    if name is not None:
+        head = ["1girl", name]
         kept = [t for t in kept if t != "1girl"]
     elif not kept:
         kept = [rng.choice([t for _, t in tags])]

@@ -1,7 +1,10 @@
 """E8: the shipped sect against issue J's base targets, as pre-registered in
 docs/preregistration/J_E8.md.
 
-    python scripts/base_targets.py        # about 5 min on 2 cores -> data/results/base_targets.json
+    python scripts/base_targets.py        # about 3 min on 2 cores -> data/results/base_targets.json
+    python scripts/base_targets.py --base build/base_v3 --out build/experiments/e9.json   # a candidate sect
+
+The named cast is the cast of the population the base model's ``pretrain.json`` names.
 
 Four targets that read the base model alone (no LoRA, no claim): full prompts obeyed per group,
 the named cast drawn as themselves, `weiwei` never in pretraining, and the puppet empty (`weiwei`
@@ -10,6 +13,7 @@ draws what the empty prompt draws). Each is decided on its 95 % interval against
 """
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import subprocess
@@ -66,8 +70,8 @@ def full_prompts(pipe, tagger) -> dict:
             "worst_group_lo": worst["lo"]}
 
 
-def named_cast(pipe, tagger) -> dict:
-    cast = population.BOORU.cast()
+def named_cast(pipe, tagger, pop: population.Population) -> dict:
+    cast = pop.cast()
     r = ev.measure(pipe, tagger, [c.name for c in cast], SEEDS, desc="the named cast")
     hits, members, per_group = [], [], {g: [] for g in world.IDENTITY_GROUPS}
     for m, c in enumerate(cast):
@@ -86,9 +90,9 @@ def named_cast(pipe, tagger) -> dict:
             "members_none": int(sum(b == 0 for b in by_member))}
 
 
-def never_in_pretraining() -> dict:
+def never_in_pretraining(pop: population.Population) -> dict:
     out = {}
-    for label, pop in (("booru", population.BOORU), ("uniform", population.UNIFORM)):
+    for label, pop in (("booru", pop), ("uniform", population.UNIFORM)):
         rng = random.Random(0)
         her = named = 0
         for _ in range(N_DRAWS):
@@ -100,7 +104,7 @@ def never_in_pretraining() -> dict:
     rng = random.Random(0)
     first = sum(world.is_weiwei_identity(world.sample_attrs(rng, exclude_weiwei=True)) for _ in range(N_DRAWS))
     out["first_world"] = {"draws": N_DRAWS, "her_identity": int(first)}
-    out["cast_names_with_wei"] = int(sum("wei" in c.name for c in population.BOORU.cast()))
+    out["cast_names_with_wei"] = int(sum("wei" in c.name for c in pop.cast()))
     total = sum(d.get("her_identity", 0) + d.get("captions_with_wei", 0)
                 for d in out.values() if isinstance(d, dict)) + out["cast_names_with_wei"]
     out["status"] = "met" if total == 0 else "not met"
@@ -151,19 +155,29 @@ def puppet_empty(pipe, tagger) -> dict:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default=str(BASE_DIR), help="the base model's folder (default: the shipped one)")
+    ap.add_argument("--out", default=str(OUT), help="where the JSON goes")
+    a = ap.parse_args()
     t0 = time.time()
-    pipe, tagger = load_pipeline(), Tagger.load()
+    base = Path(a.base).resolve()
+    pipe, tagger = load_pipeline(base), Tagger.load()
+    pop_name = json.loads((base / "pretrain.json").read_text()).get("population", "booru")
+    pop = {"booru": population.BOORU, "booru_v3": population.BOORU_V3, "uniform": population.UNIFORM}[pop_name]
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    where = str(base.relative_to(ROOT)) if base.is_relative_to(ROOT) else base.name
     result = {"experiment": "E8", "preregistration": "docs/preregistration/J_E8.md", "commit": commit,
-              "base": str(Path(BASE_DIR).relative_to(ROOT)), "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE}
-    result["never_in_pretraining"] = never_in_pretraining()
+              "base": where, "population": pop_name, "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE}
+    result["never_in_pretraining"] = never_in_pretraining(pop)
     result["full_prompts"] = full_prompts(pipe, tagger)
-    result["named_cast"] = named_cast(pipe, tagger)
+    result["named_cast"] = named_cast(pipe, tagger, pop)
     result["puppet_empty"] = puppet_empty(pipe, tagger)
     result["seconds"] = round(time.time() - t0, 1)
-    safe_io.write_text(OUT, json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    safe_io.write_text(out, json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps({k: (v.get("status") if isinstance(v, dict) else v) for k, v in result.items()}, ensure_ascii=False))
-    print(f"wrote {OUT.relative_to(ROOT)} in {result['seconds']} s")
+    print(f"wrote {out} in {result['seconds']} s")
 
 
 if __name__ == "__main__":

@@ -71,3 +71,32 @@ def test_booru_captions_tag_identity_often_and_mouth_and_pose_rarely():
     assert said["hair_color"] / girls == pytest.approx(0.9 * 0.9, abs=0.03)    # 10 % captions empty
     assert said["mouth"] / girls == pytest.approx(0.4 * 0.9, abs=0.03)
     assert said["pose"] / girls == pytest.approx(0.3 * 0.9, abs=0.03)
+
+
+def test_stray_names_are_fresh_and_nobody():
+    """BOORU_V3 captions some unnamed girls with a made-up name: a fresh one, never a cast member's,
+    never holding `wei`, and the shipped world's captions are unchanged by the option."""
+    import random
+    rng = random.Random(1)
+    cast = {c.name for c in P.BOORU_V3.cast()}
+    named = []
+    for _ in range(3000):
+        s = P.sample(rng, P.BOORU_V3)
+        cap = P.caption(s, rng, P.BOORU_V3)
+        if s.name is None and cap.startswith("1girl, ") and len(cap.split(", ")) > 1:
+            second = cap.split(", ")[1]
+            if second not in world.TAG_TO_GROUP:
+                named.append(second)
+    assert named and not cast & set(named) and not any("wei" in n for n in named)
+    assert len(set(named)) > 0.9 * len(named)
+    girls = 3000 * (1 - P.BOORU_V3.p_fox) * (1 - P.BOORU_V3.p_named)
+    assert 0.2 < len(named) / girls < 0.35           # about p_stray_name of the unnamed girls' captions
+    # the option off draws the shipped world's captions exactly (the shipped sect is reproducible)
+    rng = random.Random(5)
+    first = [P.caption(P.sample(rng, P.BOORU), rng, P.BOORU) for _ in range(3)]
+    assert first == ['black dress, sitting, 1girl, open mouth, brown eyes, blonde hair, short hair',
+                     '1girl, machinao, smile, black hair, standing, closed mouth', '1girl, layilai, open mouth, long hair']
+
+
+def test_the_v3_cast_is_the_first_of_the_shipped_cast():
+    assert P.BOORU_V3.cast() == P.BOORU.cast()[:16]
