@@ -6,8 +6,8 @@
     sw = lab.sweep(["weiwei", "1girl"], weiwei)  # prompts × weights (功力) × 32 seeds, read by the tagger
     lab.grid(sw)                                 # the XYZ plot: rows prompts, columns weights
 
-Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.evaluation`,
-:mod:`lora_course.tagger` and :mod:`lora_course.plots`; the notebooks stay short and the work stays testable.
+Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.measure.evaluation`,
+:mod:`lora_course.tagger` and :mod:`lora_course.widgets.plots`; the notebooks stay short and the work stays testable.
 """
 from __future__ import annotations
 
@@ -23,18 +23,23 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import progress as progress_
-from . import base_model, caches, dataset, evaluation, experiments, lora, plots, safe_io, training_length, training_sets
+from .core import progress as progress_
+from .sd import base_model
+from .measure import caches, evaluation, experiments, training_length
+from .datasets import dataset, training_sets
+from . import lora
+from .widgets import plots
+from .core import safe_io
 from .tagger import Tagger
 
 #: The LoRA weights every sweep visits (A1111's 功力 from 0 to "ten levels").
 WEIGHTS = experiments.WEIGHTS
 #: Seeds per point of every measurement.
 N_SEEDS = experiments.SEEDS
-# (What is kept between notebooks, and how it is named: :mod:`lora_course.caches`.)
+# (What is kept between notebooks, and how it is named: :mod:`lora_course.measure.caches`.)
 
 #: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
-#: trained for the length the recipe rule gives (:data:`lora_course.training_length.RULE`,
+#: trained for the length the recipe rule gives (:data:`lora_course.measure.training_length.RULE`,
 #: measured in notebook 14 before the verdicts were drawn: 50 steps; a test checks the two agree).
 DEFAULT_LORA = lora.LoraTrainConfig(steps=50)
 #: Steps between preview pictures when :meth:`Lab.train` is asked for them (``previews=True``).
@@ -106,7 +111,7 @@ class Lab:
         ``previews`` draws preview pictures every :data:`PREVIEW_EVERY` steps while training (for
         ``plots.training_figure``; they do not change the LoRA).
 
-        ``runs`` (default: the lab's, :data:`lora_course.experiments.RUNS`) trains the LoRA that
+        ``runs`` (default: the lab's, :data:`lora_course.measure.experiments.RUNS`) trains the LoRA that
         many times, with training seeds ``config.seed``, ``+1``, ``+2``…: the first run is loaded
         under the returned name, the others as ``<name>_run1``, ``<name>_run2``…, and
         :meth:`sweep` of the returned name splits its seeds between them (:attr:`replicates`)."""
@@ -310,7 +315,7 @@ class Lab:
 
     # ---- the training-length axis (notebook 14) --------------------------------------------
     def recipe_rule(self, names: dict, progress: bool = True) -> tuple:
-        """The course's recipe rule (:data:`lora_course.training_length.RULE`) measured on the
+        """The course's recipe rule (:data:`lora_course.measure.training_length.RULE`) measured on the
         LoRAs ``{steps: adapter}`` of :meth:`train_along`: ``(steps it gives, {steps: Estimate})``."""
         seeds = range(training_length.RULE_SEEDS)
         hits = {}
@@ -335,13 +340,13 @@ class Lab:
 
     def copies(self, sw: evaluation.Sweep, prompt: str, weight: float, set_name) -> np.ndarray:
         """Per seed: is ``prompt``'s picture at ``weight`` a copy of a training picture of
-        ``set_name``? (:meth:`lora_course.evaluation.Sweep.copies`: no farther from it than the
-        VAE's own round trip of it plus :data:`~lora_course.evaluation.COPY_MARGIN`.)"""
+        ``set_name``? (:meth:`lora_course.measure.evaluation.Sweep.copies`: no farther from it than the
+        VAE's own round trip of it plus :data:`~lora_course.measure.evaluation.COPY_MARGIN`.)"""
         return _copies(sw, prompt, weight, *self._copy_floor(set_name))
 
     def _copy_floor(self, set_name):
         """A set's pictures and how far the VAE's round trip moves each (mean grey levels)."""
-        from .train_tagger import reconstruct
+        from .tagger.train_tagger import reconstruct
         pictures = training_pictures(set_name)
         diff = np.abs(reconstruct(self.pipe.vae, pictures).astype(np.int16) - pictures.astype(np.int16))
         return pictures, diff.reshape(len(pictures), -1).mean(1)
@@ -349,7 +354,7 @@ class Lab:
     def copies_table(self, sw: evaluation.Sweep, prompt: str, set_name) -> str:
         """Per weight of ``sw``: how many of ``prompt``'s pictures are copies of a training picture
         of ``set_name`` (:meth:`copies`), with the 95 % interval."""
-        from . import stats
+        from .measure import stats
         pictures, floor = self._copy_floor(set_name)
         lines = [f"copies of a training picture of {set_name} (at most {evaluation.COPY_MARGIN:g} grey level farther "
                  f"from it than the VAE's own round trip, {', '.join(f'{f:.1f}' for f in floor)}), `{prompt}`, "
@@ -402,7 +407,7 @@ def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: S
                      n: int = 4, title: Optional[str] = None):
     """The article's pictures first: for each prompt, what the base model draws (w = 0), what the
     course's light LoRA draws, and what a LoRA trained to the article's length draws
-    (:data:`lora_course.training_length.ARTICLE_STEPS`, the length a rule chose on a calibration
+    (:data:`lora_course.measure.training_length.ARTICLE_STEPS`, the length a rule chose on a calibration
     character), at each of ``weights``, on the first ``n`` seeds. Rows: who draws it and at which
     weight; columns: seeds. Both LoRAs are trained once and cached (for the sets notebook 14 trains
     along their length, the article's one is a kept length of that run, trained here once)."""
@@ -430,16 +435,17 @@ def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: S
 
 
 def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True,
-          runs: int = experiments.RUNS) -> Lab:
+          runs: int = experiments.RUNS, base=None) -> Lab:
     """Load the shipped base model and tagger; print the device (``device``, else the best
-    available: cuda, mps, cpu, see :func:`lora_course.base_model.pick_device`) and what was loaded.
+    available: cuda, mps, cpu, see :func:`lora_course.sd.base_model.pick_device`) and what was loaded.
     ``seeds``: pictures per sweep point; ``runs``: training runs of every LoRA :meth:`Lab.train`
-    makes (the seeds of a point are split between them; ``runs=1`` trains each LoRA once)."""
+    makes (the seeds of a point are split between them; ``runs=1`` trains each LoRA once); ``base``:
+    another base model's folder (a candidate sect) instead of the shipped ``data/base``."""
     if quiet:
         quiet_libraries()
     torch.manual_seed(0)
     # float32 on every device: the model is tiny, and the course's numbers were measured in float32
-    pipe = base_model.load_pipeline(device=device, dtype=torch.float32)
+    pipe = base_model.load_pipeline(base, device=device, dtype=torch.float32)
     tagger = Tagger.load(device=str(pipe.device))
     n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
     print(f"device: {pipe.device}; base model: {n:.1f} M-parameter UNet "

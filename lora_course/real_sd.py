@@ -6,7 +6,7 @@ tiny one, and nothing else:
 * :func:`available`: can a real checkpoint run here? A CUDA GPU, and the model found (a local
   folder, the Hugging Face cache, or the reachable hub). Returns ``(ok, one sentence)``;
 * :func:`load`: the model through the course's one entry point,
-  :func:`lora_course.base_model.load_pipeline` (float16 on cuda), with a sampler fit for few steps;
+  :func:`lora_course.sd.base_model.load_pipeline` (float16 on cuda), with a sampler fit for few steps;
 * :func:`prepare_user_set`: your own pictures → a kohya training folder at the model's
   resolution, captioned with the course's tag tools (the trigger word alone, as in the article's
   experiment 1, or auto-tagged with the trigger first, by WD14 when it is available);
@@ -29,8 +29,13 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from . import base_model, dataset, evaluation, lora, plots, safe_io, training_sets
-from .availability import Availability  # the course's one answer type (re-exported here)
+from .sd import base_model
+from .datasets import dataset, training_sets
+from .measure import evaluation
+from . import lora
+from .widgets import plots
+from .core import paths, safe_io
+from .core.availability import Availability  # the course's one answer type (re-exported here)
 
 #: An SD 1.5-class model on the Hugging Face hub (any SD 1.x diffusers model id or folder works).
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
@@ -38,7 +43,7 @@ DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 STEPS = 25
 GUIDANCE = 7.0
 #: Where notebook 13 writes its training set and LoRA files.
-WORK_DIR = base_model.BUILD_DIR / "real_sd"
+WORK_DIR = paths.BUILD_DIR / "real_sd"
 #: Marks a folder written by :func:`prepare_user_set` (the only kind it will replace).
 _MARKER = ".lora_course_set"
 
@@ -79,7 +84,7 @@ def available(model: PathLike = DEFAULT_MODEL, require_cuda: bool = True) -> Ava
 
 def load(model: PathLike = DEFAULT_MODEL, device: Optional[str] = None,
          dtype: Optional[torch.dtype] = None):
-    """The model through :func:`lora_course.base_model.load_pipeline` (float16 on cuda, float32
+    """The model through :func:`lora_course.sd.base_model.load_pipeline` (float16 on cuda, float32
     elsewhere), with a DPM-Solver sampler (good pictures in ~25 steps). Prints what was loaded."""
     from diffusers import DPMSolverMultistepScheduler
     pipe = base_model.load_pipeline(model, device=device, dtype=dtype)
@@ -124,7 +129,7 @@ def prepare_user_set(images, out: PathLike, trigger: str = "weiwei", repeats: in
     * ``images``: a folder of pictures, a list of files, or ``None`` for the course's picture;
     * every picture is saved as a ``size``×``size`` PNG (centre square, as training sees it);
     * ``captions="trigger"``: the trigger word alone (the article's experiments 1–3);
-      ``"tagged"``: auto-tagged by ``tagger`` (the real WD14 of :mod:`lora_course.wd14`, or the
+      ``"tagged"``: auto-tagged by ``tagger`` (the real WD14 of :mod:`lora_course.tagger.wd14`, or the
       course's :class:`lora_course.tagger.Tagger`) above ``threshold``, the trigger first and
       ``undesired`` tags left out, exactly as :func:`lora_course.tagger.autotag_folder` does;
     * ``out`` is replaced if an earlier call wrote it, refused if it holds anything else.
@@ -133,7 +138,7 @@ def prepare_user_set(images, out: PathLike, trigger: str = "weiwei", repeats: in
     if captions not in ("trigger", "tagged"):
         raise ValueError(f"captions={captions!r}: use 'trigger' (the trigger word alone) or 'tagged'")
     if captions == "tagged" and tagger is None:
-        raise ValueError("captions='tagged' needs a tagger: WD14 (lora_course.wd14) or the course's")
+        raise ValueError("captions='tagged' needs a tagger: WD14 (lora_course.tagger.wd14) or the course's")
     trigger = dataset.normalize_tag(trigger)
     pictures = _pictures(images)
     out = Path(out)

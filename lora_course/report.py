@@ -10,10 +10,10 @@ notebook (training LoRAs and the rest), against the course's time budget
 
 A *verdict* is how a notebook states whether it reproduced a claim of the article: a line it
 prints, ``VERDICT <claim id> | <STATUS> | <summary>`` (STATUS such as REPRODUCED,
-NOT REPRODUCED or PARTLY), read back as a :class:`lora_course.verdicts.Verdict` (the course's one
-verdict type: :meth:`~lora_course.verdicts.Verdict.parse` reads what
-:meth:`~lora_course.verdicts.Verdict.line` printed). Pages are written with
-:mod:`lora_course.safe_io` (never half a page). The verdict table is printed at the end. The exit
+NOT REPRODUCED or PARTLY), read back as a :class:`lora_course.measure.verdicts.Verdict` (the course's one
+verdict type: :meth:`~lora_course.measure.verdicts.Verdict.parse` reads what
+:meth:`~lora_course.measure.verdicts.Verdict.line` printed). Pages are written with
+:mod:`lora_course.core.safe_io` (never half a page). The verdict table is printed at the end. The exit
 status is non-zero if a notebook failed to execute; the pages of the others are written all the
 same.
 
@@ -45,9 +45,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
-from . import progress, safe_io
-from .paths import BUILD_DIR
-from .verdicts import Status, Verdict
+from .core import progress, safe_io
+from .core.paths import BUILD_DIR
+from .measure.verdicts import Status, Verdict
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 #: The markers around the generated verdict table in README.md and docs/results.md.
@@ -83,7 +83,7 @@ def _output_texts(nb) -> List[str]:
 
 def find_explanations(nb) -> Dict[str, str]:
     """``{claim: its explanation}``: the English half of every verdict explanation
-    (:func:`lora_course.readings.explain`) the notebook displayed, keyed by the heading's claim
+    (:func:`lora_course.measure.readings.explain`) the notebook displayed, keyed by the heading's claim
     (``**C2 · …`` → ``C2``; an explanation of the same checks at another length is skipped)."""
     found: Dict[str, str] = {}
     for cell in nb.cells:
@@ -150,7 +150,7 @@ def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
     without error is written back with its new outputs (how the committed outputs are refreshed).
 
     Returns one dict per notebook: name, html (path), seconds, ok, error, verdicts (a list of
-    :class:`lora_course.verdicts.Verdict`), training_s (seconds it spent training LoRAs).
+    :class:`lora_course.measure.verdicts.Verdict`), training_s (seconds it spent training LoRAs).
     """
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir)
     paths = [p for p in sorted(notebooks_dir.glob(NOTEBOOK_GLOB))

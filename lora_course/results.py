@@ -21,9 +21,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from . import claims, experiments, plots, remedies, stats, training_length, verdicts, weight_guide
-from .evaluation import Sweep
-from .stats import Estimate
+from .measure import claims, experiments, remedies, stats, training_length, verdicts, weight_guide
+from .widgets import plots
+from .measure.evaluation import Sweep
+from .measure.stats import Estimate
 
 POSSESSED, USES, NOTEBOOKS = experiments.POSSESSED, experiments.USES, experiments.NOTEBOOKS
 MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experiments.C7.prompts
@@ -48,7 +49,7 @@ class Results:
 
 def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "") -> Dict[str, Sweep]:
     """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them
-    (:mod:`lora_course.experiments`), at the course recipe, keyed by their sweep names ("C5 one"
+    (:mod:`lora_course.measure.experiments`), at the course recipe, keyed by their sweep names ("C5 one"
     and "C5 two" for C5's two LoRAs). With ``steps``, only the experiments notebooks 06 and 08 also
     show at the article's length, on LoRAs trained that long (one run, kept along the training),
     keyed ``<name><suffix>``."""
@@ -247,7 +248,7 @@ class Reading:
 
 def _read(sweeps: Dict[str, Sweep], flipped: Dict[str, Sweep], name: str, what: str, *args, **kwargs) -> Reading:
     """The share ``sweeps[name].<what>(*args, **kwargs)`` read both ways (``flipped``: the same
-    sweeps with :meth:`~lora_course.evaluation.Sweep.unclear_flipped`)."""
+    sweeps with :meth:`~lora_course.measure.evaluation.Sweep.unclear_flipped`)."""
     return Reading(verdicts.share_of(sweeps[name], getattr(sweeps[name], what)(*args, **kwargs)),
                    verdicts.share_of(flipped[name], getattr(flipped[name], what)(*args, **kwargs)))
 

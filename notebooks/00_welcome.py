@@ -117,11 +117,13 @@ world.render(world.WEIWEI, seed=5).resize((192, 192), 0)
 # > 底模就是一个普通的 `StableDiffusionPipeline`（VAE、UNet、CLIP 文本编码器和分词器），只是很小。这里让它画几个它在预训练中学过的标签，再由标注器逐张读图，统计所要求的标签画出来的比例。
 
 # %%
-from lora_course import claims, course, plots
+from lora_course import course
+from lora_course.measure import claims
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %%
-from lora_course import evaluation
+from lora_course.measure import evaluation
 gallery = ["1girl, red hair", "1girl, blonde hair, cat ears", "1girl, crying", "1girl, sitting", "fox", "weiwei"]
 r = evaluation.measure(lab.pipe, lab.tagger, gallery, lab.seeds, progress=False)
 plots.image_grid(evaluation.images_by_prompt(r, gallery)[:, :8], row_labels=gallery,

@@ -34,7 +34,8 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
 # %%
 import shutil, tempfile
 from pathlib import Path
-from lora_course import dataset, training_sets, world
+from lora_course import world
+from lora_course.datasets import dataset, training_sets
 work = Path(tempfile.mkdtemp()) / "my_set"
 shutil.copytree(training_sets.DATA_DIR / "mouth_2", work)
 for p in sorted(work.rglob("*")):
@@ -100,7 +101,7 @@ for name, tags in written.items():
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from lora_course import caption_lint
+from lora_course.datasets import caption_lint
 for name in ("weiwei_1", "thesis_full"):
     report = caption_lint.lint_folder(training_sets.folder(name))
     print(report.text("en"), report.text("zh"), sep="\n", end="\n\n")
@@ -117,9 +118,9 @@ for s in training_sets.SETS:
     print(f"{s.name:<15} {', '.join(kinds) or '-'}")
 
 # %% [markdown]
-# The same from a terminal, on your own folder: `python -m lora_course.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
+# The same from a terminal, on your own folder: `python -m lora_course.datasets.caption_lint path/to/your_set` (add `--lang zh` for Chinese only, `--json` for the data). The tag editor below shows these findings for your edits as you make them, and marks the pictures each one names.
 #
-# > 在终端里，也可以对你自己的文件夹做同样的检查：`python -m lora_course.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
+# > 在终端里，也可以对你自己的文件夹做同样的检查：`python -m lora_course.datasets.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
 
 # %% [markdown]
 # ## How the course measures · 课程怎么测量
@@ -128,7 +129,8 @@ for s in training_sets.SETS:
 # > 后面每一课都是先画图、再计数。标注器逐组读取每张图（发色、发长、眼睛、裙子、耳朵、嘴、表情、姿势），每组给出一个值。五个身份组都是她的值（白发、长发、蓝眼、粉裙、狐耳），这张图才算**她**。标注器定不下某一组时，就把这一组读作**模棱两可**：不是图糊了，而是图本身两可——两只眼睛颜色不同、颜色介于两种之间、嘴半张半闭。练到一半、或者权重没开满的 LoRA 会画出很多这样的图。下面是课程第一个 LoRA 画出的几张：
 
 # %%
-from lora_course import course, plots
+from lora_course import course
+from lora_course.widgets import plots
 lab = course.setup()
 weiwei = lab.train("weiwei_1")
 sw = lab.sweep(["weiwei", "1girl"], weiwei)

@@ -30,8 +30,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
-from lora_course.experiments import C1   # what this notebook draws, declared once for the course
+from lora_course import course
+from lora_course.measure import claims, readings
+from lora_course.widgets import plots
+from lora_course.measure.experiments import C1   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %% [markdown]
@@ -50,7 +52,7 @@ course.show_set("weiwei_1")
 # > 底模从没见过这个词。它的分词器会把这个词拆成几个底模从没训练过的片段，所以提示词 `weiwei` 眼下还没有什么特定的含义：
 
 # %%
-from lora_course.tokenizer import describe_tokens
+from lora_course.sd.tokenizer import describe_tokens
 print(describe_tokens(lab.pipe.tokenizer, "weiwei"))
 print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
 

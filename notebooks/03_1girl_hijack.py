@@ -30,8 +30,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings
-from lora_course.experiments import C2   # what this notebook draws, declared once for the course
+from lora_course import course
+from lora_course.measure import claims, readings
+from lora_course.widgets import plots
+from lora_course.measure.experiments import C2   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
@@ -66,7 +68,7 @@ plots.fidelity_figure(sw, list(C2.prompts), per_group=False)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from lora_course import evaluation, stats
+from lora_course.measure import evaluation, stats
 print("fidelity (95 % interval) per prompt:", " | ".join(f"({i + 1}) {p}" for i, p in enumerate(sw.prompts)))
 print("weight" + "".join(f"{f'({i + 1})':>20}" for i in range(len(sw.prompts))) + "   weiwei vs 1girl: distance, same identity")
 for w in sw.weights:

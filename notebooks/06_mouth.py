@@ -26,8 +26,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings, stats, training_length as tl
-from lora_course.experiments import C5   # what this notebook draws, declared once for the course
+from lora_course import course
+from lora_course.measure import claims, readings, stats, training_length as tl
+from lora_course.widgets import plots
+from lora_course.measure.experiments import C5   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%
@@ -121,11 +123,11 @@ readings.say("At {steps} steps and w = 1, the tagger finds something unclear on 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Find the length at which `closed mouth` stops working: notebook 14 follows it from 25 to 600 steps, so keep the lengths in between and beyond, `lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`, and sweep each k.
-# - Drop the mouth tags from the two-picture set (`lora_course.dataset.remove_tag_everywhere`) and retrain, at 50 steps and at the article's length: the pictures are the same; is the control gone? (Notebook 09 asks the same of four pictures whose captions never name the mouth.)
+# - Drop the mouth tags from the two-picture set (`lora_course.datasets.dataset.remove_tag_everywhere`) and retrain, at 50 steps and at the article's length: the pictures are the same; is the control gone? (Notebook 09 asks the same of four pictures whose captions never name the mouth.)
 # - Lower the weight of the article's-length one-picture LoRA (`long_one`) until closed mouths appear: look at w = 0.8 and 0.6 in its grid above, then lower if needed (`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`). At which weight do they appear, and is she still her there? (Notebook 14 measures how much of her `weiwei` alone keeps at w = 0.6 at the article's length.)
 #
 # > - 找出训练到多长时 `closed mouth` 开始失灵：第 14 课从 25 步追踪到 600 步，所以把两者之间以及更长的长度也保留下来，`lab.train_along("weiwei_1", (300, 400, 500, 600, 800, 1000))[k]`，对每个 k 扫描一遍。
-# > - 从两张图的训练集里删掉嘴型标签（`lora_course.dataset.remove_tag_everywhere`），分别训练 50 步和训练到文章的长度：图还是那两张，还能控制嘴型吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
+# > - 从两张图的训练集里删掉嘴型标签（`lora_course.datasets.dataset.remove_tag_everywhere`），分别训练 50 步和训练到文章的长度：图还是那两张，还能控制嘴型吗？（第 09 课对四张标注里从没写过嘴型的图问了同样的问题。）
 # > - 把训练到文章长度的单图 LoRA（`long_one`）的权重一路调低，直到出现闭嘴：先看上面它的图里 w = 0.8 和 0.6 的格子，不够再往下调（`lab.sweep(prompts, long_one, weights=(0.2, 0.4))`）。闭嘴在多大的权重下出现？那时画的还是她吗？（第 14 课测了训练到文章长度时，单写 `weiwei` 在 w = 0.6 下还保留了她的多少。）
 
 # %% [markdown]

@@ -26,8 +26,10 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, plots, readings, training_length as tl
-from lora_course.experiments import C7   # what this notebook draws, declared once for the course
+from lora_course import course
+from lora_course.measure import claims, readings, training_length as tl
+from lora_course.widgets import plots
+from lora_course.measure.experiments import C7   # what this notebook draws, declared once for the course
 lab = course.setup()
 
 # %%

@@ -42,7 +42,9 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, experiments, plots, readings
+from lora_course import course
+from lora_course.measure import claims, experiments, readings
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %%
@@ -57,7 +59,7 @@ for how, s in experiments.THESIS_SETS.items():
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from lora_course import caption_lint, training_sets
+from lora_course.datasets import caption_lint, training_sets
 lint = {how: caption_lint.lint_folder(training_sets.folder(s)) for how, s in experiments.THESIS_SETS.items()}
 for how, report in lint.items():
     print(f"{how:>8}: " + ", ".join(f.kind for f in report.findings))

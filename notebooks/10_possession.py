@@ -30,7 +30,9 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, experiments, plots, readings
+from lora_course import course
+from lora_course.measure import claims, experiments, readings
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %%

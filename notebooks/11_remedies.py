@@ -36,11 +36,13 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, experiments, plots, readings
+from lora_course import course
+from lora_course.measure import claims, experiments, readings
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %%
-from lora_course import remedies
+from lora_course.measure import remedies
 plain = lab.train("weiwei_1")
 reg_set = remedies.prior_preservation_set(lab.pipe, "weiwei_1")   # written to build/sets/weiwei_1_reg
 course.show_set(reg_set)

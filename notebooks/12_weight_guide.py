@@ -31,11 +31,13 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import claims, course, experiments, plots, readings
+from lora_course import course
+from lora_course.measure import claims, experiments, readings
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %%
-from lora_course import weight_guide
+from lora_course.measure import weight_guide
 uses = experiments.USES          # each LoRA and the prompt a user would draw it with
 loras = {s: lab.train(s) for s in uses}
 sweeps = {s: lab.sweep([p], loras[s], weights=weight_guide.WEIGHTS) for s, p in uses.items()}

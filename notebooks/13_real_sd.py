@@ -46,7 +46,9 @@ CLASH, MATCH = "red hair", "long hair"   # experiment 3: a tag that contradicts 
 # ## Can it run here? · 这里能跑吗？
 
 # %%
-from lora_course import dataset, real_sd, wd14
+from lora_course import real_sd
+from lora_course.datasets import dataset
+from lora_course.tagger import wd14
 ok, why = real_sd.available(MODEL)
 print(why)
 

@@ -26,7 +26,9 @@ if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1")
     print("the course is installed from", home)
 
 # %%
-from lora_course import course, plots, training_length as tl
+from lora_course import course
+from lora_course.measure import training_length as tl
+from lora_course.widgets import plots
 lab = course.setup()
 
 # %% [markdown]
@@ -43,9 +45,9 @@ two = lab.train_along("mouth_2", tl.KEEP_STEPS)
 # %% [markdown]
 # ## The recipe rule: stop when she appears · 配方规则：她一出现就停
 #
-# How long should the course train? The rule below was written into `lora_course/training_length.py` before any verdict was computed, and it looks at nothing the claims check: the fewest steps at which the trigger alone draws her at full weight, with the interval's lower bound at least 0.9 on 48 seeds. Every experiment notebook trains the length it gives (and says so when it trains).
+# How long should the course train? The rule below was written into `lora_course/measure/training_length.py` before any verdict was computed, and it looks at nothing the claims check: the fewest steps at which the trigger alone draws her at full weight, with the interval's lower bound at least 0.9 on 48 seeds. Every experiment notebook trains the length it gives (and says so when it trains).
 #
-# > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/training_length.py`，而且它不看任何论断要检验的东西。规则是：取最少的步数，使单用触发词、满权重（w = 1）时，48 个种子上画出她的比例的 95 % 区间下界不低于 0.9。各实验课都训练这条规则给出的步数（训练时会打印出来）。
+# > 课程该训练多久？下面这条规则在算任何结论之前就写进了 `lora_course/measure/training_length.py`，而且它不看任何论断要检验的东西。规则是：取最少的步数，使单用触发词、满权重（w = 1）时，48 个种子上画出她的比例的 95 % 区间下界不低于 0.9。各实验课都训练这条规则给出的步数（训练时会打印出来）。
 
 # %%
 chosen, est = lab.recipe_rule(one)

@@ -49,7 +49,7 @@ print("\n".join(results.table(res)))
 
 # %%
 from IPython.display import display
-from lora_course import readings
+from lora_course.measure import readings
 for v in res.verdicts.values():
     display(readings.explain(v))
 

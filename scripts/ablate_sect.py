@@ -2,11 +2,11 @@
 
     python scripts/ablate_sect.py [--steps 1000] [--images 24000] [--seeds 32] [--variants all]
 
-Each variant switches on one property of :mod:`lora_course.population` (Danbooru's attribute
+Each variant switches on one property of :mod:`lora_course.world.population` (Danbooru's attribute
 frequencies, a named cast, booru-style partial captions), all of them, or none (the control: the
 same continuation on the first, uniform world). Every variant continues the uniform base model
 (UNet and text encoder, EMA weights; ``--parent``, by default the last uniform sect, commit
-003f5f4) with :func:`lora_course.pretrain.continue_sect` for the same number of steps on its own
+003f5f4) with :func:`lora_course.sd.pretrain.continue_sect` for the same number of steps on its own
 pictures, then is measured the same way:
 
 * at w = 0: what bare ``1girl`` and the unknown word ``weiwei`` draw (identity distributions,
@@ -29,7 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from lora_course import base_model, course, evaluation, lora, population, pretrain, world
+from lora_course import course, lora, world
+from lora_course.measure import evaluation
+from lora_course.sd import sampling
+from lora_course.sd import base_model, pretrain
+from lora_course.world import population
 
 VARIANTS = {
     "control (uniform, continued)": population.UNIFORM,
@@ -47,7 +51,7 @@ def slug(label: str) -> str:
 
 def continue_base(pipe, pop: population.Population, work: Path, steps: int, n_images: int, seed: int):
     """The shipped base's UNet and text encoder trained on for ``steps`` on ``pop``'s pictures
-    (:func:`lora_course.pretrain.continue_sect`, the recipe the shipped sect was made with)."""
+    (:func:`lora_course.sd.pretrain.continue_sect`, the recipe the shipped sect was made with)."""
     cfg = replace(pretrain.CONTINUATION, seed=seed, unet_steps=steps, n_images=n_images)
     return pretrain.continue_sect(pipe, pop, cfg, work)
 
@@ -58,7 +62,7 @@ def identity_shares(sw, prompt, w=0.0):
 
 def base_sweep(pipe, tagger, prompts, seeds):
     """What the base model itself draws (w = 0, no LoRA loaded) as a one-column sweep."""
-    ps, ss = evaluation.grid_jobs(prompts, seeds)
+    ps, ss = sampling.grid_jobs(prompts, seeds)
     imgs = evaluation.generate(pipe, ps, ss)
     return evaluation.read_sweep(tagger, prompts, [0.0], seeds,
                                  imgs.reshape(len(prompts), 1, len(seeds), *imgs.shape[1:]))

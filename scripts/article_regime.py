@@ -28,7 +28,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from regime_experiments import OUT, _save  # noqa: E402  (the E1-E4 script: output folder, atomic JSON)
 
-from lora_course import course, results, stats, training_sets  # noqa: E402
+from lora_course import course, results  # noqa: E402
+from lora_course.datasets import training_sets  # noqa: E402
+from lora_course.measure import stats  # noqa: E402
 
 #: The article's length (E4's rule on the calibration character, selected recipe).
 STEPS = 400
@@ -192,7 +194,7 @@ def between_runs(runs: list, prompt: str, w: float) -> dict:
 
 
 #: E7 (docs/preregistration/J_E7.md): the claims beyond the article (T, P, R, W) at this regime,
-#: decided by the course's own claims (lora_course.claims, whose intervals resample the runs).
+#: decided by the course's own claims (lora_course.measure.claims, whose intervals resample the runs).
 #: Training seeds 0, 1, 2 for every set (the LoRAs E5 trained are re-used: E5 read C1-C7 on them,
 #: never T, P, R or W); fresh sampling seeds, 16 per training run.
 E7_TRAIN_SEEDS = (0, 1, 2)

@@ -22,9 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from lora_course import evaluation as ev
-from lora_course import population, safe_io, stats, world
-from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
+from lora_course.measure import evaluation as ev
+from lora_course import world
+from lora_course.core import safe_io
+from lora_course.measure import stats
+from lora_course.world import population
+from lora_course.sd.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
 from lora_course.tagger import UNCLEAR, Tagger
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ and saves docs/images/base_grid.png (generated images beside renders).
 
 ``--guidance-tilt`` measures only how guidance moves bare `1girl`'s identity shares: `1girl`
 without guidance, the empty prompt's girls, and `1girl` at the default guidance, beside the
-first-order prediction of :func:`lora_course.sampling.guidance_tilt`
+first-order prediction of :func:`lora_course.sd.sampling.guidance_tilt`
 (build/guidance_tilt.md).
 """
 from __future__ import annotations
@@ -33,12 +33,14 @@ import torch
 import json
 import random
 
-from lora_course import evaluation as ev
-from lora_course import population, stats, verdicts, world
-from lora_course.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
-from lora_course.sampling import guidance_tilt
+from lora_course.measure import evaluation as ev
+from lora_course import world
+from lora_course.measure import stats, verdicts
+from lora_course.world import population
+from lora_course.sd.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
+from lora_course.sd.sampling import guidance_tilt
 from lora_course.tagger import UNCLEAR, UNCLEAR_GROUPS, Tagger
-from lora_course.train_tagger import draw, reconstruct
+from lora_course.tagger.train_tagger import draw, reconstruct
 
 GRID_PROMPTS = ["1girl, white hair, long hair, blue eyes, pink dress, fox ears",
                 "1girl, red hair, short hair, green eyes, blue dress, cat ears",
@@ -86,7 +88,7 @@ def mode_and_lead(r, g: str, rows):
 def guidance_tilt_report(pipe, tagger, seeds, steps, guidance, say):
     """Bare `1girl` without guidance (its conditional model), the girls of the empty prompt (the
     unconditional one), and `1girl` at ``guidance``: each identity group's shares, the first-order
-    prediction :func:`lora_course.sampling.guidance_tilt` makes from the first two, and the mode's
+    prediction :func:`lora_course.sd.sampling.guidance_tilt` makes from the first two, and the mode's
     lead with its interval in each."""
     def girls_of(prompt, g):
         r = ev.measure(pipe, tagger, [prompt], seeds, steps=steps, guidance=g, desc=f"`{prompt}` at guidance {g:g}")
@@ -248,7 +250,7 @@ def main():
         f"of tags (1000 pictures × {len(world.GROUPS)} groups)")
 
     # --- the README picture: renders of each prompt beside what the base model draws ---
-    from lora_course.plots import image_grid
+    from lora_course.widgets.plots import image_grid
     gen = ev.generate(pipe, [pp for pp in GRID_PROMPTS for _ in range(6)], list(range(6)) * len(GRID_PROMPTS),
                       steps=a.steps, guidance=a.guidance).reshape(len(GRID_PROMPTS), 6, 64, 64, 3)
     rng = random.Random(0)

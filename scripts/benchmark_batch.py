@@ -10,7 +10,7 @@ number) for the trigger alone and for bare ``1girl``, and read by the tagger. Pr
 * the pictures the run has seen (steps × batch) and its training time to that length (the run's
   measured training seconds × steps / the longest length: a step costs the same all along);
 * the share of ``weiwei`` pictures that are her, with its 95 % interval (what the recipe rule
-  reads: ``lora_course.training_length.RULE``), and the share of ``1girl`` pictures that are her
+  reads: ``lora_course.measure.training_length.RULE``), and the share of ``1girl`` pictures that are her
   (the hijack of notebook 03);
 * how many ``weiwei`` pictures are copies of the training picture (``Lab.copies``).
 
@@ -50,7 +50,8 @@ def main(argv=None):
 
 
 def run(a):
-    from lora_course import course, stats, training_length as tl
+    from lora_course import course
+    from lora_course.measure import stats, training_length as tl
 
     lab = course.setup()
     seeds = range(a.seeds)

@@ -32,9 +32,10 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from lora_course import base_model, lora, sampling
-from lora_course.adapters import inject, remove_adapters
-from lora_course.diffusion import diffusion_loss, noise_schedule
+from lora_course import lora
+from lora_course.sd import base_model, sampling
+from lora_course.lora.adapters import inject, remove_adapters
+from lora_course.sd.diffusion import diffusion_loss, noise_schedule
 
 
 def peak_gflops(n: int = 2048, repeats: int = 5, dtype=torch.float32) -> float:

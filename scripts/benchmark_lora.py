@@ -25,7 +25,8 @@ import time
 
 import torch
 
-from lora_course import base_model, lora
+from lora_course import lora
+from lora_course.sd import base_model
 
 
 def rate(pipe, root, steps, **kw) -> float:

@@ -25,9 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from lora_course import course, results, stats
-from lora_course import evaluation as ev
-from lora_course import safe_io, sampling, world
+from lora_course import course, results
+from lora_course.measure import stats
+from lora_course.measure import evaluation as ev
+from lora_course import world
+from lora_course.core import safe_io
+from lora_course.sd import sampling
 
 #: (solver, steps, guided share). The first is the course's sampler, the reference.
 CANDIDATES = [("dpm++2m", 12, 1.0), ("dpm++2m", 8, 1.0), ("unipc", 8, 1.0), ("dpm++3m", 8, 1.0),

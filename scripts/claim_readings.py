@@ -26,7 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lora_course import course, experiments, paths, readings, results, safe_io  # noqa: E402
+from lora_course import course, results  # noqa: E402
+from lora_course.core import paths, safe_io  # noqa: E402
+from lora_course.measure import experiments, readings  # noqa: E402
 
 OUT = paths.DATA_DIR / "results" / "readings.json"
 

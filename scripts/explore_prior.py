@@ -10,7 +10,8 @@ Prints, at w = 0.6 and w = 1, how often `weiwei` and `1girl` are her.
 import argparse
 from dataclasses import replace
 
-from lora_course import course, remedies
+from lora_course import course
+from lora_course.measure import remedies
 
 VARIANTS = {"course recipe (UNet only)": course.DEFAULT_LORA,
             "+ text-encoder LoRA (lr 1e-3)": replace(course.DEFAULT_LORA, text_encoder_lr=1e-3)}

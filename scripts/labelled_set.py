@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lora_course import safe_io, world  # noqa: E402
-from lora_course.paths import BUILD_DIR, DATA_DIR  # noqa: E402
+from lora_course import world  # noqa: E402
+from lora_course.core import safe_io  # noqa: E402
+from lora_course.core.paths import BUILD_DIR, DATA_DIR  # noqa: E402
 
 OUT = DATA_DIR / "labelled"
 PICTURES = OUT / "pictures.npz"

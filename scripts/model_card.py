@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from lora_course import safe_io  # noqa: E402
+from lora_course.core import safe_io  # noqa: E402
 from labelled_set import table as tagger_table  # noqa: E402  (the labelled set's own table)
 
 OUT = ROOT / "docs" / "model_card.md"
@@ -60,7 +60,7 @@ def sect_section() -> list:
     rows = ["| part | parameters |", "|---|---|"]
     rows += [f"| {k} | {_m(parameters(BASE / v))} |" for k, v in PARTS.items()]
     rows.append(f"| tokenizer | {len(vocab)} tokens |")
-    made = (f"Made by `python -m lora_course.pretrain`: the last stage continued the sect of commit "
+    made = (f"Made by `python -m lora_course.sd.pretrain`: the last stage continued the sect of commit "
             f"`{info['continued_from'].split(':')[-1][:7]}` on the `{info['population']}` world for "
             f"{info['unet_steps']} UNet steps of batch {info['unet_batch']} on {info['n_images']} pictures "
             f"({info['seconds'] / 60:.0f} min on 2 cores); the whole history is in docs/base_model.md.")
@@ -113,7 +113,7 @@ def tagger_section() -> list:
     return ["## The tagger: `data/tagger.safetensors`", "",
             f"A small convolutional network ({_m(parameters(ROOT / 'data' / 'tagger.safetensors'))} "
             "parameters) that reads every tag group of a picture; a group it cannot read with confidence is "
-            "`unclear` (`python -m lora_course.train_tagger`). Against the eye on the pictures it measures "
+            "`unclear` (`python -m lora_course.tagger.train_tagger`). Against the eye on the pictures it measures "
             "(`python scripts/labelled_set.py score`):", "", tagger_table(scores), ""]
 
 

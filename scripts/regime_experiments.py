@@ -4,6 +4,7 @@
     python scripts/regime_experiments.py e2      # the prompt's pull: guidance 1-5
     python scripts/regime_experiments.py e3      # the puppet: `weiwei` vs `喂喂`, each eye read alone
     python scripts/regime_experiments.py e4      # the recipe map on the calibration character
+    python scripts/regime_experiments.py e10 --base build/base_v3   # E4's selected recipe on a candidate sect
 
 Each run is resumable (LoRAs in build/loras, points in build/points), prints markdown tables for
 the experiment log and writes every number to build/experiments/<e>.json. Every share is given
@@ -21,8 +22,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lora_course import course, dataset, safe_io, stats, training_length, world
-from lora_course.base_model import BUILD_DIR
+from lora_course import course, world
+from lora_course.core import safe_io
+from lora_course.datasets import dataset
+from lora_course.measure import stats, training_length
+from lora_course.core.paths import BUILD_DIR
 from lora_course.tagger import UNCLEAR
 
 OUT = BUILD_DIR / "experiments"
@@ -103,7 +107,9 @@ def one_picture_set(name: str, attrs: world.Attrs, caption: str) -> Path:
 
 def held_out_losses(lab, names: dict, folder: Path, attrs: world.Attrs, caption: str) -> dict:
     """Stable loss (notebook 14's) on the training picture and on 8 new renders of the character."""
-    from lora_course import lora, lora_data, sampling
+    from lora_course import lora
+    from lora_course.lora import lora_data
+    from lora_course.sd import sampling
     ds = dataset.load_dataset(folder)
     res = lora.base_resolution(lab.pipe)
     held = np.stack([np.asarray(world.render(attrs, seed=s)) for s in training_length.HELD_OUT_SEEDS])
@@ -376,11 +382,19 @@ def e4(lab) -> dict:
         rep["rules"] = e4_rules(rep)
         out["replicate"] = rep
         print(f"replicate (seed 1): rules {rep['rules']}", flush=True)
+    print_cells(out["recipes"] + ([out["replicate"]] if "replicate" in out else []))
+    print_rules(out["recipes"] + ([out["replicate"]] if "replicate" in out else []))
+    print(f"\nselected: {out['selected']}")
+    return out
+
+
+def print_cells(recipes) -> None:
+    """E4's table of every kept length of ``recipes`` (markdown, for the experiment log)."""
     print("\n| recipe | steps | `qiuqiu` her·unclear·other at w=0.4 / 0.6 / 0.8 / 1 | unclear group readings w=0.4/0.6/0.8 "
           "| copies w=1 | closed mouth shown w=1 | sitting shown w=1 | held-out loss | `1girl` her·unclear·other w=0.6 / 1 "
           "| her and sitting w=0.6 / 1 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for rec in out["recipes"] + ([out["replicate"]] if "replicate" in out else []):
+    for rec in recipes:
         for c in rec["cells"]:
             her = " / ".join(tri(c["her"][w]) for w in ("0.4", "0.6", "0.8", "1.0"))
             coh = " / ".join(f"{c['coherence'][w]['value']:.2f}" for w in ("0.4", "0.6", "0.8"))
@@ -389,13 +403,33 @@ def e4(lab) -> dict:
             print(f"| {rec['recipe']} | {c['steps']} | {her} | {coh} | {c['copies_w1']['value']:.2f} | "
                   f"{c['closed_w1']['her']['value']:.2f} | {c['sitting_w1']['her']['value']:.2f} | "
                   f"{rec['losses']['new renders'][str(c['steps'])]:.4f} | {hij} | {sit} |")
+
+
+def print_rules(recipes) -> None:
+    """E4's rules of each of ``recipes`` (markdown)."""
     print("\n| recipe | run s | first length | article's length | coherent | identity takes time | s to article's length |")
     print("|---|---|---|---|---|---|---|")
-    for rec in out["recipes"] + ([out["replicate"]] if "replicate" in out else []):
+    for rec in recipes:
         r = rec["rules"]
         print(f"| {rec['recipe']} | {rec['run_seconds']} | {r['first_length']} | {r['article_length']} | {r['coherent']} "
               f"| {r['identity_takes_time']} | {r['seconds_to_article_length']} |")
-    print(f"\nselected: {out['selected']}")
+
+
+def e10(lab) -> dict:
+    """E10 (docs/preregistration/J_sect_v3.md, stage 2): E4's selected recipe on a candidate sect,
+    training seeds 0 and 1, the same calibration character, seeds, lengths and rules."""
+    folder = one_picture_set("qiuqiu_1", QIUQIU, TRIGGER_Q)
+    label = "lr 2e-3, batch 16"
+    cfg, steps = E4_RECIPES[label]
+    out = {"recipes": []}
+    for seed in (0, 1):
+        rec = e4_recipe(lab, f"{label}, training seed {seed}", replace(cfg, seed=seed), steps, folder)
+        rec["rules"] = e4_rules(rec)
+        out["recipes"].append(rec)
+        print(f"{rec['recipe']}: run {rec['run_seconds']} s; rules {rec['rules']}", flush=True)
+        _save("e10_partial", out)
+    print_cells(out["recipes"])
+    print_rules(out["recipes"])
     return out
 
 
@@ -406,11 +440,13 @@ def _save(name: str, data: dict) -> None:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("experiment", choices=("e1", "e2", "e3", "e4"))
+    p.add_argument("experiment", choices=("e1", "e2", "e3", "e4", "e10"))
+    p.add_argument("--base", default=None, help="a candidate sect's folder instead of data/base (E10)")
     a = p.parse_args()
-    lab = course.setup(seeds=len(SEEDS))
+    lab = course.setup(seeds=len(SEEDS), base=a.base)
     t0 = time.time()
-    data = {"e1": e1, "e2": e2, "e3": e3, "e4": e4}[a.experiment](lab)
+    data = {"e1": e1, "e2": e2, "e3": e3, "e4": e4, "e10": e10}[a.experiment](lab)
+    data["base"] = a.base or "data/base"
     data["seconds"] = round(time.time() - t0, 1)
     data["seeds"] = SEEDS
     _save(a.experiment, data)

@@ -16,7 +16,7 @@ def tiny_pipe_session():
     """The session's random tiny pipeline (do not modify it: use ``tiny_pipe``)."""
     import torch
 
-    from lora_course import base_model, tokenizer
+    from lora_course.sd import base_model, tokenizer
 
     torch.manual_seed(0)
     tok = tokenizer.build_tokenizer()

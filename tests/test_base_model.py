@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from lora_course import base_model, pretrain, world
-from lora_course.tokenizer import build_tokenizer
+from lora_course import world
+from lora_course.sd import base_model, pretrain
+from lora_course.sd.tokenizer import build_tokenizer
 
 
 def test_pretraining_data_never_shows_weiwei(tmp_path):
@@ -100,8 +101,8 @@ def test_at_the_course_defaults_full_prompts_adhere_and_the_sect_has_a_mind():
     name; and on the Danbooru sect (pretrain.json says which world it learned), `weiwei` is not
     `1girl` at w = 0 (the same identity on at most half the seeds: a host with a mind of its own)
     and unprompted girls cry at most 5 points more often than the world's girls do."""
-    from lora_course import evaluation as ev
-    from lora_course import population
+    from lora_course.measure import evaluation as ev
+    from lora_course.world import population
     from lora_course.tagger import Tagger
     pipe, tagger = base_model.load_pipeline(), Tagger.load()
     full = ev.random_full_prompts(4, seed=7)
@@ -156,7 +157,7 @@ def test_a_continuation_is_seeded_and_names_its_parent(tmp_path, tiny_pipe):
 
 
 def test_guidance_tilts_a_share_away_from_the_empty_prompt():
-    from lora_course.sampling import guidance_tilt
+    from lora_course.sd.sampling import guidance_tilt
     cond, uncond = {"long": 0.55, "short": 0.45}, {"long": 0.62, "short": 0.38}
     assert guidance_tilt(cond, uncond, 1.0) == pytest.approx(cond)              # no guidance: the prompt's shares
     tilted = guidance_tilt(cond, uncond, 2.0)                                   # 0.55²/0.62 vs 0.45²/0.38

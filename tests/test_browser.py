@@ -25,7 +25,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from lora_course.dataset import backups_of
+from lora_course.datasets.dataset import backups_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "build" / "browser"
@@ -41,8 +41,8 @@ SLIDER_CELLS = [
     "name = lab.train('weiwei_1', quick, name='browser_slider', progress=False)",
     "slider = widgets.SliderLab.from_lab(lab, prompt='weiwei', lora_name=name, weight=1.0, n_images=4)\n"
     "slider",
-    # a reading in both languages, as the notebooks render them (lora_course.readings)
-    "from lora_course import readings\n"
+    # a reading in both languages, as the notebooks render them (lora_course.measure.readings)
+    "from lora_course.measure import readings\n"
     "readings.say('Her on {h} of the seeds.', '她出现在 {h} 的种子上（模棱两可的图不算）。', h=0.5)",
 ]
 #: What the Chinese half of that reading must show in the page, rendered as Markdown.
@@ -241,7 +241,8 @@ def test_slider_in_jupyterlab(tmp_path, jupyter_lab, browser):
 
 EDITOR_CELLS = [
     "from pathlib import Path\n"
-    "from lora_course import dataset, widgets, world\n"
+    "from lora_course import widgets, world\n"
+    "from lora_course.datasets import dataset\n"
     "pictures = [(world.render(world.WEIWEI, seed=i), tags) for i, tags in\n"
     "            enumerate([['weiwei', 'long hair', 'smile'], ['weiwei', 'crying']])]\n"
     "folder = dataset.write_concept(Path('set'), 'weiwei', 10, pictures, stems=['a', 'b'])\n"

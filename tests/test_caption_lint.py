@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from lora_course import caption_lint as cl
-from lora_course import training_sets
+from lora_course.datasets import caption_lint as cl
+from lora_course.datasets import training_sets
 
 
 def make(root: Path, captions: dict, concept: str = "10_weiwei", colour=None) -> Path:
@@ -166,7 +166,7 @@ def test_a_thousand_pictures_in_under_two_seconds(tmp_path):
 
 
 def test_the_tag_editor_shows_the_findings_of_its_edits_and_marks_the_pictures(tmp_path):
-    from lora_course import tag_editor
+    from lora_course.widgets import tag_editor
     make(tmp_path, {"a": "weiwei, white hair, open mouth", "b": "white hair, weiwei, closed mouth",
                     "c": "white hair, open mouth"})
     ed = tag_editor.TagEditor(tmp_path)

@@ -1,4 +1,4 @@
-"""lora_course.checkpoint: a round trip, and a pair of files that do not belong together is refused."""
+"""lora_course.core.checkpoint: a round trip, and a pair of files that do not belong together is refused."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ import random
 import pytest
 import torch
 
-from lora_course import checkpoint, safe_io
-from lora_course.checkpoint import CheckpointError
+from lora_course.core import checkpoint, safe_io
+from lora_course.core.checkpoint import CheckpointError
 
 
 def model_and_optimizer(seed=0):

@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from lora_course import claims, stats, verdicts, world
-from lora_course.evaluation import Sweep, adherence, prompt_tags, random_full_prompts, tv_distance
+from lora_course import world
+from lora_course.measure import claims, stats, verdicts
+from lora_course.measure.evaluation import Sweep, adherence, prompt_tags, random_full_prompts, tv_distance
 from lora_course.tagger import UNCLEAR, Readings
 
 WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -108,7 +109,7 @@ def test_a_check_says_how_many_seeds_would_decide_it():
     c = point(26).checks[0]                      # 0.65 [0.49, 0.78]
     assert c.outcome == "undecided"
     n = c.seeds_to_decide()
-    from lora_course import stats
+    from lora_course.measure import stats
     assert stats.wilson(0.65 * n, n)[0] >= claims.MOST > stats.wilson(0.65 * (n - 1), n - 1)[0]
     assert f"about {n} would decide it" in str(c)
 
@@ -360,7 +361,7 @@ def test_remedies_need_both_remedies_to_work():
 
 
 def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
-    from lora_course import weight_guide
+    from lora_course.measure import weight_guide
 
     def lora(p, w, s):      # her from w=0.4; she stops sitting above 0.6
         a = world.WEIWEI if w >= 0.4 else OTHER
@@ -393,7 +394,7 @@ def test_weight_guide_picks_the_lowest_weight_passing_both_bars():
 def test_the_weight_guide_reads_unclear_pictures_both_ways():
     """Counted against (mouth not closed) no weight passes and every upper bound misses; counted
     as drawn, w=0.4 passes: the guide must not say that no weight can pass."""
-    from lora_course import weight_guide
+    from lora_course.measure import weight_guide
 
     def lora(p, w, s):      # her from w=0.4; the mouth never clear
         return {**world.WEIWEI, "mouth": UNCLEAR} if w >= 0.4 else OTHER
@@ -414,7 +415,7 @@ def test_a_check_on_its_bar_says_no_number_of_seeds_would_decide_it():
 
 def test_per_seed_readings_and_unclear_ones():
     """An unclear reading is never a match: it stays in the denominator as "not her"."""
-    from lora_course.evaluation import N_CODES, VALUE_CODES
+    from lora_course.measure.evaluation import N_CODES, VALUE_CODES
     from lora_course.tagger import UNCLEAR
 
     def f(p, w, s):
@@ -430,7 +431,7 @@ def test_per_seed_readings_and_unclear_ones():
     assert oh.shape == (N, len(world.GROUPS), N_CODES) and (oh.sum(-1) == 1).all()
     assert oh[0, 1, VALUE_CODES["hair_color"][UNCLEAR]] == 1
     # the one-hot drift equals the dictionary drift
-    from lora_course import stats
+    from lora_course.measure import stats
     assert stats.tv_of_onehots(sw.onehot("weiwei", 1.0), sw.onehot("weiwei", 0.0)) == 0.0
 
 

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from lora_course import experiments, paths, report, results
-from lora_course.evaluation import Sweep
+from lora_course import report, results
+from lora_course.core import paths
+from lora_course.measure import experiments
+from lora_course.measure.evaluation import Sweep
 
 READINGS = paths.DATA_DIR / "results" / "readings.json"
 pytestmark = pytest.mark.skipif(not READINGS.exists(), reason="data/results/readings.json not written")

@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from lora_course import caches, claims, course, evaluation, lora, plots, stats, verdicts
+from lora_course import course, lora
+from lora_course.measure import caches, claims, evaluation, stats, verdicts
+from lora_course.widgets import plots
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
@@ -89,14 +91,15 @@ def test_unload_takes_every_lora_out_for_good(lab, tiny_pipe):
 
 
 def test_prior_preservation_set(tiny_pipe, tmp_path):
-    from lora_course import dataset, remedies
+    from lora_course.datasets import dataset
+    from lora_course.measure import remedies
     root = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(3), out=tmp_path / "reg")
     ds = dataset.load_dataset(root)
     assert sorted(c.path.name for c in ds.concepts) == ["10_weiwei", "1_1girl"]
     reg = next(c for c in ds.concepts if c.path.name == "1_1girl")
     assert len(reg.items) == 3 and all(it.tags == ["1girl"] for it in reg.items)
     # the pictures are the base model's own, every LoRA off
-    from lora_course import evaluation
+    from lora_course.measure import evaluation
     want = evaluation.generate(tiny_pipe, ["1girl"] * 3, [0, 1, 2])
     assert np.array_equal(np.stack([np.asarray(it.image()) for it in reg.items]), want)
     # rebuilt from scratch each time (it depends on the base model)
@@ -142,8 +145,8 @@ def test_lora_course_build_moves_every_cache(tmp_path):
     import os
     import subprocess
     import sys
-    code = ("from lora_course import base_model, caches, real_sd, remedies; "
-            "print(base_model.BUILD_DIR, caches.LORAS_DIR, caches.POINTS_DIR, real_sd.WORK_DIR, remedies.BUILD_SETS)")
+    code = ("from lora_course import real_sd; from lora_course.core import paths; from lora_course.measure import caches, remedies; "
+            "print(paths.BUILD_DIR, caches.LORAS_DIR, caches.POINTS_DIR, real_sd.WORK_DIR, remedies.BUILD_SETS)")
     env = {k: v for k, v in os.environ.items() if k != "LORA_COURSE_BUILD"}
     moved = subprocess.run([sys.executable, "-c", code], env=dict(env, LORA_COURSE_BUILD=str(tmp_path)),
                            capture_output=True, text=True, check=True).stdout.split()
@@ -154,7 +157,7 @@ def test_lora_course_build_moves_every_cache(tmp_path):
 
 def test_a_relative_build_folder_is_taken_from_the_repository_root(tmp_path):
     """A kernel runs in notebooks/ and the report in the root: both must find the same folder."""
-    from lora_course import paths
+    from lora_course.core import paths
     assert paths.build_dir("my_build") == paths.ROOT / "my_build"
     assert paths.build_dir("") == paths.ROOT / "build"
     assert paths.build_dir(str(tmp_path)) == tmp_path
@@ -164,7 +167,7 @@ def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_
     """Rows: per prompt, the base model, then each LoRA at each weight; the article's LoRA is the
     same LoRA a run kept at the article's length gives (its cache key), trained once."""
     from dataclasses import replace
-    from lora_course import training_length
+    from lora_course.measure import training_length
     monkeypatch.setattr(course, "DEFAULT_LORA", replace(course.DEFAULT_LORA, steps=2, batch_size=2))
     monkeypatch.setattr(training_length, "ARTICLE_STEPS", 3)
     fig = course.article_pictures(lab, "fox_1", ["fox"], n=2)

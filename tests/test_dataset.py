@@ -1,4 +1,4 @@
-"""Tests of lora_course.dataset: kohya folders, every bad-input policy, caption I/O, tag tools."""
+"""Tests of lora_course.datasets.dataset: kohya folders, every bad-input policy, caption I/O, tag tools."""
 from __future__ import annotations
 
 import random
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lora_course import dataset as ds
-from lora_course import safe_io
-from lora_course.dataset import DatasetError
+from lora_course.datasets import dataset as ds
+from lora_course.core import safe_io
+from lora_course.datasets.dataset import DatasetError
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
-"""Each of the article's experiments is declared once (lora_course.experiments): its notebook draws
+"""Each of the article's experiments is declared once (lora_course.measure.experiments): its notebook draws
 it from there, and the results module keeps no copy of its prompts, weights or seeds."""
 import re
 from pathlib import Path
 
-from lora_course import claims, experiments
+from lora_course.measure import claims, experiments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ def test_every_article_claim_has_one_experiment_and_a_claim_function():
 def test_each_notebook_draws_its_experiment_from_the_registry():
     for c, e in experiments.ARTICLE.items():
         src = (ROOT / "notebooks" / f"{e.notebook}.py").read_text(encoding="utf-8")
-        assert f"from lora_course.experiments import {c}" in src, e.notebook
+        assert f"from lora_course.measure.experiments import {c}" in src, e.notebook
         code = "\n".join(line for line in src.splitlines() if not line.startswith("#"))
         for prompt in e.prompts:        # no prompt list typed again in the notebook's code
             assert not re.search(r"lab\.sweep\(\[[^\]]*" + re.escape(f'"{prompt}"'), code), (e.notebook, prompt)
@@ -45,6 +45,6 @@ def test_the_claims_beyond_the_article_declare_their_sets_once():
         code = "\n".join(line for line in (ROOT / path).read_text(encoding="utf-8").splitlines()
                          if not line.lstrip().startswith("#"))
         for typed in ('"onto_1girl"', '"onto_red_hair"', '"fox, sitting"', '"thesis_{how}"', "(0.0, 0.6, 1.0)"):
-            assert typed not in code, f"{path} types {typed} again: take it from lora_course.experiments"
+            assert typed not in code, f"{path} types {typed} again: take it from lora_course.measure.experiments"
     for name in experiments.NOTEBOOKS.values():
         assert (ROOT / "notebooks" / f"{name}.py").exists(), name

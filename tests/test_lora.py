@@ -17,9 +17,14 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from lora_course import dataset, evaluation, lora, lora_data, lora_files, plots, world
+from lora_course import lora, world
+from lora_course.core import prompt_syntax
+from lora_course.datasets import dataset
+from lora_course.lora import lora_data, lora_files
+from lora_course.measure import evaluation
+from lora_course.widgets import plots
 from lora_course.lora import LoraTrainConfig
-from lora_course.lora_files import LoraFileError
+from lora_course.lora.lora_files import LoraFileError
 
 
 # --------------------------------------------------------------------------------------------
@@ -394,15 +399,15 @@ def test_set_adapters_scales_the_text_encoder_too(trained, tiny_pipe):
 
 
 def test_parse_prompt_follows_a1111():
-    assert lora.parse_prompt("weiwei, <lora:weiwei:0.6>") == ("weiwei", {"weiwei": 0.6})
-    assert lora.parse_prompt("<lora:weiwei>, 1girl") == ("1girl", {"weiwei": 1.0})
-    assert lora.parse_prompt("a <lora:x:0.5> b, <LORA:y:-1>, c") == ("a b, c", {"x": 0.5, "y": -1.0})
-    assert lora.parse_prompt("<lora: weiwei : 1.5 >") == ("", {"weiwei": 1.5})
-    assert lora.parse_prompt("red hair, long hair") == ("red hair, long hair", {})
+    assert prompt_syntax.parse_prompt("weiwei, <lora:weiwei:0.6>") == ("weiwei", {"weiwei": 0.6})
+    assert prompt_syntax.parse_prompt("<lora:weiwei>, 1girl") == ("1girl", {"weiwei": 1.0})
+    assert prompt_syntax.parse_prompt("a <lora:x:0.5> b, <LORA:y:-1>, c") == ("a b, c", {"x": 0.5, "y": -1.0})
+    assert prompt_syntax.parse_prompt("<lora: weiwei : 1.5 >") == ("", {"weiwei": 1.5})
+    assert prompt_syntax.parse_prompt("red hair, long hair") == ("red hair, long hair", {})
     for bad, why in (("<lora:x:abc>", "not a number"), ("<lora::1>", "no name"),
                      ("<lora:x:1> <lora:x:0.5>", "twice"), ("<lora:x:1:0.5>", "one weight")):
         with pytest.raises(ValueError, match=why):
-            lora.parse_prompt(bad)
+            prompt_syntax.parse_prompt(bad)
 
 
 def test_apply_prompt_loras_sets_weights_and_cleans_the_prompt(trained, tiny_pipe):
@@ -418,7 +423,7 @@ def test_apply_prompt_loras_sets_weights_and_cleans_the_prompt(trained, tiny_pip
 
 
 def test_sweep_images_and_their_grid(trained, tiny_pipe):
-    from lora_course.sampling import generate
+    from lora_course.sd.sampling import generate
     lora.load_lora(tiny_pipe, trained[1], "weiwei", weight=0.7)
     imgs, meta = evaluation.sweep_images(tiny_pipe, ["weiwei", "1girl"], [0.0, 1.0], [0, 1], "weiwei", steps=2)
     assert imgs.shape == (2, 2, 2, 64, 64, 3) and meta["weights"] == [0.0, 1.0]

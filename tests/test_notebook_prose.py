@@ -1,6 +1,6 @@
 """No number the code measured is typed into a notebook's prose.
 
-A reading that cites a measured number renders it from the data (``lora_course.readings.say`` in
+A reading that cites a measured number renders it from the data (``lora_course.measure.readings.say`` in
 a code cell) or stays qualitative and points at the printed line; typed numbers drift as soon as
 a recipe, a seed count or the base model changes. This reads every markdown cell of the numbered
 notebooks and fails on what looks like a measurement: a share or distance with two decimals
@@ -66,5 +66,5 @@ def test_no_measured_number_is_typed_into_prose(path):
     found = [f"cell {i}: {kind} `{m}`" for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
              for kind, m in typed_numbers(cell.source)]
     assert not found, (f"{path.name} types measured numbers into its prose ({len(found)}): "
-                       + "; ".join(found[:8]) + ". Render them from the data with lora_course.readings.say "
+                       + "; ".join(found[:8]) + ". Render them from the data with lora_course.measure.readings.say "
                        "in a code cell, or write the reading without them.")

@@ -4,7 +4,7 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
-from lora_course import plots  # noqa: E402
+from lora_course.widgets import plots  # noqa: E402
 
 FULL = "weiwei, 1girl, white hair, long hair, blue eyes, pink dress, fox ears, open mouth, standing"
 

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from lora_course import population as P
+from lora_course.world import population as P
 from lora_course import world
-from lora_course.tokenizer import build_tokenizer
+from lora_course.sd.tokenizer import build_tokenizer
 
 
 def draws(pop, n=20000, seed=0):

@@ -1,5 +1,5 @@
 """Progress bars are drawn for people and switched off in headless runs that save outputs."""
-from lora_course import progress
+from lora_course.core import progress
 
 
 def test_bars_follow_the_caller_and_tqdm_disable(monkeypatch):

@@ -2,8 +2,8 @@
 sentence's numbers come from the values it is given."""
 import pytest
 
-from lora_course import readings, stats, verdicts
-from lora_course.stats import Estimate
+from lora_course.measure import readings, stats, verdicts
+from lora_course.measure.stats import Estimate
 
 
 def _part(value, lo, hi, bar, n=32, at_least=True):

@@ -11,7 +11,10 @@ import pytest
 import torch
 from PIL import Image
 
-from lora_course import base_model, dataset, evaluation, lora, real_sd, world
+from lora_course import lora, real_sd, world
+from lora_course.datasets import dataset
+from lora_course.measure import evaluation
+from lora_course.sd import base_model, diffusion, sampling
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 shipped = pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(),
@@ -40,7 +43,8 @@ def test_available_needs_a_gpu_and_says_so(monkeypatch):
 
 
 def test_one_availability_type_for_every_optional_part():
-    from lora_course import availability, wd14
+    from lora_course.core import availability
+    from lora_course.tagger import wd14
     assert real_sd.Availability is wd14.Availability is availability.Availability
     assert not availability.Availability(False, "No GPU here.") and availability.Availability(True, "Found.")
 
@@ -85,17 +89,17 @@ def test_load_goes_through_the_course_entry_point(monkeypatch):
 
 def test_training_uses_the_base_models_own_objective(pipe, monkeypatch, tmp_path):
     from diffusers import PNDMScheduler
-    acp, kind = lora.noise_schedule(pipe)
+    acp, kind = diffusion.noise_schedule(pipe)
     assert kind == "v_prediction" and torch.equal(acp, base_model.train_scheduler().alphas_cumprod)
     # SD 1.5's scheduler config: scaled-linear betas, noise (epsilon) prediction
     sd15 = PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                          prediction_type="epsilon", skip_prk_steps=True)
     pipe_sd15 = type("P", (), {"scheduler": sd15})()
-    acp, kind = lora.noise_schedule(pipe_sd15)
+    acp, kind = diffusion.noise_schedule(pipe_sd15)
     assert kind == "epsilon" and acp[-1].item() == pytest.approx(0.0047, abs=2e-4)
 
     seen = []
-    real = lora.diffusion_loss
+    real = diffusion.diffusion_loss
 
     def spy(*a, **k):
         seen.append(a[5] if len(a) > 5 else k.get("prediction_type"))
@@ -128,13 +132,13 @@ def test_diffusion_loss_targets():
             out = {"epsilon": noise, "v_prediction": a * noise - s * x0, "sample": x0}[self.kind]
             return type("O", (), {"sample": out})()
     for kind in ("epsilon", "v_prediction", "sample"):
-        loss = lora.diffusion_loss(Oracle(kind), x0, None, acp, torch.Generator().manual_seed(0), kind)
+        loss = diffusion.diffusion_loss(Oracle(kind), x0, None, acp, torch.Generator().manual_seed(0), kind)
         assert loss.item() < 1e-8, kind
         wrong = "sample" if kind != "sample" else "epsilon"
-        assert lora.diffusion_loss(Oracle(wrong), x0, None, acp, torch.Generator().manual_seed(0),
+        assert diffusion.diffusion_loss(Oracle(wrong), x0, None, acp, torch.Generator().manual_seed(0),
                                    kind).item() > 1e-3
     with pytest.raises(ValueError, match="prediction_type"):
-        lora.diffusion_loss(Oracle("sample"), x0, None, acp, torch.Generator(), "flow")
+        diffusion.diffusion_loss(Oracle("sample"), x0, None, acp, torch.Generator(), "flow")
 
 
 def test_recipe_trains_at_the_models_resolution(pipe):
@@ -212,7 +216,7 @@ def test_experiments_1_to_3_on_the_tiny_model(pipe, tmp_path):
     assert e3.images.shape == (2, 4, 2, 64, 64, 3) and e3.prompts == ["red hair", "long hair"]
     # w=0 is the base model: the same pictures as the pipeline without the LoRA
     lora.set_lora_weights(pipe, {})
-    base = evaluation.generate(pipe, ["weiwei"] * 2, [0, 1], steps=2, guidance=real_sd.GUIDANCE)
+    base = sampling.generate(pipe, ["weiwei"] * 2, [0, 1], steps=2, guidance=real_sd.GUIDANCE)
     assert np.array_equal(e1.images[0, 0], base)
     assert not np.array_equal(e1.images[0, 1], base)
     for fig in (e1.figure(), e2.figure(1), e3.seeds_figure("red hair", 1.0)):
@@ -233,7 +237,7 @@ def test_sd15_layout_end_to_end(tmp_path):
     from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from lora_course import tokenizer
+    from lora_course.sd import tokenizer
 
     torch.manual_seed(0)
     tok = tokenizer.build_tokenizer()
@@ -257,7 +261,7 @@ def test_sd15_layout_end_to_end(tmp_path):
 
     pipe = real_sd.load(tmp_path / "sd15_toy", device="cpu")
     assert type(pipe.scheduler).__name__ == "DPMSolverMultistepScheduler"
-    assert lora.noise_schedule(pipe)[1] == "epsilon" and lora.base_resolution(pipe) == 32
+    assert diffusion.noise_schedule(pipe)[1] == "epsilon" and lora.base_resolution(pipe) == 32
     root = real_sd.prepare_user_set(None, tmp_path / "set", size=lora.base_resolution(pipe))
     cfg = real_sd.recipe(pipe, steps=3, rank=4, unet_lr=3e-2, text_encoder_lr=3e-2, warmup_steps=0)
     name = real_sd.train(pipe, root, cfg, out_dir=tmp_path / "out", progress=False)

@@ -7,9 +7,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lora_course import report, verdicts
-from lora_course.verdicts import Verdict
-from lora_course.stats import Estimate
+from lora_course import report
+from lora_course.measure import verdicts
+from lora_course.measure.verdicts import Verdict
+from lora_course.measure.stats import Estimate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,8 +164,9 @@ def test_a_table_written_from_results_data(tmp_path):
 
 
 def test_explanations_are_read_from_the_markdown_a_notebook_displayed():
-    from lora_course import readings, report, verdicts
-    from lora_course.stats import Estimate
+    from lora_course import report
+    from lora_course.measure import readings, verdicts
+    from lora_course.measure.stats import Estimate
     part = verdicts.Part("her", Estimate(0.2, 0.1, 0.35, 32), 0.5, share=True)
     v = verdicts.Verdict("C9", verdicts.NOT_REPRODUCED, "s", [verdicts.Check((part,))])
     md = readings.explain(v)._repr_markdown_()

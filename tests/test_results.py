@@ -6,8 +6,9 @@ from types import SimpleNamespace
 
 import nbformat
 
-from lora_course import report, results, stats, world
-from lora_course.stats import Estimate
+from lora_course import report, results, world
+from lora_course.measure import stats
+from lora_course.measure.stats import Estimate
 from test_claims import OTHER, fake_sweep, share
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""lora_course.safe_io: a file is written whole or not at all, and a failed write leaves no trace."""
+"""lora_course.core.safe_io: a file is written whole or not at all, and a failed write leaves no trace."""
 from __future__ import annotations
 
 import os
@@ -7,7 +7,7 @@ import stat
 import numpy as np
 import pytest
 
-from lora_course import safe_io
+from lora_course.core import safe_io
 
 
 def names(folder):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lora_course import stats
+from lora_course.measure import stats
 
 
 def test_wilson_matches_the_textbook_values():

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from lora_course import dataset as ds
+from lora_course.datasets import dataset as ds
 from lora_course import world
 from lora_course.tagger import (TAGGER_PATH, UNCLEAR, UNCLEAR_GROUPS, Readings, Tagger, TaggerNet, autotag_folder,
                                  group_classes)
-from lora_course.train_tagger import draw, labels_of, target_of
+from lora_course.tagger.train_tagger import draw, labels_of, target_of
 
 shipped = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.safetensors not built")
 
@@ -164,7 +164,7 @@ AMBIGUOUS = [
 
 
 def test_near_pairs_prefer_close_colours_and_are_mixes_of_the_palette():
-    from lora_course.train_tagger import draw_near_pairs, near_pair_weights
+    from lora_course.tagger.train_tagger import draw_near_pairs, near_pair_weights
     w = near_pair_weights("hair_color", "green hair")
     assert abs(sum(w.values()) - 1) < 1e-9 and "green hair" not in w
     assert max(w, key=w.get) == "black hair" and min(w, key=w.get) == "white hair"   # nearest, farthest
@@ -185,7 +185,7 @@ def test_the_tagger_flags_most_ambiguous_readings_and_keeps_clean_ones_clear(tag
     """On fresh ambiguous renders (half-way, amounts 0.35–0.65): over 90 % of the ambiguous group's
     readings flagged unclear, over all groups together; every other group
     read right; and clean renders stay right and clear (≥ 99 %)."""
-    from lora_course.train_tagger import ambiguity_report, draw_ambiguous
+    from lora_course.tagger.train_tagger import ambiguity_report, draw_ambiguous
     imgs, attrs, ambs = draw_ambiguous(300, seed=2024)
     rep = ambiguity_report(tagger, imgs, attrs, ambs)
     flagged = sum(d["flagged"] * d["n"] for d in rep.values()) / sum(d["n"] for d in rep.values())
@@ -219,7 +219,7 @@ def test_unclear_thresholds_ship_with_the_tagger_and_captions_never_say_unclear(
 
 
 def test_a_tagger_file_with_other_heads_is_refused_with_the_fix(tmp_path):
-    from lora_course import safe_io
+    from lora_course.core import safe_io
     state = {k: v.contiguous() for k, v in TaggerNet().state_dict().items()}
     state["heads.mouth.weight"] = torch.zeros(2, state["heads.mouth.weight"].shape[1])   # no none/unclear
     old = tmp_path / "old_tagger.safetensors"

@@ -1,7 +1,7 @@
 """The base model's vocabulary: world words are single tokens, new words split into pieces."""
 from transformers import CLIPTokenizer
 
-from lora_course import tokenizer as T
+from lora_course.sd import tokenizer as T
 from lora_course import world
 
 

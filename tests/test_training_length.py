@@ -3,7 +3,8 @@ the maps hold the measures at the right cells, and the advice reads them."""
 import numpy as np
 import pytest
 
-from lora_course import stats, training_length as tl, world
+from lora_course import world
+from lora_course.measure import stats, training_length as tl
 from lora_course.tagger import UNCLEAR
 from tests.test_claims import OTHER, fake_sweep
 
@@ -77,7 +78,7 @@ def test_the_advice_reads_the_maps(diagram):
 
 def test_stable_loss_is_the_same_number_twice_and_moves_with_the_model(tiny_pipe):
     import torch
-    from lora_course import diffusion
+    from lora_course.sd import diffusion
     acp, ptype = diffusion.noise_schedule(tiny_pipe)
     x0 = torch.randn(2, tiny_pipe.unet.config.in_channels, 8, 8, generator=torch.Generator().manual_seed(1))
     cond = torch.randn(2, 4, tiny_pipe.unet.config.cross_attention_dim, generator=torch.Generator().manual_seed(2))

@@ -1,4 +1,4 @@
-"""Tests of lora_course.training_sets: the article's training sets, as specified, deterministic."""
+"""Tests of lora_course.datasets.training_sets: the article's training sets, as specified, deterministic."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lora_course import dataset, training_sets, world
-from lora_course.dataset import DatasetError
+from lora_course import world
+from lora_course.datasets import dataset, training_sets
+from lora_course.datasets.dataset import DatasetError
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -131,7 +132,7 @@ def test_get_unknown_set():
 
 def test_committed_sets_match_a_fresh_build(built):
     committed = REPO / "data" / "sets"
-    assert committed.is_dir(), "data/sets is missing: python -m lora_course.training_sets"
+    assert committed.is_dir(), "data/sets is missing: python -m lora_course.datasets.training_sets"
     fresh = files(built)
     mine = {k: v for k, v in files(committed).items() if "/.backup/" not in f"/{k}"}
     assert sorted(mine) == sorted(fresh)

@@ -1,4 +1,4 @@
-"""The real WD14 path (lora_course.wd14), checked with a tiny WD14-shaped ONNX model built here.
+"""The real WD14 path (lora_course.tagger.wd14), checked with a tiny WD14-shaped ONNX model built here.
 
 The model has WD14's interface (NHWC float32 input of 448×448 in 0–255, BGR; one sigmoid
 probability per row of ``selected_tags.csv``) and a known answer: the tag ``blue background``
@@ -16,7 +16,8 @@ from PIL import Image
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from lora_course import dataset, wd14  # noqa: E402
+from lora_course.datasets import dataset  # noqa: E402
+from lora_course.tagger import wd14  # noqa: E402
 from lora_course.tagger import autotag_folder  # noqa: E402
 
 #: (name, category, weights on the B, G, R channel means in [0, 1], bias)

@@ -14,7 +14,10 @@ import numpy as np
 import pytest
 import torch
 
-from lora_course import dataset, evaluation, lora, widgets, world
+from lora_course import lora, widgets, world
+from lora_course.datasets import dataset
+from lora_course.measure import evaluation
+from lora_course.sd import sampling
 from lora_course.tagger import TAGGER_PATH, Tagger
 
 STEPS = 2   # sampling steps: enough to tell pictures apart, fast on the tiny random model
@@ -47,7 +50,7 @@ def tagger():
 def direct(pipe, prompt, weights, seeds):
     """The pictures drawn without the widget: the same prompt, weights and seeds."""
     lora.set_lora_weights(pipe, weights)
-    return evaluation.generate(pipe, [prompt] * len(seeds), list(seeds), steps=STEPS)
+    return sampling.generate(pipe, [prompt] * len(seeds), list(seeds), steps=STEPS)
 
 
 def is_png(data: bytes) -> bool:
@@ -135,11 +138,11 @@ def test_bad_prompts_are_explained_and_keep_the_pictures(lora_pipe, tagger):
 
 def test_the_pipeline_is_left_as_it_was(lora_pipe, tagger):
     lora.set_lora_weights(lora_pipe, {"w1": 0.3})
-    before = evaluation.generate(lora_pipe, ["weiwei"], [7], steps=STEPS)
+    before = sampling.generate(lora_pipe, ["weiwei"], [7], steps=STEPS)
     lab = widgets.SliderLab(lora_pipe, tagger, prompt="weiwei", lora_name="w1", weight=1.5,
                             n_images=1, seed=7, steps=STEPS)
     lab.weight.value = 0.0
-    after = evaluation.generate(lora_pipe, ["weiwei"], [7], steps=STEPS)
+    after = sampling.generate(lora_pipe, ["weiwei"], [7], steps=STEPS)
     assert np.array_equal(before, after)
     assert not np.array_equal(before, lab.last["images"])
 

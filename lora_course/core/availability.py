@@ -2,7 +2,7 @@
 
 This module owns the one answer type of the course's "can this run here?" questions:
 :func:`lora_course.real_sd.available` (a real Stable Diffusion checkpoint on a GPU) and
-:func:`lora_course.wd14.available` (the real WD14 tagger) both return an :class:`Availability`.
+:func:`lora_course.tagger.wd14.available` (the real WD14 tagger) both return an :class:`Availability`.
 It sits at the bottom of the layers: it imports nothing of the course, so any module may use it.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ random-generator states) and ``<name>.json`` (step counters, Python RNG state, a
 and the SHA-256 of the tensors file). Nothing is ever pickled, so a checkpoint from someone else
 can be opened without running code.
 
-Each file is written atomically (:mod:`lora_course.safe_io`), the tensors first and the JSON
+Each file is written atomically (:mod:`lora_course.core.safe_io`), the tensors first and the JSON
 last, so the JSON is what makes a checkpoint: a pair is *consistent* when the JSON's hash is the
 hash of the tensors file beside it. What a crash can leave, and what happens:
 

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 #: The repository (or installed source) root: the folder that holds ``lora_course/`` and ``data/``.
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]      # lora_course/core/paths.py -> the root
 #: What the course ships: the base model, the tagger, the training sets.
 DATA_DIR = ROOT / "data"
 

@@ -5,7 +5,7 @@ In AUTOMATIC1111 (and Forge, ComfyUI's A1111 nodes) a LoRA is switched on from t
 0.6 (the article's 功力, "six levels"). The weight is optional (1.0) and may be negative or above
 1; a LoRA not named in the prompt is off.
 
-Pure text: this module knows nothing of pipelines (:func:`lora_course.adapters.apply_prompt_loras`
+Pure text: this module knows nothing of pipelines (:func:`lora_course.lora.adapters.apply_prompt_loras`
 applies what it parses).
 """
 from __future__ import annotations

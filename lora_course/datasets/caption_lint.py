@@ -8,7 +8,7 @@ reading only the captions (no model, no pictures decoded)::
     report = caption_lint.lint_folder("data/sets/thesis_full")
     print(report.text("en"))            # or "zh"; report.findings for the data
 
-    python -m lora_course.caption_lint path/to/dataset [--trigger weiwei] [--lang zh]
+    python -m lora_course.datasets.caption_lint path/to/dataset [--trigger weiwei] [--lang zh]
 
 Per concept folder (``10_weiwei``), it reports:
 
@@ -55,7 +55,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from . import dataset, tags as tags_, tokenizer as tokenizer_
+from . import dataset, tags as tags_
+from ..sd import tokenizer as tokenizer_
 
 PathLike = Union[str, Path]
 
@@ -412,7 +413,7 @@ def guess_trigger(concept: str, captions: Sequence[Sequence[str]]) -> str:
 # --------------------------------------------------------------------------------------------
 class _FastTokenizer:
     """The course's base-model tokenizer read with the ``tokenizers`` library (no torch): called
-    like a ``transformers`` tokenizer, as :func:`lora_course.tokenizer.lost_tags` calls it."""
+    like a ``transformers`` tokenizer, as :func:`lora_course.sd.tokenizer.lost_tags` calls it."""
 
     def __init__(self, folder: Path):
         from tokenizers import Tokenizer
@@ -428,7 +429,7 @@ class _FastTokenizer:
 
 @lru_cache(maxsize=1)
 def _course_tokenizer() -> Optional[_FastTokenizer]:
-    from .paths import DATA_DIR
+    from ..core.paths import DATA_DIR
     folder = DATA_DIR / "base" / "tokenizer"
     return _FastTokenizer(folder) if (folder / "tokenizer.json").is_file() else None
 
@@ -444,7 +445,7 @@ def _token_counter(tokenizer) -> Optional[Callable[[str], List[str]]]:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m lora_course.caption_lint",
+    p = argparse.ArgumentParser(prog="python -m lora_course.datasets.caption_lint",
                                 description="What a kohya folder's captions will do to a LoRA (captions only).")
     p.add_argument("folder", help="a dataset root (holding 10_name/ folders) or one concept folder")
     p.add_argument("--trigger", help="the trigger word (default: the concept's name, else the commonest first tag)")

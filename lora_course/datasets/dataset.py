@@ -3,7 +3,7 @@
 This module owns everything between a folder of pictures and a list of ``(image, tags)`` pairs:
 reading and checking a dataset folder, loading its images as square RGB pictures, reading and
 writing caption files safely, and editing tags (one caption or a whole dataset). It knows nothing
-of models: stdlib, numpy, PIL and :mod:`lora_course.safe_io` only.
+of models: stdlib, numpy, PIL and :mod:`lora_course.core.safe_io` only.
 
 Layout (kohya's "DreamBooth-style" folders)::
 
@@ -112,7 +112,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 import numpy as np
 from PIL import Image, ImageOps
 
-from . import safe_io
+from ..core import safe_io
 from .tags import (SEPARATORS as _SEPARATORS, Tags, add_tags, caption_text, clean as _clean,  # noqa: F401
                    dedupe, is_emoticon, normalize_tag, normalize_tags, put_first, remove_tags,
                    replace_tag, shuffle_caption, split_tags)

@@ -6,7 +6,7 @@ what is done to such lists, with no files and no models: the booru spelling of a
 caption (:func:`split_tags`, on ``,``, the fullwidth ``，`` and line breaks), the trigger first
 (:func:`put_first`, kohya's ``keep_tokens``), adding, removing and replacing tags, and shuffling
 after the kept ones (:func:`shuffle_caption`, kohya's ``shuffle_caption``).
-:mod:`lora_course.dataset` applies them to caption files.
+:mod:`lora_course.datasets.dataset` applies them to caption files.
 """
 from __future__ import annotations
 

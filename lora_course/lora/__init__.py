@@ -16,11 +16,11 @@ This module owns the trainer: the knobs LoRA users know (:class:`LoraTrainConfig
 (:func:`train_lora`, read top to bottom: caches, adapters, resume, steps, events), the events it
 sends (:class:`Callback`: checkpoints, snapshots, previews) and what it returns
 (:class:`LoraResult`). The pieces it is made of live beside it: what each step is shown
-(:mod:`lora_course.lora_data`), the objective (:mod:`lora_course.diffusion`, the base model's own:
+(:mod:`lora_course.lora.lora_data`), the objective (:mod:`lora_course.sd.diffusion`, the base model's own:
 *v*-prediction for the course's model, noise prediction for SD 1.5), the adapters and their
-weights (:mod:`lora_course.adapters`, re-exported here: :func:`load_lora`,
+weights (:mod:`lora_course.lora.adapters`, re-exported here: :func:`load_lora`,
 :func:`set_lora_weights`, :func:`apply_prompt_loras`...) and the files
-(:mod:`lora_course.lora_files`: kohya/A1111 and diffusers safetensors with ``ss_*`` metadata).
+(:mod:`lora_course.lora.lora_files`: kohya/A1111 and diffusers safetensors with ``ss_*`` metadata).
 """
 from __future__ import annotations
 
@@ -37,19 +37,20 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import progress as progress_
-from . import checkpoint, dataset, lora_data, lora_files, safe_io
+from ..core import progress as progress_
+from ..core import checkpoint, safe_io
+from ..datasets import dataset
+from . import lora_data, lora_files
 from .adapters import (TEXT_ENCODER_TARGETS, UNET_TARGETS, adapter_state, apply_prompt_loras,  # noqa: F401
                        inject, kept_lora_state, load_lora, lora_parameters, remove_adapters,
                        set_lora_weights)
-from .accelerator import make_accelerator
-from .diffusion import diffusion_loss, lr_factor, noise_schedule  # noqa: F401
+from ..sd.accelerator import make_accelerator
+from ..sd.diffusion import diffusion_loss, lr_factor, noise_schedule
 from .lora_data import dataset_fingerprint  # noqa: F401
 from .lora_config import OUTPUT_ONLY, LoraResult, LoraTrainConfig  # noqa: F401
 from .lora_files import LoraFileError, base_fingerprint, loaded_adapters, read_metadata  # noqa: F401
-from .prompt_syntax import parse_prompt  # noqa: F401
-from .sampling import encode_images, encode_prompts, generate, grid_jobs
-from .tokenizer import describe_tokens, warn_if_truncated
+from ..sd.sampling import encode_images, encode_prompts, generate, grid_jobs
+from ..sd.tokenizer import describe_tokens, warn_if_truncated
 
 PathLike = Union[str, Path]
 
@@ -116,7 +117,7 @@ def _metadata(pipe, ds, cfg: LoraTrainConfig, steps: int, triggers, tokenization
         "modelspec.title": cfg.name, "modelspec.trigger_phrase": ", ".join(triggers),
         "lora_course.trigger_words": json.dumps(triggers, ensure_ascii=False),
         "lora_course.tokenization": json.dumps(tokenization, ensure_ascii=False),
-        "lora_course.base_model": base, "lora_course.base_sha256": base_sha,
+        "lora_course.sd.base_model": base, "lora_course.base_sha256": base_sha,
         "lora_course.config": json.dumps(cfg.to_json()),
     }
 

@@ -7,10 +7,10 @@ encoder's) attention projections. This module owns everything done to those laye
   every LoRA layer out again (the modules are the original ones, weights untouched);
 * :func:`adapter_state` — an adapter's trained matrices as a peft state dict on the CPU;
 * :func:`load_lora` — a file (kohya/A1111 or diffusers layout, read once, checked by
-  :mod:`lora_course.lora_files`) or a training result, as a named adapter;
+  :mod:`lora_course.lora.lora_files`) or a training result, as a named adapter;
 * :func:`set_lora_weights` — A1111's semantics: exactly the named LoRAs on, each at its weight,
   in the UNet *and* the text encoder; :func:`apply_prompt_loras` does it from a
-  ``<lora:name:w>`` prompt (:mod:`lora_course.prompt_syntax`);
+  ``<lora:name:w>`` prompt (:mod:`lora_course.core.prompt_syntax`);
 * :func:`kept_lora_state` — a context manager that gives every LoRA layer back its state.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ import torch
 
 from . import lora_files
 from .lora_files import loaded_adapters
-from .prompt_syntax import parse_prompt
+from ..core.prompt_syntax import parse_prompt
 
 PathLike = Union[str, Path]
 UNET_TARGETS = ("to_q", "to_k", "to_v", "to_out.0")
@@ -101,7 +101,7 @@ def load_lora(pipe, source, name: Optional[str] = None, weight: float = 1.0, rep
     result (anything with ``.name`` and ``.kohya_state()``, as :class:`lora_course.lora.LoraResult`).
     ``name`` defaults to the result's name, or the file's ``ss_output_name``, or its stem. Other
     loaded LoRAs stay loaded but inactive (combine them with :func:`set_lora_weights`). Pickles and
-    LoRAs that do not fit the base model are refused (:class:`lora_course.lora_files.LoraFileError`).
+    LoRAs that do not fit the base model are refused (:class:`lora_course.lora.lora_files.LoraFileError`).
     Returns the name.
     """
     if hasattr(source, "kohya_state"):

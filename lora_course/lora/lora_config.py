@@ -4,7 +4,7 @@
 (rank = ``network_dim``, ``keep_tokens``, ``caption_dropout_rate``...), and checks them;
 :class:`LoraResult` is a trained LoRA in memory (its peft state dicts, loss curve, previews and
 ``ss_*`` metadata), which saves itself as a kohya/A1111 or diffusers file
-(:mod:`lora_course.lora_files`). :mod:`lora_course.lora` trains one from the other.
+(:mod:`lora_course.lora.lora_files`). :mod:`lora_course.lora` trains one from the other.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import torch
 
 from . import lora_files
 from .adapters import TEXT_ENCODER_TARGETS, UNET_TARGETS
-from .base_model import DEFAULT_STEPS
+from ..sd.base_model import DEFAULT_STEPS
 
 PathLike = Union[str, Path]
 

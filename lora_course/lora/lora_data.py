@@ -13,7 +13,7 @@ kohya's trainer, in the pieces that decide *what* the model is shown (the loop i
   refuses another dataset; the course's LoRA cache keys on it);
 * :class:`TextCache` encodes each distinct caption once while the text encoder is frozen; the
   pictures' latents are encoded once too (kohya's ``cache_latents``: :func:`training_pixels`,
-  then :func:`lora_course.sampling.encode_images`).
+  then :func:`lora_course.sd.sampling.encode_images`).
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import torch
 
-from . import dataset
-from .sampling import encode_prompts, to_tensor
+from ..datasets import dataset
+from ..sd.sampling import encode_prompts, to_tensor
 
 
 def epoch_order(ds: dataset.Dataset) -> List[int]:

@@ -49,7 +49,7 @@ from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 
-from . import safe_io
+from ..core import safe_io
 
 PathLike = Union[str, Path]
 StateDict = Dict[str, torch.Tensor]
@@ -122,7 +122,7 @@ def _peft_config_dict(rank: int, alpha: float, targets) -> dict:
 
 
 def _atomic_save(tensors: StateDict, path: Path, metadata: Mapping[str, str]) -> None:
-    # a file to share (mode as open() gives it), never half written: see lora_course.safe_io
+    # a file to share (mode as open() gives it), never half written: see lora_course.core.safe_io
     safe_io.save_safetensors(path, tensors, metadata, mode=safe_io.SHARED)
 
 

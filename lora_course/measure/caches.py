@@ -1,6 +1,6 @@
 """What the course keeps between notebooks, and the one way each kept thing is named.
 
-Two kinds of things are kept in the build folder (:data:`lora_course.paths.BUILD_DIR`), so that a
+Two kinds of things are kept in the build folder (:data:`lora_course.core.paths.BUILD_DIR`), so that a
 notebook never trains or draws again what an earlier one made:
 
 * **trained LoRAs**, ``build/loras/<name>-<key>.safetensors``: the key digests the training set's
@@ -13,7 +13,7 @@ notebook never trains or draws again what an earlier one made:
   (:data:`WIDER_SEEDS`): a picture depends only on its prompt, weight and seed.
 
 Every key is one scheme, :func:`digest`: the leading hex digits of the SHA-256 of what makes the
-thing, as text. Points are written atomically (:mod:`lora_course.safe_io`) and read back without
+thing, as text. Points are written atomically (:mod:`lora_course.core.safe_io`) and read back without
 pickle.
 """
 from __future__ import annotations
@@ -25,8 +25,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from . import dataset, lora_data, safe_io
-from .paths import BUILD_DIR
+from ..datasets import dataset
+from ..lora import lora_data
+from ..core import safe_io
+from ..core.paths import BUILD_DIR
 
 #: Where trained LoRAs are kept between notebooks.
 LORAS_DIR = BUILD_DIR / "loras"
@@ -48,7 +50,7 @@ def digest(*parts: str, length: int = 12) -> str:
 
 def lora_key(folder: Path, settings: dict, base: str) -> str:
     """The key of the LoRA trained on the kohya folder ``folder`` with ``settings`` (the trainer's
-    :meth:`~lora_course.lora_config.LoraTrainConfig.weights_json`) on the base model ``base``
+    :meth:`~lora_course.lora.lora_config.LoraTrainConfig.weights_json`) on the base model ``base``
     (its fingerprint)."""
     return digest(lora_data.dataset_fingerprint(dataset.load_dataset(folder)),
                   json.dumps(settings, sort_keys=True), base)

@@ -1,6 +1,6 @@
 """The article's claims as measurable tests, and their verdicts.
 
-Each function takes the measurements of one experiment (:class:`lora_course.evaluation.Sweep`)
+Each function takes the measurements of one experiment (:class:`lora_course.measure.evaluation.Sweep`)
 and returns a :class:`Verdict`, computed from the numbers, never typed in. The thresholds are
 fixed here, before any experiment is run, and are the same for every reader:
 
@@ -13,7 +13,7 @@ fixed here, before any experiment is run, and are the same for every reader:
 * ``SAME = 0.2``: two fidelities within 20 points are "the same quality" (half of ``GAP``).
 
 Every check is decided on a 95 % interval, the same way for every claim
-(:mod:`lora_course.verdicts`: parts, checks, statuses and the two counting rules): it passes only
+(:mod:`lora_course.measure.verdicts`: parts, checks, statuses and the two counting rules): it passes only
 when the interval clears its threshold, fails when it misses it entirely, and is *undecided* when
 it straddles it.
 
@@ -38,7 +38,7 @@ Beyond the article (notebooks 09-12), claims T, P, R and W test what the article
 showing, with the same thresholds.
 
 This module owns the claims: what each says (:data:`CLAIMS`), its bars, and the function that
-measures its checks on sweeps and returns its :class:`~lora_course.verdicts.Verdict`. It imports
+measures its checks on sweeps and returns its :class:`~lora_course.measure.verdicts.Verdict`. It imports
 no model code at run time (the sweeps are only annotations).
 """
 from __future__ import annotations
@@ -48,7 +48,8 @@ from typing import TYPE_CHECKING, Dict, Optional, Sequence
 
 import numpy as np
 
-from . import stats, world
+from . import stats
+from .. import world
 from .stats import Estimate
 from .verdicts import (Check, Part, Verdict, by_rule, both_readings, difference, gap, make_check, require_same_seeds,
                        share_of)
@@ -65,7 +66,7 @@ CONTROL = 0.7
 SAME = 0.2
 
 #: (The seeds, prompts and weights each claim is drawn with are declared in
-#: :mod:`lora_course.experiments`; how a check is decided, in :mod:`lora_course.verdicts`.)
+#: :mod:`lora_course.measure.experiments`; how a check is decided, in :mod:`lora_course.measure.verdicts`.)
 
 CLAIMS = {
     "C1": "a LoRA trained on one image tagged only `weiwei` reproduces her on `weiwei`",
@@ -88,7 +89,7 @@ CLAIMS = {
 
 
 def make_verdict(claim: str, checks, summary: str, numbers: Dict[str, float]) -> Verdict:
-    """The claim's verdict (:func:`lora_course.verdicts.make_verdict`) with what the claim says."""
+    """The claim's verdict (:func:`lora_course.measure.verdicts.make_verdict`) with what the claim says."""
     return verdicts.make_verdict(claim, checks, summary, numbers, statement=CLAIMS[claim])
 
 
@@ -232,9 +233,9 @@ THESIS_LEAK = "1girl"
 
 def drift_estimate(sw: Sweep, prompts: Sequence[str], weight: float, reference: float = 0.0,
                    against: Optional[Sweep] = None) -> Estimate:
-    """:meth:`~lora_course.evaluation.Sweep.drift` with its 95 % bootstrap interval (the seeds
+    """:meth:`~lora_course.measure.evaluation.Sweep.drift` with its 95 % bootstrap interval (the seeds
     resampled together at both points: the same seed is the same noise), corrected for the bias of
-    finite samples (:func:`lora_course.stats.drift`: no movement reads about 0)."""
+    finite samples (:func:`lora_course.measure.stats.drift`: no movement reads about 0)."""
     ref = sw if against is None else against
     require_same_seeds(sw, ref)
     at = np.concatenate([sw.onehot(p, weight) for p in prompts], axis=1)
@@ -355,7 +356,7 @@ def _damage(oh: np.ndarray) -> float:
 
 
 def _damage_bias(oh: np.ndarray) -> float:
-    """The bias of :func:`_damage` (:func:`lora_course.stats.tv_null` at each weight), computed once
+    """The bias of :func:`_damage` (:func:`lora_course.measure.stats.tv_null` at each weight), computed once
     on all seeds and subtracted from the damage and from every bootstrap resample of it."""
     return float(np.mean([stats.tv_null(oh[:, j], oh[:, 0]) for j in range(1, oh.shape[1])]))
 
@@ -426,7 +427,7 @@ def remedies(plain: Sweep, reg: Sweep, plain_pose: Sweep, varied_pose: Sweep, we
 
 
 def weight_guide(advice: Dict[str, "object"]) -> Verdict:
-    """Claim W from the guide's advice per LoRA (:func:`lora_course.weight_guide.recommend`, which
+    """Claim W from the guide's advice per LoRA (:func:`lora_course.measure.weight_guide.recommend`, which
     asks the *lower bounds* of fidelity and adherence to clear their bars: a LoRA with no such
     weight is refuted when at every weight an upper bound misses a bar, with its unclear pictures
     counted either way, undecided otherwise)."""

@@ -18,13 +18,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from tqdm.auto import tqdm
 
-from . import progress as progress_
-from . import world
-from .adapters import kept_lora_state, set_lora_weights
-from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
-from .prompt_syntax import has_lora_tags
-from .sampling import generate, grid_jobs  # noqa: F401  (the measuring API draws through these)
-from .tagger import UNCLEAR, Readings, Tagger
+from ..core import progress as progress_
+from .. import world
+from ..lora.adapters import kept_lora_state, set_lora_weights
+from ..sd.base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
+from ..core.prompt_syntax import has_lora_tags
+from ..sd.sampling import generate, grid_jobs
+from ..tagger import UNCLEAR, Readings, Tagger
 
 #: Every value a group can be read as (its tags, ``None``, ``unclear``) as a column index, for
 #: :meth:`Sweep.onehot`.
@@ -103,7 +103,7 @@ class Sweep:
 
     ``runs`` says, per seed, which training run of the LoRA drew that seed's pictures (``None``:
     one run): the course trains each LoRA several times and splits the seeds between the runs, so
-    that intervals can resample the runs (:func:`lora_course.stats.bootstrap`).
+    that intervals can resample the runs (:func:`lora_course.measure.stats.bootstrap`).
     """
 
     def __init__(self, prompts: Sequence[str], weights: Sequence[float], seeds: Sequence[int],
@@ -142,7 +142,7 @@ class Sweep:
     def unclear_flipped(self) -> "Sweep":
         """The same sweep with every ``unclear_counts`` of :meth:`her`, :meth:`shows` and
         :meth:`her_and` turned into its opposite: the claims read each sweep both ways, their
-        unclear pictures counted against the claim and the other way (:mod:`lora_course.claims`)."""
+        unclear pictures counted against the claim and the other way (:mod:`lora_course.measure.claims`)."""
         other = copy.copy(self)
         other.flipped = not self.flipped
         return other

@@ -1,7 +1,7 @@
 """Readings in both languages, rendered from what was measured, so that the prose beside a
 result cannot drift from it.
 
-* :func:`explain` turns a :class:`~lora_course.verdicts.Verdict` into what a reader wants to know:
+* :func:`explain` turns a :class:`~lora_course.measure.verdicts.Verdict` into what a reader wants to know:
   its status in English and Chinese, the *real* reason when it is not REPRODUCED (a check
   missed its bar; an interval straddles its bar and about N seeds (or, behind several training
   runs, more runs) would decide it; the unclear

@@ -15,7 +15,7 @@ dataset, which is how :func:`prior_preservation_set` writes it::
 
 The other remedy the course measures, more varied training pictures, needs no code: it is the
 shipped set ``thesis_pruned`` (standing and sitting, mouth open and closed, each tagged with what
-varies; see :mod:`lora_course.training_sets`).
+varies; see :mod:`lora_course.datasets.training_sets`).
 """
 from __future__ import annotations
 
@@ -25,8 +25,11 @@ from typing import Optional, Sequence
 
 from PIL import Image
 
-from . import adapters, dataset, evaluation, training_sets
-from .base_model import BUILD_DIR
+from ..lora import adapters
+from ..datasets import dataset, training_sets
+from . import evaluation
+from ..core.paths import BUILD_DIR
+from ..sd import sampling
 
 #: Where sets built from the base model's own pictures go (they depend on the base model, so they
 #: are not shipped in data/).
@@ -52,7 +55,7 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
         shutil.copytree(c.path, out / c.path.name, ignore=shutil.ignore_patterns(".backup"))
     with adapters.kept_lora_state(pipe):
         adapters.set_lora_weights(pipe, {})
-        images = evaluation.generate(pipe, [class_prompt] * len(seeds), list(seeds))
+        images = sampling.generate(pipe, [class_prompt] * len(seeds), list(seeds))
     safe = class_prompt.replace(" ", "_").replace(",", "")
     dataset.write_concept(out, safe, repeats, [(Image.fromarray(im), [class_prompt]) for im in images])
     return out

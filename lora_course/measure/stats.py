@@ -39,12 +39,9 @@ Z95 = 1.959963984540054
 N_BOOT = 2000
 
 
-class Outcome(str, Enum):
-    """What a check's interval says against its bar. A member compares equal to its text
-    (``Outcome.PASS == "pass"``) and prints as it."""
-    PASS = "pass"
-    FAIL = "fail"
-    UNDECIDED = "undecided"
+class TextEnum(str, Enum):
+    """An enum whose members are their text: each compares equal to it, hashes as it (a dict keyed
+    by the text finds the member), prints and serialises as it."""
 
     def __str__(self) -> str:
         return self.value
@@ -52,8 +49,15 @@ class Outcome(str, Enum):
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
 
-    def __hash__(self) -> int:              # as its text's, so a dict keyed by the text finds it
+    def __hash__(self) -> int:
         return hash(self.value)
+
+
+class Outcome(TextEnum):
+    """What a check's interval says against its bar (``Outcome.PASS == "pass"``)."""
+    PASS = "pass"
+    FAIL = "fail"
+    UNDECIDED = "undecided"
 
 
 PASS, FAIL, UNDECIDED = Outcome.PASS, Outcome.FAIL, Outcome.UNDECIDED

@@ -11,10 +11,10 @@ measure::
     sitting        `weiwei, sitting` is her *and* sitting             (C7)
     drift          an unrelated prompt moves away from the base model (the damage of claim P)
 
-Every cell is an :class:`~lora_course.stats.Estimate` with its 95 % interval; the article's
+Every cell is an :class:`~lora_course.measure.stats.Estimate` with its 95 % interval; the article's
 side of each measure (where its pictures live) is marked where the interval clears the claim's
 bar with the cell's unclear pictures counted either way (as the claims read them:
-:func:`lora_course.verdicts.both_readings`); a cell where the two readings disagree is undecided. Beside the maps, a *stable* validation loss (:func:`lora_course.diffusion.stable_loss`: fixed
+:func:`lora_course.measure.verdicts.both_readings`); a cell where the two readings disagree is undecided. Beside the maps, a *stable* validation loss (:func:`lora_course.sd.diffusion.stable_loss`: fixed
 timesteps, fixed noise) on the training pictures and on new renders of the same character, at
 every kept step: what over-training looks like in the loss, or that it does not show.
 
@@ -33,7 +33,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from . import adapters, claims, dataset, diffusion, lora, lora_data, sampling, stats, training_sets, verdicts, world
+from ..lora import adapters, lora_data
+from . import claims, stats, verdicts
+from ..datasets import dataset, training_sets
+from ..sd import diffusion, sampling
+from .. import lora, world
 from .evaluation import Sweep
 from .stats import Estimate
 

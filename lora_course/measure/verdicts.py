@@ -1,10 +1,10 @@
 """How a claim is decided: checks, their outcomes and the verdict they give.
 
-A claim (:mod:`lora_course.claims`) measures numbers on sweeps; this module owns what happens to
+A claim (:mod:`lora_course.measure.claims`) measures numbers on sweeps; this module owns what happens to
 them next, the same for every claim:
 
 * :class:`Part` — one measured number with its 95 % interval against its bar (≥, >, ≤ or <), and
-  its outcome (:class:`lora_course.stats.Outcome`: pass, fail, undecided);
+  its outcome (:class:`lora_course.measure.stats.Outcome`: pass, fail, undecided);
 * :class:`Check` — the parts that must all hold, its outcome, and the reason when it is open
   (more seeds would decide it, more training runs would narrow it, the unclear pictures decide it);
 * :class:`Verdict` and :class:`Status` — a claim's checks summed up (:func:`status_of`:
@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -37,23 +36,13 @@ if TYPE_CHECKING:                     # annotations only: importing verdicts loa
     from .evaluation import Sweep
 
 
-class Status(str, Enum):
+class Status(stats.TextEnum):
     """A verdict's status, from its checks: all pass, some pass and some fail, all fail, or not
-    decided at the seeds drawn (see :func:`status_of`). A member compares equal to its printed
-    text (``Status.PARTLY == "PARTLY"``) and prints as it."""
+    decided at the seeds drawn (see :func:`status_of`). ``Status.PARTLY == "PARTLY"``."""
     REPRODUCED = "REPRODUCED"
     PARTLY = "PARTLY"
     NOT_REPRODUCED = "NOT REPRODUCED"
     UNDECIDED = "UNDECIDED"
-
-    def __str__(self) -> str:
-        return self.value
-
-    def __format__(self, spec: str) -> str:
-        return format(self.value, spec)
-
-    def __hash__(self) -> int:              # as its text's, so a dict keyed by the text finds it
-        return hash(self.value)
 
 
 REPRODUCED, PARTLY, NOT_REPRODUCED, UNDECIDED = Status.REPRODUCED, Status.PARTLY, Status.NOT_REPRODUCED, Status.UNDECIDED

@@ -4,7 +4,7 @@ It is made of the same diffusers / transformers parts as SD 1.5, only small:
 
 * ``AutoencoderKL``: 64×64×3 pixels <-> 16×16×4 latents (factor 4, like SD's factor 8);
 * ``UNet2DConditionModel``: predicts *v* (v-prediction) on the latents, cross-attending to the text;
-* ``CLIPTextModel`` + ``CLIPTokenizer``: the tag vocabulary of :mod:`lora_course.tokenizer`;
+* ``CLIPTextModel`` + ``CLIPTokenizer``: the tag vocabulary of :mod:`lora_course.sd.tokenizer`;
 * ``DPMSolverMultistepScheduler``: few-step sampling.
 
 so :func:`load_pipeline` returns an ordinary ``StableDiffusionPipeline``. Everything the course
@@ -19,11 +19,11 @@ from typing import Optional, Union
 
 import torch
 
-from . import safe_io
-from .paths import BUILD_DIR, DATA_DIR  # noqa: F401  (re-exported: base_model.DATA_DIR, BUILD_DIR)
+from ..core import safe_io
+from ..core.paths import DATA_DIR
 
 #: Where the shipped base model lives (a diffusers ``save_pretrained`` folder), and where the
-#: course keeps what it makes (:mod:`lora_course.paths`: ``build/`` or ``LORA_COURSE_BUILD``).
+#: course keeps what it makes (:mod:`lora_course.core.paths`: ``build/`` or ``LORA_COURSE_BUILD``).
 BASE_DIR = DATA_DIR / "base"
 
 #: Course defaults for sampling, chosen by measurement on the shipped model: the lowest guidance
@@ -92,7 +92,7 @@ def sample_scheduler(solver: str = "dpm++2m"):
     if solver == "unipc":
         return UniPCMultistepScheduler(**SCHEDULER_CONFIG)
     raise ValueError(f"unknown solver {solver!r}: use one of {', '.join(SOLVERS)} "
-                     "(lora_course.base_model.SOLVERS)")
+                     "(lora_course.sd.base_model.SOLVERS)")
 
 
 def assemble_pipeline(vae, unet, text_encoder, tokenizer):
@@ -165,7 +165,7 @@ def load_pipeline(path: Union[str, Path, None] = None, device: Optional[str] = N
         raise FileNotFoundError(
             f"no diffusers model at {local}: expected {local / 'model_index.json'}. "
             "The tiny base model ships in data/base; rebuild it with "
-            "`python -m lora_course.pretrain` if it is missing.")
+            "`python -m lora_course.sd.pretrain` if it is missing.")
     device = pick_device(device)
     if dtype is None:
         dtype = torch.float16 if device == "cuda" else torch.float32

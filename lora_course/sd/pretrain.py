@@ -1,8 +1,8 @@
 """Pretraining the base model, on a CPU, with checkpoint / resume: from scratch, or as a
 continuation of an earlier sect on another world (the way SD 1.5 continued SD 1.2).
 
-    python -m lora_course.pretrain --out data/base --work build/pretrain          # from scratch
-    python -m lora_course.pretrain --continue-from git:003f5f4 --population booru \
+    python -m lora_course.sd.pretrain --out data/base --work build/pretrain          # from scratch
+    python -m lora_course.sd.pretrain --continue-from git:003f5f4 --population booru \
         --out data/base --work build/sect                                         # the shipped sect
 
 Four phases, each resumable (kill it at any time and run the same command again):
@@ -20,7 +20,7 @@ Four phases, each resumable (kill it at any time and run the same command again)
 **A continuation** (``--continue-from``) starts from a trained pipeline (a diffusers folder, or
 ``git:<commit>`` for the ``data/base`` of that commit of this repository, read with
 ``git archive``), keeps its VAE and tokenizer, draws ``n_images`` new pictures from a
-:class:`lora_course.population.Population` (``--population``: ``booru`` is Danbooru's frequencies,
+:class:`lora_course.world.population.Population` (``--population``: ``booru`` is Danbooru's frequencies,
 a named cast and booru-style partial captions; ``uniform`` the first world) and trains the UNet
 and text encoder on for ``unet_steps`` with :data:`CONTINUATION`'s recipe (a short warm-up, a
 constant learning rate, a faster EMA). The parent's hash is written to ``pretrain.json``, so the
@@ -46,11 +46,14 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from . import base_model, checkpoint, diffusion, population, safe_io, world
+from . import base_model, diffusion
+from ..core import checkpoint, paths, safe_io
+from ..world import population
+from .. import world
 from .sampling import encode_images, encode_prompts, to_tensor
 from .tokenizer import build_tokenizer
 
-log = logging.getLogger("lora_course.pretrain")
+log = logging.getLogger("lora_course.sd.pretrain")
 
 
 @dataclass
@@ -297,7 +300,7 @@ def fetch_parent(source: str, work: Path) -> Path:
                                     "pass a folder like data/base, or git:<commit>")
         return path
     rev = source[4:]
-    root = Path(__file__).resolve().parent.parent
+    root = paths.ROOT
     if not rev or rev.startswith("-"):
         raise ValueError(f"--continue-from {source!r}: name a commit after git:, e.g. git:003f5f4")
     try:
@@ -357,7 +360,7 @@ def _module_hash(module: torch.nn.Module) -> str:
 
 def continue_sect(pipe, pop: population.Population, cfg: PretrainConfig, work: Path):
     """Train ``pipe``'s UNet and text encoder on for ``cfg.unet_steps`` on ``n_images`` pictures
-    of ``pop`` (captioned by :func:`lora_course.population.caption`); returns a new pipeline with
+    of ``pop`` (captioned by :func:`lora_course.world.population.caption`); returns a new pipeline with
     the EMA weights (the VAE and tokenizer are ``pipe``'s). Resumable from ``work``."""
     marker = work / "continuation.json"
     this = {"parent_unet_sha256": _module_hash(pipe.unet), "population": repr(pop), "config": asdict(cfg)}

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import progress as progress_
+from ..core import progress as progress_
 from .base_model import DEFAULT_GUIDANCE, DEFAULT_GUIDED, DEFAULT_STEPS
 from .tokenizer import warn_if_truncated
 
@@ -34,7 +34,7 @@ def to_tensor(imgs_uint8: np.ndarray) -> torch.Tensor:
 def encode_prompts(tokenizer, text_encoder, captions: Sequence[str]) -> torch.Tensor:
     """Text -> the sequence of hidden states the UNet cross-attends to (as SD does). Captions
     longer than the tokenizer's window are cut there, as in SD (see
-    :func:`lora_course.tokenizer.warn_if_truncated`, which the callers use to say so)."""
+    :func:`lora_course.sd.tokenizer.warn_if_truncated`, which the callers use to say so)."""
     ids = tokenizer(list(captions), padding="max_length", max_length=tokenizer.model_max_length,
                     truncation=True, return_tensors="pt").input_ids
     return text_encoder(ids.to(getattr(text_encoder, "device", ids.device)))[0]

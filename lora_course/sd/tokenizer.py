@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Tuple
 
 import regex
 
-from . import world
+from .. import world
 
 BOS, EOS = "<|startoftext|>", "<|endoftext|>"
 #: Prompt length in tokens (real SD uses 77; our captions are much shorter).

@@ -16,7 +16,7 @@ renders and on pictures that look like the base model's output (VAE reconstructi
 and on renders made ambiguous on purpose (a colour half-way between two, two different eyes, one
 tear, a half-open mouth: :class:`lora_course.world.Ambiguity`). Every head of a group the renderer
 can draw ambiguous has a class of its own for them, :data:`UNCLEAR`, trained on exactly those
-pictures: see :mod:`lora_course.train_tagger`.
+pictures: see :mod:`lora_course.tagger.train_tagger`.
 
 **Unclear readings.** A group is read :data:`UNCLEAR` when its ``unclear`` class wins, or when
 the head's most likely class has a probability below that group's threshold (chosen on held-out
@@ -36,8 +36,8 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-from . import world
-from .paths import DATA_DIR
+from .. import world
+from ..core.paths import DATA_DIR
 
 TAGGER_PATH = DATA_DIR / "tagger.safetensors"
 #: The tagger file's metadata key holding the per-group thresholds of :data:`UNCLEAR` (JSON).
@@ -219,7 +219,7 @@ class Tagger:
             raise ValueError(f"{path}: the tagger loads only .safetensors files (never pickles)")
         if not path.exists():
             raise FileNotFoundError(f"{path} not found: the shipped tagger is data/tagger.safetensors; "
-                                    "rebuild it with `python -m lora_course.train_tagger`")
+                                    "rebuild it with `python -m lora_course.tagger.train_tagger`")
         net = TaggerNet()
         try:
             net.load_state_dict(load_file(str(path)))
@@ -229,7 +229,7 @@ class Tagger:
             raise ValueError(f"{path} holds a tagger with other heads than this version's (the groups of "
                              f"`tagger.group_classes()`: each group's tags, `none`, and `unclear` in "
                              f"{', '.join(UNCLEAR_GROUPS)}): {detail}. Restore the shipped file with `git checkout "
-                             f"data/tagger.safetensors`, or rebuild it with `python -m lora_course.train_tagger "
+                             f"data/tagger.safetensors`, or rebuild it with `python -m lora_course.tagger.train_tagger "
                              f"--out {path}`") from e
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
@@ -237,7 +237,7 @@ class Tagger:
             thresholds = json.loads(meta.get(UNCLEAR_KEY, "{}"))
         except json.JSONDecodeError as e:
             raise ValueError(f"{path}: its metadata {UNCLEAR_KEY!r} is not JSON ({e}); rebuild the "
-                             "tagger with `python -m lora_course.train_tagger`") from e
+                             "tagger with `python -m lora_course.tagger.train_tagger`") from e
         return cls(net, device, thresholds)
 
     @torch.no_grad()
@@ -284,7 +284,7 @@ class Tagger:
         group (a girl has one hair colour).
 
         This is the auto-tagging API every tagger of the course has (the WD14 one of
-        :mod:`lora_course.wd14` too): :func:`autotag_folder` calls only this."""
+        :mod:`lora_course.tagger.wd14` too): :func:`autotag_folder` calls only this."""
         r = self.read(images, unclear=False)   # a caption writes the likeliest tag, as WD14 does
         candidates = r.tag_lists() if exclusive else r.tag_lists(threshold)
         return [[t for t in candidates[i] if r.probs[i, r.tags.index(t)] >= threshold]
@@ -298,18 +298,18 @@ def autotag_folder(folder, tagger=None, threshold: float = 0.35,
 
     ``tagger``: the course's :class:`Tagger` (the shipped one by default) or any reader with the
     same ``tag_lists(images, threshold=..., exclusive=...)``, such as the real WD14 of
-    :class:`lora_course.wd14.WD14Tagger`.
+    :class:`lora_course.tagger.wd14.WD14Tagger`.
 
     * ``threshold``: a tag is written when its probability reaches it (WD14's general threshold);
     * ``exclusive``: keep only the most likely tag of each group (a girl has one hair colour);
     * ``undesired``: tags never written; ``always_first``: tags put first (the trigger word,
       kohya's ``keep_tokens``);
     * images that already have a caption are skipped unless ``overwrite``, and an overwritten
-      caption is backed up first (see :func:`lora_course.dataset.write_caption`).
+      caption is backed up first (see :func:`lora_course.datasets.dataset.write_caption`).
 
     Returns {image file name: tags written}.
     """
-    from . import dataset as ds
+    from ..datasets import dataset as ds
 
     tagger = tagger or Tagger.load()
     data = ds.load_dataset(folder, allow_missing=True)

@@ -1,7 +1,7 @@
 """Training and checking the tagger (see :mod:`lora_course.tagger`).
 
-    python -m lora_course.train_tagger            # train, write data/tagger.safetensors
-    python -m lora_course.train_tagger --check    # accuracy per tag group on held-out seeds
+    python -m lora_course.tagger.train_tagger            # train, write data/tagger.safetensors
+    python -m lora_course.tagger.train_tagger --check    # accuracy per tag group on held-out seeds
 
 The training pictures are renders of the world (weiwei included: the tagger must know her),
 half of them passed through the base model's VAE (encode → decode, sometimes with a little noise
@@ -27,11 +27,12 @@ import torch.nn.functional as F
 from PIL import ImageFilter
 from tqdm.auto import tqdm
 
-from . import checkpoint, safe_io, world
-from .tagger import (NONE, TAGGER_PATH, UNCLEAR, UNCLEAR_KEY, Tagger, TaggerNet, group_classes, to_batch,
+from ..core import checkpoint, safe_io
+from .. import world
+from . import (NONE, TAGGER_PATH, UNCLEAR, UNCLEAR_KEY, Tagger, TaggerNet, group_classes, to_batch,
                      unclear_mask)
 
-log = logging.getLogger("lora_course.train_tagger")
+log = logging.getLogger("lora_course.tagger.train_tagger")
 
 #: Share of the pictures drawn ambiguous (in one group each) for training.
 P_AMBIGUOUS = 0.25

@@ -31,8 +31,8 @@ from typing import List, Optional, Sequence, Tuple, Union
 import numpy as np
 from PIL import Image
 
-from .availability import Availability  # the course's one answer type (re-exported here)
-from .dataset import is_emoticon
+from ..core.availability import Availability  # the course's one answer type (re-exported here)
+from ..datasets.dataset import is_emoticon
 
 #: kohya's default WD14 model (a Hugging Face hub repository).
 DEFAULT_REPO = "SmilingWolf/wd-v1-4-convnext-tagger-v2"

@@ -9,7 +9,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from . import safe_io
+from ..core import safe_io
 
 
 #: Fonts that draw the course's Chinese (喂喂, 功力...), tried in this order after matplotlib's
@@ -179,11 +179,11 @@ def bars(values: Dict[str, float], title: Optional[str] = None, ylabel: str = "s
 
 
 # ---------------------------------------------------------------------------------------------
-# Figures of a measured sweep (lora_course.evaluation.Sweep)
+# Figures of a measured sweep (lora_course.measure.evaluation.Sweep)
 # ---------------------------------------------------------------------------------------------
 def fidelity_figure(sw, prompts, per_group: bool = True, title: Optional[str] = None):
     """Identity fidelity vs LoRA weight for each prompt (thick), and per identity attribute (thin)."""
-    from .world import IDENTITY_GROUPS
+    from ..world import IDENTITY_GROUPS
     prompts = [prompts] if isinstance(prompts, str) else list(prompts)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.4, 3.4))
@@ -209,10 +209,10 @@ def fidelity_figure(sw, prompts, per_group: bool = True, title: Optional[str] = 
 
 def three_ways_figure(sw, prompt: str, title: Optional[str] = None):
     """One stacked bar per weight: the share of pictures that are her, unclear (between her and
-    another value: :meth:`~lora_course.evaluation.Sweep.three_ways`) and clearly someone else, with
+    another value: :meth:`~lora_course.measure.evaluation.Sweep.three_ways`) and clearly someone else, with
     the 95 % interval of each counting of her as whiskers: unclear counted as not her (the bottom
     bar's top) and as her (the top of the middle bar)."""
-    from . import stats
+    from ..measure import stats
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.4, 3.2))
     x = np.arange(len(sw.weights))
@@ -334,7 +334,7 @@ def seeds_by_sweep(sweeps: Dict[str, "object"], prompt: str, weight: float = 1.0
 
 def thesis_figure(numbers: Dict[str, Dict[str, "object"]]):
     """Claim T: per captioning, a group of bars (quality, control per tag, leakage), each with its
-    95 % interval as an error bar (``numbers`` as :func:`lora_course.claims.thesis_numbers` gives)."""
+    95 % interval as an error bar (``numbers`` as :func:`lora_course.measure.claims.thesis_numbers` gives)."""
     plt = _plt()
     keys = [k for k in next(iter(numbers.values())) if k != "leakage: 1girl drift"]
     fig, ax = plt.subplots(figsize=(7.6, 3.2))
@@ -444,7 +444,7 @@ def training_figure(result):
 
 
 def phase_figure(diagram, keys: Optional[Sequence[str]] = None):
-    """The phase diagram of a LoRA (:class:`lora_course.training_length.PhaseDiagram`): one heatmap
+    """The phase diagram of a LoRA (:class:`lora_course.measure.training_length.PhaseDiagram`): one heatmap
     per measure, rows training steps, columns LoRA weights, each cell its share (or gap, drift).
     ● marks the cells where the article's side of the measure is shown (its interval clears the
     claim's bar with the unclear pictures counted either way), ○ where it is not decided (the

@@ -1,11 +1,11 @@
 """The weight slider (功力): prompt, LoRA, weight, seed → the pictures and what the tagger reads.
 
 :class:`SliderLab` is a prompt box (A1111's ``<lora:name:w>`` accepted, parsed by
-:mod:`lora_course.prompt_syntax`), a LoRA picker, a weight slider (0–1.5), a seed and a number of
-images. Every change draws the images (:func:`lora_course.sampling.generate`, one batch, each
+:mod:`lora_course.core.prompt_syntax`), a LoRA picker, a weight slider (0–1.5), a seed and a number of
+images. Every change draws the images (:func:`lora_course.sd.sampling.generate`, one batch, each
 image seeded on its own), shows them as a grid and, beside it, what the tagger reads on each
 picture and the identity fidelity. The pipeline and its LoRAs are loaded once, by the caller; the
-widget only switches weights (:mod:`lora_course.adapters`), keeps the pipeline's LoRA state as it
+widget only switches weights (:mod:`lora_course.lora.adapters`), keeps the pipeline's LoRA state as it
 found it, and remembers every image it drew, so going back to a weight is instant. Sliders act
 when released (``continuous_update=False``); a status line says when it is drawing.
 
@@ -22,12 +22,13 @@ from typing import Dict, List, Optional, Tuple
 import ipywidgets as W
 import numpy as np
 
-from . import plots, world
-from .adapters import kept_lora_state, set_lora_weights
-from .base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
-from .lora_files import loaded_adapters
-from .prompt_syntax import parse_prompt, rename_prompt_lora, set_prompt_weight  # noqa: F401
-from .sampling import generate
+from . import plots
+from .. import world
+from ..lora.adapters import kept_lora_state, set_lora_weights
+from ..sd.base_model import DEFAULT_GUIDANCE, DEFAULT_STEPS
+from ..lora.lora_files import loaded_adapters
+from ..core.prompt_syntax import parse_prompt, rename_prompt_lora, set_prompt_weight
+from ..sd.sampling import generate
 
 #: The slider's range: A1111 users go past "ten levels" (w = 1) to overdrive a LoRA.
 WEIGHT_MIN, WEIGHT_MAX, WEIGHT_STEP = 0.0, 1.5, 0.05

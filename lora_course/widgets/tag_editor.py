@@ -3,9 +3,9 @@
 :class:`TagEditor` shows every picture with a button per tag: click a tag to remove it (click it
 again to put it back), type tags to add, bulk add / remove / replace, trigger first, the tag
 frequency table, what the caption lint finds in the captions as edited
-(:mod:`lora_course.caption_lint`, each finding marked on the pictures it names), and *save*.
+(:mod:`lora_course.datasets.caption_lint`, each finding marked on the pictures it names), and *save*.
 Nothing is written before *save*; saving goes through
-:func:`lora_course.dataset.write_caption` (atomic, the old caption kept in ``.backup/``), so no
+:func:`lora_course.datasets.dataset.write_caption` (atomic, the old caption kept in ``.backup/``), so no
 caption is ever lost. It works without a browser: every edit is also a method, and
 ``editor.save_button.click()`` saves.
 """
@@ -19,7 +19,8 @@ import ipywidgets as W
 import numpy as np
 from PIL import Image
 
-from . import caption_lint, dataset, plots
+from ..datasets import caption_lint, dataset
+from . import plots
 
 _FAIL = "⚠"
 
@@ -52,9 +53,9 @@ class _Row:
 class TagEditor:
     """Edit the captions of a kohya dataset folder; nothing is written before :meth:`save`.
 
-    ``folder`` is a dataset root or a concept folder (see :func:`lora_course.dataset.load_dataset`);
+    ``folder`` is a dataset root or a concept folder (see :func:`lora_course.datasets.dataset.load_dataset`);
     pictures without a caption start with no tags. Typed tags are written in their booru
-    spelling (:func:`lora_course.dataset.normalize_tag`: ``Long_Hair`` → ``long hair``). Every
+    spelling (:func:`lora_course.datasets.dataset.normalize_tag`: ``Long_Hair`` → ``long hair``). Every
     edit is also a method (:meth:`remove`, :meth:`add`, :meth:`add_all`, :meth:`remove_all`,
     :meth:`replace_all`, :meth:`trigger_first`, :meth:`save`, :meth:`revert`), so the editor can
     be driven from code.
@@ -118,7 +119,7 @@ class TagEditor:
         return list(self.items[i].tags)
 
     def frequency(self):
-        """How many pictures carry each tag, as edited (:func:`lora_course.dataset.tag_frequency`)."""
+        """How many pictures carry each tag, as edited (:func:`lora_course.datasets.dataset.tag_frequency`)."""
         return dataset.tag_frequency(self.dataset)
 
     def unsaved(self) -> List[int]:
@@ -222,7 +223,7 @@ class TagEditor:
     # ---- writing ---------------------------------------------------------------------------
     def save(self) -> int:
         """Write every changed caption (atomically; the old one is kept in ``.backup/``, see
-        :func:`lora_course.dataset.write_caption`); returns how many files were written."""
+        :func:`lora_course.datasets.dataset.write_caption`); returns how many files were written."""
         written = 0
         for i in self.unsaved():
             it = self.items[i]

@@ -225,7 +225,7 @@ class Ambiguity:
       ``kind="no blush"``: a smiling mouth without the rosy cheeks.
 
     :meth:`label` says how much of each value the picture shows; the tagger is trained to read
-    ``unclear`` where no value has most of it (:func:`lora_course.train_tagger.target_of`).
+    ``unclear`` where no value has most of it (:func:`lora_course.tagger.train_tagger.target_of`).
     """
     group: str
     kind: str

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from . import world
+from .. import world
 
 #: Danbooru post shares (fraction of about 7.2 M posts carrying the tag; post counts of the WD
 #: tagger's ``selected_tags.csv``, v3 snapshot) for the tags the world can draw. Shares of tags
