@@ -100,3 +100,18 @@ def test_stray_names_are_fresh_and_nobody():
 
 def test_the_v3_cast_is_the_first_of_the_shipped_cast():
     assert P.BOORU_V3.cast() == P.BOORU.cast()[:16]
+
+
+def test_shuffled_names_are_seen_in_every_place():
+    """BOORU_V3B puts a name anywhere in its caption, first included, never only after `1girl`."""
+    import random
+    rng = random.Random(2)
+    cast = {c.name for c in P.BOORU_V3B.cast()}
+    places = []
+    for _ in range(3000):
+        s = P.sample(rng, P.BOORU_V3B)
+        tags = P.caption(s, rng, P.BOORU_V3B).split(", ")
+        if s.name in cast and s.name in tags:          # (an empty caption names nobody)
+            places.append(tags.index(s.name))
+    assert places and min(places) == 0 and max(places) >= 3
+    assert 0.2 < sum(p == 0 for p in places) / len(places) < 0.6

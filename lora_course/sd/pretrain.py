@@ -85,7 +85,8 @@ class PretrainConfig:
 CONTINUATION = PretrainConfig(n_images=24000, unet_steps=1000, unet_decay_steps=0, unet_lr=3e-4,
                               warmup=100, ema_decay=0.995, checkpoint_minutes=3.0)
 #: The populations a continuation can draw from, by name.
-POPULATIONS = {"booru": population.BOORU, "uniform": population.UNIFORM, "booru_v3": population.BOORU_V3}
+POPULATIONS = {"booru": population.BOORU, "uniform": population.UNIFORM, "booru_v3": population.BOORU_V3,
+               "booru_v3b": population.BOORU_V3B}
 
 
 def pretrain_captions(attrs, rng: random.Random, cfg: PretrainConfig) -> str:

@@ -148,6 +148,7 @@ class Population:
     keep_range: Tuple[float, float] = (0.2, 1.0)   # for tagging="uniform": per-caption keep prob.
     cast_look_factor: float = 0.5           # a cast member's look is tagged this much less often
     p_stray_name: float = 0.0               # share of unnamed girls captioned with a fresh made-up name
+    shuffle_name: bool = False              # a name's place shuffled with the other tags (else right after 1girl)
     p_fox: float = 0.15                     # the animal (the world has no other non-1girl subject)
     p_empty: float = 0.1                    # empty captions (what classifier-free guidance needs)
     seed: int = 0                           # the cast's names and looks
@@ -180,6 +181,8 @@ BOORU = Population(marginals="danbooru", cast_size=64, tagging="booru")
 #: Sect v3's world (issue J, docs/preregistration/J_sect_v3.md): BOORU with a cast of 16 (the first
 #: 16 of BOORU's, each seen four times as often) and stray names on 30 % of the unnamed girls.
 BOORU_V3 = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3)
+#: Candidate b (amendment 1): BOORU_V3 with every name's place shuffled with the other tags.
+BOORU_V3B = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3, shuffle_name=True)
 
 
 def stray_name(rng: random.Random, pop: Population) -> str:
@@ -210,8 +213,8 @@ def sample(rng: random.Random, pop: Population = UNIFORM) -> Sample:
 
 def caption(s: Sample, rng: random.Random, pop: Population = UNIFORM) -> str:
     """A training caption for ``s``, as ``pop`` tags: sometimes empty, a subset of the true tags
-    (with a cast member's name, or a stray one, right after ``1girl``), shuffled after the subject
-    and name."""
+    (with a cast member's name, or a stray one, right after ``1girl``, or anywhere with
+    ``shuffle_name``), shuffled after the subject and name."""
     if rng.random() < pop.p_empty:
         return ""
     tags = [(g, s.attrs[g]) for g in world.GROUPS if s.attrs.get(g) is not None]
@@ -230,7 +233,9 @@ def caption(s: Sample, rng: random.Random, pop: Population = UNIFORM) -> str:
     name = s.name
     if name is None and pop.p_stray_name and s.attrs["subject"] == "1girl" and rng.random() < pop.p_stray_name:
         name = stray_name(rng, pop)
-    if name is not None:
+    if name is not None and pop.shuffle_name:
+        kept = kept + [name]
+    elif name is not None:
         head = ["1girl", name]
         kept = [t for t in kept if t != "1girl"]
     elif not kept:
