@@ -133,7 +133,7 @@ readings.explain(verdict)
 #
 # - **Same quality (check 1).** Each LoRA draws her with its own prompt. If the four pictures decide how well she is learned, the captionings hold her about equally often: their spread must stay under the bar 0.2 (the `quality` row).
 # - **Leakage (check 2).** Full tags hand each feature to the word that names it, `1girl` included; the other two captionings name neither her looks nor `1girl`, so the LoRA may pull `1girl` toward her. The `leakage` rows and the lint's table show whether it did.
-# - **Control (check 2 too).** Asked for `weiwei, closed mouth`, `weiwei, sitting` or `weiwei, red hair`, does the LoRA give *her* with that tag? The base model obeys these tags on its own but never draws her, so only her with the tag counts (for `red hair`: her in every other identity tag). A captioning whose trigger does not carry her looks cannot give her from such a prompt; one whose trigger has learned her picture by heart may give her without the tag. Both spreads must reach 0.3.
+# - **Control (check 2 too).** Asked for `weiwei, closed mouth`, `weiwei, sitting` or `weiwei, red hair`, does the LoRA give *her* with that tag? Only her with the tag counts (for `red hair`: her in every other identity tag): a trigger that does not carry her looks fails, and so does one that learned her picture by heart. Both spreads must reach 0.3.
 # - **Unclear pictures** count as not her, as the claim is written; the explanation says whether the other reading changes a check.
 # - [Notebook 14](14_how_long_to_train.ipynb) shows how control changes with longer training.
 #
@@ -142,7 +142,7 @@ readings.explain(verdict)
 # >
 # > - **质量一样（第 1 项检验）。** 每个 LoRA 用自己的提示词画她。如果她学得好不好由那四张图决定，几种打标方式画出她的比例就该差不多：它们之间的差距要低于门槛 0.2（看 `quality` 那一行）。
 # > - **泄漏（第 2 项检验）。** 完整标签把每个特征交给描述它的那个词，`1girl` 也在内；另外两种打标方式既没写出她的样子，也没写 `1girl`，所以 LoRA 可能把 `1girl` 拉向她。`leakage` 那两行和标注检查那张表告诉你 `1girl` 有没有被夺舍。
-# > - **控制（也在第 2 项检验里）。** 要 `weiwei, closed mouth`、`weiwei, sitting` 或 `weiwei, red hair` 时，LoRA 能不能画出*带着这个标签的她*？底模自己就会听这些标签，但从来画不出她，所以只有带着标签的她才算数（`red hair` 的情况下，是其余身份标签都是她）。如果某种打标方式的触发词本身不承载她的样子，这样的提示词就画不出她；如果触发词已经把她那张图背了下来，画出来的可能是她，却没有那个标签。两个差距都要达到 0.3。
+# > - **控制（也在第 2 项检验里）。** 要 `weiwei, closed mouth`、`weiwei, sitting` 或 `weiwei, red hair` 时，LoRA 能不能画出*带着这个标签的她*？只有带着标签的她才算数（`red hair` 的情况下，是其余身份标签都是她）：触发词不承载她的样子不行，触发词把她那张图背了下来也不行。两个差距都要达到 0.3。
 # > - **模棱两可的图**按论断的写法算作不是她；上面的说明写明，换一种读法会不会改变某项检验。
 # > - [第 14 课](14_how_long_to_train.ipynb) 展示了训练更久时，控制会怎么变。
 

@@ -68,3 +68,28 @@ def test_no_measured_number_is_typed_into_prose(path):
     assert not found, (f"{path.name} types measured numbers into its prose ({len(found)}): "
                        + "; ".join(found[:8]) + ". Render them from the data with lora_course.measure.readings.say "
                        "in a code cell, or write the reading without them.")
+
+
+#: The longest a notebook's "Reading it" cell may be, in English words (its Chinese half is not counted):
+#: a reading is a few short bullets; the statistics' wording lives in notebook 01.
+READING_WORDS = 200
+
+
+def english_words(markdown: str) -> int:
+    """Words of the English half of a cell (the Chinese half is its `>` block quote; code spans and
+    HTML comments are not read)."""
+    english = "\n".join(line for line in _COMMENT.sub("", markdown).splitlines() if not line.startswith(">"))
+    return len(re.findall(r"[A-Za-z][A-Za-z'’-]*", _CODE.sub("", english)))
+
+
+def test_english_words_count_the_english_half_only():
+    assert english_words("## Reading it\nShe holds at `w = 0.6`.\n\n> 她在 0.6 时还是她。") == 5
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_readings_are_short(path):
+    nb = nbformat.read(path, as_version=4)
+    long = [(i, english_words(c.source)) for i, c in enumerate(nb.cells)
+            if c.cell_type == "markdown" and c.source.startswith("## Reading it") and english_words(c.source) > READING_WORDS]
+    assert not long, (f"{path.name}: a reading of more than {READING_WORDS} English words (cell, words: {long}): "
+                      "cut it to a few short bullets and point at the printed lines")
