@@ -167,7 +167,7 @@ def main() -> None:
     pipe, tagger = load_pipeline(base), Tagger.load()
     pop_name = json.loads((base / "pretrain.json").read_text()).get("population", "booru")
     pop = {"booru": population.BOORU, "booru_v3": population.BOORU_V3,
-           "booru_v3b": population.BOORU_V3B, "uniform": population.UNIFORM}[pop_name]
+           "booru_v3b": population.BOORU_V3B, "booru_v3c": population.BOORU_V3C, "uniform": population.UNIFORM}[pop_name]
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     where = str(base.relative_to(ROOT)) if base.is_relative_to(ROOT) else base.name
     result = {"experiment": "E8", "preregistration": "docs/preregistration/J_E8.md", "commit": commit,

@@ -115,3 +115,26 @@ def test_shuffled_names_are_seen_in_every_place():
             places.append(tags.index(s.name))
     assert places and min(places) == 0 and max(places) >= 3
     assert 0.2 < sum(p == 0 for p in places) / len(places) < 0.6
+
+
+def test_name_tokens_make_each_cast_name_one_token():
+    """Candidate c's tokenizer: a cast name is one token (an embedding row started at the mean of
+    the others), a stray name and `weiwei` are still spelled with letter pieces."""
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    from lora_course.sd.pretrain import with_name_tokens
+    tok = build_tokenizer()
+    te = CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                      num_attention_heads=2, max_position_embeddings=48))
+    before = te.get_input_embeddings().weight.detach().clone()
+    names = [c.name for c in P.BOORU_V3C.cast()]
+    tok2, te2 = with_name_tokens(tok, te, names)
+    assert len(tok(names[0], add_special_tokens=False)["input_ids"]) > 1
+    assert tok2(names[0], add_special_tokens=False)["input_ids"] == [len(tok)]
+    assert len(tok2(f"1girl, {names[0]}, smile", add_special_tokens=False)["input_ids"]) == len(
+        tok("1girl, , smile", add_special_tokens=False)["input_ids"]) + 1
+    assert len(tok2("weiwei", add_special_tokens=False)["input_ids"]) > 1
+    emb = te2.get_input_embeddings().weight
+    assert emb.shape[0] == len(tok) + len(names) and torch.equal(emb[:len(tok)], before)
+    assert torch.allclose(emb[len(tok)], before.mean(0))

@@ -86,7 +86,8 @@ CONTINUATION = PretrainConfig(n_images=24000, unet_steps=1000, unet_decay_steps=
                               warmup=100, ema_decay=0.995, checkpoint_minutes=3.0)
 #: The populations a continuation can draw from, by name.
 POPULATIONS = {"booru": population.BOORU, "uniform": population.UNIFORM, "booru_v3": population.BOORU_V3,
-               "booru_v3b": population.BOORU_V3B}
+               "booru_v3b": population.BOORU_V3B,
+               "booru_v3c": population.BOORU_V3C}
 
 
 def pretrain_captions(attrs, rng: random.Random, cfg: PretrainConfig) -> str:
@@ -359,6 +360,22 @@ def _module_hash(module: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
+def with_name_tokens(tokenizer, text_encoder, names):
+    """A copy of ``tokenizer`` in which each of ``names`` is one token of its own (as a real
+    tokenizer's merges give a known character's name), and ``text_encoder`` with an embedding row
+    for each, started at the mean of the existing rows (deterministic). The letter pieces the names
+    were spelled with are then left to the words that are nobody's."""
+    tok = copy.deepcopy(tokenizer)
+    tok.add_tokens(list(names))
+    old = text_encoder.get_input_embeddings().weight.detach().clone()
+    text_encoder.resize_token_embeddings(len(tok))
+    with torch.no_grad():
+        emb = text_encoder.get_input_embeddings().weight
+        emb[:len(old)] = old
+        emb[len(old):] = old.mean(0)
+    return tok, text_encoder
+
+
 def continue_sect(pipe, pop: population.Population, cfg: PretrainConfig, work: Path):
     """Train ``pipe``'s UNet and text encoder on for ``cfg.unet_steps`` on ``n_images`` pictures
     of ``pop`` (captioned by :func:`lora_course.world.population.caption`); returns a new pipeline with
@@ -375,11 +392,14 @@ def continue_sect(pipe, pop: population.Population, cfg: PretrainConfig, work: P
         safe_io.write_text(marker, json.dumps(this, indent=1))
     lat, samples = continuation_data(pipe.vae, pop, cfg.n_images, cfg.seed)
     unet, te = copy.deepcopy(pipe.unet), copy.deepcopy(pipe.text_encoder)
+    tok = pipe.tokenizer
+    if pop.name_tokens:
+        tok, te = with_name_tokens(tok, te, [c.name for c in pop.cast()])
 
     def captioner(i, rng):
         return population.caption(samples[i], rng, pop)
-    ema_unet, ema_te = train_unet(unet, te, pipe.tokenizer, lat, None, cfg, work, captioner=captioner)
-    new = base_model.assemble_pipeline(pipe.vae, ema_unet.eval(), ema_te.eval(), pipe.tokenizer)
+    ema_unet, ema_te = train_unet(unet, te, tok, lat, None, cfg, work, captioner=captioner)
+    new = base_model.assemble_pipeline(pipe.vae, ema_unet.eval(), ema_te.eval(), tok)
     new.set_progress_bar_config(disable=True)
     return new
 

@@ -149,6 +149,7 @@ class Population:
     cast_look_factor: float = 0.5           # a cast member's look is tagged this much less often
     p_stray_name: float = 0.0               # share of unnamed girls captioned with a fresh made-up name
     shuffle_name: bool = False              # a name's place shuffled with the other tags (else right after 1girl)
+    name_tokens: bool = False               # the cast's names are tokens of their own (sd.pretrain adds them)
     p_fox: float = 0.15                     # the animal (the world has no other non-1girl subject)
     p_empty: float = 0.1                    # empty captions (what classifier-free guidance needs)
     seed: int = 0                           # the cast's names and looks
@@ -183,6 +184,9 @@ BOORU = Population(marginals="danbooru", cast_size=64, tagging="booru")
 BOORU_V3 = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3)
 #: Candidate b (amendment 1): BOORU_V3 with every name's place shuffled with the other tags.
 BOORU_V3B = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3, shuffle_name=True)
+#: Candidate c (amendment 2): BOORU_V3B with each cast name one token of its own.
+BOORU_V3C = Population(marginals="danbooru", cast_size=16, tagging="booru", p_stray_name=0.3, shuffle_name=True,
+                       name_tokens=True)
 
 
 def stray_name(rng: random.Random, pop: Population) -> str:
