@@ -209,6 +209,19 @@ def make_near_pair_data(vae_path, n: int, seed: int, work: Path):
     return clean, rec, attrs, ambs
 
 
+def _resume(ck, net, opt, sched, gen) -> int:
+    """The step a training loop resumes at from checkpoint ``ck`` (0 without one): the network,
+    optimiser and generator restored, the schedule advanced to it."""
+    if not checkpoint.exists(ck):
+        return 0
+    info, _ = checkpoint.load(ck, {"net": net}, opt, {"gen": gen})
+    step = info["step"]
+    for _ in range(step):
+        sched.step()
+    log.info("resumed at step %d", step)
+    return step
+
+
 def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, batch: int = 128,
           lr: float = 2e-3, seed: int = 0, checkpoint_minutes: float = 3.0,
           ambiguous_steps: Optional[int] = None) -> Path:
@@ -221,13 +234,8 @@ def train(vae_path, out: Path, work: Path, n: int = 40000, steps: int = 2500, ba
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.1)
     gen = torch.Generator().manual_seed(seed + 7)
-    ck, step = work / "tagger_unclear_ckpt", 0
-    if checkpoint.exists(ck):
-        info, _ = checkpoint.load(ck, {"net": net}, opt, {"gen": gen})
-        step = info["step"]
-        for _ in range(step):
-            sched.step()
-        log.info("resumed at step %d", step)
+    ck = work / "tagger_unclear_ckpt"
+    step = _resume(ck, net, opt, sched, gen)
     last = time.time()
     net.train()
     bar = tqdm(range(step, steps), desc="tagger", initial=step, total=steps, mininterval=5)
@@ -284,12 +292,8 @@ def focus_on_ambiguity(net, clean, rec, y, ambs, n_any: int, work: Path, steps: 
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     gen = torch.Generator().manual_seed(seed + 11)
-    ck, step = work / "tagger_near_pairs_ambiguous_ckpt", 0
-    if checkpoint.exists(ck):
-        info, _ = checkpoint.load(ck, {"net": net}, opt, {"gen": gen})
-        step = info["step"]
-        for _ in range(step):
-            sched.step()
+    ck = work / "tagger_near_pairs_ambiguous_ckpt"
+    step = _resume(ck, net, opt, sched, gen)
     last = time.time()
     net.train()
     for step in tqdm(range(step, steps), desc="tagger: ambiguous pictures", initial=step, total=steps, mininterval=5):
