@@ -28,6 +28,7 @@ from lora_course.core import safe_io
 from lora_course.measure import stats
 from lora_course.world import population
 from lora_course.sd.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
+from lora_course.sd.pretrain import POPULATIONS
 from lora_course.tagger import UNCLEAR, Tagger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,8 +167,7 @@ def main() -> None:
     base = Path(a.base).resolve()
     pipe, tagger = load_pipeline(base), Tagger.load()
     pop_name = json.loads((base / "pretrain.json").read_text()).get("population", "booru")
-    pop = {"booru": population.BOORU, "booru_v3": population.BOORU_V3,
-           "booru_v3b": population.BOORU_V3B, "booru_v3c": population.BOORU_V3C, "uniform": population.UNIFORM}[pop_name]
+    pop = POPULATIONS[pop_name]
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     where = str(base.relative_to(ROOT)) if base.is_relative_to(ROOT) else base.name
     result = {"experiment": "E8", "preregistration": "docs/preregistration/J_E8.md", "commit": commit,
