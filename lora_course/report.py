@@ -227,20 +227,24 @@ def committed_verdicts(notebooks_dir) -> List[Tuple[str, List[Verdict]]]:
     return [(p.stem, find_verdicts(nbformat.read(p, as_version=4))) for p in paths]
 
 
-def results_verdicts(root) -> List[Tuple[str, List[Verdict]]]:
+def _results(root) -> dict:
+    return json.loads((Path(root) / RESULTS_FILE).read_text(encoding="utf-8"))
+
+
+def results_verdicts(root, doc=None) -> List[Tuple[str, List[Verdict]]]:
     """``(notebook name, its verdicts)`` as the committed results file holds them (:data:`RESULTS_FILE`:
-    claim, status and summary; no checks), in the order of the file."""
-    doc = json.loads((Path(root) / RESULTS_FILE).read_text(encoding="utf-8"))
+    claim, status and summary; no checks), in the order of the file (``doc``: the file, read already)."""
+    doc = _results(root) if doc is None else doc
     named: Dict[str, List[Verdict]] = {}
     for claim, d in doc["verdicts"].items():
         named.setdefault(d["notebook"], []).append(Verdict(claim, Status(d["status"]), d["summary"]))
     return sorted(named.items())
 
 
-def results_explanations(root, notebooks_link: str = "../notebooks") -> str:
+def results_explanations(root, notebooks_link: str = "../notebooks", doc=None) -> str:
     """One section per verdict of the results file that is not REPRODUCED: its status, its notebook
     and its explanation (why each check came out as it did), as its notebook displays it."""
-    doc = json.loads((Path(root) / RESULTS_FILE).read_text(encoding="utf-8"))
+    doc = _results(root) if doc is None else doc
     parts = []
     for claim, d in sorted(doc["verdicts"].items(), key=lambda kv: (kv[1]["notebook"], kv[0])):
         if d["status"] == Status.REPRODUCED:
@@ -281,7 +285,8 @@ def write_tables(root) -> List[Path]:
     """Rewrite the verdict table of every :data:`TABLE_FILES` under ``root``, and the explanations
     in :data:`EXPLAIN_FILE`, from the committed results (:data:`RESULTS_FILE`); returns the files
     changed."""
-    named = results_verdicts(root)
+    doc = _results(root)
+    named = results_verdicts(root, doc)
     changed = []
     for rel, link in TABLE_FILES.items():
         table = markdown_table(named, link)
@@ -291,7 +296,7 @@ def write_tables(root) -> List[Path]:
         old = path.read_text(encoding="utf-8")
         new = with_table(old, table, str(path))
         if rel == EXPLAIN_FILE:
-            new = with_table(new, results_explanations(root, link), str(path), EXPLAIN_START, EXPLAIN_END)
+            new = with_table(new, results_explanations(root, link, doc), str(path), EXPLAIN_START, EXPLAIN_END)
         if new != old:
             safe_io.write_text(path, new)
             changed.append(path)

@@ -96,13 +96,13 @@ def named_cast(pipe, tagger, pop: population.Population) -> dict:
 
 def never_in_pretraining(pop: population.Population) -> dict:
     out = {}
-    for label, pop in (("booru", pop), ("uniform", population.UNIFORM)):
+    for label, world_pop in (("booru", pop), ("uniform", population.UNIFORM)):
         rng = random.Random(0)
         her = named = 0
         for _ in range(N_DRAWS):
-            s = population.sample(rng, pop)
+            s = population.sample(rng, world_pop)
             her += world.is_weiwei_identity(s.attrs)
-            cap = population.caption(s, rng, pop)
+            cap = population.caption(s, rng, world_pop)
             named += ("weiwei" in cap) or ("wei" in cap)
         out[label] = {"draws": N_DRAWS, "her_identity": int(her), "captions_with_wei": int(named)}
     rng = random.Random(0)

@@ -191,11 +191,18 @@ BOORU_V3C = Population(marginals="danbooru", cast_size=16, tagging="booru", p_st
 
 def stray_name(rng: random.Random, pop: Population) -> str:
     """A made-up name that is nobody: not a cast member's, not a word of the world, never `wei`."""
-    taken = {c.name for c in pop.cast()} | {w for t in world.ALL_TAGS for w in t.split()}
+    taken = _taken_names(pop)
     while True:
         name = _made_up_name(rng)
         if name not in taken and "wei" not in name:
             return name
+
+
+@lru_cache(maxsize=None)
+def _taken_names(pop: Population) -> frozenset:
+    """The cast's names and the world's words (computed once per population: captions are drawn
+    at every pretraining step)."""
+    return frozenset({c.name for c in pop.cast()} | {w for t in world.ALL_TAGS for w in t.split()})
 
 
 def sample(rng: random.Random, pop: Population = UNIFORM) -> Sample:
