@@ -90,6 +90,7 @@ class Lab:
         self.replicates = {}
         self._base_key = None
         self._recipe_said = False
+        self._said = set()          # the "loaded ... trained earlier" lines already printed
         self.use_sampler()
 
     def use_sampler(self, solver: str = base_model.DEFAULT_SOLVER, steps: int = base_model.DEFAULT_STEPS,
@@ -131,9 +132,9 @@ class Lab:
         todo = [c for c in configs if not (reuse and cached[c.name][1].exists())]
         self.replicates[cfg.name] = tuple(c.name for c in configs)
         if not todo:
-            print(f"loaded the LoRA {cfg.name!r} trained earlier with these settings"
-                  + (f" ({runs} training runs, seeds {configs[0].seed}–{configs[-1].seed})" if runs > 1 else
-                     f" ({cached[cfg.name][1].name})"))
+            self._say_once(f"loaded the LoRA {cfg.name!r} trained earlier with these settings"
+                           + (f" ({runs} training runs, seeds {configs[0].seed}–{configs[-1].seed})" if runs > 1
+                              else f" ({cached[cfg.name][1].name})"))
         trained = []
         if todo:
             with self._on_the_bare_base(but=[c.name for c in todo]):
@@ -155,6 +156,13 @@ class Lab:
             self.sources[c.name], self.keys[c.name] = src, key
             lora.load_lora(self.pipe, src, c.name)
         return cfg.name
+
+    def _say_once(self, line: str) -> None:
+        """Print ``line`` unless this lab printed it before (a notebook that asks for the same
+        cached LoRA ten times reads it once)."""
+        if line not in self._said:
+            self._said.add(line)
+            print(line)
 
     def train_along(self, set_name, steps: Sequence[int], config: Optional[lora.LoraTrainConfig] = None,
                     reuse: bool = True, progress: bool = True) -> dict:
@@ -187,8 +195,8 @@ class Lab:
             print(f"trained {base.name!r} once for {result.steps} steps in {result.seconds:.0f} s, kept at "
                   f"{', '.join(map(str, steps))}")
         else:
-            print(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier with "
-                  f"these settings")
+            self._say_once(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier "
+                           f"with these settings")
         self.losses[base.name] = json.loads(curve.read_text())
         for k in steps:
             lora.load_lora(self.pipe, paths[k], names[k])

@@ -12,6 +12,9 @@ tiny one, and nothing else:
   experiment 1, or auto-tagged with the trigger first, by WD14 when it is available);
 * :func:`recipe` and :func:`train`: the course's LoRA trainer (:func:`lora_course.lora.train_lora`)
   with settings for a 512-pixel model;
+* :func:`toy_sd15`: where no GPU is found, a toy model of SD 1.5's layout (random weights, 32
+  pixels) that the notebook's every step runs on, on the CPU, with :data:`TOY_RECIPE` and
+  :data:`TOY_DRAW`: the pictures are noise, the code path is the real one;
 * the article's experiments 1–3 as image grids (:func:`experiment_trigger`,
   :func:`experiment_1girl`, :func:`experiment_red_hair`), and, with a tagger, how often each
   picture shows the character's tags (:meth:`Experiment.tag_rates`).
@@ -48,6 +51,11 @@ WORK_DIR = paths.BUILD_DIR / "real_sd"
 _MARKER = ".lora_course_set"
 
 PathLike = Union[str, Path]
+
+#: Training settings for :func:`toy_sd15`'s model: a few steps, enough to run every line.
+TOY_RECIPE = dict(steps=3, rank=4, unet_lr=3e-2, text_encoder_lr=3e-2, warmup_steps=0)
+#: Drawing settings for :func:`toy_sd15`'s model: two seeds, three sampler steps.
+TOY_DRAW = dict(seeds=range(2), steps=3)
 
 
 def _is_local(model: PathLike) -> bool:

@@ -43,7 +43,8 @@
 #
 # | notebook | the article's experiment / 原文的实验 | claim / 论断 |
 # |---|---|---|
-# | 01 tagging | how a training folder and its captions look; auto-tagging; the caption lint; **how the course measures** (her, unclear, verdicts and bars) | — |
+# | 01 tagging | how a training folder and its captions look; auto-tagging; the caption lint | — |
+# | 01b how the course measures | the tagger on known pictures, her / unclear / someone else, verdicts and bars; a LoRA in twenty lines | — |
 # | 02 trigger word | 1: one picture, one tag | C1 |
 # | 03 the `1girl` hijack | 2: puppet vs possession | C2 |
 # | 04 `red hair` vs `long hair` | 3: a host that resembles the caster | C3 |
@@ -59,7 +60,8 @@
 # | 14 how long to train | the training-length axis: when she appears, when the picture is memorised | the recipe rule |
 # | 15 the results | every verdict, where each turns, what to do differently | all |
 #
-# > - 01 打标签：训练文件夹和其中的标注文件长什么样；自动打标；标注检查；**课程怎么测量**（她、模棱两可、结论和门槛）
+# > - 01 打标签：训练文件夹和其中的标注文件长什么样；自动打标；标注检查
+# > - 01b 课程怎么测量：标注器读内容已知的图，她 / 模棱两可 / 别人，结论和门槛；二十行代码的 LoRA
 # > - 02 触发词：实验 1，一张图，一个标签（C1）
 # > - 03 `1girl` 被夺舍：实验 2，傀儡与夺舍（C2）
 # > - 04 `red hair` 与 `long hair`：实验 3，一个与施术者相像的宿主（C3）
@@ -151,9 +153,9 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
     print(f"{g:<11}", "  ".join(f"{v or 'none'} {x:.2f}" for v, x in spread))
 
 # %% [markdown]
-# `weiwei` means nothing to the base model yet: a puppet waiting for its caster. Next: 01, the training folder.
+# `weiwei` was never in a caption the base model learned from: a puppet waiting for its caster. It is not quite an empty word, though: alone, it leans towards a look of its own, as every unknown word does in this base model (the model card measures how far, against the empty prompt). The article's puppet is emptier, and notebook 15 comes back to what that changes. Next: 01, the training folder.
 #
-# > 对底模来说，`weiwei` 目前还没有任何含义：一个等着施术者的傀儡。下一步：第 01 课，训练文件夹。
+# > 底模学过的标注里从来没有出现过 `weiwei`：一个等着施术者的傀儡。不过它并不是一个完全空白的词：单独作为提示词时，它会偏向某种自己的样子——在这个底模里，每个没见过的词都是这样（偏了多远，模型卡以空提示词为基准量过）。文章里的傀儡更空白一些，这会带来什么不同，第 15 课再回来谈。下一步：第 01 课，训练文件夹。
 
 # %% [markdown]
 # <!-- nav -->

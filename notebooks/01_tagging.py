@@ -7,9 +7,9 @@
 #
 # > **原文**：开头几节：标签是什么（"这个词 = 这些视觉特征"）；为什么写提示词 `girl` 会得到一个女孩（底模把这个词对应到女孩的特征上）；以及为什么再加上一个角色名，得到的就是两者的交集。
 #
-# You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), the tagger auto-tagging a folder as WD14 does, the caption lint, and how the course measures every later experiment: her, unclear (模棱两可) or someone else, and what a verdict means.
+# You will see: a kohya-style dataset folder, a caption file, the tag tools (trigger first, add, remove, replace, frequency), the tagger auto-tagging a folder as WD14 does, and the caption lint. How the course measures what a LoRA draws comes next, in notebook 01b.
 #
-# > 你会看到：一个 kohya 格式的数据集文件夹、一个标注文件、几样标签工具（触发词放最前、增加、删除、替换、词频统计）、像 WD14 那样给整个文件夹自动打标的标注器、标注检查，还有课程怎样测量后面的每个实验：一张图是她、模棱两可、还是别人，以及结论是什么意思。
+# > 你会看到：一个 kohya 格式的数据集文件夹、一个标注文件、几样标签工具（触发词放最前、增加、删除、替换、词频统计）、像 WD14 那样给整个文件夹自动打标的标注器，以及标注检查。课程怎样测量 LoRA 画出的图，放在下一课 01b。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -123,38 +123,6 @@ for s in training_sets.SETS:
 # > 在终端里，也可以对你自己的文件夹做同样的检查：`python -m lora_course.datasets.caption_lint path/to/your_set`（加 `--lang zh` 只看中文，加 `--json` 输出数据）。下面的标签编辑器会随着你的修改实时显示这些检查结果，并在相关的图片旁做上记号。
 
 # %% [markdown]
-# ## How the course measures · 课程怎么测量
-# Every later notebook draws pictures and counts. The tagger reads each picture group by group (hair colour, hair length, eyes, dress, ears, mouth, expression, pose) and gives one value per group. A picture is **her** when all five identity groups show her values (white hair, long hair, blue eyes, pink dress, fox ears). When the tagger cannot decide a group, it says **unclear** (模棱两可): not a blurry picture, an ambiguous one — two different eyes, a colour between two, a half-open mouth. A partly trained or partly weighted LoRA draws many of them. Here are some, from the first LoRA of the course:
-#
-# > 后面每一课都是先画图、再计数。标注器逐组读取每张图（发色、发长、眼睛、裙子、耳朵、嘴、表情、姿势），每组给出一个值。五个身份组都是她的值（白发、长发、蓝眼、粉裙、狐耳），这张图才算**她**。标注器定不下某一组时，就把这一组读作**模棱两可**：不是图糊了，而是图本身两可——两只眼睛颜色不同、颜色介于两种之间、嘴半张半闭。练到一半、或者权重没开满的 LoRA 会画出很多这样的图。下面是课程第一个 LoRA 画出的几张：
-
-# %%
-from lora_course import course
-from lora_course.widgets import plots
-lab = course.setup()
-weiwei = lab.train("weiwei_1")
-sw = lab.sweep(["weiwei", "1girl"], weiwei)
-plots.unclear_grid(sw)
-
-# %% [markdown]
-# So every picture is one of three things: her, unclear, or clearly someone else. Below, for `1girl` at each LoRA weight: the pink part is her, the yellow part unclear, the grey part someone else. A claim must say how it counts the yellow part; the article's claims count an unclear picture as *not* what was asked (the article's pictures show a clean her), and the course prints the other way beside every check where it would change the outcome. The two whiskers are the 95 % intervals of the two countings of her: yellow as not her (top of the pink bar), yellow as her (top of the yellow bar).
-#
-# > 所以每张图只会是三种之一：她、模棱两可、或者明显是别人。下面是 `1girl` 在每个 LoRA 权重下的情况：粉色部分是她，黄色部分模棱两可，灰色部分是别人。一个论断必须说清楚黄色部分怎么算；文章的论断把模棱两可的图算作*不是*提示词要的样子（文章里的图都是清清楚楚的她）；凡是另一种读法会改变结果的地方，课程都会把那种读法的结果印在这项检验旁边。两根误差线是两种读法下"她"的比例的 95 % 区间：黄色算作不是她（粉色柱顶），黄色算作是她（黄色柱顶）。
-
-# %%
-plots.three_ways_figure(sw, "1girl")
-
-# %% [markdown]
-# **Verdicts.** Each claim of the article becomes a few checks, each a share of pictures (or a difference of two) against a bar, decided on its 95 % interval: a check **passes** when the whole interval is on the article's side of the bar, **fails** when it is wholly on the other side, and is **undecided** when it straddles the bar. A claim is REPRODUCED (复现) when every check passes, NOT REPRODUCED (未复现) when every check fails, PARTLY (部分复现) when some pass and some fail, and UNDECIDED (未定) when an open check could still tip it; under each verdict the course says why, check by check. The bars are fixed before any measurement: 0.5 for "her" or "most pictures", 0.4 for a clear difference between two prompts, 0.3 for "hard to get" or a change the article would notice, 0.7 for a feature under control, 0.1 for "absent".
-#
-# > **结论。** 文章的每个论断都拆成几项检验，每项检验拿一个图片比例（或两个比例之差）和一道门槛比，按它的 95 % 区间来判定：整个区间都落在门槛靠文章的那一边，检验**通过**；整个区间都在另一边，检验**不通过**；区间跨在门槛上，就是**未定**。每项检验都通过，论断"复现"；每项都不通过，"未复现"；有通过也有不通过，"部分复现"；还有未定的检验、可能让结论倒向任何一边，就是"未定"。每个结论下面，课程都会逐项说明原因。门槛在任何测量之前就定好了：0.5 表示"是她"或"大多数图"，0.4 表示两个提示词之间明显的差距，0.3 表示"很难得到"或文章会注意到的变化，0.7 表示一个特征可控，0.1 表示"没有"。
-
-# %% [markdown]
-# **Training runs.** Training a LoRA is itself a draw: the same picture and recipe with another training seed gives a slightly different LoRA, and at some points of the course the runs disagree more than the seeds do. So the course trains every LoRA its claims read **three times** (training seeds 0, 1 and 2) and splits each point's seeds between the three runs in turn. Every interval resamples the runs first, then the seeds within them, so it speaks for "a LoRA trained this way", not for one lucky or unlucky run; each check line prints the three runs' own shares beside it (`runs 0.91 · 1.00 · 0.80`), and a check that is open because the runs disagree says so: more runs, not more seeds, would narrow it.
-#
-# > **独立训练。** 训练 LoRA 本身也是一次抽样：同一张图、同一个配方，换一个训练种子，得到的 LoRA 就会略有不同；在课程的某些点上，几次独立训练之间的差别比种子之间的还大。所以凡是论断要读的 LoRA，课程都做**三次独立训练**（训练种子 0、1、2），每个点的种子轮流分给这三次训练。每个区间都先对独立训练重抽样，再对其中的种子重抽样，所以它说的是"这样训练出来的 LoRA"，而不是某一次碰巧好或碰巧坏的训练；每一行检验旁边都印着三次训练各自的比例（`runs 0.91 · 1.00 · 0.80`）。如果一项检验因为几次训练彼此不一致而未定，检验行会直说：要收窄区间，得多做几次独立训练，光加种子不够。
-
-# %% [markdown]
 # ## Your turn: the tag editor · 动手：标签编辑器
 # The same tools with the mouse, on the copy made above: click a tag to remove it (click it again to put it back), type tags to add them, or edit every picture at once; the table counts the pictures that carry each tag. Nothing is written until **save**, and saving keeps every old caption in `.backup/`.
 #
@@ -166,4 +134,4 @@ widgets.TagEditor(work)
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一课: [00 · Welcome: the sect, the puppet and the possession](00_welcome.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [02 · One picture, one tag: the trigger word](02_trigger_word.ipynb) →
+# ← previous / 上一课: [00 · Welcome: the sect, the puppet and the possession](00_welcome.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [01b · How the course measures, and what a LoRA is](01b_how_we_measure.ipynb) →

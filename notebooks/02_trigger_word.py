@@ -47,9 +47,9 @@ course.show_set("weiwei_1")
 
 # %% [markdown]
 # ## A puppet has no mind of its own · 傀儡没有自己的心智
-# The base model has never seen the word. Its tokenizer splits it into pieces it never trained on, so the prompt `weiwei` means nothing in particular yet:
+# The base model has never seen the word. Its tokenizer spells it letter by letter, pieces the base model met only inside other names, never as a word of their own, so no caption taught the prompt `weiwei` a meaning (though, as notebook 00 says, an unknown word is not quite empty in this base model):
 #
-# > 底模从没见过这个词。它的分词器会把这个词拆成几个底模从没训练过的片段，所以提示词 `weiwei` 眼下还没有什么特定的含义：
+# > 底模从没见过这个词。它的分词器把这个词一个字母一个字母地拆开，这些片段底模只在别的名字里见过，从没单独当作一个词见过，所以没有哪条标注教过提示词 `weiwei` 什么含义（不过正如第 00 课所说，在这个底模里，没见过的词也并不完全空白）：
 
 # %%
 from lora_course.sd.tokenizer import describe_tokens
@@ -144,8 +144,8 @@ readings.explain(verdict)
 #
 # > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练：`lab.train(Path("my_copy"))`（先 `from pathlib import Path`；`lab.train` 既接受课程自带训练集的名字，也接受以 `Path` 给出的任意 kohya 文件夹）。
 # > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。少于配方的 50 步时，w = 1 的还原度会落在哪里？
-# > - 写提示词 `weiwei, red hair`：傀儡会不会听从它从没被训练过的命令？
+# > - 写提示词 `weiwei, red hair`：傀儡会不会听从训练时从没教过它的指令？
 
 # %% [markdown]
 # <!-- nav -->
-# ← previous / 上一课: [01 · Tagging: the training folder, its captions, and where the trigger goes](01_tagging.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [03 · The `1girl` hijack: puppet vs possession](03_1girl_hijack.ipynb) →
+# ← previous / 上一课: [01b · How the course measures, and what a LoRA is](01b_how_we_measure.ipynb) · [the course map / 课程地图](../README.md#the-course) ([中文](../README.zh-CN.md)) · next / 下一课: [03 · The `1girl` hijack: puppet vs possession](03_1girl_hijack.ipynb) →

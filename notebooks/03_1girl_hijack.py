@@ -9,7 +9,7 @@
 #
 # The article's explanation: `1girl` is a **门派成员** (a member of the sect, a tag the base model knows). Training onto it is **夺舍** (possession): the host's own mind fights back when the caster's **功力** (power, the LoRA weight) drops. The puppet `weiwei` has no mind of its own, so it obeys even at partial power.
 #
-# > 文章的解释是：`1girl` 是一位**门派成员**（底模认识的标签）。把训练打到它身上就是**夺舍**：施术者的**功力**（LoRA 权重）一降，宿主自己的心智就会反抗。傀儡 `weiwei` 没有自己的心智，所以即使功力不满也照样听话。
+# > 文章的解释是：`1girl` 是一位**门派成员**（底模认识的标签）。把特征训练到它身上，就是**夺舍**：施术者的**功力**（LoRA 权重）一降，宿主自己的心智就会反抗。傀儡 `weiwei` 没有自己的心智，所以即使功力不满也照样听话。
 #
 # You will see: `weiwei` and `1girl` side by side at every weight, their fidelity curves, and whether the gap at w = 0.6 is there.
 #
@@ -99,7 +99,7 @@ readings.explain(verdict)
 # > - **三项检验。** 夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？它画成她的比例比 `1girl` 至少高 0.4 吗（傀儡的领先幅度）？
 # > - **模棱两可的图**（比如一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，这样领先幅度才是用同一把尺子量出来的；另一种读法若会改变结果，检验行会把它印出来。
 # > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到一起。
-# > - **强宿主**（3）点名了和她相矛盾的颜色：这个 LoRA 能夺舍它吗？
+# > - **强宿主**（3）写明的颜色和她的颜色相冲突：这个 LoRA 影响得到它吗？
 # > - **这个 LoRA 之外**：这两方面怎样随训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
 
 # %% [markdown]

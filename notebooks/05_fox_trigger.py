@@ -9,7 +9,7 @@
 #
 # `fox` is a member of the sect: the base model draws an orange animal for it. Training onto it is possession (夺舍).
 #
-# > `fox` 是门派成员：底模给这个词画的是一只橙色的动物。把训练打到它身上，就是夺舍。
+# > `fox` 是门派成员：底模给这个词画的是一只橙色的动物。把特征训练到它身上，就是夺舍。
 #
 # You will see: the prompt `fox` at every weight, her fidelity and the share of pictures showing the animal.
 #
@@ -100,7 +100,7 @@ readings.explain(verdict)
 # - Prompt `fox ears`: a tag close to the host.
 # - `print(sw.fidelity("fox", 0.6))` gives her fidelity attribute by attribute: which of her features does `fox` give up first as the power drops?
 #
-# > - 挂上 `fox` 的 LoRA，写提示词 `1girl`：这次夺舍有没有 `weiwei` 的 LoRA 那么强（对照第 03 课的表）？
+# > - 挂上 `fox` 的 LoRA，写提示词 `1girl`：`1girl` 被夺舍得有没有挂 `weiwei` 的 LoRA 时那么厉害（对照第 03 课的表）？
 # > - 把 `fox, 1girl` 两个标签一起打上去训练：权重 0.6 时，谁的特征占上风？
 # > - 写提示词 `fox ears`：一个和宿主很接近的标签。
 # > - `print(sw.fidelity("fox", 0.6))` 会按属性逐项给出她的还原度：功力下降时，`fox` 最先放弃的是她的哪一项特征？

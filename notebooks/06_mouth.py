@@ -9,7 +9,7 @@
 #
 # You will see: the two training sets; the two LoRAs at w = 0.6, 0.8 and 1 with both mouth prompts; how often the mouth does what the prompt asks; and the same checks on the same pictures trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log), the article's regime.
 #
-# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及把同样的图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），也就是文章的训练程度下，所做的同样检验。
+# > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及文章的训练程度下的同样检验：把同样的图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），再检验一遍。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.

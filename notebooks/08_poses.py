@@ -9,7 +9,7 @@
 #
 # You will see: `weiwei, sitting` vs `weiwei, standing` at every weight, how often a picture is *both* her and sitting, and the same checks on the same picture trained to the article's length (chosen by a rule on a calibration character: E4 in the experiment log), the article's regime.
 #
-# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比；一张图*既是她又坐着*的比例；以及把同一张图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），也就是文章的训练程度下，所做的同样检验。
+# > 你会看到：每个权重下 `weiwei, sitting` 与 `weiwei, standing` 的对比；一张图*既是她又坐着*的比例；以及文章的训练程度下的同样检验：把同一张图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），再检验一遍。
 
 # %%
 # On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
@@ -91,10 +91,10 @@ readings.explain(verdict_article, steps=tl.ARTICLE_STEPS)
 # - **Training runs.** The recipe's verdict rests on three runs of the LoRA (the check lines show each run's share), the article's-length one on a single run: E6 in docs/experiment_log.md (16 runs at that length) finds the price on its bar, runs far apart.
 #
 # > <!-- zh: reading -->
-# > - **检验什么。** `weiwei, sitting` 坐着的种子在 w = 1 时应至多占 0.3，在 w = 0.6 时应至少占 0.5；w = 1 时站着的她的比例，减去 w = 0.6 时既是她又坐着的比例（代价），应至少为 0.3。
-# > - **为什么两种结果都有可能。** 底模认识 `sitting`，而她唯一的那张图是站着的。训练得轻的 LoRA 在满权重下也可能让提示词占上风；过拟合的 LoRA 可能要等权重降下来才让出姿势，她也随之少了几分。对比上面两个结论（配方的训练长度、文章的长度）。
+# > - **检验什么。** `weiwei, sitting` 画出坐姿的种子在 w = 1 时应至多占 0.3，在 w = 0.6 时应至少占 0.5；w = 1 时站着的她的比例，减去 w = 0.6 时既是她又坐着的比例（代价），应至少为 0.3。
+# > - **为什么两种结果都有可能。** 底模认识 `sitting`，而她唯一的那张图是站着的。训练得轻的 LoRA 在满权重下也可能让提示词占上风；过拟合的 LoRA 可能要等权重降下来才肯画出这个姿势，画出的她也随之不那么像了。对比上面两个结论（配方的训练长度、文章的长度）。
 # > - **介于两者之间的图**（只有几分像她）算作不是她；另一种读法若会改变结果，检验行会把它印出来。算不算她，要你自己判断，种子帮不上忙。
-# > - **文章**画的是这场赛跑的终点；第 06 课（嘴型）和第 14 课（训练长度）也在跑这场赛跑。
+# > - **文章**画的是这场赛跑的终点；第 06 课（嘴型）和第 14 课（训练长度）也追踪了这场赛跑。
 # > - **独立训练。** 配方长度的结论靠这个 LoRA 的三次独立训练（检验行印着每次各自的比例），文章长度的结论只靠一次：docs/experiment_log.md 里的 E6（文章长度，16 次独立训练）发现代价正好落在门槛上，各次训练相差很远。
 
 # %% [markdown]

@@ -5,7 +5,7 @@
 #
 # **Article:** the metaphor of the post: training onto a word the base model knows (a 门派成员, sect member) is 夺舍, possession: it overwrites the word's old meaning, and possession comes easier when the host already resembles the caster. A made-up word is a 傀儡, a puppet with no mind of its own.
 #
-# > **原文**：文章的比喻：把训练打到一个底模认识的词（门派成员）上，就是夺舍——它会覆盖这个词原来的含义；宿主本来就和施术者相像时，夺舍更容易成功。新造的词则是傀儡，没有自己的心智。
+# > **原文**：文章的比喻：把特征训练到一个底模认识的词（门派成员）上，就是夺舍——它会覆盖这个词原来的含义；宿主本来就和施术者相像时，夺舍更容易成功。新造的词则是傀儡，没有自己的心智。
 #
 # The same picture of her, trained onto five words: the puppet `weiwei`, and the known words `1girl`, `fox`, `long hair` (she has long hair: a host that resembles her) and `red hair` (she has white hair: one that does not).
 #

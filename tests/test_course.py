@@ -18,7 +18,7 @@ def lab(tiny_pipe, tmp_path, monkeypatch):
     return course.Lab(tiny_pipe, Tagger.load(), seeds=2, runs=1)
 
 
-def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
+def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path, capsys):
     cfg = lora.LoraTrainConfig(steps=3, batch_size=2)
     name = lab.train("weiwei_1", cfg, progress=False)
     assert name == "weiwei_1" and lora.loaded_adapters(tiny_pipe) == ["weiwei_1"]
@@ -26,6 +26,9 @@ def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path):
     # the same set, settings and base: loaded from the cache, not trained again
     lab2 = course.Lab(tiny_pipe, lab.tagger, seeds=2, runs=1)
     assert lab2.train("weiwei_1", cfg, progress=False) == "weiwei_1" and "weiwei_1" not in lab2.results
+    capsys.readouterr()
+    lab2.train("weiwei_1", cfg, progress=False)          # asked again: loaded, and not said again
+    assert "trained earlier" not in capsys.readouterr().out
 
     sw = lab.sweep(["weiwei", "1girl"], name, weights=(0.0, 0.6, 1.0), progress=False)
     assert sw.images.shape == (2, 3, 2, 64, 64, 3) and len(sw.readings) == 12

@@ -14,7 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from lora_course.report import NOTEBOOK_GLOB
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob(NOTEBOOK_GLOB))
 
 _CODE = re.compile(r"`[^`\n]*`")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -71,7 +73,7 @@ def test_no_measured_number_is_typed_into_prose(path):
 
 
 #: The longest a notebook's "Reading it" cell may be, in English words (its Chinese half is not counted):
-#: a reading is a few short bullets; the statistics' wording lives in notebook 01.
+#: a reading is a few short bullets; the statistics' wording lives in notebook 01b.
 READING_WORDS = 200
 
 

@@ -49,7 +49,7 @@ def first_code(nb) -> str:
 
 def test_there_are_notebooks_and_a_setup_cell():
     assert NOTEBOOKS, "no notebooks in notebooks/"
-    assert all(re.fullmatch(r"\d\d_\w+\.ipynb", p.name) for p in NOTEBOOKS), \
+    assert all(re.fullmatch(r"\d\d[a-z]?_\w+\.ipynb", p.name) for p in NOTEBOOKS), \
         [p.name for p in NOTEBOOKS]
     text = setup_cell()
     compile(text, str(SETUP_CELL), "exec")                 # plain Python, no magics

@@ -13,7 +13,6 @@ from PIL import Image
 
 from lora_course import lora, real_sd, world
 from lora_course.datasets import dataset
-from lora_course.measure import evaluation
 from lora_course.sd import base_model, diffusion, sampling
 from lora_course.tagger import TAGGER_PATH, Tagger
 
@@ -234,40 +233,17 @@ def test_sd15_layout_end_to_end(tmp_path):
     scheduler (PNDM, scaled-linear betas, noise prediction) at toy size, saved as a diffusers
     folder and put through the notebook's steps: load, prepare, train (UNet and text encoder),
     experiment, and the kohya file read back gives the same pictures."""
-    from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
-
-    from lora_course.sd import tokenizer
-
-    torch.manual_seed(0)
-    tok = tokenizer.build_tokenizer()
-    vae = AutoencoderKL(block_out_channels=(8, 16), down_block_types=("DownEncoderBlock2D",) * 2,
-                        up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=8,
-                        sample_size=32)
-    unet = UNet2DConditionModel(sample_size=16, block_out_channels=(16, 16, 32, 32), layers_per_block=2,
-                                down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
-                                up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
-                                cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8)
-    te = CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
-                                      num_hidden_layers=2, num_attention_heads=4,
-                                      max_position_embeddings=tok.model_max_length,
-                                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                                      pad_token_id=tok.pad_token_id))
-    sched = PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                          skip_prk_steps=True, prediction_type="epsilon", steps_offset=1)
-    StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sched,
-                            safety_checker=None, feature_extractor=None, requires_safety_checker=False
-                            ).save_pretrained(tmp_path / "sd15_toy", safe_serialization=True)
-
+    folder = real_sd.toy_sd15(tmp_path / "sd15_toy")
+    assert real_sd.toy_sd15(folder) == folder                    # made once
     pipe = real_sd.load(tmp_path / "sd15_toy", device="cpu")
     assert type(pipe.scheduler).__name__ == "DPMSolverMultistepScheduler"
     assert diffusion.noise_schedule(pipe)[1] == "epsilon" and lora.base_resolution(pipe) == 32
     root = real_sd.prepare_user_set(None, tmp_path / "set", size=lora.base_resolution(pipe))
-    cfg = real_sd.recipe(pipe, steps=3, rank=4, unet_lr=3e-2, text_encoder_lr=3e-2, warmup_steps=0)
+    cfg = real_sd.recipe(pipe, **real_sd.TOY_RECIPE)
     name = real_sd.train(pipe, root, cfg, out_dir=tmp_path / "out", progress=False)
-    e = real_sd.experiment_1girl(pipe, name, seeds=range(2), steps=3)
+    e = real_sd.experiment_1girl(pipe, name, **real_sd.TOY_DRAW)
     assert e.images.shape == (2, 3, 2, 32, 32, 3)
     assert not np.array_equal(e.images[:, 0], e.images[:, 2])      # the LoRA changes the pictures
     pipe.unload_lora_weights()
     again = lora.load_lora(pipe, tmp_path / "out" / f"{name}.safetensors", "from_file")
-    assert np.array_equal(real_sd.experiment_1girl(pipe, again, seeds=range(2), steps=3).images, e.images)
+    assert np.array_equal(real_sd.experiment_1girl(pipe, again, **real_sd.TOY_DRAW).images, e.images)
