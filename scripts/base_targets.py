@@ -3,6 +3,7 @@ docs/preregistration/J_E8.md.
 
     python scripts/base_targets.py        # about 3 min on 2 cores -> data/results/base_targets.json
     python scripts/base_targets.py --base build/base_v3 --out build/experiments/e9.json   # a candidate sect
+    python scripts/base_targets.py --base build/base_v3 --seed-offset 1000 --out ...       # on fresh seeds
 
 The named cast is the cast of the population the base model's ``pretrain.json`` names.
 
@@ -162,7 +163,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default=str(BASE_DIR), help="the base model's folder (default: the shipped one)")
     ap.add_argument("--out", default=str(OUT), help="where the JSON goes")
+    ap.add_argument("--seed-offset", type=int, default=0,
+                    help="add this to every seed and to the full prompts' seed: the same rules on fresh "
+                         "pictures, to confirm a candidate judged on the default seeds (e.g. 1000)")
     a = ap.parse_args()
+    global SEEDS, PUPPET_SEEDS, FLOOR_SEEDS, FULL_SEED
+    if a.seed_offset:
+        SEEDS, PUPPET_SEEDS, FLOOR_SEEDS = ([s + a.seed_offset for s in seeds]
+                                            for seeds in (SEEDS, PUPPET_SEEDS, FLOOR_SEEDS))
+        FULL_SEED += a.seed_offset
     t0 = time.time()
     base = Path(a.base).resolve()
     pipe, tagger = load_pipeline(base), Tagger.load()
@@ -171,7 +180,8 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     where = str(base.relative_to(ROOT)) if base.is_relative_to(ROOT) else base.name
     result = {"experiment": "E8", "preregistration": "docs/preregistration/J_E8.md", "commit": commit,
-              "base": where, "population": pop_name, "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE}
+              "base": where, "population": pop_name, "steps": DEFAULT_STEPS, "guidance": DEFAULT_GUIDANCE,
+              "seed_offset": a.seed_offset}
     result["never_in_pretraining"] = never_in_pretraining(pop)
     result["full_prompts"] = full_prompts(pipe, tagger)
     result["named_cast"] = named_cast(pipe, tagger, pop)
