@@ -117,6 +117,9 @@ verdict = claims.c1(sw)
 verdict.show()
 
 # %%
+plots.verdict_figure(verdict)   # the verdict on one number line: each measured number against its bar
+
+# %%
 readings.explain(verdict)
 
 # %% [markdown]

@@ -68,6 +68,9 @@ verdict = claims.c3(sw)
 verdict.show()
 
 # %%
+plots.verdict_figure(verdict)   # the verdict on one number line: each measured number against its bar
+
+# %%
 readings.explain(verdict)
 
 # %% [markdown]

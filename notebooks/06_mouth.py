@@ -70,6 +70,9 @@ verdict = claims.c5(sw_one, sw_two)
 verdict.show()
 
 # %%
+plots.verdict_figure(verdict)   # the verdict on one number line: each measured number against its bar
+
+# %%
 readings.explain(verdict)
 
 # %% [markdown]

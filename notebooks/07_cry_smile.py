@@ -71,6 +71,9 @@ verdict = claims.c6(sw, sw_without)
 verdict.show()
 
 # %%
+plots.verdict_figure(verdict)   # the verdict on one number line: each measured number against its bar
+
+# %%
 readings.explain(verdict)
 
 # %% [markdown]

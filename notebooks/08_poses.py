@@ -61,6 +61,9 @@ verdict = claims.c7(sw)
 verdict.show()
 
 # %%
+plots.verdict_figure(verdict)   # the verdict on one number line: each measured number against its bar
+
+# %%
 readings.explain(verdict)
 
 # %% [markdown]

@@ -58,3 +58,28 @@ def test_the_checker_sees_an_overlap():
     a, b = _boxes(fig, [ax.title for ax in axes])
     assert _overlap(a, b)
     plt.close(fig)
+
+
+def test_verdict_figure_draws_every_part_where_it_was_measured():
+    """One row per measured number, its interval drawn from lo to hi in its outcome's colour, the
+    bar at its threshold; a difference (below 0) widens the axis to −1; a verdict read back from
+    a printed line (no checks) is refused with the fix."""
+    import pytest
+
+    from lora_course.measure import stats, verdicts
+
+    share = verdicts.Part("her on `weiwei`", stats.Estimate(0.81, 0.65, 0.94, 32), 0.5)
+    lead = verdicts.Part("the lead", stats.Estimate(0.41, -0.15, 0.65, 32), 0.4)
+    other = verdicts.Check(parts=(verdicts.Part("the lead", stats.Estimate(0.6, 0.5, 0.7, 32), 0.4),))
+    v = verdicts.Verdict("C9", verdicts.Status("UNDECIDED"), "s",
+                         checks=[verdicts.Check(parts=(share,)), verdicts.Check(parts=(lead,), other_way=other)])
+    fig = plots.verdict_figure(v)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["the lead", "her on `weiwei`"]
+    assert ax.get_xlim()[0] < -0.9
+    spans = {tuple(np.round(line.get_xdata(), 2)): line.get_color() for line in ax.lines if len(line.get_xdata()) == 2}
+    assert spans[(0.65, 0.94)] == plots.OUTCOME_COLORS["pass"]
+    assert spans[(-0.15, 0.65)] == plots.OUTCOME_COLORS["undecided"]
+    assert (0.5, 0.7) in spans                                   # the other reading, beneath
+    with pytest.raises(ValueError, match="Fix"):
+        plots.verdict_figure(verdicts.Verdict.parse("VERDICT C2 | UNDECIDED | x"))

@@ -240,6 +240,51 @@ def three_ways_figure(sw, prompt: str, title: Optional[str] = None):
     return _done(fig)
 
 
+#: The colour of a check's outcome on :func:`verdict_figure`'s number line.
+OUTCOME_COLORS = {"pass": "#3a9a5b", "fail": "#c0504d", "undecided": "#d9a21b"}
+
+
+def verdict_figure(verdict, title: Optional[str] = None):
+    """A claim's verdict on one number line per measured number: each part of each check is a
+    row with its 95 % interval (the bar), its value (the dot) and the threshold it must clear
+    (the black tick, the arrow pointing the way it must go), coloured by the part's outcome
+    (green shown, red not, amber undecided); the other reading of the unclear pictures, where a
+    check has one, is the hollow dot and thin line beneath. Reads only what the verdict holds."""
+    plt = _plt()
+    rows = []
+    for check in verdict.checks:
+        other = list(check.other_way.parts) if check.other_way is not None else []
+        for i, part in enumerate(check.parts):
+            rows.append((part, other[i] if i < len(other) else None))
+    if not rows:
+        raise ValueError(f"{verdict.claim}: a verdict read back from a printed line has no checks to draw. "
+                         "Fix: draw the verdict the claim returned (claims.<claim>(...)), not Verdict.parse(...)")
+    fig, ax = plt.subplots(figsize=(7.2, 0.7 * len(rows) + 1.0))
+    lows = [min(p.est.lo, p.threshold, o.est.lo if o else 1) for p, o in rows]
+    left = -1.0 if min(lows) < 0 else 0.0
+    for y, (part, other) in enumerate(reversed(rows)):
+        color = OUTCOME_COLORS[str(part.outcome)]
+        ax.plot([part.est.lo, part.est.hi], [y, y], color=color, lw=5, solid_capstyle="butt", alpha=0.8)
+        ax.plot(part.est.value, y, "o", color="black", ms=5)
+        if other is not None:
+            ax.plot([other.est.lo, other.est.hi], [y - 0.28] * 2, color=color, lw=1.2)
+            ax.plot(other.est.value, y - 0.28, "o", mfc="white", mec="black", ms=4)
+        ax.plot([part.threshold] * 2, [y - 0.35, y + 0.35], color="black", lw=1.5)
+        ax.annotate("", xy=(part.threshold + (0.06 if part.at_least else -0.06), y + 0.3),
+                    xytext=(part.threshold, y + 0.3), arrowprops=dict(arrowstyle="->", lw=0.9))
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([_wrap(p.what, 3.4) for p, _ in reversed(rows)], fontsize=7)
+    ax.set_xlim(left - 0.02, 1.02)
+    ax.set_ylim(-0.7, len(rows) - 0.4)
+    ax.axvline(0, color="grey", lw=0.5)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("dot: measured · band: its 95 % interval · tick: the bar, arrow: the side to be on\n"
+                  "hollow, beneath: the unclear pictures counted the other way", fontsize=7)
+    ax.set_title(title or f"{verdict.claim}: {verdict.status}", fontsize=10)
+    fig.tight_layout()
+    return _done(fig)
+
+
 def unclear_grid(sw, n: int = 8, title: Optional[str] = None):
     """Up to ``n`` pictures of a sweep that the tagger read ``unclear`` in some group, each labelled
     with its prompt, weight and the groups it could not decide (the pictures every counting rule
