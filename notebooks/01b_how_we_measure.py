@@ -12,18 +12,8 @@
 # > 你会看到：标注器读几张我们事先知道画了什么的图；读成**模棱两可**的图是什么样子；每张图怎样归为她、模棱两可或别人；那几个结论词各是什么意思，门槛为什么定在那里；最后，把后面每一课都要调用的黑箱打开一次：在一个注意力层上加一个 LoRA，训练一步。
 
 # %%
-# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
-import importlib.util, os, shlex, subprocess, sys
-if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
-        and importlib.util.find_spec("lora_course") is None:
-    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
-    if not os.path.isdir(home):
-        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
-        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
-    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
-    sys.path.insert(0, home)
-    print("the course is installed from", home)
+# On Colab: install the course, its code and data (anywhere else this line does nothing).
+import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 import numpy as np
@@ -135,6 +125,7 @@ class LoRALinear(nn.Module):
     def merged(self):            # the one matrix a merged LoRA file would give
         return self.base.weight + self.w * (self.alpha / self.r) * self.B @ self.A
 
+lab.unload()                     # the bare base model: the LoRA trained above is taken out
 unet = copy.deepcopy(lab.pipe.unet).requires_grad_(False)
 name, attn = next((n, m) for n, m in unet.named_modules() if n.endswith("attn2"))
 attn.to_k = LoRALinear(attn.to_k)

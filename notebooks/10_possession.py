@@ -16,18 +16,8 @@
 # > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的提示词造成多大损伤（即漂移：一个无关提示词画出来的东西偏离底模有多远；这个提示词在每个标签组里要的都是别人的特征）。
 
 # %%
-# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
-import importlib.util, os, shlex, subprocess, sys
-if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
-        and importlib.util.find_spec("lora_course") is None:
-    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
-    if not os.path.isdir(home):
-        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
-        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
-    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
-    sys.path.insert(0, home)
-    print("the course is installed from", home)
+# On Colab: install the course, its code and data (anywhere else this line does nothing).
+import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

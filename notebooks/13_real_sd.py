@@ -16,18 +16,8 @@
 # > 本课需要 CUDA GPU 和 Hugging Face Hub（Colab 的 GPU 运行时两样都有；模型只下载一次，约 4 GB）。缺了其中任何一样，下一个单元格会用一句话说明原因，然后在 CPU 上换一个同样结构的玩具模型，把后面的全部内容跑一遍。
 
 # %%
-# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
-import importlib.util, os, shlex, subprocess, sys
-if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
-        and importlib.util.find_spec("lora_course") is None:
-    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
-    if not os.path.isdir(home):
-        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
-        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
-    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
-    sys.path.insert(0, home)
-    print("the course is installed from", home)
+# On Colab: install the course, its code and data (anywhere else this line does nothing).
+import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %% [markdown]
 # ## Parameters · 参数

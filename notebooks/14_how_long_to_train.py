@@ -12,18 +12,8 @@
 # > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，在第 25、50、100、150、300、400、600 步各存一份 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
 
 # %%
-# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
-import importlib.util, os, shlex, subprocess, sys
-if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
-        and importlib.util.find_spec("lora_course") is None:
-    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
-    if not os.path.isdir(home):
-        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
-        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
-    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
-    sys.path.insert(0, home)
-    print("the course is installed from", home)
+# On Colab: install the course, its code and data (anywhere else this line does nothing).
+import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

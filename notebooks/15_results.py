@@ -16,18 +16,8 @@
 # > 这里没有一个数字是手写的：每个扫描的画法都和它所属那一课完全一样（`lora_course.results.draw`），所以跑过第 02–14 课之后，本课直接读取那几课留在 `build/points` 里的数据点，大约一分钟就好；如果在刚克隆下来的仓库里单独运行，本课会先把整门课画一遍（耗时见 README）。
 
 # %%
-# On Colab: fetch the course (code and data/) and install it. Anywhere else: nothing to do.
-import importlib.util, os, shlex, subprocess, sys
-if ("google.colab" in sys.modules or os.environ.get("LORA_COURSE_COLAB") == "1") \
-        and importlib.util.find_spec("lora_course") is None:
-    home = os.environ.get("LORA_COURSE_DIR", "/content/lora_course")
-    if not os.path.isdir(home):
-        src = os.environ.get("LORA_COURSE_REPO", "https://github.com/lora-course/lora_course")
-        subprocess.run(["git", "clone", "--depth=1", "-q", src, home], check=True)
-    pip_args = shlex.split(os.environ.get("LORA_COURSE_PIP_ARGS", ""))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *pip_args, "-e", home], check=True)
-    sys.path.insert(0, home)
-    print("the course is installed from", home)
+# On Colab: install the course, its code and data (anywhere else this line does nothing).
+import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course, results

@@ -6,11 +6,13 @@ Colab has Python and the big libraries (torch, diffusers, transformers...) but n
   Colab's preinstalled packages (a ``.pth`` line adds a folder to ``sys.path`` without running the
   ``.pth`` files inside it, so the project's own editable install of ``lora_course`` stays out:
   the test checks it cannot be imported before the first cell runs);
-* the first cell takes its Colab branch (``LORA_COURSE_COLAB=1``), clones a local git copy of
-  the working tree instead of GitHub (``LORA_COURSE_REPO``) into a temporary "/content"
-  (``LORA_COURSE_DIR``), and pip-installs it without the network (``LORA_COURSE_PIP_ARGS``);
-* the notebook's other cells run unchanged in a kernel of the fresh environment, and must reach
-  the verdict of claim C1, with ``lora_course`` imported from the clone.
+* the kernel starts as Colab's does, with ``google.colab`` imported (an IPython startup file), so
+  the first cell, unchanged, runs ``%pip install git+https://github.com/lora-course/lora_course``;
+  git's ``insteadOf`` (a git config of the test's own) sends that address to a local git copy of
+  the working tree, and pip's environment variables keep it offline;
+* the notebook's other cells run unchanged in that kernel and must reach the verdict of claim C1,
+  with ``lora_course`` imported from the fresh environment's site-packages and its ``data/``
+  (the base model, the tagger, the training sets) from inside the installed package.
 """
 from __future__ import annotations
 
@@ -57,7 +59,10 @@ def snapshot(dest: Path) -> Path:
                             cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
     for name in filter(None, listed):
         rel = Path(os.fsdecode(name))
-        if (ROOT / rel).is_file():
+        if (ROOT / rel).is_symlink():                     # lora_course/shipped -> ../data
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).symlink_to(os.readlink(ROOT / rel))
+        elif (ROOT / rel).is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, dest / rel)
     git = ["git", "-c", "user.name=course", "-c", "user.email=course@example.invalid",
@@ -77,24 +82,37 @@ def fresh_venv(path: Path) -> Path:
     return python
 
 
+COLAB_URL = "https://github.com/lora-course/lora_course"
+
+
 @pytest.mark.slow
 def test_notebook_02_runs_from_its_first_cell_as_on_colab(tmp_path):
     origin = snapshot(tmp_path / "origin")
     python = fresh_venv(tmp_path / "venv")
     content = tmp_path / "content"                       # Colab's working folder
     content.mkdir()
-    home = content / "lora_course"
+    home = tmp_path / "home"                             # where an installed course builds
+    home.mkdir()
+    site = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip())
 
     kernels = tmp_path / "jupyter" / "kernels" / "colab_sim"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "simulated Colab", "language": "python"}))
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-colab.py").write_text("import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n")
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text(f'[url "{origin.as_uri()}"]\n\tinsteadOf = {COLAB_URL}\n')
+    pipconf = tmp_path / "pip.conf"
+    pipconf.write_text("[global]\nno-index = true\nno-deps = true\nno-build-isolation = false\n"
+                       "disable-pip-version-check = true\n")
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND", "PYTHONHOME")}
-    env.update(LORA_COURSE_COLAB="1", LORA_COURSE_REPO=origin.as_uri(), LORA_COURSE_DIR=str(home),
-               LORA_COURSE_PIP_ARGS="--no-deps --no-index --no-build-isolation",
-               PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1",
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "MPLBACKEND", "PYTHONHOME", "LORA_COURSE_BUILD")
+           and not k.startswith("PIP_")}
+    env.update(HOME=str(home), GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1",
+               PIP_CONFIG_FILE=str(pipconf),
                JUPYTER_PATH=str(tmp_path / "jupyter"), IPYTHONDIR=str(tmp_path / "ipython"),
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                DIFFUSERS_VERBOSITY="error", TRANSFORMERS_VERBOSITY="error")
@@ -109,7 +127,9 @@ def test_notebook_02_runs_from_its_first_cell_as_on_colab(tmp_path):
     for c in nb.cells:
         if c.cell_type == "code":
             c.outputs, c.execution_count = [], None
-    nb.cells.append(nbformat.v4.new_code_cell("import lora_course; print('imported from', lora_course.__file__)"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import lora_course\nfrom lora_course.core import paths\n"
+        "print('imported from', lora_course.__file__)\nprint('data in', paths.DATA_DIR)"))
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, src)
     (tmp_path / "driver.py").write_text(DRIVER)
@@ -120,13 +140,17 @@ def test_notebook_02_runs_from_its_first_cell_as_on_colab(tmp_path):
     code = [c for c in done.cells if c.cell_type == "code"]
     text = ["".join(o.get("text", "") for o in c.outputs if o.get("output_type") == "stream")
             for c in code]
-    assert f"the course is installed from {home}" in text[0]
-    assert (home / "data" / "base" / "model_index.json").exists()           # data/ came with it
+    errors = [o for c in code for o in c.outputs if o.get("output_type") == "error"]
+    assert not errors, errors
     assert any("VERDICT C1 |" in t for t in text), "notebook 02 did not reach its verdict"
-    assert f"imported from {home / 'lora_course' / '__init__.py'}" in text[-1]
-    # installed into the fresh environment for good: a new process imports it from the clone
+    installed = site / "lora_course"
+    assert f"imported from {installed / '__init__.py'}" in text[-1]
+    assert f"data in {installed / 'shipped'}" in text[-1]                   # data/ came with it
+    assert (installed / "shipped" / "base" / "model_index.json").is_file()
+    assert (home / "lora_course_build" / "loras").is_dir()                   # built in the home folder
+    # installed into the fresh environment for good: a new process imports it too
     where = run([str(python), "-c", "import lora_course; print(lora_course.__file__)"], cwd=tmp_path,
                 env=env).strip()
-    assert where == str(home / "lora_course" / "__init__.py")
+    assert where == str(installed / "__init__.py")
     # and the project's own environment was left alone
     assert [p for p in project_install if not p.exists()] == []

@@ -164,6 +164,18 @@ def test_a_relative_build_folder_is_taken_from_the_repository_root(tmp_path):
     assert paths.build_dir("my_build") == paths.ROOT / "my_build"
     assert paths.build_dir("") == paths.ROOT / "build"
     assert paths.build_dir(str(tmp_path)) == tmp_path
+    assert not paths.INSTALLED and paths.DATA_DIR == paths.ROOT / "data"       # a clone
+
+
+def test_an_installed_course_finds_its_data_in_the_package_and_builds_at_home(monkeypatch, tmp_path):
+    """Installed from a wheel (the Colab cell), data/ is the package's ``shipped`` folder (in a
+    clone, a link to ../data, the same files) and the build folder is in the home folder."""
+    from lora_course.core import paths
+    assert (paths.ROOT / "lora_course" / "shipped" / "base" / "model_index.json").is_file()
+    monkeypatch.setattr(paths, "INSTALLED", True)
+    monkeypatch.setattr(paths, "HOME_BUILD", tmp_path / "lora_course_build")
+    assert paths.build_dir("") == tmp_path / "lora_course_build"
+    assert paths.build_dir("drive_build") == tmp_path / "drive_build"
 
 
 def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_side(lab, monkeypatch):

@@ -8,12 +8,11 @@ so the kernel is set in the ``.ipynb``), then execute the ``.ipynb``.
 
 The first code cell of every notebook is the Colab setup cell, kept once in
 ``scripts/colab_setup.py`` (a script of its own, outside ``notebooks/`` so that jupytext never
-pairs it, and outside the package because it must run before ``lora_course`` can be imported).
-Off Colab it does nothing; ``LORA_COURSE_COLAB=1`` takes the Colab branch anywhere, and
-``LORA_COURSE_REPO``, ``LORA_COURSE_DIR`` and ``LORA_COURSE_PIP_ARGS`` replace the clone source,
-the install folder and add pip options (``tests/test_colab.py`` runs it offline that way). To
-change it: edit that file, paste it over the first code cell of every ``notebooks/NN_*.py``, and
-sync.
+pairs it, and outside the package because it must run before ``lora_course`` can be imported):
+one line that, on Colab only, pip-installs the course from GitHub (its code, and ``data/``
+inside the package: ``pyproject.toml``). Off Colab it does nothing; ``tests/test_colab.py`` runs
+it in a simulated Colab. To change it: edit that file, paste it over the first code cell of every
+``notebooks/NN_*.py``, and sync.
 
 No torch here: these tests read files only.
 """
@@ -32,7 +31,7 @@ SETUP_CELL = ROOT / "scripts" / "colab_setup.py"
 NOTEBOOKS = sorted(NB_DIR.glob("*.ipynb"))
 SCRIPTS = sorted(NB_DIR.glob("*.py"))
 #: Where the setup cell clones the course from; the Colab badges must open the same repository.
-CLONE_RE = re.compile(r'"https://github\.com/([\w.-]+/[\w.-]+)"')
+CLONE_RE = re.compile(r'git\+https://github\.com/([\w.-]+/[\w-]+)')
 
 
 def setup_cell() -> str:
@@ -53,6 +52,7 @@ def test_there_are_notebooks_and_a_setup_cell():
         [p.name for p in NOTEBOOKS]
     text = setup_cell()
     compile(text, str(SETUP_CELL), "exec")                 # plain Python, no magics
+    assert len([l for l in text.splitlines() if not l.startswith("#")]) == 1, "the setup cell is one line"
     assert CLONE_RE.search(text), "the setup cell names no GitHub repository to clone"
 
 
