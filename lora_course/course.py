@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Sequence
@@ -50,26 +48,6 @@ def recipe_line() -> str:
     """How long the course's LoRAs train, and the rule that chose it (printed once per notebook)."""
     return (f"the course's recipe trains {DEFAULT_LORA.steps} steps: the length its rule gives "
             f"(\"stop when she appears\": {training_length.RULE_SHORT}; measured in notebook 14)")
-
-
-def quiet_libraries() -> None:
-    """Silence library chatter that is not for readers (deprecation notes, load reports)."""
-    for name in ("diffusers", "transformers", "accelerate", "peft"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    try:
-        import diffusers
-        import transformers
-        diffusers.utils.logging.set_verbosity_error()
-        transformers.utils.logging.set_verbosity_error()
-        diffusers.utils.logging.disable_progress_bar()      # loading bars: not for readers
-        transformers.utils.logging.disable_progress_bar()
-    except Exception:  # pragma: no cover - older versions
-        pass
-    # the course loads several LoRAs into one pipeline on purpose (as A1111 does); peft warns
-    # about "multiple adapters" every time
-    warnings.filterwarnings("ignore", message="Already found a `peft_config`")
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 class Lab:
@@ -450,7 +428,7 @@ def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True
     makes (the seeds of a point are split between them; ``runs=1`` trains each LoRA once); ``base``:
     another base model's folder (a candidate sect) instead of the shipped ``data/base``."""
     if quiet:
-        quiet_libraries()
+        progress_.quiet_libraries()
     torch.manual_seed(0)
     # float32 on every device: the model is tiny, and the course's numbers were measured in float32
     pipe = base_model.load_pipeline(base, device=device, dtype=torch.float32)

@@ -37,7 +37,7 @@ from .datasets import dataset, training_sets
 from .measure import evaluation
 from . import lora
 from .widgets import plots
-from .core import paths, safe_io
+from .core import paths, progress, safe_io
 from .core.availability import Availability  # the course's one answer type (re-exported here)
 
 #: An SD 1.5-class model on the Hugging Face hub (any SD 1.x diffusers model id or folder works).
@@ -95,13 +95,56 @@ def load(model: PathLike = DEFAULT_MODEL, device: Optional[str] = None,
     """The model through :func:`lora_course.sd.base_model.load_pipeline` (float16 on cuda, float32
     elsewhere), with a DPM-Solver sampler (good pictures in ~25 steps). Prints what was loaded."""
     from diffusers import DPMSolverMultistepScheduler
+    progress.quiet_libraries()
     pipe = base_model.load_pipeline(model, device=device, dtype=dtype)
     if not isinstance(pipe.scheduler, DPMSolverMultistepScheduler):
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
     n = sum(p.numel() for p in pipe.unet.parameters()) / 1e6
-    print(f"device: {pipe.device}; {model}: {n:.0f} M-parameter UNet in {pipe.unet.dtype}, "
+    shown = Path(model).name if _is_local(model) else model          # a folder by its name, not its path
+    print(f"device: {pipe.device}; {shown}: {n:.0f} M-parameter UNet in {pipe.unet.dtype}, "
           f"{lora.base_resolution(pipe)}px pictures")
     return pipe
+
+
+def toy_sd15(folder: Optional[PathLike] = None) -> Path:
+    """A toy model of SD 1.5's layout, saved as a diffusers folder (``WORK_DIR/sd15_toy`` by
+    default) and returned: the same UNet levels (four, attention in the first three and the
+    middle), scheduler (PNDM, scaled-linear betas, noise prediction), VAE and CLIP text encoder
+    classes as SD 1.5, at toy width and 32 pixels, with seeded random weights. Notebook 13 runs on
+    it where no GPU is found, so its code runs end to end on a CPU; its pictures are noise."""
+    from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    from .sd import tokenizer
+
+    progress.quiet_libraries()
+    out = Path(folder) if folder is not None else WORK_DIR / "sd15_toy"
+    if (out / "model_index.json").exists():
+        return out
+    torch.manual_seed(0)
+    tok = tokenizer.build_tokenizer()
+    vae = AutoencoderKL(block_out_channels=(8, 16), down_block_types=("DownEncoderBlock2D",) * 2,
+                        up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=8,
+                        sample_size=32)
+    unet = UNet2DConditionModel(sample_size=16, block_out_channels=(16, 16, 32, 32), layers_per_block=2,
+                                down_block_types=("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+                                up_block_types=("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3,
+                                cross_attention_dim=32, attention_head_dim=8, norm_num_groups=8)
+    te = CLIPTextModel(CLIPTextConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                                      num_hidden_layers=2, num_attention_heads=4,
+                                      max_position_embeddings=tok.model_max_length,
+                                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                                      pad_token_id=tok.pad_token_id))
+    sched = PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                          skip_prk_steps=True, prediction_type="epsilon", steps_offset=1)
+    pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sched,
+                                   safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)                          # atomic: a half-written folder is never taken for a model
+    return out
 
 
 # --------------------------------------------------------------------------------------------

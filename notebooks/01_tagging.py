@@ -12,8 +12,8 @@
 # > 你会看到：一个 kohya 格式的数据集文件夹、一个标注文件、几样标签工具（触发词放最前、增加、删除、替换、词频统计）、像 WD14 那样给整个文件夹自动打标的标注器，以及标注检查。课程怎样测量 LoRA 画出的图，放在下一课 01b。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %% [markdown]
 # ## A training folder · 训练文件夹

@@ -12,8 +12,8 @@
 # > 你会看到：标注器读几张我们事先知道画了什么的图；读成**模棱两可**的图是什么样子；每张图怎样归为她、模棱两可或别人；那几个结论词各是什么意思，门槛为什么定在那里；最后，把后面每一课都要调用的黑箱打开一次：在一个注意力层上加一个 LoRA，训练一步。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 import numpy as np

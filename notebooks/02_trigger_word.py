@@ -16,8 +16,8 @@
 # > 你会看到：她的训练图；底模怎么读这个新词；一个几秒钟就训好的 LoRA（50 步，即课程配方规则给出的长度，见第 14 课）；LoRA 权重（**功力**）从 0 到 1 时画出的图；以及测得的身份还原度（48 个种子中，她的身份属性*全部*画出来的比例）。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

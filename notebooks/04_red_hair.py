@@ -16,8 +16,8 @@
 # > 你会看到：两个提示词在各个权重下画出的图，两条还原度曲线，`red hair` 的图里红发和白发各占多少，以及每个提示词在十层功力和 w = 0.6 时是不是她。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

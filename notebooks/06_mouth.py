@@ -12,8 +12,8 @@
 # > 你会看到：两个训练集；两个 LoRA 在 w = 0.6、0.8、1 下分别配上两种嘴型提示词画出的图；嘴型照提示词的要求画出来的比例；以及文章的训练程度下的同样检验：把同样的图训练到文章的长度（这个长度由一条规则在一个校准角色上选出，见实验日志里的 E4），再检验一遍。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

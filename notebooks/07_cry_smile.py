@@ -12,8 +12,8 @@
 # > 你会看到：训练集、三个权重下的各种组合、图里同时画出所要求的两个标签的比例，以及同样的提示词在第 06 课双图 LoRA 上的样子（它的标注里没有 `crying` 和 `smile`）。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

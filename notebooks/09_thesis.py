@@ -28,8 +28,8 @@
 # > 你会看到：三个 LoRA，各自按它的打标方式本该有的用法来用；**质量**（用它自己的提示词时的身份还原度）、**控制**（`closed mouth`、`sitting`、`red hair` 还管不管用？）和**泄漏**（`1girl` 有没有被夺舍？），以及结论。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

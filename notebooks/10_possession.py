@@ -16,8 +16,8 @@
 # > 你会看到：每个词从什么权重起被夺舍；以及每个 LoRA 对它从没训练过的提示词造成多大损伤（即漂移：一个无关提示词画出来的东西偏离底模有多远；这个提示词在每个标签组里要的都是别人的特征）。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

@@ -22,8 +22,8 @@
 # > 你会看到：先验保留用的训练集；用与不用先验保留时 `1girl` 被夺舍的情况；训练集里有、没有坐姿图时，她分别能不能坐下；以及结论。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

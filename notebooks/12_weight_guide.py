@@ -17,8 +17,8 @@
 # > 你会看到：这份指南用在文章各个实验的 LoRA 上，以及第 09 课的精简标签 LoRA 上；每个 LoRA 都配一个提示词，要的东西在它的训练图里并不是每张都有。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

@@ -16,8 +16,8 @@
 # > 本课需要 CUDA GPU 和 Hugging Face Hub（Colab 的 GPU 运行时两样都有；模型只下载一次，约 4 GB）。缺了其中任何一样，下一个单元格会用一句话说明原因，然后在 CPU 上换一个同样结构的玩具模型，把后面的全部内容跑一遍。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %% [markdown]
 # ## Parameters · 参数

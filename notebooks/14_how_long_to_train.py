@@ -12,8 +12,8 @@
 # > 你会看到：单图 LoRA（`weiwei_1`）和双图 LoRA（`mouth_2`）各训练一次，在第 25、50、100、150、300、400、600 步各存一份 LoRA；课程的**配方规则**（在任何结论之前就写进代码）的实测结果；"相图"——训练步数 × LoRA 权重（功力）——每个指标一张热力图，文章里的那些图落在哪里都标了出来；旁边是损失曲线；最后是由测量结果直接打印出来的实用结论。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course

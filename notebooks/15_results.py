@@ -16,8 +16,8 @@
 # > 这里没有一个数字是手写的：每个扫描的画法都和它所属那一课完全一样（`lora_course.results.draw`），所以跑过第 02–14 课之后，本课直接读取那几课留在 `build/points` 里的数据点，大约一分钟就好；如果在刚克隆下来的仓库里单独运行，本课会先把整门课画一遍（耗时见 README）。
 
 # %%
-# On Colab: install the course, its code and data (anywhere else this line does nothing).
-import sys; "google.colab" in sys.modules and get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
+import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
+if "google.colab" in sys.modules: get_ipython().run_line_magic("pip", "install -q git+https://github.com/lora-course/lora_course")
 
 # %%
 from lora_course import course, results

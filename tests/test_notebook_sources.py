@@ -9,7 +9,7 @@ so the kernel is set in the ``.ipynb``), then execute the ``.ipynb``.
 The first code cell of every notebook is the Colab setup cell, kept once in
 ``scripts/colab_setup.py`` (a script of its own, outside ``notebooks/`` so that jupytext never
 pairs it, and outside the package because it must run before ``lora_course`` can be imported):
-one line that, on Colab only, pip-installs the course from GitHub (its code, and ``data/``
+one guarded line (after ``import sys``) that, on Colab only, pip-installs the course from GitHub (its code, and ``data/``
 inside the package: ``pyproject.toml``). Off Colab it does nothing; ``tests/test_colab.py`` runs
 it in a simulated Colab. To change it: edit that file, paste it over the first code cell of every
 ``notebooks/NN_*.py``, and sync.
@@ -52,7 +52,8 @@ def test_there_are_notebooks_and_a_setup_cell():
         [p.name for p in NOTEBOOKS]
     text = setup_cell()
     compile(text, str(SETUP_CELL), "exec")                 # plain Python, no magics
-    assert len([l for l in text.splitlines() if not l.startswith("#")]) == 1, "the setup cell is one line"
+    lines = [l for l in text.splitlines() if not l.startswith("#")]
+    assert len(lines) == 2 and lines[0].startswith("import sys"), "the setup cell: an import, one guarded line"
     assert CLONE_RE.search(text), "the setup cell names no GitHub repository to clone"
 
 
