@@ -6,8 +6,9 @@ Colab has Python and the big libraries (torch, diffusers, transformers...) but n
   Colab's preinstalled packages (a ``.pth`` line adds a folder to ``sys.path`` without running the
   ``.pth`` files inside it, so the project's own editable install of ``lora_course`` stays out:
   the test checks it cannot be imported before the first cell runs);
-* the kernel starts as Colab's does, with ``google.colab`` imported (an IPython startup file), so
-  the first cell, unchanged, runs ``%pip install git+https://github.com/lora-course/lora_course``;
+* the kernel starts as Colab's does, with ``google.colab`` imported (an IPython startup file; a
+  stand-in, gone after the first cell so that no library takes it for Colab's), so the first
+  cell, unchanged, runs ``%pip install git+https://github.com/lora-course/lora_course``;
   git's ``insteadOf`` (a git config of the test's own) sends that address to a local git copy of
   the working tree, and pip's environment variables keep it offline;
 * the notebook's other cells run unchanged in that kernel and must reach the verdict of claim C1,
@@ -83,6 +84,19 @@ def fresh_venv(path: Path) -> Path:
 
 
 COLAB_URL = "https://github.com/lora-course/lora_course"
+#: An IPython startup file: ``google.colab`` is imported, as in a Colab kernel, for the first cell
+#: only (an empty stand-in of it would mislead the libraries that look for Colab's real one).
+COLAB_STARTUP = """import sys, types
+sys.modules["google.colab"] = types.ModuleType("google.colab")
+
+
+def _first_cell_done(*args):
+    sys.modules.pop("google.colab", None)
+    get_ipython().events.unregister("post_run_cell", _first_cell_done)
+
+
+get_ipython().events.register("post_run_cell", _first_cell_done)
+"""
 
 
 @pytest.mark.slow
@@ -102,7 +116,7 @@ def test_notebook_02_runs_from_its_first_cell_as_on_colab(tmp_path):
         "display_name": "simulated Colab", "language": "python"}))
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
-    (startup / "00-colab.py").write_text("import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n")
+    (startup / "00-colab.py").write_text(COLAB_STARTUP)
     gitconfig = tmp_path / "gitconfig"
     gitconfig.write_text(f'[url "{origin.as_uri()}"]\n\tinsteadOf = {COLAB_URL}\n')
     pipconf = tmp_path / "pip.conf"
