@@ -33,7 +33,7 @@ MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experi
 @dataclass
 class Results:
     """What :func:`draw` measured: ``verdicts`` per claim (the course recipe's), ``regime`` the
-    same checks on the 600-step LoRAs (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
+    same checks on the LoRAs trained to the article's length (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
     numbers, ``advice`` notebook 12's, ``rule`` notebook 14's (steps it gives, {steps: Estimate})."""
     verdicts: Dict[str, verdicts.Verdict]
     regime: Dict[str, verdicts.Verdict]
@@ -179,35 +179,50 @@ class Moment:
     weight: float
     what: str
     est: Estimate
+    lora: str = ""          #: the LoRA the pictures are drawn with: its training set and length
 
     def label(self) -> str:
-        return f"{self.claim} · `{self.prompt}` w={self.weight:g}\n{self.what} {self.est}"
+        return f"{self.claim} · {self.lora} · `{self.prompt}` w={self.weight:g}\n{self.what} {self.est}"
 
 
 def moments(res: Results) -> List[Moment]:
-    """One moment per claim (its key point; for C5 and C7 the article's 600-step regime, where
-    the notebooks show the article's pictures)."""
+    """One moment per claim (its key point; for C5 and C7 the article's length, where the notebooks
+    show the article's pictures), each naming the LoRA it draws with and how long it trained."""
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
+    # the course's recipe trains the length its rule gives (notebook 14); the article's is E4's rule
+    light = f"{res.rule[0]} steps" if res.rule[0] else "the course's recipe"
+    long = f"{training_length.ARTICLE_STEPS} steps"
     return [
-        Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0))),
-        Moment("C2", "C2", "1girl", 0.6, "her", verdicts.share_of(s["C2"], s["C2"].her("1girl", 0.6))),
-        Moment("C3", "C3", "red hair", 1.0, "her", verdicts.share_of(s["C3"], s["C3"].her("red hair", 1.0))),
-        Moment("C4", "C4", "fox", 0.6, "the animal", verdicts.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6))),
+        Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0)),
+               lora="weiwei_1, " + light),
+        Moment("C2", "C2", "1girl", 0.6, "her", verdicts.share_of(s["C2"], s["C2"].her("1girl", 0.6)),
+               lora="weiwei_1, " + light),
+        Moment("C3", "C3", "red hair", 1.0, "her", verdicts.share_of(s["C3"], s["C3"].her("red hair", 1.0)),
+               lora="weiwei_1, " + light),
+        Moment("C4", "C4", "fox", 0.6, "the animal", verdicts.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6)),
+               lora="fox_1, " + light),
         Moment("C5", "C5 one 600", MOUTH[1], 1.0, "her, closed mouth",
-               verdicts.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"]))),
+               verdicts.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"])),
+               lora="weiwei_1, " + long),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
-               verdicts.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"]))),
+               verdicts.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"])),
+               lora="cry_smile_2, " + light),
         Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
-               verdicts.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"]))),
+               verdicts.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"])),
+               lora="weiwei_1, " + long),
         Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
-               verdicts.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0))),
+               verdicts.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0)),
+               lora="thesis_pruned, " + light),
         Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
-               verdicts.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0))),
+               verdicts.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0)),
+               lora="onto_red_hair, " + light),
         Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
-               verdicts.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True))),
+               verdicts.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True)),
+               lora="weiwei_reg, " + light),
         Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
-               verdicts.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"]))),
+               verdicts.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"])),
+               lora="weiwei_1, " + light),
     ]
 
 
