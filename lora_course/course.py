@@ -67,8 +67,7 @@ class Lab:
         #: the adapters of each name :meth:`train` returned, one per training run: name -> (names)
         self.replicates = {}
         self._base_key = None
-        self._recipe_said = False
-        self._said = set()          # the "loaded ... trained earlier" lines already printed
+        self._said = set()          # the lines said once per lab (the recipe, "loaded ... trained earlier")
         self.use_sampler()
 
     def use_sampler(self, solver: str = base_model.DEFAULT_SOLVER, steps: int = base_model.DEFAULT_STEPS,
@@ -100,9 +99,8 @@ class Lab:
         if runs < 1:
             raise ValueError(f"train: runs={runs}; a LoRA needs at least one training run. Fix: runs=1 (or 3, "
                              f"the course's)")
-        if cfg.steps == DEFAULT_LORA.steps and not cfg.epochs and not self._recipe_said:
-            print(recipe_line())
-            self._recipe_said = True
+        if cfg.steps == DEFAULT_LORA.steps and not cfg.epochs:
+            self._say_once(recipe_line())
         configs = [replace(cfg, seed=cfg.seed + r, name=run_name(cfg.name, r),
                            sample_every=PREVIEW_EVERY if previews and r == 0 else cfg.sample_every)
                    for r in range(runs)]
@@ -136,8 +134,8 @@ class Lab:
         return cfg.name
 
     def _say_once(self, line: str) -> None:
-        """Print ``line`` unless this lab printed it before (a notebook that asks for the same
-        cached LoRA ten times reads it once)."""
+        """Print ``line`` unless this lab printed it before (the recipe's line, and a cached LoRA
+        that a notebook asks for ten times, are read once)."""
         if line not in self._said:
             self._said.add(line)
             print(line)
