@@ -47,20 +47,28 @@ class Results:
     hijack_along_other: Optional[Dict[int, Estimate]] = None
 
 
-def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "") -> Dict[str, Sweep]:
+def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "", lora=None,
+                   seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
     """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them
     (:mod:`lora_course.measure.experiments`), at the course recipe, keyed by their sweep names ("C5 one"
     and "C5 two" for C5's two LoRAs). With ``steps``, only the experiments notebooks 06 and 08 also
     show at the article's length, on LoRAs trained that long (one run, kept along the training),
-    keyed ``<name><suffix>``."""
+    keyed ``<name><suffix>``. ``lora(set_name)`` gives the LoRA to draw for a training set instead
+    (as in :func:`beyond_sweeps`), and ``seeds``, when given, replaces every experiment's seeds (a
+    confirmation draws fresh ones)."""
     out = {}
     for c, e in experiments.ARTICLE.items():
         if steps is not None and c not in experiments.AT_ARTICLE_LENGTH:
             continue
         for set_name, name in zip(e.sets, e.sweep_names()):
-            lora = (lab.train(set_name, progress=False) if steps is None
-                    else lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[steps])
-            out[name + suffix] = lab.sweep(list(e.prompts), lora, weights=e.weights, seeds=e.seeds, progress=False)
+            if lora is not None:
+                adapter = lora(set_name)
+            elif steps is None:
+                adapter = lab.train(set_name, progress=False)
+            else:
+                adapter = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[steps]
+            out[name + suffix] = lab.sweep(list(e.prompts), adapter, weights=e.weights,
+                                           seeds=e.seeds if seeds is None else list(seeds), progress=False)
     return out
 
 

@@ -4,6 +4,8 @@ pre-registered in docs/preregistration/J_E5.md.
     python scripts/article_regime.py            # E5: trains 4 sets x 3 seeds, draws, decides, writes JSON
     python scripts/article_regime.py e6         # E6: weiwei_1 x 16 runs, mouth_2 x 4 (docs/preregistration/J_E6.md)
     python scripts/article_regime.py e7         # E7: T, P, R, W at this regime (docs/preregistration/J_E7.md)
+    python scripts/article_regime.py e11 --base build/base_v3f --steps 400
+                                                # E11: all eleven on a candidate sect (docs/preregistration/J_E11.md)
 
 The regime is the course's recipe at the length E4's rule gave on the calibration character
 (:data:`STEPS`). Every number is a share of pictures (or a difference of two, read the same way)
@@ -202,22 +204,24 @@ E7_SEEDS = list(range(30000, 30048))
 
 
 class ArticleLength:
-    """Where ``results.beyond_sweeps`` gets each LoRA for E7: the set trained :data:`STEPS` steps
-    with each of :data:`E7_TRAIN_SEEDS` (cached as ``<set>_400_s<seed>``, E5's names), the runs
-    loaded as one LoRA ``<set>_400`` whose sweeps split their seeds between them."""
+    """Where ``results.beyond_sweeps`` (and ``results.article_sweeps``) get each LoRA for E7 and
+    E11: the set trained ``steps`` steps with each of ``train_seeds`` (cached as
+    ``<set>_<steps>_s<seed>``, E5's names), the runs loaded as one LoRA ``<set>_<steps>`` whose
+    sweeps split their seeds between them."""
 
-    def __init__(self, lab):
+    def __init__(self, lab, steps: int = STEPS, train_seeds=E7_TRAIN_SEEDS):
         self.lab, self.seconds = lab, {}
+        self.steps, self.train_seeds = int(steps), tuple(train_seeds)
 
     def __call__(self, set_name, name=None) -> str:
         base = name or training_sets.folder(set_name).name
-        group = f"{base}_{STEPS}"
+        group = f"{base}_{self.steps}"
         if group not in self.lab.replicates:
             members = []
-            for seed in E7_TRAIN_SEEDS:
+            for seed in self.train_seeds:
                 t = time.time()
-                members.append(self.lab.train(set_name, replace(course.DEFAULT_LORA, steps=STEPS, seed=seed),
-                                              name=f"{base}_{STEPS}_s{seed}", progress=False, runs=1))
+                members.append(self.lab.train(set_name, replace(course.DEFAULT_LORA, steps=self.steps, seed=seed),
+                                              name=f"{base}_{self.steps}_s{seed}", progress=False, runs=1))
                 self.seconds[members[-1]] = round(time.time() - t, 1)
             self.lab.replicates[group] = tuple(members)
             print(f"{group}: {len(members)} runs ready", flush=True)
@@ -246,10 +250,49 @@ def e7() -> None:
     print(f"\ne7: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e7.json'}")
 
 
+#: E11 (docs/preregistration/J_E11.md): all eleven claims on a candidate sect at the article's
+#: length its E10 gave, drawn as notebooks 02-12 draw them, decided by the course's claims. Training
+#: seeds 0, 1, 2 for every set; fresh sampling seeds, 16 per training run, for every sweep.
+E11_TRAIN_SEEDS = (0, 1, 2)
+E11_SEEDS = list(range(50000, 50048))
+
+
+def e11(base: str, steps: int) -> None:
+    t0 = time.time()
+    lab = course.setup(seeds=len(E11_SEEDS), base=base)
+    source = ArticleLength(lab, steps, E11_TRAIN_SEEDS)
+    sweeps = results.article_sweeps(lab, lora=source, seeds=E11_SEEDS)
+    sweeps.update(results.beyond_sweeps(lab, source, seeds=E11_SEEDS))
+    verdicts = {**results.article_verdicts(sweeps), **results.beyond_verdicts(sweeps)}
+    out = {"experiment": "e11", "base": base, "steps": steps, "train_seeds": list(E11_TRAIN_SEEDS),
+           "seeds": E11_SEEDS, "train_seconds": source.seconds, "verdicts": {},
+           "readings": {name: sw.readings_json() for name, sw in sweeps.items()}}
+    for c, v in verdicts.items():
+        print()
+        print(v)
+        out["verdicts"][c] = {"status": v.status, "summary": v.summary, "checks": [str(ch) for ch in v.checks],
+                              "outcomes": v.outcomes}
+    print("\n| claim | status | measured (95 % intervals over runs and seeds) |")
+    print("|---|---|---|")
+    for c, v in verdicts.items():
+        print(f"| {c} | {v.status} | {v.summary} |")
+    out["seconds"] = round(time.time() - t0, 1)
+    _save("e11", out)
+    print(f"\ne11: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e11.json'}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6", "e7"))
-    name = p.parse_args().experiment
+    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6", "e7", "e11"))
+    p.add_argument("--base", default=None, help="a candidate sect's folder instead of data/base (E11)")
+    p.add_argument("--steps", type=int, default=None, help="the article's length on that sect, from its E10 (E11)")
+    a = p.parse_args()
+    name = a.experiment
+    if name == "e11":
+        if a.base is None or a.steps is None:
+            p.error("e11 needs --base (the candidate sect's folder) and --steps (the article's length its E10 gave)")
+        e11(a.base, a.steps)
+        return
     if name == "e7":
         e7()
         return
