@@ -12,6 +12,7 @@ Everything here is a thin layer over :mod:`lora_course.lora`, :mod:`lora_course.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from tqdm.auto import tqdm
 
 from .core import progress as progress_
 from .sd import base_model
-from .measure import caches, evaluation, experiments, training_length
+from .measure import caches, evaluation, experiments, sequential, training_length
 from .datasets import dataset, training_sets
 from . import lora
 from .widgets import plots
@@ -62,6 +63,8 @@ class Lab:
         self.losses = {}    # training losses of the runs of :meth:`train_along`: set -> [loss per step]
         self.seconds = {}   # training seconds of the runs :meth:`train_along` made here: set -> s
         self.cache_points = True
+        #: pictures this lab has drawn (not read from ``build/points``): what a course run costs
+        self.drawn = 0
         #: training runs of every LoRA :meth:`train` makes (see there)
         self.runs = int(runs)
         #: the adapters of each name :meth:`train` returned, one per training run: name -> (names)
@@ -213,10 +216,10 @@ class Lab:
               seeds: Optional[Sequence[int]] = None, progress: bool = True) -> evaluation.Sweep:
         """Generate prompts × weights × seeds with ``lora_name`` and read every image.
 
-        Points drawn before (by this or an earlier notebook) are taken from ``build/points``
-        instead of drawn again: the same LoRA (by its cache key), prompt, weight, seeds and sampler
-        settings give the same pictures. ``w = 0`` is the base model whatever the LoRA, so it is
-        shared by every LoRA."""
+        Pictures drawn before (by this or an earlier notebook) are taken from ``build/points``
+        instead of drawn again: the same LoRA (by its cache key), prompt, weight, seed and sampler
+        settings give the same picture, so a sweep on more seeds than an earlier one draws only the
+        new seeds. ``w = 0`` is the base model whatever the LoRA, so it is shared by every LoRA."""
         seeds = list(self.seeds if seeds is None else seeds)
         weights = [float(w) for w in weights]
         members = self.replicates.get(lora_name, (lora_name,))
@@ -226,13 +229,15 @@ class Lab:
         jobs += [(m, everyone[r::R], [w for w in weights if w != 0.0]) for r, m in enumerate(members)]
         jobs = [(m, cols, ws) for m, cols, ws in jobs if ws and cols]
         found = [self._points(m, prompts, ws, [seeds[i] for i in cols]) for m, cols, ws in jobs]
-        n = sum(len(todo) * len(cols) for (_, cols, _), (_, todo) in zip(jobs, found))
+        n = sum(len(missing) for _, todo in found for _, _, missing in todo)
         bar = tqdm(total=n, desc=f"sweep {lora_name}", unit="img", disable=progress_.disabled(progress) or n == 0,
                    mininterval=1)
         points = {}
         for (m, cols, ws), (have, todo) in zip(jobs, found):
-            have.update(self._draw(m, todo, [seeds[i] for i in cols], bar))
-            for key, pics in have.items():
+            for key, new in self._draw(m, todo, bar).items():
+                have[key].update(new)
+            for key, by_seed in have.items():
+                pics = np.stack([by_seed[seeds[i]] for i in cols])
                 if key not in points:
                     points[key] = np.zeros((len(seeds), *pics.shape[1:]), pics.dtype)
                 points[key][cols] = pics
@@ -244,57 +249,83 @@ class Lab:
             print(sw.unclear_summary())
         return sw
 
+    def until_decided(self, exp: experiments.Experiment, looks: sequential.Looks = sequential.LOOKS,
+                      progress: bool = True) -> sequential.Decided:
+        """Train ``exp``'s LoRAs and draw its sweeps in looks until its claim is decided
+        (:meth:`draw_until_decided`, on the experiment's own seeds continued)."""
+        plan = {n: (self.train(s, progress=progress), exp.prompts, exp.weights)
+                for s, n in zip(exp.sets, exp.sweep_names())}
+        return self.draw_until_decided(plan, functools.partial(experiments.decide, exp),
+                                       exp.look_seeds(looks.seeds[-1]), looks, label=exp.claim, progress=progress)
+
+    def draw_until_decided(self, plan: dict, decide, seeds: Sequence[int],
+                           looks: sequential.Looks = sequential.LOOKS, label: str = "",
+                           progress: bool = True) -> sequential.Decided:
+        """Draw the sweeps of ``plan`` (``{sweep name: (LoRA, prompts, weights)}``) in looks of more
+        and more of ``seeds`` until ``decide(sweeps)`` has no open check
+        (:mod:`lora_course.measure.sequential`). The first look draws every point of every sweep (the
+        pictures and curves a notebook shows: ``.shown``); later looks add seeds only to the points
+        the checks read, all of them together. Returns the verdict, the sweeps it was decided on
+        (``.drawn``), where and why it stopped (``.stop``)."""
+        shown = {}
+        bar = tqdm(total=len(looks), desc=f"{label} looks".strip(), unit="look",
+                   disable=progress_.disabled(progress), leave=False)
+
+        def draw(first_n):
+            bar.update(1)
+            if not shown:             # the first look: every point of every sweep
+                shown.update({n: self.sweep(list(ps), m, weights=ws, seeds=first_n, progress=False)
+                              for n, (m, ps, ws) in plan.items()})
+                return dict(shown)
+            later = sequential.read_points(shown)     # later looks: the points the checks read
+            return {n: self.sweep(later[n][0], m, weights=later[n][1], seeds=first_n, progress=False)
+                    for n, (m, _, _) in plan.items()}
+        decided = sequential.until_decided(draw, decide, seeds, looks)
+        bar.close()
+        decided.shown = shown
+        return decided
+
     def _points(self, lora_name: str, prompts: Sequence[str], weights: Sequence[float], seeds) -> tuple:
-        """``({(prompt, weight): pictures}, [(prompt, weight) still to draw])`` for one LoRA adapter:
-        the points kept in ``build/points`` (or cut from one drawn on more seeds) and the rest."""
+        """``({(prompt, weight): {seed: picture}}, [(prompt, weight, [seeds still to draw])])`` for one
+        LoRA adapter: the pictures kept in ``build/points`` on these seeds, and the rest."""
         have, todo = {}, []
         for p in prompts:
             for w in weights:
-                path = self._point_path(lora_name, p, w, seeds)
-                if path is not None and path.exists():
-                    have[p, w] = caches.load_point(path)
-                elif (wider := self._wider_point(lora_name, p, w, seeds)) is not None:
-                    have[p, w] = wider
-                else:
-                    todo.append((p, w))
+                path = self._point_path(lora_name, p, w)
+                kept = {} if path is None else caches.load_point(path)
+                have[p, w] = {s: kept[s] for s in seeds if s in kept}
+                missing = [s for s in seeds if s not in kept]
+                if missing:
+                    todo.append((p, w, missing))
         return have, todo
 
-    def _draw(self, lora_name: str, todo, seeds, bar) -> dict:
-        """Draw the points ``todo`` [(prompt, weight)] on ``seeds`` with one LoRA adapter, keep each
-        in ``build/points``, and return ``{(prompt, weight): pictures}``."""
-        out, by_weight = {}, {}
-        for p, w in todo:
-            by_weight.setdefault(w, []).append(p)
-        for w, ps in by_weight.items():
-            images, _ = evaluation.sweep_images(self.pipe, ps, [w], seeds, lora_name, steps=self.sampler["steps"],
-                                                guidance=self.sampler["guidance"], guided=self.sampler["guided"])
+    def _draw(self, lora_name: str, todo, bar) -> dict:
+        """Draw the seeds still missing of each point of ``todo`` [(prompt, weight, seeds)] with one
+        LoRA adapter, keep them in ``build/points`` beside the ones kept, and return
+        ``{(prompt, weight): {seed: picture}}`` of the new ones (:attr:`drawn` counts them)."""
+        out, batches = {}, {}
+        for p, w, missing in todo:
+            batches.setdefault((w, tuple(missing)), []).append(p)
+        for (w, missing), ps in batches.items():
+            images, _ = evaluation.sweep_images(self.pipe, ps, [w], list(missing), lora_name,
+                                                steps=self.sampler["steps"], guidance=self.sampler["guidance"],
+                                                guided=self.sampler["guided"])
             for i, p in enumerate(ps):
-                out[p, w] = images[i, 0]
-                path = self._point_path(lora_name, p, w, seeds)
+                out[p, w] = dict(zip(missing, images[i, 0]))
+                path = self._point_path(lora_name, p, w)
                 if path is not None:
-                    caches.save_point(path, images[i, 0])
-            bar.update(len(ps) * len(seeds))
+                    caches.add_to_point(path, out[p, w])
+            self.drawn += len(ps) * len(missing)
+            bar.update(len(ps) * len(missing))
         return out
 
-    def _wider_point(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[np.ndarray]:
-        """The pictures of seeds ``0 … n-1`` cut from a point drawn earlier on more seeds (``0 … m-1``,
-        m in :data:`caches.WIDER_SEEDS`): every picture depends only on its prompt, weight and seed."""
-        n = len(seeds)
-        if list(seeds) != list(range(n)):
-            return None
-        for m in caches.WIDER_SEEDS:
-            path = self._point_path(lora_name, prompt, weight, range(m)) if m > n else None
-            if path is not None and path.exists():
-                return caches.load_point(path)[:n]
-        return None
-
-    def _point_path(self, lora_name: str, prompt: str, weight: float, seeds) -> Optional[Path]:
+    def _point_path(self, lora_name: str, prompt: str, weight: float) -> Optional[Path]:
         """Where one sweep point's pictures are kept; None when it can't be named safely (a LoRA
         not trained through :meth:`train`, or caching off)."""
         if not self.cache_points or (weight != 0.0 and lora_name not in self.keys):
             return None
-        key = caches.point_key(self.keys.get(lora_name), self._base_fingerprint(), prompt, weight, seeds,
-                               self.sampler, str(self.pipe.device))
+        key = caches.point_key(self.keys.get(lora_name), self._base_fingerprint(), prompt, weight, self.sampler,
+                               str(self.pipe.device))
         return caches.point_file(key)
 
     # ---- the training-length axis (notebook 14) --------------------------------------------

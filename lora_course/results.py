@@ -111,34 +111,48 @@ class CourseRecipe:
         return self.lab.train(set_name, name=name, progress=False)
 
 
-def beyond_sweeps(lab, lora=None, seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
-    """The sweeps of the claims beyond the article (T, P, R, W) as notebooks 09–12 draw them,
-    keyed ``T <captioning>``, ``T base``, ``P <word>``, ``P drift <word>``, ``R plain``, ``R reg``,
-    ``R pose``, ``R varied`` and ``W <set>``. ``lora(set_name, name=None)`` gives the LoRA to draw
-    for a training set (default :class:`CourseRecipe`: the course's light recipe); ``seeds``, when
-    given, replaces every sweep's seeds (the article's-regime confirmation draws fresh ones)."""
+def beyond_plans(lab, lora=None) -> Dict[str, Dict[str, tuple]]:
+    """What notebooks 09–12 draw for the claims beyond the article, per claim: ``{claim: {sweep
+    name: (LoRA, prompts, weights)}}``, the sweeps named ``T <captioning>``, ``T base``, ``P <word>``,
+    ``P drift <word>``, ``R plain``, ``R reg``, ``R pose``, ``R varied`` and ``W <set>``.
+    ``lora(set_name, name=None)`` gives the LoRA to draw for a training set (default
+    :class:`CourseRecipe`: the course's light recipe)."""
     lora = CourseRecipe(lab) if lora is None else lora
-    kw = dict(progress=False) if seeds is None else dict(progress=False, seeds=list(seeds))
-    sw = {}
     # notebook 09: three captionings
     thesis_loras = {how: lora(s) for how, s in experiments.THESIS_SETS.items()}
-    prompts = list(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
-    sw.update({f"T {how}": lab.sweep(prompts, name, weights=(1.0,), **kw) for how, name in thesis_loras.items()})
-    sw["T base"] = lab.sweep([claims.THESIS_LEAK], thesis_loras["trigger"], weights=(0.0,), **kw)
+    prompts = tuple(dict.fromkeys([*claims.THESIS_PROMPTS.values(), *claims.THESIS_CONTROL, claims.THESIS_LEAK]))
+    t = {f"T {how}": (name, prompts, (1.0,)) for how, name in thesis_loras.items()}
+    t["T base"] = (thesis_loras["trigger"], (claims.THESIS_LEAK,), (0.0,))
     # notebook 10: possession
     possessed = {word: lora(s) for word, s in POSSESSED.items()}
-    sw.update({f"P {word}": lab.sweep([word], name, **kw) for word, name in possessed.items()})
-    sw.update({f"P drift {word}": lab.sweep(claims.UNRELATED, name, weights=claims.DRIFT_WEIGHTS, **kw)
-               for word, name in possessed.items()})
+    p = {f"P {word}": (name, (word,), experiments.WEIGHTS) for word, name in possessed.items()}
+    p.update({f"P drift {word}": (name, tuple(claims.UNRELATED), claims.DRIFT_WEIGHTS)
+              for word, name in possessed.items()})
     # notebook 11: the remedies
     reg = lora(remedies.prior_preservation_set(lab.pipe, "weiwei_1"), name="weiwei_reg")
     weiwei, varied = lora("weiwei_1"), thesis_loras["pruned"]
-    sw["R plain"] = lab.sweep(["weiwei", "1girl"], weiwei, **kw)
-    sw["R reg"] = lab.sweep(["weiwei", "1girl"], reg, weights=experiments.REMEDY_WEIGHTS, **kw)
-    sw["R pose"] = lab.sweep(["weiwei, sitting"], weiwei, **kw)
-    sw["R varied"] = lab.sweep(["weiwei, sitting"], varied, **kw)
+    r = {"R plain": (weiwei, ("weiwei", "1girl"), experiments.WEIGHTS),
+         "R reg": (reg, ("weiwei", "1girl"), experiments.REMEDY_WEIGHTS),
+         "R pose": (weiwei, ("weiwei, sitting",), experiments.WEIGHTS),
+         "R varied": (varied, ("weiwei, sitting",), experiments.WEIGHTS)}
     # notebook 12: the weight guide
-    sw.update({f"W {s}": lab.sweep([p], lora(s), weights=weight_guide.WEIGHTS, **kw) for s, p in USES.items()})
+    w = {f"W {s}": (lora(s), (prompt,), weight_guide.WEIGHTS) for s, prompt in USES.items()}
+    return {"T": t, "P": p, "R": r, "W": w}
+
+
+def draw_plan(lab, plan: Dict[str, tuple], seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
+    """Every sweep of a plan (``{name: (LoRA, prompts, weights)}``) on ``seeds`` (default: the lab's)."""
+    kw = dict(progress=False) if seeds is None else dict(progress=False, seeds=list(seeds))
+    return {n: lab.sweep(list(ps), m, weights=ws, **kw) for n, (m, ps, ws) in plan.items()}
+
+
+def beyond_sweeps(lab, lora=None, seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
+    """The sweeps of the claims beyond the article (T, P, R, W) as notebooks 09–12 draw them
+    (:func:`beyond_plans`), all in one dict; ``seeds``, when given, replaces every sweep's seeds
+    (the article's-regime confirmation draws fresh ones)."""
+    sw = {}
+    for plan in beyond_plans(lab, lora).values():
+        sw.update(draw_plan(lab, plan, seeds))
     return sw
 
 
@@ -147,17 +161,27 @@ def beyond_advice(sw: Dict[str, Sweep]) -> Dict[str, weight_guide.Advice]:
     return {s: weight_guide.recommend(sw[f"W {s}"], p) for s, p in USES.items()}
 
 
+def beyond_claim(claim: str, sw: Dict[str, Sweep], advice: Optional[Dict[str, weight_guide.Advice]] = None
+                 ) -> verdicts.Verdict:
+    """The verdict of one claim beyond the article (``"T"``, ``"P"``, ``"R"`` or ``"W"``) from its
+    sweeps (named as :func:`beyond_plans` names them; other sweeps in ``sw`` are ignored)."""
+    if claim == "T":
+        return claims.thesis({how: sw[f"T {how}"] for how in experiments.THESIS_SETS}, base=sw["T base"])
+    if claim == "P":
+        return claims.possession({word: sw[f"P {word}"] for word in POSSESSED},
+                                 {word: sw[f"P drift {word}"] for word in POSSESSED})
+    if claim == "R":
+        return claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"])
+    if claim == "W":
+        return claims.weight_guide(beyond_advice(sw) if advice is None else advice)
+    raise ValueError(f"beyond_claim: {claim!r} is not a claim beyond the article; use one of T, P, R, W")
+
+
 def beyond_verdicts(sw: Dict[str, Sweep], advice: Optional[Dict[str, weight_guide.Advice]] = None
                     ) -> Dict[str, verdicts.Verdict]:
     """The verdicts of T, P, R and W from :func:`beyond_sweeps` (``advice``: :func:`beyond_advice`
     of them, when already computed)."""
-    thesis = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}
-    own = {word: sw[f"P {word}"] for word in POSSESSED}
-    drifts = {word: sw[f"P drift {word}"] for word in POSSESSED}
-    advice = beyond_advice(sw) if advice is None else advice
-    return {"T": claims.thesis(thesis, base=sw["T base"]), "P": claims.possession(own, drifts),
-            "R": claims.remedies(sw["R plain"], sw["R reg"], sw["R pose"], sw["R varied"]),
-            "W": claims.weight_guide(advice)}
+    return {c: beyond_claim(c, sw, advice if c == "W" else None) for c in ("T", "P", "R", "W")}
 
 
 def table(res: Results) -> List[str]:

@@ -62,7 +62,7 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     a = lab.train("weiwei_1", cfg, progress=False)
     b = lab.train("fox_1", cfg, progress=False)
     first = lab.sweep(["weiwei", "1girl"], a, weights=(0.0, 1.0), progress=False)
-    assert len(list((tmp_path / "points").glob("*.npy"))) == 4
+    assert len(list((tmp_path / "points").glob("*.npz"))) == 4
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("drew a point that was kept")
@@ -79,7 +79,7 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(caches, "POINTS_DIR", tmp_path / "points")
     lab.keys.pop(a)
-    assert lab._point_path(a, "weiwei", 1.0, [0, 1]) is None
+    assert lab._point_path(a, "weiwei", 1.0) is None
 
 
 def test_unload_takes_every_lora_out_for_good(lab, tiny_pipe):
@@ -110,18 +110,31 @@ def test_prior_preservation_set(tiny_pipe, tmp_path):
     assert len(next(c for c in dataset.load_dataset(again).concepts if c.path.name == "1_1girl").items) == 2
 
 
-def test_fewer_seeds_are_cut_from_a_wider_point(lab, tmp_path, monkeypatch):
+def test_a_sweep_draws_only_the_seeds_not_kept(lab, tmp_path, monkeypatch):
     a = lab.train("weiwei_1", lora.LoraTrainConfig(steps=1, batch_size=2), progress=False)
-    wide = lab.sweep(["weiwei"], a, weights=(0.0, 1.0), seeds=[0, 1, 2], progress=False)
-    monkeypatch.setattr(caches, "WIDER_SEEDS", (3,))
+    first = lab.drawn
+    narrow = lab.sweep(["weiwei"], a, weights=(0.0, 1.0), seeds=[0, 1], progress=False)
+    assert lab.drawn - first == 4                                   # 2 points × 2 seeds
+    drawn = []
+    real = evaluation.sweep_images
 
-    def no_drawing(*args, **kwargs):
-        raise AssertionError("drew a point that was kept")
-    monkeypatch.setattr(evaluation, "sweep_images", no_drawing)
-    narrow = lab.sweep(["weiwei"], a, weights=(1.0, 0.0), seeds=[0, 1], progress=False)
-    assert np.array_equal(narrow.images[0, 0], wide.images[0, 1, :2])
-    with pytest.raises(AssertionError, match="kept"):        # other seeds than 0 … n-1: drawn
-        lab.sweep(["weiwei"], a, weights=(1.0,), seeds=[1, 2], progress=False)
+    def counting(pipe, prompts, weights, seeds, *args, **kwargs):
+        drawn.append((tuple(prompts), tuple(weights), tuple(seeds)))
+        return real(pipe, prompts, weights, seeds, *args, **kwargs)
+    monkeypatch.setattr(evaluation, "sweep_images", counting)
+    wide = lab.sweep(["weiwei"], a, weights=(1.0, 0.0), seeds=[0, 1, 2], progress=False)
+    assert sorted(drawn) == [(("weiwei",), (0.0,), (2,)), (("weiwei",), (1.0,), (2,))]   # only seed 2 is new
+    assert lab.drawn - first == 6
+    assert np.array_equal(wide.images[0, 0, :2], narrow.images[0, 1]) and np.array_equal(wide.images[0, 1, :2],
+                                                                                          narrow.images[0, 0])
+    # the new seed is the picture a sweep on it alone draws (a picture depends only on its seed)
+    lab.cache_points = False
+    alone = lab.sweep(["weiwei"], a, weights=(1.0,), seeds=[2], progress=False)
+    assert np.array_equal(alone.images[0, 0, 0], wide.images[0, 0, 2])
+    lab.cache_points = True
+    drawn.clear()
+    again = lab.sweep(["weiwei"], a, weights=(1.0,), seeds=[2, 0], progress=False)     # any subset, any order
+    assert drawn == [] and np.array_equal(again.images[0, 0], wide.images[0, 0, [2, 0]])
 
 
 def test_train_along_keeps_every_length_under_its_own_key(lab, tiny_pipe, tmp_path, monkeypatch):

@@ -6,11 +6,13 @@ notebook never trains or draws again what an earlier one made:
 * **trained LoRAs**, ``build/loras/<name>-<key>.safetensors``: the key digests the training set's
   pictures and captions, the settings that change the weights, and the base model
   (:func:`lora_key`);
-* **sweep points**, ``build/points/<key>.npy``: the pictures of one prompt at one LoRA weight on
-  a list of seeds; the key digests the LoRA's key (or ``base`` at w = 0: the base model whatever
-  the LoRA), the base model, the prompt, the weight, the seeds, the sampler and the device
-  (:func:`point_key`). A point on seeds ``0 … n-1`` may be cut from one drawn on more seeds
-  (:data:`WIDER_SEEDS`): a picture depends only on its prompt, weight and seed.
+* **sweep points**, ``build/points/<key>.npz``: the pictures of one prompt at one LoRA weight,
+  one per seed drawn so far, with those seeds; the key digests the LoRA's key (or ``base`` at
+  w = 0: the base model whatever the LoRA), the base model, the prompt, the weight, the sampler
+  and the device (:func:`point_key`), not the seeds: a picture depends only on its prompt, weight
+  and seed, so a sweep on any seeds takes the ones kept and draws only the rest, which are added
+  to the file (:func:`load_point`, :func:`add_to_point`). A claim drawn in looks of 16, 32 and 64
+  seeds draws each picture once.
 
 Every key is one scheme, :func:`digest`: the leading hex digits of the SHA-256 of what makes the
 thing, as text. Points are written atomically (:mod:`lora_course.core.safe_io`) and read back without
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -35,10 +37,6 @@ LORAS_DIR = BUILD_DIR / "loras"
 #: Where the pictures of every sweep point are kept between notebooks (the tagger reads them
 #: again each time).
 POINTS_DIR = BUILD_DIR / "points"
-#: Seed counts of points drawn by the course (``range(m)``), from which a point on fewer seeds is
-#: cut instead of drawn again (notebook 14's 16-seed phase diagram re-uses the 32- and 48-seed sweeps).
-WIDER_SEEDS = (32, 48, 64)
-
 
 def digest(*parts: str, length: int = 12) -> str:
     """The key scheme: the first ``length`` hex digits of the SHA-256 of ``parts`` joined."""
@@ -73,24 +71,29 @@ def sampler_extras(sampler: dict) -> dict:
     return extras
 
 
-def point_key(lora: Optional[str], base: str, prompt: str, weight: float, seeds: Sequence[int], sampler: dict,
-              device: str) -> str:
+def point_key(lora: Optional[str], base: str, prompt: str, weight: float, sampler: dict, device: str) -> str:
     """The key of one sweep point: ``lora`` is the LoRA's key (ignored at ``weight`` 0, where the
     picture is the base model's)."""
     what = {"lora": lora if weight != 0.0 else "base", "base": base, "prompt": prompt, "weight": weight,
-            "seeds": list(map(int, seeds)), "steps": sampler["steps"], "guidance": sampler["guidance"],
-            "device": device, **sampler_extras(sampler)}
+            "steps": sampler["steps"], "guidance": sampler["guidance"], "device": device, **sampler_extras(sampler)}
     return digest(json.dumps(what, sort_keys=True), length=20)
 
 
 def point_file(key: str) -> Path:
-    return POINTS_DIR / f"{key}.npy"
+    return POINTS_DIR / f"{key}.npz"
 
 
-def load_point(path: Path) -> np.ndarray:
-    return np.load(path, allow_pickle=False)
+def load_point(path: Path) -> Dict[int, np.ndarray]:
+    """The pictures kept for one point, by seed (empty when none is kept)."""
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as f:
+        return {int(s): pic for s, pic in zip(f["seeds"], f["pictures"])}
 
 
-def save_point(path: Path, pictures: np.ndarray) -> None:
+def add_to_point(path: Path, pictures: Dict[int, np.ndarray]) -> None:
+    """Keep more pictures of one point (``{seed: picture}``) beside the ones kept already."""
+    kept = {**load_point(path), **pictures}
+    seeds = sorted(kept)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe_io.save_npy(path, pictures)
+    safe_io.save_npz(path, seeds=np.asarray(seeds, np.int64), pictures=np.stack([kept[s] for s in seeds]))

@@ -116,6 +116,9 @@ class Sweep:
         self.runs: Optional[List[int]] = None if runs is None or len(set(runs)) < 2 else [int(r) for r in runs]
         #: when True, every ``unclear_counts`` below means its opposite (see :meth:`unclear_flipped`)
         self.flipped = False
+        #: every (prompt, weight) point something has read so far (a claim's checks, say): a claim
+        #: drawn in looks extends only the points its checks read (:meth:`lora_course.course.Lab.until_decided`)
+        self.read: set = set()
 
     def readings_json(self) -> dict:
         """What the tagger read, without the pictures: prompts, weights, seeds, runs and each
@@ -139,6 +142,37 @@ class Sweep:
         images = np.zeros((len(d["prompts"]), len(d["weights"]), len(d["seeds"]), 0, 0, 3), np.uint8)
         return cls(d["prompts"], d["weights"], d["seeds"], images, readings, d.get("runs"))
 
+    def head(self, n: int) -> "Sweep":
+        """The same sweep on its first ``n`` seeds only (every point, its pictures and readings cut
+        to them; their training runs kept): what a sweep drawn on ``seeds[:n]`` would have read,
+        since a picture depends only on its prompt, weight and seed."""
+        if not 1 <= n <= len(self.seeds):
+            raise ValueError(f"head({n}): this sweep has {len(self.seeds)} seeds; ask for 1 to {len(self.seeds)}")
+        S = len(self.seeds)
+        keep = [i for i in range(len(self.readings)) if i % S < n]
+        r = self.readings
+        readings = Readings(r.probs[keep], r.tags, {g: [v[i] for i in keep] for g, v in r.values.items()},
+                            {k: [v[i] for i in keep] for k, v in r.meta.items() if len(v) == len(r)})
+        runs = None if self.runs is None else self.runs[:n]
+        other = Sweep(self.prompts, self.weights, self.seeds[:n], self.images[:, :, :n], readings, runs)
+        other.flipped = self.flipped
+        return other
+
+    def select(self, prompts: Sequence[str], weights: Sequence[float]) -> "Sweep":
+        """The same sweep on some of its prompts and weights only (every seed kept): what a sweep
+        drawn on just those points would have read."""
+        S = len(self.seeds)
+        rows = [i for p in prompts for w in weights for i in self._rows(p, w)]
+        r = self.readings
+        readings = Readings(r.probs[rows], r.tags, {g: [v[i] for i in rows] for g, v in r.values.items()},
+                            {k: [v[i] for i in rows] for k, v in r.meta.items() if len(v) == len(r)})
+        pi = [self.prompts.index(p) for p in prompts]
+        wi = [self.weights.index(float(w)) for w in weights]
+        images = self.images[pi][:, wi] if self.images.size else np.zeros((len(pi), len(wi), S, 0, 0, 3), np.uint8)
+        other = Sweep(prompts, weights, self.seeds, images, readings, self.runs)
+        other.flipped = self.flipped
+        return other
+
     def unclear_flipped(self) -> "Sweep":
         """The same sweep with every ``unclear_counts`` of :meth:`her`, :meth:`shows` and
         :meth:`her_and` turned into its opposite: the claims read each sweep both ways, their
@@ -149,6 +183,10 @@ class Sweep:
 
     def rows(self, prompt: str, weight: float) -> List[int]:
         """Row indices of ``readings`` for one (prompt, weight) point."""
+        self.read.add((prompt, float(weight)))
+        return self._rows(prompt, weight)
+
+    def _rows(self, prompt: str, weight: float) -> List[int]:
         p, w = self.prompts.index(prompt), self.weights.index(float(weight))
         S = len(self.seeds)
         start = (p * len(self.weights) + w) * S

@@ -50,6 +50,15 @@ class Experiment:
     #: ``"<claim> <set>"``)
     sweeps: Optional[Tuple[str, ...]] = None
 
+    def look_seeds(self, n: int) -> Tuple[int, ...]:
+        """The first ``n`` seeds this experiment is drawn on in looks (:meth:`lora_course.course.Lab.until_decided`):
+        its own seeds continued (C1's 1000, 1001, …), else 0, 1, …"""
+        start = self.seeds[0] if self.seeds else 0
+        if self.seeds and list(self.seeds) != list(range(start, start + len(self.seeds))):
+            raise ValueError(f"{self.claim}: its seeds are not consecutive, so they cannot be continued for looks: "
+                             f"declare them as range(first, first + n)")
+        return tuple(range(start, start + n))
+
     def sweep_names(self) -> Tuple[str, ...]:
         if self.sweeps is not None:
             return self.sweeps

@@ -19,17 +19,23 @@ a check on the interval, not on the point:
   (:func:`tv_null`, a paired permutation null);
 * :func:`all_of` — the outcome of a check made of several parts ("both ≥ 0.7");
 * :func:`seeds_needed` — how many seeds would make a share's interval narrow enough to decide;
-  :func:`seeds_to_decide` — the same for any estimate, from how its width shrinks (``1/√N``).
+  :func:`seeds_to_decide` — the same for any estimate, from how its width shrinks (``1/√N``);
+* :func:`confidence` — every interval made inside it at another level than 95 % (a claim drawn in
+  looks spends its 5 % across them: :mod:`lora_course.measure.sequential`); :func:`level` says
+  which level is in force, and each :class:`Estimate` keeps the level it was made at.
 
 Pure numpy; every random draw comes from a seeded generator, so an interval is the same on every
 run.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Optional, Sequence, Tuple
+from statistics import NormalDist
+from typing import Callable, Iterator, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -37,6 +43,45 @@ import numpy as np
 Z95 = 1.959963984540054
 #: Bootstrap resamples (enough for a stable 2.5 % / 97.5 % percentile to two decimals).
 N_BOOT = 2000
+#: The level of every interval unless :func:`confidence` says otherwise.
+LEVEL = 0.95
+_level = contextvars.ContextVar("interval_level", default=LEVEL)
+
+
+def level() -> float:
+    """The level of the intervals made now: 0.95 unless inside :func:`confidence`."""
+    return _level.get()
+
+
+@contextlib.contextmanager
+def confidence(at: float) -> Iterator[float]:
+    """Make every interval inside the ``with`` block at level ``at`` (e.g. 0.9875) instead of 0.95:
+    Wilson's and Newcombe's ``z``, the bootstrap's percentiles and the seeds a share needs.
+
+        with stats.confidence(0.9875):      # the first of three looks (sequential.SPEND)
+            verdict = claims.c2(sw)
+    """
+    if not 0.5 <= at < 1:
+        raise ValueError(f"confidence({at}): a level is a share between 0.5 and 1, e.g. 0.95 or 0.9875")
+    token = _level.set(float(at))
+    try:
+        yield float(at)
+    finally:
+        _level.reset(token)
+
+
+def z_of(at: Optional[float] = None) -> float:
+    """The normal quantile of a two-sided interval at level ``at`` (default: :func:`level`)."""
+    at = level() if at is None else at
+    return Z95 if at == LEVEL else NormalDist().inv_cdf(0.5 + at / 2)
+
+
+def tails(at: Optional[float] = None) -> Tuple[float, float]:
+    """The bootstrap percentiles of a two-sided interval at level ``at`` (2.5 and 97.5 at 0.95)."""
+    at = level() if at is None else at
+    if at == LEVEL:
+        return 2.5, 97.5
+    return 50 * (1 - at), 50 * (1 + at)
 
 
 class TextEnum(str, Enum):
@@ -63,8 +108,10 @@ class Outcome(TextEnum):
 PASS, FAIL, UNDECIDED = Outcome.PASS, Outcome.FAIL, Outcome.UNDECIDED
 
 
-def wilson(k: float, n: int, z: float = Z95) -> Tuple[float, float]:
-    """The Wilson score interval of the share ``k / n`` (``(0, 1)`` when ``n`` is 0)."""
+def wilson(k: float, n: int, z: Optional[float] = None) -> Tuple[float, float]:
+    """The Wilson score interval of the share ``k / n`` (``(0, 1)`` when ``n`` is 0) at the level in
+    force (:func:`level`) unless ``z`` is given."""
+    z = z_of() if z is None else z
     if n <= 0:
         return 0.0, 1.0
     p = k / n
@@ -73,7 +120,7 @@ def wilson(k: float, n: int, z: float = Z95) -> Tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def newcombe(k1: float, n1: int, k2: float, n2: int, z: float = Z95) -> Tuple[float, float]:
+def newcombe(k1: float, n1: int, k2: float, n2: int, z: Optional[float] = None) -> Tuple[float, float]:
     """Newcombe's square-and-add interval of ``k1/n1 − k2/n2`` from the two Wilson intervals
     (Newcombe 1998, method 10: 56/70 − 48/80 gives 0.0524 to 0.3339)."""
     p1, p2 = k1 / n1, k2 / n2
@@ -84,13 +131,16 @@ def newcombe(k1: float, n1: int, k2: float, n2: int, z: float = Z95) -> Tuple[fl
 
 @dataclass(frozen=True)
 class Estimate:
-    """A measured number with its 95 % interval: ``str()`` gives ``0.91 [0.76, 0.97]``."""
+    """A measured number with its interval (95 % unless made inside :func:`confidence`): ``str()``
+    gives ``0.91 [0.76, 0.97]``."""
     value: float
     lo: float
     hi: float
     n: int = 0
     #: the value within each training run, when the seeds came from several (see :func:`share`)
     per_run: Optional[Tuple[float, ...]] = None
+    #: the interval's level (:func:`level` when the estimate was made)
+    level: float = field(default_factory=level)
 
     def __str__(self) -> str:
         return f"{self.value:.2f} [{self.lo:.2f}, {self.hi:.2f}]"
@@ -158,7 +208,7 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
     else:
         idxs = [resample(n, rng, runs) for _ in range(n_boot)]
     draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
-    lo, hi = np.percentile(draws, [2.5, 97.5])
+    lo, hi = np.percentile(draws, list(tails()))
     each = None if runs is None else tuple(float(statistic(*(a[np.asarray(runs) == r] for a in arrays)))
                                            for r in _run_labels(runs))
     return Estimate(value, float(lo), float(hi), n, each)
@@ -190,9 +240,11 @@ def both_ways(as_written: str, other_way: str) -> Outcome:
     return Outcome(as_written) if as_written == other_way else UNDECIDED
 
 
-def seeds_needed(p: float, threshold: float, z: float = Z95, most: int = 100_000) -> int:
-    """The fewest seeds at which a share of ``p`` would have its Wilson interval clear of
-    ``threshold`` (``most`` + 1 when none up to ``most`` does: ``p`` sits on the threshold)."""
+def seeds_needed(p: float, threshold: float, z: Optional[float] = None, most: int = 100_000) -> int:
+    """The fewest seeds at which a share of ``p`` would have its Wilson interval (at the level in
+    force unless ``z`` is given) clear of ``threshold`` (``most`` + 1 when none up to ``most``
+    does: ``p`` sits on the threshold)."""
+    z = z_of() if z is None else z
     if p == threshold:
         return most + 1
     for n in range(1, most + 1):

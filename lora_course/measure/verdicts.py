@@ -89,7 +89,7 @@ class Part:
         """The part as data: what it measures, the estimate with its interval (and each training
         run's value), the bar and the outcome."""
         e = self.est
-        return {"what": self.what, "value": e.value, "lo": e.lo, "hi": e.hi, "seeds": e.n,
+        return {"what": self.what, "value": e.value, "lo": e.lo, "hi": e.hi, "level": e.level, "seeds": e.n,
                 "per_run": list(e.per_run) if e.per_run else None, "bar": self.threshold, "sign": self.sign,
                 "outcome": self.outcome}
 
@@ -130,6 +130,11 @@ class Check:
     def runs(self) -> int:
         """Training runs behind the check's numbers (1 when its LoRA was trained once)."""
         return max((len(p.est.per_run or ()) for p in self.parts), default=0) or self.runs_n
+
+    @property
+    def level(self) -> float:
+        """The level of the check's intervals (0.95 unless drawn in looks: the lowest of its parts')."""
+        return min((p.est.level for p in self.parts), default=stats.LEVEL)
 
     @property
     def half_width(self) -> float:
@@ -224,6 +229,9 @@ class Verdict:
             seeds, runs = max(c.seeds for c in self.checks), max(c.runs for c in self.checks)
             hw = [c.half_width for c in self.checks if c.half_width == c.half_width]
             per = f"{seeds} seeds per point" + (f", split between {runs} training runs of each LoRA" if runs > 1 else "")
+            level = min(c.level for c in self.checks)
+            if level != stats.LEVEL:
+                per += f"; {100 * level:g} % intervals, the 5 % spent across looks"
             lines.append(f"  ({per}; the widest interval is ±{max(hw):.2f}" if hw else f"  ({per}")
             lines[-1] += "; [x] shown, [ ] not, [?] not decided at these seeds)"
         return lines
