@@ -236,6 +236,12 @@ def e7() -> None:
     verdicts = results.beyond_verdicts(sweeps)
     out = {"experiment": "e7", "steps": STEPS, "train_seeds": list(E7_TRAIN_SEEDS), "seeds": E7_SEEDS,
            "train_seconds": source.seconds, "verdicts": {}}
+    report("e7", verdicts, out, t0)
+
+
+def report(name: str, verdicts: dict, out: dict, t0: float) -> None:
+    """Print each verdict and the markdown table of the experiment log, and write ``out`` with the
+    verdicts as data to ``build/experiments/<name>.json``."""
     for c, v in verdicts.items():
         print()
         print(v)
@@ -246,8 +252,8 @@ def e7() -> None:
     for c, v in verdicts.items():
         print(f"| {c} | {v.status} | {v.summary} |")
     out["seconds"] = round(time.time() - t0, 1)
-    _save("e7", out)
-    print(f"\ne7: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e7.json'}")
+    _save(name, out)
+    print(f"\n{name}: {out['seconds'] / 60:.1f} min; numbers in {OUT / (name + '.json')}")
 
 
 #: E11 (docs/preregistration/J_E11.md): all eleven claims on a candidate sect at the article's
@@ -267,18 +273,7 @@ def e11(base: str, steps: int) -> None:
     out = {"experiment": "e11", "base": base, "steps": steps, "train_seeds": list(E11_TRAIN_SEEDS),
            "seeds": E11_SEEDS, "train_seconds": source.seconds, "verdicts": {},
            "readings": {name: sw.readings_json() for name, sw in sweeps.items()}}
-    for c, v in verdicts.items():
-        print()
-        print(v)
-        out["verdicts"][c] = {"status": v.status, "summary": v.summary, "checks": [str(ch) for ch in v.checks],
-                              "outcomes": v.outcomes}
-    print("\n| claim | status | measured (95 % intervals over runs and seeds) |")
-    print("|---|---|---|")
-    for c, v in verdicts.items():
-        print(f"| {c} | {v.status} | {v.summary} |")
-    out["seconds"] = round(time.time() - t0, 1)
-    _save("e11", out)
-    print(f"\ne11: {out['seconds'] / 60:.1f} min; numbers in {OUT / 'e11.json'}")
+    report("e11", verdicts, out, t0)
 
 
 def main():
