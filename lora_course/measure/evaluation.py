@@ -150,9 +150,7 @@ class Sweep:
             raise ValueError(f"head({n}): this sweep has {len(self.seeds)} seeds; ask for 1 to {len(self.seeds)}")
         S = len(self.seeds)
         keep = [i for i in range(len(self.readings)) if i % S < n]
-        r = self.readings
-        readings = Readings(r.probs[keep], r.tags, {g: [v[i] for i in keep] for g, v in r.values.items()},
-                            {k: [v[i] for i in keep] for k, v in r.meta.items() if len(v) == len(r)})
+        readings = self._readings_at(keep)
         runs = None if self.runs is None else self.runs[:n]
         other = Sweep(self.prompts, self.weights, self.seeds[:n], self.images[:, :, :n], readings, runs)
         other.flipped = self.flipped
@@ -163,15 +161,19 @@ class Sweep:
         drawn on just those points would have read."""
         S = len(self.seeds)
         rows = [i for p in prompts for w in weights for i in self._rows(p, w)]
-        r = self.readings
-        readings = Readings(r.probs[rows], r.tags, {g: [v[i] for i in rows] for g, v in r.values.items()},
-                            {k: [v[i] for i in rows] for k, v in r.meta.items() if len(v) == len(r)})
+        readings = self._readings_at(rows)
         pi = [self.prompts.index(p) for p in prompts]
         wi = [self.weights.index(float(w)) for w in weights]
         images = self.images[pi][:, wi] if self.images.size else np.zeros((len(pi), len(wi), S, 0, 0, 3), np.uint8)
         other = Sweep(prompts, weights, self.seeds, images, readings, self.runs)
         other.flipped = self.flipped
         return other
+
+    def _readings_at(self, rows: Sequence[int]) -> Readings:
+        """The readings of ``rows`` only (what :meth:`head` and :meth:`select` keep)."""
+        r = self.readings
+        return Readings(r.probs[rows], r.tags, {g: [v[i] for i in rows] for g, v in r.values.items()},
+                        {k: [v[i] for i in rows] for k, v in r.meta.items() if len(v) == len(r)})
 
     def unclear_flipped(self) -> "Sweep":
         """The same sweep with every ``unclear_counts`` of :meth:`her`, :meth:`shows` and

@@ -158,8 +158,3 @@ def read_points(first: Dict[str, "object"]) -> Dict[str, Tuple[List[str], List[f
         ws = [w for w in sw.weights if w in weights] or list(sw.weights)
         out[name] = (ps, ws)
     return out
-
-
-def pictures(drawn: Dict[str, object]) -> int:
-    """Pictures behind a claim's sweeps: prompts × weights × seeds, summed over the sweeps."""
-    return sum(len(sw.prompts) * len(sw.weights) * len(sw.seeds) for sw in drawn.values())
