@@ -6,6 +6,8 @@ pre-registered in docs/preregistration/J_E5.md.
     python scripts/article_regime.py e7         # E7: T, P, R, W at this regime (docs/preregistration/J_E7.md)
     python scripts/article_regime.py e11 --base build/base_v3f --steps 400
                                                 # E11: all eleven on a candidate sect (docs/preregistration/J_E11.md)
+    python scripts/article_regime.py e13 --base build/base_v3f --steps 400 --recipe "D text encoder 1e-3 + UNet 5e-4"
+                                                # E13: E11 with E12's adopted recipe (docs/preregistration/J_E12.md)
 
 The regime is the course's recipe at the length E4's rule gave on the calibration character
 (:data:`STEPS`). Every number is a share of pictures (or a difference of two, read the same way)
@@ -209,9 +211,10 @@ class ArticleLength:
     ``<set>_<steps>_s<seed>``, E5's names), the runs loaded as one LoRA ``<set>_<steps>`` whose
     sweeps split their seeds between them."""
 
-    def __init__(self, lab, steps: int = STEPS, train_seeds=E7_TRAIN_SEEDS):
+    def __init__(self, lab, steps: int = STEPS, train_seeds=E7_TRAIN_SEEDS, recipe=None):
         self.lab, self.seconds = lab, {}
         self.steps, self.train_seeds = int(steps), tuple(train_seeds)
+        self.recipe = recipe or course.DEFAULT_LORA
 
     def __call__(self, set_name, name=None) -> str:
         base = name or training_sets.folder(set_name).name
@@ -220,7 +223,7 @@ class ArticleLength:
             members = []
             for seed in self.train_seeds:
                 t = time.time()
-                members.append(self.lab.train(set_name, replace(course.DEFAULT_LORA, steps=self.steps, seed=seed),
+                members.append(self.lab.train(set_name, replace(self.recipe, steps=self.steps, seed=seed),
                                               name=f"{base}_{self.steps}_s{seed}", progress=False, runs=1))
                 self.seconds[members[-1]] = round(time.time() - t, 1)
             self.lab.replicates[group] = tuple(members)
@@ -261,28 +264,39 @@ def report(name: str, verdicts: dict, out: dict, t0: float) -> None:
 #: seeds 0, 1, 2 for every set; fresh sampling seeds, 16 per training run, for every sweep.
 E11_TRAIN_SEEDS = (0, 1, 2)
 E11_SEEDS = list(range(50000, 50048))
+#: E13 (docs/preregistration/J_E12.md): E11 with E12's adopted recipe, on fresh seeds.
+E13_SEEDS = list(range(60000, 60048))
 
 
-def e11(base: str, steps: int) -> None:
+def e11(base: str, steps: int, name: str = "e11", seeds=E11_SEEDS, recipe_label: str = None) -> None:
+    """E11 (or E13 with ``recipe_label``, one of E12's recipes): all eleven claims on ``base``."""
+    from regime_experiments import E12_RECIPES  # noqa: E402  (E12's recipes, by their label)
     t0 = time.time()
-    lab = course.setup(seeds=len(E11_SEEDS), base=base)
-    source = ArticleLength(lab, steps, E11_TRAIN_SEEDS)
-    sweeps = results.article_sweeps(lab, lora=source, seeds=E11_SEEDS)
-    sweeps.update(results.beyond_sweeps(lab, source, seeds=E11_SEEDS))
+    lab = course.setup(seeds=len(seeds), base=base)
+    recipe = None if recipe_label is None else E12_RECIPES[recipe_label][0]
+    source = ArticleLength(lab, steps, E11_TRAIN_SEEDS, recipe)
+    sweeps = results.article_sweeps(lab, lora=source, seeds=seeds)
+    sweeps.update(results.beyond_sweeps(lab, source, seeds=seeds))
     verdicts = {**results.article_verdicts(sweeps), **results.beyond_verdicts(sweeps)}
-    out = {"experiment": "e11", "base": base, "steps": steps, "train_seeds": list(E11_TRAIN_SEEDS),
-           "seeds": E11_SEEDS, "train_seconds": source.seconds, "verdicts": {},
-           "readings": {name: sw.readings_json() for name, sw in sweeps.items()}}
-    report("e11", verdicts, out, t0)
+    out = {"experiment": name, "base": base, "steps": steps, "recipe": recipe_label or "the course's",
+           "train_seeds": list(E11_TRAIN_SEEDS), "seeds": seeds, "train_seconds": source.seconds, "verdicts": {},
+           "readings": {n: sw.readings_json() for n, sw in sweeps.items()}}
+    report(name, verdicts, out, t0)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6", "e7", "e11"))
+    p.add_argument("experiment", nargs="?", default="e5", choices=("e5", "e6", "e7", "e11", "e13"))
     p.add_argument("--base", default=None, help="a candidate sect's folder instead of data/base (E11)")
-    p.add_argument("--steps", type=int, default=None, help="the article's length on that sect, from its E10 (E11)")
+    p.add_argument("--steps", type=int, default=None, help="the article's length on that sect, from its E10 (E11, E13)")
+    p.add_argument("--recipe", default=None, help="E12's adopted recipe, by its label (E13)")
     a = p.parse_args()
     name = a.experiment
+    if name == "e13":
+        if a.base is None or a.steps is None or a.recipe is None:
+            p.error("e13 needs --base, --steps (the article's length E12 gave) and --recipe (E12's adopted label)")
+        e11(a.base, a.steps, "e13", E13_SEEDS, a.recipe)
+        return
     if name == "e11":
         if a.base is None or a.steps is None:
             p.error("e11 needs --base (the candidate sect's folder) and --steps (the article's length its E10 gave)")

@@ -5,6 +5,7 @@
     python scripts/regime_experiments.py e3      # the puppet: `weiwei` vs `喂喂`, each eye read alone
     python scripts/regime_experiments.py e4      # the recipe map on the calibration character
     python scripts/regime_experiments.py e10 --base build/base_v3   # E4's selected recipe on a candidate sect
+    python scripts/regime_experiments.py e12 --base build/base_v3f  # recipes that bind the trigger (the host)
 
 Each run is resumable (LoRAs in build/loras, points in build/points), prints markdown tables for
 the experiment log and writes every number to build/experiments/<e>.json. Every share is given
@@ -433,6 +434,71 @@ def e10(lab) -> dict:
     return out
 
 
+# ---- E12 ------------------------------------------------------------------------------------
+#: E12 (docs/preregistration/J_E12.md): a text-encoder LoRA beside a UNet LoRA, the UNet's share varied.
+E12_RECIPES = {
+    "C text encoder 1e-3 + UNet k/v 2e-3": (replace(COURSE, text_encoder_lr=1e-3,
+                                                    unet_targets=("attn2.to_k", "attn2.to_v")),
+                                            (50, 100, 200, 400, 800)),
+    "D text encoder 1e-3 + UNet 5e-4": (replace(COURSE, unet_lr=5e-4, text_encoder_lr=1e-3), (100, 200, 400, 800, 1600)),
+    "E text encoder 1e-3 + UNet 1e-3": (replace(COURSE, unet_lr=1e-3, text_encoder_lr=1e-3), (50, 100, 200, 400, 800)),
+    "F text encoder 2e-3 + UNet 5e-4": (replace(COURSE, unet_lr=5e-4, text_encoder_lr=2e-3), (100, 200, 400, 800, 1600)),
+}
+#: The host rule's bars: the hijack (`1girl` her at w = 1) and the puppet's lead at w = 0.6 (C2's).
+HIJACK_BAR, LEAD_BAR = 0.5, 0.4
+
+
+def host_rules(rec: dict) -> dict:
+    """E12's host rule at the recipe's article's length: `1girl` hijacked at w = 1 on at least
+    half of the seeds, and `qiuqiu` minus `1girl` at w = 0.6 at least 0.4 (point values)."""
+    art = rec["rules"]["article_length"]
+    if art is None:
+        return {"hijack": None, "lead": None, "host": None}
+    c = next(c for c in rec["cells"] if c["steps"] == art)
+    hijack = c["1girl"]["1.0"]["her"]["value"]
+    lead = c["her"]["0.6"]["her"]["value"] - c["1girl"]["0.6"]["her"]["value"]
+    return {"hijack": round(hijack, 3), "lead": round(lead, 3),
+            "host": hijack >= HIJACK_BAR and lead >= LEAD_BAR}
+
+
+def _e12_recipe(lab, label, cfg, steps, folder) -> dict:
+    rec = e4_recipe(lab, label, cfg, steps, folder)
+    rec["rules"] = e4_rules(rec)
+    rec["rules"].update(host_rules(rec))
+    print(f"{label}: run {rec['run_seconds']} s; rules {rec['rules']}", flush=True)
+    return rec
+
+
+def e12(lab) -> dict:
+    """E12: the four recipes on training seed 0; the cheapest that is coherent and meets the host
+    is trained on seed 1 and adopted only if that run meets the same rules."""
+    folder = one_picture_set("qiuqiu_1", QIUQIU, TRIGGER_Q)
+    out = {"recipes": []}
+    for label, (cfg, steps) in E12_RECIPES.items():
+        out["recipes"].append(_e12_recipe(lab, label, cfg, steps, folder))
+        _save("e12_partial", out)
+    ok = [r for r in out["recipes"] if r["rules"]["coherent"] and r["rules"]["host"]]
+    chosen = min(ok, key=lambda r: r["rules"]["seconds_to_article_length"] or 1e9) if ok else None
+    out["selected"], out["adopted"] = (chosen["recipe"] if chosen else None), None
+    if chosen:
+        cfg, steps = E12_RECIPES[chosen["recipe"]]
+        rep = _e12_recipe(lab, chosen["recipe"] + ", training seed 1", replace(cfg, seed=1), steps, folder)
+        out["replicate"] = rep
+        if rep["rules"]["coherent"] and rep["rules"]["host"]:
+            out["adopted"] = chosen["recipe"]
+            out["article_length"] = max(chosen["rules"]["article_length"], rep["rules"]["article_length"])
+    shown = out["recipes"] + ([out["replicate"]] if "replicate" in out else [])
+    print_cells(shown)
+    print_rules(shown)
+    print("\n| recipe | hijack (`1girl` her at w=1) | lead (`qiuqiu` − `1girl` at w=0.6) | host met |")
+    print("|---|---|---|---|")
+    for rec in shown:
+        r = rec["rules"]
+        print(f"| {rec['recipe']} | {r['hijack']} | {r['lead']} | {r['host']} |")
+    print(f"\nselected: {out['selected']}; adopted: {out['adopted']}; article's length: {out.get('article_length')}")
+    return out
+
+
 def _save(name: str, data: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     safe_io.write_text(OUT / f"{name}.json", json.dumps(data, indent=1, ensure_ascii=False))
@@ -440,12 +506,12 @@ def _save(name: str, data: dict) -> None:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("experiment", choices=("e1", "e2", "e3", "e4", "e10"))
-    p.add_argument("--base", default=None, help="a candidate sect's folder instead of data/base (E10)")
+    p.add_argument("experiment", choices=("e1", "e2", "e3", "e4", "e10", "e12"))
+    p.add_argument("--base", default=None, help="a candidate sect's folder instead of data/base (E10, E12)")
     a = p.parse_args()
     lab = course.setup(seeds=len(SEEDS), base=a.base)
     t0 = time.time()
-    data = {"e1": e1, "e2": e2, "e3": e3, "e4": e4, "e10": e10}[a.experiment](lab)
+    data = {"e1": e1, "e2": e2, "e3": e3, "e4": e4, "e10": e10, "e12": e12}[a.experiment](lab)
     data["base"] = a.base or "data/base"
     data["seconds"] = round(time.time() - t0, 1)
     data["seeds"] = SEEDS
