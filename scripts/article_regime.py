@@ -6,7 +6,7 @@ pre-registered in docs/preregistration/J_E5.md.
     python scripts/article_regime.py e7         # E7: T, P, R, W at this regime (docs/preregistration/J_E7.md)
     python scripts/article_regime.py e11 --base build/base_v3f --steps 400
                                                 # E11: all eleven on a candidate sect (docs/preregistration/J_E11.md)
-    python scripts/article_regime.py e13 --base build/base_v3f --steps 400 --recipe "D text encoder 1e-3 + UNet 5e-4"
+    python scripts/article_regime.py e13 --base build/base_v3f --steps 800 --recipe "F text encoder 2e-3 + UNet 5e-4"
                                                 # E13: E11 with E12's adopted recipe (docs/preregistration/J_E12.md)
 
 The regime is the course's recipe at the length E4's rule gave on the calibration character
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from regime_experiments import OUT, _save  # noqa: E402  (the E1-E4 script: output folder, atomic JSON)
+from regime_experiments import E12_RECIPES, OUT, _save  # noqa: E402  (the E1-E12 script: E12's recipes, output folder, atomic JSON)
 
 from lora_course import course, results  # noqa: E402
 from lora_course.datasets import training_sets  # noqa: E402
@@ -270,7 +270,6 @@ E13_SEEDS = list(range(60000, 60048))
 
 def e11(base: str, steps: int, name: str = "e11", seeds=E11_SEEDS, recipe_label: str = None) -> None:
     """E11 (or E13 with ``recipe_label``, one of E12's recipes): all eleven claims on ``base``."""
-    from regime_experiments import E12_RECIPES  # noqa: E402  (E12's recipes, by their label)
     t0 = time.time()
     lab = course.setup(seeds=len(seeds), base=base)
     recipe = None if recipe_label is None else E12_RECIPES[recipe_label][0]
