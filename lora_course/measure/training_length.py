@@ -43,15 +43,6 @@ from .stats import Estimate
 
 #: The steps one run keeps (from before she appears to past the article's regime).
 KEEP_STEPS = (25, 50, 100, 150, 300, 400, 600)
-#: The article's regime: trained until the picture is learned by heart (notebooks 06 and 08 show
-#: their claim at this length beside the recipe's). Chosen by a rule on a calibration character
-#: no claim reads (`qiuqiu`, experiment E4 in docs/experiment_log.md, pre-registered in
-#: docs/preregistration/J_E1-E4.md): the first kept length at which her one-picture LoRA, trained
-#: with the course's recipe, copies its training picture at w = 1 on at least half of the seeds.
-#: (It was an asserted 600 before.)
-ARTICLE_STEPS = 400
-#: The training sets whose run the course keeps along its length (notebooks 06, 08 and 14).
-ALONG_SETS = ("weiwei_1", "mouth_2")
 #: The weights of the phase diagram (w = 0, the base model, is shared by every step).
 WEIGHTS = (0.0, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per cell of the phase diagram (intervals of about ±0.25 at worst: the map shows where
@@ -187,8 +178,8 @@ def rule_lines(chosen: Optional[int], est: Dict[int, Estimate], default_steps: i
     lines += [f"RULE | {k:>4} steps: her on {e} {'(clears it)' if stats.decide(e, RULE_LEVEL) == stats.PASS else ''}".rstrip()
               for k, e in est.items()]
     got = f"{chosen} steps" if chosen is not None else "no kept step"
-    lines.append(f"RULE | gives {got}; the course's recipe trains {default_steps} steps "
-                 + ("(the rule's)" if chosen == default_steps else "(NOT the rule's: fix course.DEFAULT_LORA)"))
+    lines.append(f"RULE | gives {got}; the light recipe trains {default_steps} steps "
+                 + ("(the rule's)" if chosen == default_steps else "(NOT the rule's: fix course.LIGHT_LORA)"))
     return lines
 
 
