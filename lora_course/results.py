@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .course import ARTICLE_LORA, LIGHT_LORA
+from . import course
 from .datasets import training_sets
 from .measure import claims, experiments, remedies, stats, training_length, verdicts, weight_guide
 from .widgets import plots
@@ -31,8 +31,6 @@ from .measure.stats import Estimate
 
 POSSESSED, USES, NOTEBOOKS = experiments.POSSESSED, experiments.USES, experiments.NOTEBOOKS
 MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experiments.C7.prompts
-#: How long the light recipe trains (shown beside the article's LoRAs in notebooks 06 and 08).
-LIGHT_STEPS = LIGHT_LORA.steps
 
 
 @dataclass
@@ -231,7 +229,7 @@ def table(res: Results) -> List[str]:
                          f"把模棱两可的图算作提示词要的样子：{verdicts.STATUS_ZH[v.other_status].split('：')[0]}")
         if c in res.light:
             r = res.light[c]
-            lines.append(f"    with the light recipe ({LIGHT_STEPS} steps): {r.status} | {r.summary}")
+            lines.append(f"    with the light recipe ({course.LIGHT_LORA.steps} steps): {r.status} | {r.summary}")
     return lines
 
 
@@ -257,7 +255,7 @@ def moments(res: Results) -> List[Moment]:
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
     # every claim reads the article's LoRAs (its length chosen by a rule on a calibration character: E12)
-    light = f"{ARTICLE_LORA.steps} steps"
+    light = f"{course.ARTICLE_LORA.steps} steps"
     return [
         Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0)),
                lora="weiwei_1, " + light),
@@ -394,11 +392,11 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
     lost = c_one.decide(claims.LOW, False) == PASS
     kept = c_two.decide(claims.CONTROL) == PASS
     out.append((f"Tag what varies: after one open-mouth picture she has the closed mouth asked for in {c_one} with the "
-                f"article's LoRA ({ARTICLE_LORA.steps} steps){' (lost once the picture is learned)' if lost else ''} "
-                f"and {c_light} with the light recipe's ({LIGHT_STEPS} steps); a second picture, tagged "
+                f"article's LoRA ({course.ARTICLE_LORA.steps} steps){' (lost once the picture is learned)' if lost else ''} "
+                f"and {c_light} with the light recipe's ({course.LIGHT_LORA.steps} steps); a second picture, tagged "
                 f"`closed mouth`, {'keeps' if kept else 'is not shown to keep'} it ({c_two}) (C5).",
-                f"给会变的东西打标签：只有一张张嘴图时，用文章的 LoRA（{ARTICLE_LORA.steps} 步）她按要求闭上嘴的比例是 "
-                f"{c_one.zh()}{'（图被背下来后就丢了）' if lost else ''}，用轻配方的（{LIGHT_STEPS} 步）是 {c_light.zh()}；"
+                f"给会变的东西打标签：只有一张张嘴图时，用文章的 LoRA（{course.ARTICLE_LORA.steps} 步）她按要求闭上嘴的比例是 "
+                f"{c_one.zh()}{'（图被背下来后就丢了）' if lost else ''}，用轻配方的（{course.LIGHT_LORA.steps} 步）是 {c_light.zh()}；"
                 f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two.zh()}）（C5）。"))
     # the working weight (W)
     ws = {k: a.weight for k, a in res.advice.items()}

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import nbformat
 
-from lora_course import report, results, world
+from lora_course import course, report, results, world
 from lora_course.measure import stats
 from lora_course.measure.stats import Estimate
 from test_claims import OTHER, fake_sweep, share
@@ -31,7 +31,7 @@ def test_the_results_table_is_what_each_notebook_printed():
         (v,) = [v for v in report.find_verdicts(nb) if v.claim == claim]
         assert (status.strip(), summary) == (v.status, v.summary), f"{claim}: notebook 15 differs from {notebook}"
     regimes = [AT.match(x).groups() for x in lines if AT.match(x)]
-    assert len(regimes) == 2 and all(int(steps) == results.LIGHT_STEPS for steps, _, _ in regimes)
+    assert len(regimes) == 2 and all(int(steps) == course.LIGHT_LORA.steps for steps, _, _ in regimes)
     for (steps, status, summary), notebook in zip(regimes, ("06_mouth", "08_poses")):
         printed = [x for x in _printed(nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4))
                    if x.startswith("AT the light recipe ")]
