@@ -37,9 +37,9 @@ course.show_set("weiwei_1")
 
 # %% [markdown]
 # ## A puppet has no mind of its own · 傀儡没有自己的心智
-# The base model has never seen the word. Its tokenizer spells it letter by letter, pieces the base model met only inside other names, never as a word of their own, so no caption taught the prompt `weiwei` a meaning (though, as notebook 00 says, an unknown word is not quite empty in this base model):
+# The base model has never seen the word. Its tokenizer spells it letter by letter, pieces the base model met only inside other names, never as a word of their own, so no caption taught the prompt `weiwei` a meaning (whether it alone draws what the empty prompt draws is one of the base model's targets, measured in the model card, docs/model_card.md):
 #
-# > 底模从没见过这个词。它的分词器把这个词一个字母一个字母地拆开，这些片段底模只在别的名字里见过，从没单独当作一个词见过，所以没有哪条标注教过提示词 `weiwei` 什么含义（不过正如第 00 课所说，在这个底模里，没见过的词也并不完全空白）：
+# > 底模从没见过这个词。它的分词器把这个词一个字母一个字母地拆开，这些片段底模只在别的名字里见过，从没单独当作一个词见过，所以没有哪条标注教过提示词 `weiwei` 什么含义（它单独画出的是否和空提示词一样，是底模的目标之一，测量结果见模型卡 docs/model_card.md）：
 
 # %%
 from lora_course.sd.tokenizer import describe_tokens
