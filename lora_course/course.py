@@ -157,7 +157,11 @@ class Lab:
     def train_light(self, set_name, **kwargs) -> str:
         """:meth:`train` with the light recipe (:data:`LIGHT_LORA`: seconds, not minutes), loaded as
         ``<set>_light``; ``kwargs`` as for :meth:`train` (``name``, ``runs``, ``previews``…)."""
-        kwargs.setdefault("name", f"{training_sets.folder(set_name).name}_light")
+        if "config" in kwargs:
+            raise TypeError("train_light trains the light recipe (course.LIGHT_LORA). Fix: for another "
+                            "recipe call lab.train(set_name, config)")
+        if kwargs.get("name") is None:
+            kwargs["name"] = f"{training_sets.folder(set_name).name}_light"
         return self.train(set_name, LIGHT_LORA, **kwargs)
 
     def _say_once(self, line: str) -> None:
@@ -172,8 +176,7 @@ class Lab:
         """The training-length axis from one run: train ``set_name`` once to ``max(steps)`` and
         keep the LoRA at each of ``steps`` (:class:`lora_course.lora.KeepAt`). Each kept LoRA is
         the one a run of exactly that many steps trains, so it is cached in ``build/loras`` under
-        that run's own key: ``lab.train(set_name)`` at one of these lengths loads it, and a LoRA
-        that :meth:`train` made earlier is re-used here. Loads every kept LoRA as
+        that run's own key (the set's name and the settings at that length). Loads every kept LoRA as
         ``<set>_<steps>`` and returns ``{steps: adapter name}``; the whole run's training losses
         are in :attr:`losses` (``{set: [loss per step]}``). ``config`` defaults to the light recipe
         (:data:`LIGHT_LORA`), whose length notebook 14 measures."""
@@ -357,7 +360,7 @@ class Lab:
 
     # ---- the training-length axis (notebook 14) --------------------------------------------
     def recipe_rule(self, names: dict, progress: bool = True) -> tuple:
-        """The course's recipe rule (:data:`lora_course.measure.training_length.RULE`) measured on the
+        """The light recipe's rule (:data:`lora_course.measure.training_length.RULE`) measured on the
         LoRAs ``{steps: adapter}`` of :meth:`train_along`: ``(steps it gives, {steps: Estimate})``."""
         seeds = range(training_length.RULE_SEEDS)
         hits = {}

@@ -54,15 +54,17 @@ class Results:
 LIGHT = " light"
 
 
-def article_sweeps(lab, light: bool = False, suffix: str = "", lora=None,
+def article_sweeps(lab, light: bool = False, suffix: Optional[str] = None, lora=None,
                    seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
     """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them
     (:mod:`lora_course.measure.experiments`), on the article's LoRAs (``lab.train``), keyed by their
     sweep names ("C5 one" and "C5 two" for C5's two LoRAs). With ``light``, only the experiments
     notebooks 06 and 08 also show with the light recipe (:data:`experiments.LIGHT_TOO`), on its
-    LoRAs (``lab.train_light``), keyed ``<name><suffix>``. ``lora(set_name)`` gives the LoRA to draw
+    LoRAs (``lab.train_light``), keyed ``<name><suffix>`` (default suffix: :data:`LIGHT` with
+    ``light``, none without). ``lora(set_name)`` gives the LoRA to draw
     for a training set instead (as in :func:`beyond_sweeps`), and ``seeds``, when given, replaces
     every experiment's seeds (a confirmation draws fresh ones)."""
+    suffix = (LIGHT if light else "") if suffix is None else suffix
     out = {}
     for c, e in experiments.ARTICLE.items():
         if light and c not in experiments.LIGHT_TOO:
@@ -255,37 +257,37 @@ def moments(res: Results) -> List[Moment]:
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
     # every claim reads the article's LoRAs (its length chosen by a rule on a calibration character: E12)
-    light = f"{course.ARTICLE_LORA.steps} steps"
+    article = f"{course.ARTICLE_LORA.steps} steps"
     return [
         Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C2", "C2", "1girl", 0.6, "her", verdicts.share_of(s["C2"], s["C2"].her("1girl", 0.6)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C3", "C3", "red hair", 1.0, "her", verdicts.share_of(s["C3"], s["C3"].her("red hair", 1.0)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C4", "C4", "fox", 0.6, "the animal", verdicts.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6)),
-               lora="fox_1, " + light),
+               lora="fox_1, " + article),
         Moment("C5", "C5 one", MOUTH[1], 1.0, "her, closed mouth",
                verdicts.share_of(s["C5 one"], s["C5 one"].her_and(MOUTH[1], 1.0, ["closed mouth"])),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
                verdicts.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"])),
-               lora="cry_smile_2, " + light),
+               lora="cry_smile_2, " + article),
         Moment("C7", "C7", POSES[0], 1.0, "her and sitting",
                verdicts.share_of(s["C7"], s["C7"].her_and(POSES[0], 1.0, ["sitting"])),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
                verdicts.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0)),
-               lora="thesis_pruned, " + light),
+               lora="thesis_pruned, " + article),
         Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
                verdicts.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0)),
-               lora="onto_red_hair, " + light),
+               lora="onto_red_hair, " + article),
         Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
                verdicts.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True)),
-               lora="weiwei_reg, " + light),
+               lora="weiwei_reg, " + article),
         Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
                verdicts.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"])),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
     ]
 
 

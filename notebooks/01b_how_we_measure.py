@@ -125,7 +125,7 @@ class LoRALinear(nn.Module):
     def merged(self):            # the one matrix a merged LoRA file would give
         return self.base.weight + self.w * (self.alpha / self.r) * self.B @ self.A
 
-lab.unload()                     # the bare base model: the LoRA trained above is taken out
+lab.unload()                     # the bare base model: the LoRA loaded above is taken out
 unet = copy.deepcopy(lab.pipe.unet).requires_grad_(False)
 name, attn = next((n, m) for n, m in unet.named_modules() if n.endswith("attn2"))
 attn.to_k = LoRALinear(attn.to_k)

@@ -93,7 +93,7 @@ lab.grid(li_one, title=f"one open-mouth picture, the light recipe ({course.LIGHT
 # %%
 # NBVAL_CHECK_OUTPUT
 verdict_light = claims.c5(li_one, li_two)
-verdict_light.show(regime="the light recipe")
+verdict_light.show(regime="the light recipe", regime_zh="轻配方")
 
 # %%
 readings.explain(verdict_light, steps=course.LIGHT_LORA.steps)

@@ -70,7 +70,7 @@ lab.grid(li, title=f"the same picture, the light recipe ({course.LIGHT_LORA.step
 # %%
 # NBVAL_CHECK_OUTPUT
 verdict_light = claims.c7(li)
-verdict_light.show(regime="the light recipe")
+verdict_light.show(regime="the light recipe", regime_zh="轻配方")
 
 # %%
 readings.explain(verdict_light, steps=course.LIGHT_LORA.steps)

@@ -88,8 +88,8 @@ def test_stable_loss_is_the_same_number_twice_and_moves_with_the_model(tiny_pipe
 
 
 def test_the_course_trains_the_length_its_rule_gave():
-    """Notebook 14 measured the rule (its committed output); the course's recipe must train that
-    many steps, and every experiment notebook says so when it trains."""
+    """Notebook 14 measured the rule (its committed output); the light recipe must train that
+    many steps, and say so."""
     import re
     from pathlib import Path
 

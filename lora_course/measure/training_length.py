@@ -18,7 +18,7 @@ bar with the cell's unclear pictures counted either way (as the claims read them
 timesteps, fixed noise) on the training pictures and on new renders of the same character, at
 every kept step: what over-training looks like in the loss, or that it does not show.
 
-The course's **recipe rule** is declared here, before any verdict runs and independent of the
+The light recipe's **rule** is declared here, before any verdict runs and independent of the
 claims' checks: the fewest kept steps at which the trigger alone draws her at w = 1 on
 :data:`RULE_SEEDS` seeds with the lower bound of the 95 % interval at least :data:`RULE_LEVEL`
 ("stop when she appears"). :func:`advice` turns the maps into the practitioner's answers (when the
@@ -41,7 +41,7 @@ from .. import lora, world
 from .evaluation import Sweep
 from .stats import Estimate
 
-#: The steps one run keeps (from before she appears to past the article's regime).
+#: The steps one run keeps (from before she appears to long past it).
 KEEP_STEPS = (25, 50, 100, 150, 300, 400, 600)
 #: The weights of the phase diagram (w = 0, the base model, is shared by every step).
 WEIGHTS = (0.0, 0.4, 0.6, 0.8, 1.0)
@@ -173,7 +173,7 @@ def recipe_steps(her_at_full: Dict[int, np.ndarray]) -> Tuple[Optional[int], Dic
 
 
 def rule_lines(chosen: Optional[int], est: Dict[int, Estimate], default_steps: int) -> List[str]:
-    """What the rule measured, step by step, and whether the course's recipe follows it."""
+    """What the rule measured, step by step, and whether the light recipe follows it."""
     lines = [f"RULE | {RULE}"]
     lines += [f"RULE | {k:>4} steps: her on {e} {'(clears it)' if stats.decide(e, RULE_LEVEL) == stats.PASS else ''}".rstrip()
               for k, e in est.items()]
