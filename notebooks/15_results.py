@@ -83,10 +83,10 @@ print("\n".join(results.takeaway_lines(res)))
 # %% [markdown]
 # ## Things to try · 动手试试
 #
-# - Change one thing upstream — the article's recipe (`course.ARTICLE_LORA = dataclasses.replace(course.ARTICLE_LORA, steps=400)` before `results.draw`: every LoRA is then trained again, not loaded), the sampler (`lab.use_sampler(steps=8)`) — and run this notebook again: which verdicts move?
+# - Change one thing upstream — the article's recipe (`import dataclasses`, then `course.ARTICLE_LORA = dataclasses.replace(course.ARTICLE_LORA, steps=400)` before `results.draw`: every LoRA is then trained again, not loaded), the sampler (`lab.use_sampler(steps=8)`) — and run this notebook again: which verdicts move?
 # - Draw every point on more seeds, `course.setup(seeds=64)`: which UNDECIDED verdicts, if any, decide?
 #
-# > - 改动上游的一处——文章的配方（比如在 `results.draw` 之前写 `course.ARTICLE_LORA = dataclasses.replace(course.ARTICLE_LORA, steps=400)`：这样每个 LoRA 都要重新训练，而不是直接加载）、采样器（`lab.use_sampler(steps=8)`）——再跑一遍本课：哪些结论会变？
+# > - 改动上游的一处——文章的配方（比如在 `results.draw` 之前先 `import dataclasses`，再写 `course.ARTICLE_LORA = dataclasses.replace(course.ARTICLE_LORA, steps=400)`：这样每个 LoRA 都要重新训练，而不是直接加载）、采样器（`lab.use_sampler(steps=8)`）——再跑一遍本课：哪些结论会变？
 # > - 用更多的种子画每个点，`course.setup(seeds=64)`：哪些"未定"的结论（如果有的话）能定下来？
 
 # %% [markdown]
