@@ -37,18 +37,34 @@ WEIGHTS = experiments.WEIGHTS
 N_SEEDS = experiments.SEEDS
 # (What is kept between notebooks, and how it is named: :mod:`lora_course.measure.caches`.)
 
-#: The course's LoRA recipe (see notebook 02 for what each knob does): the library's defaults,
-#: trained for the length the recipe rule gives (:data:`lora_course.measure.training_length.RULE`,
-#: measured in notebook 14 before the verdicts were drawn: 50 steps; a test checks the two agree).
-DEFAULT_LORA = lora.LoraTrainConfig(steps=50)
+#: The article's LoRA recipe, which every claim is decided with: a text-encoder LoRA (learning rate
+#: 2e-3) beside the UNet LoRA (5e-4), trained 800 steps. Chosen by rules on a calibration character
+#: no claim reads (`qiuqiu`; experiment E12 in docs/experiment_log.md, pre-registered in
+#: docs/preregistration/J_E12.md): the cheapest recipe whose one-picture LoRA binds the trigger
+#: (`1girl` becomes her at w = 1, while at w = 0.6 the trigger leads `1girl`), trained to the length at
+#: which it copies its picture (E4's rule). Its LoRAs are trained once and shipped in ``data/loras``.
+ARTICLE_LORA = lora.LoraTrainConfig(steps=800, unet_lr=5e-4, text_encoder_lr=2e-3)
+#: The light recipe, shown beside it as practical advice: the library's defaults (UNet only), trained
+#: for the length the recipe rule gives (:data:`lora_course.measure.training_length.RULE`, measured
+#: in notebook 14: 50 steps; a test checks the two agree). Seconds on a laptop CPU.
+LIGHT_LORA = lora.LoraTrainConfig(steps=50)
 #: Steps between preview pictures when :meth:`Lab.train` is asked for them (``previews=True``).
 PREVIEW_EVERY = 50
 
 
-def recipe_line() -> str:
-    """How long the course's LoRAs train, and the rule that chose it (printed once per notebook)."""
-    return (f"the course's recipe trains {DEFAULT_LORA.steps} steps: the length its rule gives "
-            f"(\"stop when she appears\": {training_length.RULE_SHORT}; measured in notebook 14)")
+def same_recipe(config: lora.LoraTrainConfig, recipe: lora.LoraTrainConfig) -> bool:
+    """Whether ``config`` trains with ``recipe``'s settings (whatever its name, training seed and previews)."""
+    return replace(config, name=recipe.name, seed=recipe.seed, sample_every=recipe.sample_every) == recipe
+
+
+def recipe_line(config: lora.LoraTrainConfig = ARTICLE_LORA) -> str:
+    """Which recipe a LoRA is trained with, and what chose it (printed once per notebook)."""
+    if same_recipe(config, LIGHT_LORA):
+        return (f"the light recipe trains {LIGHT_LORA.steps} steps (UNet only): the length its rule gives "
+                f"(\"stop when she appears\": {training_length.RULE_SHORT}; measured in notebook 14)")
+    return (f"the article's recipe: {ARTICLE_LORA.steps} steps, a text-encoder LoRA "
+            f"(learning rate {ARTICLE_LORA.text_encoder_lr:g}) beside the UNet LoRA ({ARTICLE_LORA.unet_lr:g}); "
+            f"chosen on a calibration character no claim reads (E12 in the experiment log)")
 
 
 class Lab:
@@ -86,9 +102,11 @@ class Lab:
               reuse: bool = True, progress: bool = True, previews: bool = False,
               runs: Optional[int] = None) -> str:
         """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``; or any kohya
-        dataset folder given as a path), load it, and return its adapter name. With ``reuse``, a
-        LoRA trained earlier with the same pictures, captions, settings and base model is loaded
-        from ``build/loras`` instead of trained again; every LoRA trained is saved there.
+        dataset folder given as a path) with ``config`` (default :data:`ARTICLE_LORA`, the article's
+        recipe), load it, and return its adapter name. With ``reuse``, a LoRA trained earlier with
+        the same pictures, captions, settings and base model is loaded instead of trained again:
+        from ``build/loras``, where every LoRA trained is saved, or from ``data/loras``, where the
+        course ships the article's LoRAs of every claim (:func:`lora_course.measure.caches.kept_lora`).
         ``previews`` draws preview pictures every :data:`PREVIEW_EVERY` steps while training (for
         ``plots.training_figure``; they do not change the LoRA).
 
@@ -97,13 +115,13 @@ class Lab:
         under the returned name, the others as ``<name>_run1``, ``<name>_run2``…, and
         :meth:`sweep` of the returned name splits its seeds between them (:attr:`replicates`)."""
         folder = training_sets.folder(set_name)
-        cfg = replace(config or DEFAULT_LORA, name=name or folder.name)
+        cfg = replace(config or ARTICLE_LORA, name=name or folder.name)
         runs = self.runs if runs is None else int(runs)
         if runs < 1:
             raise ValueError(f"train: runs={runs}; a LoRA needs at least one training run. Fix: runs=1 (or 3, "
                              f"the course's)")
-        if cfg.steps == DEFAULT_LORA.steps and not cfg.epochs:
-            self._say_once(recipe_line())
+        if same_recipe(cfg, ARTICLE_LORA) or same_recipe(cfg, LIGHT_LORA):
+            self._say_once(recipe_line(cfg))
         configs = [replace(cfg, seed=cfg.seed + r, name=run_name(cfg.name, r),
                            sample_every=PREVIEW_EVERY if previews and r == 0 else cfg.sample_every)
                    for r in range(runs)]
@@ -120,7 +138,7 @@ class Lab:
                 trained = [(c, lora.train_lora(self.pipe, folder, c, progress=progress)) for c in todo]
         for c, result in trained:
             self.results[c.name] = result
-            result.save(cached[c.name][1])
+            result.save(caches.lora_file(c.name, cached[c.name][0]))     # the build folder, never data/loras
         fresh = {c.name for c, _ in trained}
         if trained:
             loss = " · ".join(f"{np.mean(r.losses[:10]):.3f} -> {np.mean(r.losses[-10:]):.3f}" for _, r in trained)
@@ -136,6 +154,16 @@ class Lab:
             lora.load_lora(self.pipe, src, c.name)
         return cfg.name
 
+    def train_light(self, set_name, **kwargs) -> str:
+        """:meth:`train` with the light recipe (:data:`LIGHT_LORA`: seconds, not minutes), loaded as
+        ``<set>_light``; ``kwargs`` as for :meth:`train` (``name``, ``runs``, ``previews``…)."""
+        if "config" in kwargs:
+            raise TypeError("train_light trains the light recipe (course.LIGHT_LORA). Fix: for another "
+                            "recipe call lab.train(set_name, config)")
+        if kwargs.get("name") is None:
+            kwargs["name"] = f"{training_sets.folder(set_name).name}_light"
+        return self.train(set_name, LIGHT_LORA, **kwargs)
+
     def _say_once(self, line: str) -> None:
         """Print ``line`` unless this lab printed it before (the recipe's line, and a cached LoRA
         that a notebook asks for ten times, are read once)."""
@@ -148,18 +176,18 @@ class Lab:
         """The training-length axis from one run: train ``set_name`` once to ``max(steps)`` and
         keep the LoRA at each of ``steps`` (:class:`lora_course.lora.KeepAt`). Each kept LoRA is
         the one a run of exactly that many steps trains, so it is cached in ``build/loras`` under
-        that run's own key: ``lab.train(set_name)`` at one of these lengths loads it, and a LoRA
-        that :meth:`train` made earlier is re-used here. Loads every kept LoRA as
+        that run's own key (the set's name and the settings at that length). Loads every kept LoRA as
         ``<set>_<steps>`` and returns ``{steps: adapter name}``; the whole run's training losses
-        are in :attr:`losses` (``{set: [loss per step]}``)."""
+        are in :attr:`losses` (``{set: [loss per step]}``). ``config`` defaults to the light recipe
+        (:data:`LIGHT_LORA`), whose length notebook 14 measures."""
         folder = training_sets.folder(set_name)
-        base = replace(config or DEFAULT_LORA, name=folder.name)
+        base = replace(config or LIGHT_LORA, name=folder.name)
         steps = sorted({int(k) for k in steps})
         if not steps or steps[0] < 1:
             raise ValueError(f"train_along: steps {steps} must be whole numbers ≥ 1. Fix: e.g. steps=(25, 50, 150)")
         keys, paths = {}, {}
         for k in steps:
-            keys[k], paths[k] = self._cached(folder, replace(base, steps=k))
+            keys[k], paths[k] = self._cached(folder, replace(base, steps=k), shipped=False)
         names = {k: f"{base.name}_{k}" for k in steps}
         curve = paths[steps[-1]].with_suffix(".losses.json")
         if not (reuse and all(p.exists() for p in paths.values()) and curve.exists()):
@@ -200,10 +228,12 @@ class Lab:
         for n, src in others.items():
             lora.load_lora(self.pipe, src, n)
 
-    def _cached(self, folder: Path, cfg: lora.LoraTrainConfig):
-        """``(cache key, file in build/loras)`` of the LoRA ``cfg`` trains on ``folder`` (:func:`caches.lora_key`)."""
+    def _cached(self, folder: Path, cfg: lora.LoraTrainConfig, shipped: bool = True):
+        """``(cache key, file)`` of the LoRA ``cfg`` trains on ``folder`` (:func:`caches.lora_key`):
+        the file in ``build/loras``, or (with ``shipped``) the shipped one in ``data/loras`` where
+        only it exists (:func:`caches.kept_lora`)."""
         key = caches.lora_key(folder, cfg.weights_json(), self._base_fingerprint())
-        return key, caches.lora_file(cfg.name, key)
+        return key, (caches.kept_lora if shipped else caches.lora_file)(cfg.name, key)
 
     def _base_fingerprint(self) -> str:
         """The base model's fingerprint, computed once per lab (it keys LoRAs and sweep points)."""
@@ -330,7 +360,7 @@ class Lab:
 
     # ---- the training-length axis (notebook 14) --------------------------------------------
     def recipe_rule(self, names: dict, progress: bool = True) -> tuple:
-        """The course's recipe rule (:data:`lora_course.measure.training_length.RULE`) measured on the
+        """The light recipe's rule (:data:`lora_course.measure.training_length.RULE`) measured on the
         LoRAs ``{steps: adapter}`` of :meth:`train_along`: ``(steps it gives, {steps: Estimate})``."""
         seeds = range(training_length.RULE_SEEDS)
         hits = {}
@@ -421,32 +451,25 @@ def _pictures(ds) -> np.ndarray:
 def article_pictures(lab: Lab, set_name: str, prompts: Sequence[str], weights: Sequence[float] = (0.6, 1.0),
                      n: int = 4, title: Optional[str] = None):
     """The article's pictures first: for each prompt, what the base model draws (w = 0), what the
-    course's light LoRA draws, and what a LoRA trained to the article's length draws
-    (:data:`lora_course.measure.training_length.ARTICLE_STEPS`, the length a rule chose on a calibration
-    character), at each of ``weights``, on the first ``n`` seeds. Rows: who draws it and at which
-    weight; columns: seeds. Both LoRAs are trained once and cached (for the sets notebook 14 trains
-    along their length, the article's one is a kept length of that run, trained here once)."""
-    k = training_length.ARTICLE_STEPS
-    light = lab.train(set_name, progress=False)
-    if set_name in training_length.ALONG_SETS:      # trained along its length anyway (notebooks 06, 08, 14)
-        long = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[k]
-    else:                                           # the same LoRA a kept length would be, trained once
-        long = lab.train(set_name, replace(DEFAULT_LORA, steps=k), name=f"{training_sets.folder(set_name).name}_{k}",
-                         progress=False, runs=1)
+    article's LoRA draws (:data:`ARTICLE_LORA`, shipped) and what the light recipe's draws
+    (:data:`LIGHT_LORA`, trained here in seconds, once), at each of ``weights``, on the first ``n``
+    seeds. Rows: who draws it and at which weight; columns: seeds."""
+    article = lab.train(set_name, progress=False)
+    light = lab.train_light(set_name, progress=False)
     seeds = range(n)
     rows, labels = [], []
     for p in prompts:
-        base = lab.sweep([p], light, weights=(0.0,), seeds=seeds, progress=False)
+        base = lab.sweep([p], article, weights=(0.0,), seeds=seeds, progress=False)
         rows.append(base.images[0, 0])
         labels.append(f"`{p}` · the base model (w=0)")
-        for who, name in ((f"the course's LoRA ({DEFAULT_LORA.steps} steps)", light),
-                          (f"the article's LoRA ({k} steps)", long)):
+        for who, name in ((f"the article's LoRA ({ARTICLE_LORA.steps} steps)", article),
+                          (f"the light recipe's ({LIGHT_LORA.steps} steps)", light)):
             sw = lab.sweep([p], name, weights=weights, seeds=seeds, progress=False)
             for j, w in enumerate(sw.weights):
                 rows.append(sw.images[0, j])
                 labels.append(f"`{p}` · {who}, w={w:g}")
     return plots.image_grid(np.stack(rows), row_labels=labels, col_labels=[f"seed {i}" for i in seeds], cell=0.9,
-                            title=title or "the base model, the course's LoRA and the article's, side by side")
+                            title=title or "the base model, the article's LoRA and the light recipe's, side by side")
 
 
 def setup(device: Optional[str] = None, seeds: int = N_SEEDS, quiet: bool = True,

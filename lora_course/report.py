@@ -348,7 +348,8 @@ BUDGET_NOTEBOOKS_S = 8 * 60
 BUDGET_TEST_S = 14 * 60
 #: What a notebook prints when it trains a LoRA (:meth:`lora_course.course.Lab.train` and
 #: :meth:`~lora_course.course.Lab.train_along`): its training seconds are read from it.
-TRAINED_RE = re.compile(r"^trained '[^']+'(?: once for|:) \d+ steps in (\d+(?:\.\d+)?) s", re.M)
+TRAINED_RE = re.compile(r"^trained '[^']+'(?: once for|:)(?: \d+ runs? \([^)]*\) of)? \d+ steps in (\d+(?:\.\d+)?) s",
+                        re.M)
 
 
 def training_seconds(nb) -> float:

@@ -4,8 +4,9 @@ practitioner's take-aways.
 * :func:`draw` draws every claim's sweeps exactly as its own notebook does (the same LoRAs,
   prompts, weights and seeds), so after notebooks 02–14 every point is read from
   ``build/points`` and nothing new is drawn; alone on a fresh clone it draws the whole course.
-  It returns :class:`Results`: the verdicts (C1–C7, T, P, R, W), the article's-length regime of C5 and
-  C7, the recipe rule, and the sweeps behind them.
+  It returns :class:`Results`: the verdicts (C1–C7, T, P, R, W) on the article's LoRAs, the same
+  checks of C5 and C7 on the light recipe's LoRAs (shown beside them in notebooks 06 and 08), the
+  light recipe's rule, and the sweeps behind them.
 * :func:`moments` picks, per claim, the point its verdict turns on and the share measured
   there; :func:`moments_figure` shows the first seeds of each, one row per claim.
 * :func:`takeaways` writes what a LoRA trainer should do differently, one sentence per lesson,
@@ -21,6 +22,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import course
+from .datasets import training_sets
 from .measure import claims, experiments, remedies, stats, training_length, verdicts, weight_guide
 from .widgets import plots
 from .measure.evaluation import Sweep
@@ -32,11 +35,11 @@ MOUTH, CRY_SMILE, POSES = experiments.C5.prompts, experiments.C6.prompts, experi
 
 @dataclass
 class Results:
-    """What :func:`draw` measured: ``verdicts`` per claim (the course recipe's), ``regime`` the
-    same checks on the LoRAs trained to the article's length (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
+    """What :func:`draw` measured: ``verdicts`` per claim (on the article's LoRAs), ``light`` the
+    same checks on the light recipe's LoRAs (C5, C7), ``sweeps`` by name, ``thesis`` notebook 09's
     numbers, ``advice`` notebook 12's, ``rule`` notebook 14's (steps it gives, {steps: Estimate})."""
     verdicts: Dict[str, verdicts.Verdict]
-    regime: Dict[str, verdicts.Verdict]
+    light: Dict[str, verdicts.Verdict]
     sweeps: Dict[str, Sweep]
     thesis: Dict[str, Dict[str, Estimate]]
     advice: Dict[str, weight_guide.Advice]
@@ -47,26 +50,32 @@ class Results:
     hijack_along_other: Optional[Dict[int, Estimate]] = None
 
 
-def article_sweeps(lab, steps: Optional[int] = None, suffix: str = "", lora=None,
+#: The suffix of the sweeps drawn with the light recipe's LoRAs (notebooks 06 and 08 show them beside the verdict).
+LIGHT = " light"
+
+
+def article_sweeps(lab, light: bool = False, suffix: Optional[str] = None, lora=None,
                    seeds: Optional[Sequence[int]] = None) -> Dict[str, Sweep]:
     """The sweeps of the article's experiments C1–C7 as notebooks 02–08 draw them
-    (:mod:`lora_course.measure.experiments`), at the course recipe, keyed by their sweep names ("C5 one"
-    and "C5 two" for C5's two LoRAs). With ``steps``, only the experiments notebooks 06 and 08 also
-    show at the article's length, on LoRAs trained that long (one run, kept along the training),
-    keyed ``<name><suffix>``. ``lora(set_name)`` gives the LoRA to draw for a training set instead
-    (as in :func:`beyond_sweeps`), and ``seeds``, when given, replaces every experiment's seeds (a
-    confirmation draws fresh ones)."""
+    (:mod:`lora_course.measure.experiments`), on the article's LoRAs (``lab.train``), keyed by their
+    sweep names ("C5 one" and "C5 two" for C5's two LoRAs). With ``light``, only the experiments
+    notebooks 06 and 08 also show with the light recipe (:data:`experiments.LIGHT_TOO`), on its
+    LoRAs (``lab.train_light``), keyed ``<name><suffix>`` (default suffix: :data:`LIGHT` with
+    ``light``, none without). ``lora(set_name)`` gives the LoRA to draw
+    for a training set instead (as in :func:`beyond_sweeps`), and ``seeds``, when given, replaces
+    every experiment's seeds (a confirmation draws fresh ones)."""
+    suffix = (LIGHT if light else "") if suffix is None else suffix
     out = {}
     for c, e in experiments.ARTICLE.items():
-        if steps is not None and c not in experiments.AT_ARTICLE_LENGTH:
+        if light and c not in experiments.LIGHT_TOO:
             continue
         for set_name, name in zip(e.sets, e.sweep_names()):
             if lora is not None:
                 adapter = lora(set_name)
-            elif steps is None:
-                adapter = lab.train(set_name, progress=False)
+            elif light:
+                adapter = lab.train_light(set_name, progress=False)
             else:
-                adapter = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)[steps]
+                adapter = lab.train(set_name, progress=False)
             out[name + suffix] = lab.sweep(list(e.prompts), adapter, weights=e.weights,
                                            seeds=e.seeds if seeds is None else list(seeds), progress=False)
     return out
@@ -82,27 +91,27 @@ def draw(lab) -> Results:
     """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
     tl = training_length
     sw = article_sweeps(lab)
-    # the article's regime (notebooks 06, 08): the same sweeps on the LoRAs trained to its length
-    sw.update(article_sweeps(lab, steps=tl.ARTICLE_STEPS, suffix=" 600"))
+    # beside it (notebooks 06, 08): the same sweeps on the light recipe's LoRAs
+    sw.update(article_sweeps(lab, light=True, suffix=LIGHT))
     one_along = lab.train_along("weiwei_1", tl.KEEP_STEPS)
     sw.update(beyond_sweeps(lab))
     advice = beyond_advice(sw)
-    # notebook 14: the recipe rule and the hijack along the training
+    # notebook 14: the light recipe's rule and the hijack along its training
     rule = lab.recipe_rule(one_along, progress=False)
     diagram = lab.phase_diagram(one_along, "weiwei_1 (one picture)", progress=False)
     hijack_along = {k: diagram.at("hijack", k, 1.0) for k in diagram.steps}
     hijack_other = {k: diagram.at("hijack", k, 1.0, other_way=True) for k in diagram.steps}
 
     decided = {**article_verdicts(sw), **beyond_verdicts(sw, advice)}
-    regime = article_verdicts(sw, " 600", experiments.AT_ARTICLE_LENGTH)
+    light = article_verdicts(sw, LIGHT, experiments.LIGHT_TOO)
     thesis, base = {how: sw[f"T {how}"] for how in experiments.THESIS_SETS}, sw["T base"]
-    return Results(decided, regime, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
+    return Results(decided, light, sw, claims.thesis_numbers(thesis, base=base), advice, rule, hijack_along,
                    claims.thesis_numbers(verdicts.flipped(thesis), base=base.unclear_flipped()), hijack_other)
 
 
 class CourseRecipe:
-    """Where :func:`beyond_sweeps` gets each LoRA by default: ``lab.train`` with the course's recipe
-    (its training runs and cache), the name it is loaded under being the set's or ``name``."""
+    """Where :func:`beyond_sweeps` gets each LoRA by default: ``lab.train`` with the article's recipe
+    (its training runs, and the shipped LoRAs), the name it is loaded under being the set's or ``name``."""
 
     def __init__(self, lab):
         self.lab = lab
@@ -111,12 +120,38 @@ class CourseRecipe:
         return self.lab.train(set_name, name=name, progress=False)
 
 
+class _Named:
+    """A ``lora(set_name, name=None)`` callable that trains nothing: it records the name each LoRA
+    is loaded under and its training set (:func:`claim_loras`)."""
+
+    def __init__(self):
+        self.sets = {}
+
+    def __call__(self, set_name, name: Optional[str] = None) -> str:
+        got = name or training_sets.folder(set_name).name
+        self.sets[got] = set_name
+        return got
+
+
+def claim_loras(lab) -> Dict[str, object]:
+    """Every LoRA the claims read (C1–C7 and T, P, R, W), by the name the notebooks load it under:
+    ``{name: training set}`` (a shipped set's name, or the folder of a set the course makes, like
+    the prior-preservation one). These are the LoRAs ``data/loras`` ships
+    (``scripts/train_article_loras.py``)."""
+    named = _Named()
+    for e in experiments.ARTICLE.values():
+        for set_name in e.sets:
+            named(set_name)
+    beyond_plans(lab, lora=named)
+    return named.sets
+
+
 def beyond_plans(lab, lora=None) -> Dict[str, Dict[str, tuple]]:
     """What notebooks 09–12 draw for the claims beyond the article, per claim: ``{claim: {sweep
     name: (LoRA, prompts, weights)}}``, the sweeps named ``T <captioning>``, ``T base``, ``P <word>``,
     ``P drift <word>``, ``R plain``, ``R reg``, ``R pose``, ``R varied`` and ``W <set>``.
     ``lora(set_name, name=None)`` gives the LoRA to draw for a training set (default
-    :class:`CourseRecipe`: the course's light recipe)."""
+    :class:`CourseRecipe`: the article's recipe)."""
     lora = CourseRecipe(lab) if lora is None else lora
     # notebook 09: three captionings
     thesis_loras = {how: lora(s) for how, s in experiments.THESIS_SETS.items()}
@@ -186,7 +221,7 @@ def beyond_verdicts(sw: Dict[str, Sweep], advice: Optional[Dict[str, weight_guid
 
 def table(res: Results) -> List[str]:
     """The verdicts, one line each with the numbers (and intervals) they were decided on, and the
-    600-step regime where the notebooks show it: ``<claim> | <notebook> | <STATUS> | <summary>``."""
+    light recipe's where the notebooks show it: ``<claim> | <notebook> | <STATUS> | <summary>``."""
     lines = []
     for c, v in res.verdicts.items():
         lines.append(f"{c} | {NOTEBOOKS[c]} | {v.status} | {v.summary}")
@@ -194,9 +229,9 @@ def table(res: Results) -> List[str]:
         if v.other_status is not None and v.other_status != v.status:
             lines.append(f"    with the unclear pictures counted as what was asked: {v.other_status} · "
                          f"把模棱两可的图算作提示词要的样子：{verdicts.STATUS_ZH[v.other_status].split('：')[0]}")
-        if c in res.regime:
-            r = res.regime[c]
-            lines.append(f"    at {training_length.ARTICLE_STEPS} steps: {r.status} | {r.summary}")
+        if c in res.light:
+            r = res.light[c]
+            lines.append(f"    with the light recipe ({course.LIGHT_LORA.steps} steps): {r.status} | {r.summary}")
     return lines
 
 
@@ -218,43 +253,41 @@ class Moment:
 
 
 def moments(res: Results) -> List[Moment]:
-    """One moment per claim (its key point; for C5 and C7 the article's length, where the notebooks
-    show the article's pictures), each naming the LoRA it draws with and how long it trained."""
+    """One moment per claim (its key point), each naming the LoRA it draws with and how long it trained."""
     s = res.sweeps
     w_guide = res.advice["weiwei_1"].weight or 1.0
-    # the course's recipe trains the length its rule gives (notebook 14); the article's is E4's rule
-    light = f"{res.rule[0]} steps" if res.rule[0] else "the course's recipe"
-    long = f"{training_length.ARTICLE_STEPS} steps"
+    # every claim reads the article's LoRAs (its length chosen by a rule on a calibration character: E12)
+    article = f"{course.ARTICLE_LORA.steps} steps"
     return [
         Moment("C1", "C1", "weiwei", 1.0, "her", verdicts.share_of(s["C1"], s["C1"].her("weiwei", 1.0)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C2", "C2", "1girl", 0.6, "her", verdicts.share_of(s["C2"], s["C2"].her("1girl", 0.6)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C3", "C3", "red hair", 1.0, "her", verdicts.share_of(s["C3"], s["C3"].her("red hair", 1.0)),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
         Moment("C4", "C4", "fox", 0.6, "the animal", verdicts.share_of(s["C4"], s["C4"].shows(["fox"], "fox", 0.6)),
-               lora="fox_1, " + light),
-        Moment("C5", "C5 one 600", MOUTH[1], 1.0, "her, closed mouth",
-               verdicts.share_of(s["C5 one 600"], s["C5 one 600"].her_and(MOUTH[1], 1.0, ["closed mouth"])),
-               lora="weiwei_1, " + long),
+               lora="fox_1, " + article),
+        Moment("C5", "C5 one", MOUTH[1], 1.0, "her, closed mouth",
+               verdicts.share_of(s["C5 one"], s["C5 one"].her_and(MOUTH[1], 1.0, ["closed mouth"])),
+               lora="weiwei_1, " + article),
         Moment("C6", "C6", CRY_SMILE[0], 1.0, "her, crying, open mouth",
                verdicts.share_of(s["C6"], s["C6"].her_and(CRY_SMILE[0], 1.0, ["crying", "open mouth"])),
-               lora="cry_smile_2, " + light),
-        Moment("C7", "C7 600", POSES[0], 1.0, "her and sitting",
-               verdicts.share_of(s["C7 600"], s["C7 600"].her_and(POSES[0], 1.0, ["sitting"])),
-               lora="weiwei_1, " + long),
+               lora="cry_smile_2, " + article),
+        Moment("C7", "C7", POSES[0], 1.0, "her and sitting",
+               verdicts.share_of(s["C7"], s["C7"].her_and(POSES[0], 1.0, ["sitting"])),
+               lora="weiwei_1, " + article),
         Moment("T", "T pruned", claims.THESIS_LEAK, 1.0, "her (pruned tags)",
                verdicts.share_of(s["T pruned"], s["T pruned"].her(claims.THESIS_LEAK, 1.0)),
-               lora="thesis_pruned, " + light),
+               lora="thesis_pruned, " + article),
         Moment("P", "P drift red hair", claims.UNRELATED[0], 1.0, "her",
                verdicts.share_of(s["P drift red hair"], s["P drift red hair"].her(claims.UNRELATED[0], 1.0)),
-               lora="onto_red_hair, " + light),
+               lora="onto_red_hair, " + article),
         Moment("R", "R reg", "1girl", 1.0, "her (prior preservation)",
                verdicts.share_of(s["R reg"], s["R reg"].her("1girl", 1.0, unclear_counts=True)),
-               lora="weiwei_reg, " + light),
+               lora="weiwei_reg, " + article),
         Moment("W", "W weiwei_1", USES["weiwei_1"], w_guide, "her and sitting",
                verdicts.share_of(s["W weiwei_1"], s["W weiwei_1"].her_and(USES["weiwei_1"], w_guide, ["sitting"])),
-               lora="weiwei_1, " + light),
+               lora="weiwei_1, " + article),
     ]
 
 
@@ -353,19 +386,19 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
                 + ("用" + "、".join(names_zh[h] for h in leaks) + "的标注时 `1girl` 会泄漏（"
                    + "，".join(f"{h} {leak[h].zh()}" for h in leaks) + "）" if leaks else "其他标注方式都未见泄漏")
                 + "（T）。"))
-    # tag what varies (C5 at the recipe and at 600 steps): the verdict's own numbers (her with a
-    # closed mouth, an unclear picture not closed, then the other way), so the sentence and the table agree
+    # tag what varies (C5 on the article's LoRAs and on the light recipe's): the verdict's own numbers
+    # (her with a closed mouth, an unclear picture not closed, then the other way), so the sentence and the table agree
     c_one = _read(s, o, "C5 one", "her_and", MOUTH[1], 1.0, ["closed mouth"])
-    c_600 = _read(s, o, "C5 one 600", "her_and", MOUTH[1], 1.0, ["closed mouth"])
-    c_two = _read(s, o, "C5 two 600", "her_and", MOUTH[1], 1.0, ["closed mouth"])
-    lost = c_600.decide(claims.LOW, False) == PASS
+    c_light = _read(s, o, "C5 one" + LIGHT, "her_and", MOUTH[1], 1.0, ["closed mouth"])
+    c_two = _read(s, o, "C5 two", "her_and", MOUTH[1], 1.0, ["closed mouth"])
+    lost = c_one.decide(claims.LOW, False) == PASS
     kept = c_two.decide(claims.CONTROL) == PASS
-    out.append((f"Tag what varies: after one open-mouth picture she has the closed mouth asked for in {c_one} at the "
-                f"recipe's length and {c_600} at {training_length.ARTICLE_STEPS} steps"
-                f"{' (lost once the picture is learned)' if lost else ''}; a second picture, tagged "
+    out.append((f"Tag what varies: after one open-mouth picture she has the closed mouth asked for in {c_one} with the "
+                f"article's LoRA ({course.ARTICLE_LORA.steps} steps){' (lost once the picture is learned)' if lost else ''} "
+                f"and {c_light} with the light recipe's ({course.LIGHT_LORA.steps} steps); a second picture, tagged "
                 f"`closed mouth`, {'keeps' if kept else 'is not shown to keep'} it ({c_two}) (C5).",
-                f"给会变的东西打标签：只有一张张嘴图时，配方长度下她按要求闭上嘴的比例是 {c_one.zh()}，"
-                f"训练到 {training_length.ARTICLE_STEPS} 步是 {c_600.zh()}{'（图被背下来后就丢了）' if lost else ''}；"
+                f"给会变的东西打标签：只有一张张嘴图时，用文章的 LoRA（{course.ARTICLE_LORA.steps} 步）她按要求闭上嘴的比例是 "
+                f"{c_one.zh()}{'（图被背下来后就丢了）' if lost else ''}，用轻配方的（{course.LIGHT_LORA.steps} 步）是 {c_light.zh()}；"
                 f"再加一张标了 `closed mouth` 的图，{'就能保住' if kept else '未见能保住'}（{c_two.zh()}）（C5）。"))
     # the working weight (W)
     ws = {k: a.weight for k, a in res.advice.items()}
@@ -402,12 +435,12 @@ def takeaways(res: Results) -> List[Tuple[str, str]]:
         h_now = Reading(res.hijack_along[chosen], along_o[chosen])
         h_last = Reading(res.hijack_along[last], along_o[last])
         grows = h_last.est.lo > h_now.est.hi and h_last.other.lo > h_now.other.hi     # shown both ways
-        out.append((f"Length: stop when she appears: {chosen} steps ({est[chosen]}"
+        out.append((f"Length (the light recipe): stop when she appears: {chosen} steps ({est[chosen]}"
                     + (f"; {est[prev]} at {prev}" if prev else "") + f"); by {last} steps `1girl` is her at w=1 in "
                     f"{h_last} against {h_now} at {chosen}: "
                     + ("training longer feeds the hijack" if grows else "longer training is not shown to feed the hijack")
                     + " (notebook 14).",
-                    f"训练长度：她一出现就停：{chosen} 步（{est[chosen]}"
+                    f"训练长度（轻配方）：她一出现就停：{chosen} 步（{est[chosen]}"
                     + (f"；{prev} 步时 {est[prev]}" if prev else "") + f"）；到 {last} 步时 w=1 下 `1girl` 画出她的比例是 "
                     f"{h_last.zh()}，{chosen} 步时是 {h_now.zh()}："
                     + ("练得越久，夺舍越重" if grows else "未见练得越久夺舍越重") + "（第 14 课）。"))

@@ -143,9 +143,9 @@ for g in ["hair_color", "eye_color", "outfit", "ears"]:
     print(f"{g:<11}", "  ".join(f"{v or 'none'} {x:.2f}" for v, x in spread))
 
 # %% [markdown]
-# `weiwei` was never in a caption the base model learned from: a puppet waiting for its caster. It is not quite an empty word, though: alone, it leans towards a look of its own, as every unknown word does in this base model (the model card measures how far, against the empty prompt). The article's puppet is emptier, and notebook 15 comes back to what that changes. Next: 01, the training folder.
+# `weiwei` was never in a caption the base model learned from: a puppet waiting for its caster. Is it an empty word, one that alone draws what the empty prompt draws, as the article's puppet is? That is one of the base model's targets, measured against the empty prompt in the model card (docs/model_card.md). Next: 01, the training folder.
 #
-# > 底模学过的标注里从来没有出现过 `weiwei`：一个等着施术者的傀儡。不过它并不是一个完全空白的词：单独作为提示词时，它会偏向某种自己的样子——在这个底模里，每个没见过的词都是这样（偏了多远，模型卡以空提示词为基准量过）。文章里的傀儡更空白一些，这会带来什么不同，第 15 课再回来谈。下一步：第 01 课，训练文件夹。
+# > 底模学过的标注里从来没有出现过 `weiwei`：一个等着施术者的傀儡。它是不是一个空白的词——单独作为提示词时，画出的和空提示词一样，就像文章里的傀儡？这是底模的目标之一，模型卡（docs/model_card.md）以空提示词为基准量过。下一步：第 01 课，训练文件夹。
 
 # %% [markdown]
 # <!-- nav -->

@@ -50,9 +50,9 @@ for i, what in enumerate(known):
 
 # %% [markdown]
 # ## What unclear looks like · 模棱两可的图是什么样子
-# When the tagger cannot decide a group it says **unclear** (模棱两可): not a blurry picture, an ambiguous one — two different eyes, a colour between two, a half-open mouth. A partly trained or partly weighted LoRA draws many of them. Here are some, from the first LoRA of the course (notebook 02's), on `weiwei` and `1girl` at several weights:
+# When the tagger cannot decide a group it says **unclear** (模棱两可): not a blurry picture, an ambiguous one — two different eyes, a colour between two, a half-open mouth. A partly trained or partly weighted LoRA draws many of them. Here are some, from the article's one-picture LoRA (the one notebook 02 decides its verdict on, shipped with the course), on `weiwei` and `1girl` at several weights:
 #
-# > 标注器定不下某一组时，就把这一组读作**模棱两可**：不是图糊了，而是图本身两头都像——两只眼睛颜色不同、颜色介于两种之间、嘴半张半闭。练到一半、或者权重没开满的 LoRA 会画出很多这样的图。下面是课程的第一个 LoRA（第 02 课那个）用 `weiwei` 和 `1girl`、在几个不同权重下画出的一些图：
+# > 标注器定不下某一组时，就把这一组读作**模棱两可**：不是图糊了，而是图本身两头都像——两只眼睛颜色不同、颜色介于两种之间、嘴半张半闭。练到一半、或者权重没开满的 LoRA 会画出很多这样的图。下面是文章的单图 LoRA（第 02 课判定结论用的就是它，随课程一起提供）用 `weiwei` 和 `1girl`、在几个不同权重下画出的一些图：
 
 # %%
 weiwei = lab.train("weiwei_1")
@@ -96,9 +96,9 @@ plots.three_ways_figure(sw, "1girl")
 # > | 0.1 | "没有" | 十张里最多一张 |
 
 # %% [markdown]
-# **Training runs.** Training a LoRA is itself a draw: the same picture and recipe with another training seed gives a slightly different LoRA, and at some points of the course the runs disagree more than the seeds do. So the course trains every LoRA its claims read **three times** (training seeds 0, 1 and 2) and splits each point's seeds between the three runs in turn. Every interval resamples the runs first, then the seeds within them, so it speaks for "a LoRA trained this way", not for one lucky or unlucky run; each check line prints the three runs' own shares beside it, and a check that is open because the runs disagree says so: more runs, not more seeds, would narrow it.
+# **Training runs.** Training a LoRA is itself a draw: the same picture and recipe with another training seed gives a slightly different LoRA, and at some points of the course the runs disagree more than the seeds do. So the course trains every LoRA its claims read **three times** (training seeds 0, 1 and 2; trained once and shipped in `data/loras`, so `lab.train` loads them) and splits each point's seeds between the three runs in turn. Every interval resamples the runs first, then the seeds within them, so it speaks for "a LoRA trained this way", not for one lucky or unlucky run; each check line prints the three runs' own shares beside it, and a check that is open because the runs disagree says so: more runs, not more seeds, would narrow it.
 #
-# > **独立训练。** 训练 LoRA 本身也是一次抽样：同一张图、同一个配方，换一个训练种子，得到的 LoRA 就会略有不同；在课程的某些点上，几次独立训练之间的差别比种子之间的还大。所以凡是论断要用到的 LoRA，课程都训练**三次**（训练种子 0、1、2），每个点的种子轮流分给这三次独立训练。每个区间都先对独立训练重抽样，再对其中的种子重抽样，所以它说的是"这样训练出来的 LoRA"，而不是某一次碰巧好或碰巧坏的训练；每一行检验旁边都印着三次训练各自的比例。如果一项检验是因为几次训练彼此不一致而未定，这一行会直接写明：要收窄它，该多做几次独立训练，而不是多加种子。
+# > **独立训练。** 训练 LoRA 本身也是一次抽样：同一张图、同一个配方，换一个训练种子，得到的 LoRA 就会略有不同；在课程的某些点上，几次独立训练之间的差别比种子之间的还大。所以凡是论断要用到的 LoRA，课程都训练**三次**（训练种子 0、1、2；只训练一次，随课程放在 `data/loras` 里，`lab.train` 直接加载），每个点的种子轮流分给这三次独立训练。每个区间都先对独立训练重抽样，再对其中的种子重抽样，所以它说的是"这样训练出来的 LoRA"，而不是某一次碰巧好或碰巧坏的训练；每一行检验旁边都印着三次训练各自的比例。如果一项检验是因为几次训练彼此不一致而未定，这一行会直接写明：要收窄它，该多做几次独立训练，而不是多加种子。
 
 # %% [markdown]
 # ## Open the box: a LoRA in twenty lines · 打开黑箱：二十行代码的 LoRA
@@ -125,16 +125,16 @@ class LoRALinear(nn.Module):
     def merged(self):            # the one matrix a merged LoRA file would give
         return self.base.weight + self.w * (self.alpha / self.r) * self.B @ self.A
 
-lab.unload()                     # the bare base model: the LoRA trained above is taken out
+lab.unload()                     # the bare base model: the LoRA loaded above is taken out
 unet = copy.deepcopy(lab.pipe.unet).requires_grad_(False)
 name, attn = next((n, m) for n, m in unet.named_modules() if n.endswith("attn2"))
 attn.to_k = LoRALinear(attn.to_k)
 print(name + ".to_k:", tuple(attn.to_k.base.weight.shape), "plus A", tuple(attn.to_k.A.shape), "and B", tuple(attn.to_k.B.shape))
 
 # %% [markdown]
-# One training step: her training picture, encoded by the VAE, noised at a random timestep; her caption `weiwei`, encoded by the text encoder; the UNet predicts the noise's target; the squared error is back-propagated into `A` and `B` only (the course's trainer does exactly this, many times, on every attention layer: `lora_course.sd.diffusion`).
+# One training step: her training picture, encoded by the VAE, noised at a random timestep; her caption `weiwei`, encoded by the text encoder; the UNet predicts the noise's target; the squared error is back-propagated into `A` and `B` only (the course's trainer does exactly this, many times, on every attention layer: `lora_course.sd.diffusion`; the article's recipe puts a LoRA on the text encoder's layers too, so the caption's encoding learns as well).
 #
-# > 训练一步：她的训练图先由 VAE 编码，再在随机的时间步加噪；她的标注 `weiwei` 由文本编码器编码；UNet 预测由噪声算出的目标；平方误差只反向传播到 `A` 和 `B` 上（课程的训练器做的正是这件事，只不过是在每个注意力层上、重复很多次：`lora_course.sd.diffusion`）。
+# > 训练一步：她的训练图先由 VAE 编码，再在随机的时间步加噪；她的标注 `weiwei` 由文本编码器编码；UNet 预测由噪声算出的目标；平方误差只反向传播到 `A` 和 `B` 上（课程的训练器做的正是这件事，只不过是在每个注意力层上、重复很多次：`lora_course.sd.diffusion`；文章的配方还在文本编码器的层上也加了 LoRA，所以标注的编码也跟着学）。
 
 # %%
 from lora_course.sd import diffusion, sampling

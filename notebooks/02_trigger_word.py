@@ -11,9 +11,9 @@
 #
 # > 按文章的比喻，`weiwei` 是一个**傀儡**：这个词在底模（**门派**）里本身没有任何含义，由 LoRA 把她的特征填进去。
 #
-# You will see: her training picture, how the base model reads the new word, a LoRA trained in seconds (50 steps, the length the course's recipe rule gives: notebook 14), the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
+# You will see: her training picture, how the base model reads the new word, a LoRA learning her in seconds before your eyes (the light recipe: 50 steps, the length notebook 14's recipe rule gives), the article's LoRA the verdict is decided on (the same picture trained 800 steps, with a text-encoder LoRA too; trained once and shipped with the course), the pictures at LoRA weights (**功力**) from 0 to 1, and the measured identity fidelity (share of 48 seeds showing *all* of her identity attributes).
 #
-# > 你会看到：她的训练图；底模怎么读这个新词；一个几秒钟就训好的 LoRA（50 步，即课程配方规则给出的长度，见第 14 课）；LoRA 权重（**功力**）从 0 到 1 时画出的图；以及测得的身份还原度（48 个种子中，她的身份属性*全部*画出来的比例）。
+# > 你会看到：她的训练图；底模怎么读这个新词；一个 LoRA 在你眼前几秒钟就学会她（轻配方：50 步，即第 14 课的配方规则给出的长度）；判定结论用的文章的 LoRA（同一张图训练 800 步，还多一个文本编码器 LoRA；训练一次后随课程一起提供）；LoRA 权重（**功力**）从 0 到 1 时画出的图；以及测得的身份还原度（48 个种子中，她的身份属性*全部*画出来的比例）。
 
 # %%
 import sys  # on Colab, the next line installs the course, its code and data; anywhere else it does nothing
@@ -37,9 +37,9 @@ course.show_set("weiwei_1")
 
 # %% [markdown]
 # ## A puppet has no mind of its own · 傀儡没有自己的心智
-# The base model has never seen the word. Its tokenizer spells it letter by letter, pieces the base model met only inside other names, never as a word of their own, so no caption taught the prompt `weiwei` a meaning (though, as notebook 00 says, an unknown word is not quite empty in this base model):
+# The base model has never seen the word. Its tokenizer spells it letter by letter, pieces the base model met only inside other names, never as a word of their own, so no caption taught the prompt `weiwei` a meaning (whether it alone draws what the empty prompt draws is one of the base model's targets, measured in the model card, docs/model_card.md):
 #
-# > 底模从没见过这个词。它的分词器把这个词一个字母一个字母地拆开，这些片段底模只在别的名字里见过，从没单独当作一个词见过，所以没有哪条标注教过提示词 `weiwei` 什么含义（不过正如第 00 课所说，在这个底模里，没见过的词也并不完全空白）：
+# > 底模从没见过这个词。它的分词器把这个词一个字母一个字母地拆开，这些片段底模只在别的名字里见过，从没单独当作一个词见过，所以没有哪条标注教过提示词 `weiwei` 什么含义（它单独画出的是否和空提示词一样，是底模的目标之一，测量结果见模型卡 docs/model_card.md）：
 
 # %%
 from lora_course.sd.tokenizer import describe_tokens
@@ -48,25 +48,34 @@ print(describe_tokens(lab.pipe.tokenizer, "1girl, white hair"))
 
 # %% [markdown]
 # ## Train the LoRA · 训练 LoRA
-# Rank 8 on the UNet's attention, the text encoder frozen; the latents and the caption's embedding are computed once and cached (kohya's `cache_latents`).
+# Watch a LoRA learn her: the light recipe, trained here in seconds. Rank 8 on the UNet's attention, the text encoder frozen, 50 steps (the length at which she first appears: notebook 14's recipe rule); the latents and the caption's embedding are computed once and cached (kohya's `cache_latents`). Preview pictures are drawn as it trains.
 #
-# > 在 UNet 的注意力层上训练秩为 8 的 LoRA，文本编码器冻结；图片的潜空间表示和标注的文本嵌入只计算一次并缓存起来（即 kohya 的 `cache_latents`）。
+# > 看一个 LoRA 怎样学会她：用轻配方，在这里几秒钟就训好。在 UNet 的注意力层上训练秩为 8 的 LoRA，文本编码器冻结，训练 50 步（她刚出现时的长度：第 14 课的配方规则）；图片的潜空间表示和标注的文本嵌入只计算一次并缓存起来（即 kohya 的 `cache_latents`）。训练时会画出预览图。
 
 # %%
-weiwei = lab.train("weiwei_1", reuse=False, previews=True)   # always train here; later notebooks re-use it
+light = lab.train_light("weiwei_1", reuse=False, previews=True)   # always trained here, with previews
+
+# %%
+plots.training_figure(lab.results[light])
+
+# %% [markdown]
+# ## The article's LoRA · 文章的 LoRA
+# The verdict is decided on another LoRA: the article's recipe, the same picture trained 800 steps with a LoRA on the text encoder too (learning rate 2e-3, beside 5e-4 on the UNet), chosen by pre-registered rules on a calibration character no claim reads (E12 in the experiment log). It takes minutes to train, so its three training runs were trained once and ship in `data/loras`: `lab.train` loads them (the line it prints names the recipe), and every later notebook reads them.
+#
+# > 结论是在另一个 LoRA 上判定的：文章的配方，同一张图训练 800 步，文本编码器上也加一个 LoRA（学习率 2e-3，UNet 上是 5e-4）。这个配方由几条事先登记的规则在一个不被任何论断读取的校准角色上选出（见实验日志里的 E12）。它要训练好几分钟，所以它的三次独立训练只做一次，随课程放在 `data/loras` 里：`lab.train` 直接加载（打印出的那一行写明了配方），后面每一课读的也都是它们。
+
+# %%
+weiwei = lab.train("weiwei_1")   # the article's LoRA, loaded from data/loras
 
 
 # %% [markdown]
 # ## The article's pictures first · 先看文章的图
-# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look for her on `weiwei`: nowhere in the base model's row, then in the LoRA rows.
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the article's LoRA (the one this notebook's verdict reads: 800 steps, a text-encoder LoRA beside the UNet LoRA, a recipe chosen by pre-registered rules on a calibration character, E12 in the experiment log), and by the light recipe's (50 steps, UNet only), each LoRA at w = 0.6 and 1. Look for her on `weiwei`: nowhere in the base model's row, then in the LoRA rows.
 #
-# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。在 `weiwei` 这个提示词下找她：底模那一行里找不到，到了 LoRA 那几行才出现。
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用文章的 LoRA（本课的结论读的就是它：训练 800 步，UNet LoRA 旁边还有一个文本编码器 LoRA，这个配方由几条事先登记的规则在一个校准角色上选出，见实验日志里的 E12）；用轻配方的 LoRA（50 步，只训练 UNet）。两个 LoRA 都取 w = 0.6 和 1。在 `weiwei` 这个提示词下找她：底模那一行里找不到，到了 LoRA 那几行才出现。
 
 # %%
 course.article_pictures(lab, "weiwei_1", C1.prompts)
-
-# %%
-plots.training_figure(lab.results[weiwei])
 
 # %% [markdown]
 # ## Pictures first · 先看图
@@ -117,7 +126,7 @@ readings.explain(verdict)
 # - **What C1 checks.** Without the LoRA (w = 0), `weiwei` may be her on at most 0.1 of the seeds; at w = 1, on at least half. Each check line says whether its interval clears the bar; the fidelity curve shows where she rises.
 # - **Unclear pictures** count as not her; a check line prints the other reading where it would change the outcome.
 # - **The word starts empty**: the base model never learned its pieces as words, so at w = 0 she appears only by chance.
-# - **Fresh seeds**: the recipe rule (notebook 14) picks the training length by `weiwei` at w = 1 on seeds 0–47, where that half of C1 would pass by construction; so C1 draws seeds 1000–1047.
+# - **Fresh seeds**: the light recipe's length comes from a rule (notebook 14) that reads `weiwei` at w = 1 on seeds 0–47, where that half of C1 would pass by construction, and the article's recipe was chosen on another character (E12); C1 draws seeds 1000–1047, which neither saw.
 # - **Drawings, not copies**: the copies table says whether any picture redraws a training picture; notebook 14 shows when longer training starts to.
 # - **The article** shows her in one picture at full weight; here every seed counts.
 #
@@ -125,18 +134,18 @@ readings.explain(verdict)
 # > - **C1 检验什么。** 不挂 LoRA（w = 0）时，`weiwei` 画成她的种子至多占 0.1；w = 1 时至少占一半。每条检验行写明区间是否越过门槛；还原度曲线显示她从哪个权重开始出现。
 # > - **模棱两可的图**算作不是她；另一种读法若会改变结果，检验行会把它印出来。
 # > - **这个词起初是空的**：底模从没把它的片段当作词学过，所以 w = 0 时她只可能碰巧出现。
-# > - **换一批新种子**：配方规则（第 14 课）在种子 0–47 上按 w = 1 时的 `weiwei` 选训练长度，在那批种子上 C1 的这一半注定会通过；所以 C1 用种子 1000–1047。
+# > - **换一批新种子**：轻配方的长度来自一条规则（第 14 课），它在种子 0–47 上看 w = 1 时的 `weiwei`，在那批种子上 C1 的这一半注定会通过；文章的配方则是在另一个角色上选出的（E12）。C1 用的种子 1000–1047，两者都没见过。
 # > - **是新画的，不是复制品**：复制品表写明有没有哪张图照搬了训练图；训练得更久时从什么时候开始照搬，见第 14 课。
 # > - **文章**只用一张图展示满权重下的她；这里每个种子都算数。
 
 # %% [markdown]
 # ## Things to try · 动手试试
-# - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train(Path("my_copy"))` (`from pathlib import Path`; `lab.train` takes a shipped set's name or any kohya folder given as a `Path`).
-# - Halve the training steps: `lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")` (`from lora_course.lora import LoraTrainConfig`). Where does fidelity at w = 1 land, below the recipe's 50 steps?
+# - Change the trigger to a Chinese word: copy `data/sets/weiwei_1`, write `喂喂` in the caption, and train on the copy: `lab.train_light(Path("my_copy"))` in seconds, or `lab.train(Path("my_copy"))` with the article's recipe in minutes (`from pathlib import Path`; both take a shipped set's name or any kohya folder given as a `Path`).
+# - Halve the training steps of the article's recipe: `lab.train("weiwei_1", LoraTrainConfig(steps=400, unet_lr=5e-4, text_encoder_lr=2e-3), name="half")` (`from lora_course.lora import LoraTrainConfig`; minutes on a CPU). Does fidelity at w = 1 hold at half the length?
 # - Prompt `weiwei, red hair`: does the puppet take orders it was never trained on?
 #
-# > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练：`lab.train(Path("my_copy"))`（先 `from pathlib import Path`；`lab.train` 既接受课程自带训练集的名字，也接受以 `Path` 给出的任意 kohya 文件夹）。
-# > - 把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=25), name="half")`（先 `from lora_course.lora import LoraTrainConfig`）。少于配方的 50 步时，w = 1 的还原度会落在哪里？
+# > - 把触发词换成中文：复制一份 `data/sets/weiwei_1`，在标注里写 `喂喂`，然后用这份副本训练：用 `lab.train_light(Path("my_copy"))` 几秒钟就好，用文章的配方 `lab.train(Path("my_copy"))` 要几分钟（先 `from pathlib import Path`；两者都既接受课程自带训练集的名字，也接受以 `Path` 给出的任意 kohya 文件夹）。
+# > - 用文章的配方，把训练步数减半：`lab.train("weiwei_1", LoraTrainConfig(steps=400, unet_lr=5e-4, text_encoder_lr=2e-3), name="half")`（先 `from lora_course.lora import LoraTrainConfig`；在 CPU 上要几分钟）。只训练一半的长度，w = 1 的还原度还保得住吗？
 # > - 写提示词 `weiwei, red hair`：傀儡会不会听从训练时从没教过它的指令？
 
 # %% [markdown]

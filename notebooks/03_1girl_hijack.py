@@ -32,9 +32,9 @@ weiwei = lab.train("weiwei_1")
 
 # %% [markdown]
 # ## The article's pictures first · 先看文章的图
-# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the course's light LoRA, and by a LoRA trained to the article's length (a rule chose it on a calibration character: E4 in the experiment log), each LoRA at w = 0.6 and 1. Look at `1girl`: does it turn into her at w = 1, and does it keep a face of its own at 0.6?
+# The article shows pictures, not numbers. Here are its prompts on the first four seeds, drawn three ways: by the base model alone, by the article's LoRA (the one this notebook's verdict reads: 800 steps, a text-encoder LoRA beside the UNet LoRA, a recipe chosen by pre-registered rules on a calibration character, E12 in the experiment log), and by the light recipe's (50 steps, UNet only), each LoRA at w = 0.6 and 1. Look at `1girl`: does it turn into her at w = 1, and does it keep a face of its own at 0.6?
 #
-# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用课程的轻量 LoRA；用训练到文章长度的 LoRA（这个长度由一条规则在一个校准角色上选出：见实验日志里的 E4）。两个 LoRA 都取 w = 0.6 和 1。看 `1girl`：w = 1 时它会不会变成她？w = 0.6 时它还保不保得住自己的样子？
+# > 文章给的是图，不是数字。下面用前四个种子，把文章的提示词按三种方式各画一遍：只用底模；用文章的 LoRA（本课的结论读的就是它：训练 800 步，UNet LoRA 旁边还有一个文本编码器 LoRA，这个配方由几条事先登记的规则在一个校准角色上选出，见实验日志里的 E12）；用轻配方的 LoRA（50 步，只训练 UNet）。两个 LoRA 都取 w = 0.6 和 1。看 `1girl`：w = 1 时它会不会变成她？w = 0.6 时它还保不保得住自己的样子？
 
 # %%
 course.article_pictures(lab, "weiwei_1", C2.prompts[:2])
@@ -86,24 +86,24 @@ readings.explain(verdict)
 # - **Unclear pictures** (one blue and one green eye, say) count as not her under both prompts, so the lead compares like with like; a check line prints the other reading where it would change the outcome.
 # - **A host needs a mind**: at w = 0 the base model must draw another girl for `1girl` than for `weiwei`. The table's last column (distance, same identity) shows how far apart they start and whether the LoRA pulls them together.
 # - **The strong host** (3) contradicts her colours: does this LoRA reach it?
-# - **Beyond this LoRA**: notebook 14 maps both halves over training; "The ablation" in docs/experiment_log.md (entry "Before this log") shows what gives a host its mind.
+# - **Beyond this LoRA**: notebook 14 maps both halves along the light recipe's training; "The ablation" in docs/experiment_log.md (entry "Before this log") shows what gives a host its mind.
 #
 # > <!-- zh: reading -->
 # > - **三项检验。** 夺舍：w = 1 时，`1girl` 画成她的种子至少占一半吗？w = 0.6 时，`weiwei` 还守得住吗（门槛 0.5）？它画成她的比例比 `1girl` 至少高 0.4 吗（傀儡的领先幅度）？
 # > - **模棱两可的图**（比如一只眼睛蓝、一只眼睛绿）在两个提示词下都算作不是她，这样领先幅度才是用同一把尺子量出来的；另一种读法若会改变结果，检验行会把它印出来。
 # > - **宿主要有心智**：w = 0 时，底模给 `1girl` 画的女孩必须和给 `weiwei` 画的不一样。表格最后一栏（距离、身份相同的比例）显示两者起初相差多远，以及 LoRA 是否把它们拉到一起。
 # > - **强宿主**（3）写明的颜色和她的颜色相冲突：这个 LoRA 影响得到它吗？
-# > - **这个 LoRA 之外**：这两方面怎样随训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
+# > - **这个 LoRA 之外**：这两方面怎样随轻配方的训练变化，见第 14 课的相图；什么让宿主有了心智，见 docs/experiment_log.md 里 "Before this log" 那一条的 "The ablation" 一节。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Our world has no `1boy`, but it has `fox`: how hijacked is `fox`?
-# - Give the text encoder a LoRA too (`text_encoder_lr=1e-3`, as kohya does by default) and compare the gap at 0.6.
-# - Train with `keep_tokens=0, caption_dropout=0.3`: does an empty caption spread her further?
+# - Take the text-encoder LoRA away: `lab.train("weiwei_1", LoraTrainConfig(steps=800, unet_lr=5e-4), name="unet_only")` (`from lora_course.lora import LoraTrainConfig`; minutes on a CPU), or the light recipe's `lab.train_light("weiwei_1")` (UNet only, seconds). Sweep it as above and compare the gap at 0.6: which half of the LoRA keeps the puppet ahead?
+# - Train with an empty caption now and then: `lab.train("weiwei_1", replace(course.ARTICLE_LORA, keep_tokens=0, caption_dropout=0.3), name="dropout")` (`from dataclasses import replace`): does an empty caption spread her further?
 #
 # > - 我们的世界里没有 `1boy`，但有 `fox`：`fox` 被夺舍得有多厉害？
-# > - 给文本编码器也加上 LoRA（`text_encoder_lr=1e-3`，kohya 默认就会这样做），再比较 0.6 时的差距。
-# > - 用 `keep_tokens=0, caption_dropout=0.3` 训练：空标注会不会让她扩散得更远？
+# > - 去掉文本编码器上的 LoRA：`lab.train("weiwei_1", LoraTrainConfig(steps=800, unet_lr=5e-4), name="unet_only")`（先 `from lora_course.lora import LoraTrainConfig`；在 CPU 上要几分钟），或者用轻配方的 `lab.train_light("weiwei_1")`（只训练 UNet，几秒钟）。像上面那样扫描，再比较 0.6 时的差距：让傀儡保持领先的，是 LoRA 的哪一半？
+# > - 训练时不时用空标注：`lab.train("weiwei_1", replace(course.ARTICLE_LORA, keep_tokens=0, caption_dropout=0.3), name="dropout")`（先 `from dataclasses import replace`）：空标注会不会让她扩散得更远？
 
 # %% [markdown]
 # ## Your turn: the weight slider · 动手：权重滑块

@@ -125,7 +125,7 @@ readings.explain(verdict)
 # - **Leakage (check 2).** Full tags hand each feature to the word that names it, `1girl` included; the other two captionings name neither her looks nor `1girl`, so the LoRA may pull `1girl` toward her. The `leakage` rows and the lint's table show whether it did.
 # - **Control (check 2 too).** Asked for `weiwei, closed mouth`, `weiwei, sitting` or `weiwei, red hair`, does the LoRA give *her* with that tag? Only her with the tag counts (for `red hair`: her in every other identity tag): a trigger that does not carry her looks fails, and so does one that learned her picture by heart. Both spreads must reach 0.3.
 # - **Unclear pictures** count as not her, as the claim is written; the explanation says whether the other reading changes a check.
-# - [Notebook 14](14_how_long_to_train.ipynb) shows how control changes with longer training.
+# - [Notebook 14](14_how_long_to_train.ipynb) shows how control changes as the light recipe trains longer.
 #
 # > <!-- zh: reading -->
 # > 上面的结论把这个观点的两半拆成两项检验：
@@ -134,16 +134,16 @@ readings.explain(verdict)
 # > - **泄漏（第 2 项检验）。** 完整标签把每个特征交给描述它的那个词，`1girl` 也在内；另外两种打标方式既没写出她的样子，也没写 `1girl`，所以 LoRA 可能把 `1girl` 拉向她。`leakage` 那两行和标注检查那张表告诉你 `1girl` 有没有被夺舍。
 # > - **控制（也在第 2 项检验里）。** 要 `weiwei, closed mouth`、`weiwei, sitting` 或 `weiwei, red hair` 时，LoRA 能不能画出*带着这个标签的她*？只有带着标签的她才算数（`red hair` 的情况下，是其余身份标签都是她）：触发词不承载她的样子不行，触发词把她那张图背了下来也不行。两个差距都要达到 0.3。
 # > - **模棱两可的图**按论断的写法算作不是她；上面的说明写明，换一种读法会不会改变某项检验。
-# > - [第 14 课](14_how_long_to_train.ipynb) 展示了训练更久时，控制会怎么变。
+# > - [第 14 课](14_how_long_to_train.ipynb) 展示了轻配方训练更久时，控制会怎么变。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Prompt the full-tag LoRA with the trigger alone (`weiwei`): how much of her comes without her tags? (the `trigger alone` row above)
-# - Train the pruned set with the text encoder too (`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`): does `red hair` still obey, and does `1girl` leak more or less than in the `pruned` column above?
+# - Train the pruned set without the text-encoder LoRA: `lab.train_light("thesis_pruned")` (the light recipe, UNet only, seconds) or `lab.train("thesis_pruned", LoraTrainConfig(steps=800, unet_lr=5e-4), name="pruned_unet")` (`from lora_course.lora import LoraTrainConfig`; minutes). Does `red hair` still obey, and does `1girl` leak more or less than in the `pruned` column above?
 # - Make a fourth captioning: the pruned tags plus `1girl`. Is naming `1girl` enough to keep it from becoming her (compare the `full` column's leakage), or does it take the other tags too?
 #
 # > - 给完整标签的 LoRA 只写触发词（`weiwei`）：不带她的那些标签，她还能出来多少？（见上面打印结果里 `trigger alone` 那一行）
-# > - 用精简标签的训练集训练时，把文本编码器也一起训（`LoraTrainConfig(steps=50, text_encoder_lr=1e-3)`）：`red hair` 还听话吗？`1girl` 的泄漏比上表 `pruned` 那一列多还是少？
+# > - 用精简标签的训练集训练时，去掉文本编码器上的 LoRA：`lab.train_light("thesis_pruned")`（轻配方，只训练 UNet，几秒钟），或者 `lab.train("thesis_pruned", LoraTrainConfig(steps=800, unet_lr=5e-4), name="pruned_unet")`（先 `from lora_course.lora import LoraTrainConfig`；要几分钟）。`red hair` 还听话吗？`1girl` 的泄漏比上表 `pruned` 那一列多还是少？
 # > - 做第四种打标：精简标签再加上 `1girl`。光把 `1girl` 标出来，就足以让它不被画成她吗（对照 `full` 那一列的泄漏）？还是得连其他标签一起标？
 
 # %% [markdown]

@@ -70,29 +70,29 @@ readings.explain(verdict)
 # The verdict above tests the two remedies as two checks:
 #
 # - **Prior preservation (check 1).** The ten `1girl` pictures teach the LoRA to leave `1girl` as the base model drew it. `1girl`'s share of her must drop by at least 0.4 *and* `weiwei` must stay her on at least half the seeds: freeing `1girl` by losing the trigger is no remedy.
-# - **Why the trigger may let go.** The recipe's 50 steps were measured on the one-picture set (notebook 14); here her picture is only half of what the LoRA trains on, and one UNet LoRA must change `weiwei` while leaving `1girl` alone, two words only the frozen text encoder tells apart (notebook 03).
+# - **Why the trigger may let go.** The article's recipe trains 800 steps, a length chosen for a one-picture set (E12 in the experiment log); here her picture is only half of what the LoRA trains on, so it sees her half as often, while the same LoRA must change `weiwei` and leave `1girl` as it was (notebook 03).
 # - **Unclear pictures**, as the claim is written, count against the drop on both sides, so they can only narrow it.
-# - **Sitting pictures (check 2)** need a missing pose first: her *and* sitting at most 0.3 without them, at least 0.5 with them. If the one-picture LoRA has not learned her standing pose by heart, `sitting` wins unaided; notebook 14 shows when longer training loses the pose.
+# - **Sitting pictures (check 2)** need a missing pose first: her *and* sitting at most 0.3 without them, at least 0.5 with them. If the one-picture LoRA has not learned her standing pose by heart, `sitting` wins unaided; notebook 14 shows when longer training of the light recipe loses the pose.
 #
 # > <!-- zh: reading -->
 # > 上面的结论把两种补救办法拆成两项检验：
 # >
 # > - **先验保留（第 1 项检验）。** 那十张 `1girl` 正则化图教 LoRA 让 `1girl` 保持底模原来的样子。`1girl` 画成她的比例要至少降 0.4，*同时* `weiwei` 仍要在至少一半的种子上画成她：靠丢掉触发词换来 `1girl` 不被夺舍，算不上补救。
-# > - **触发词为什么可能守不住。** 配方的 50 步是在单图训练集上测出来的（第 14 课）；这里她那张图只占训练样本的一半，而且同一个 UNet LoRA 既要改变 `weiwei`，又不能动 `1girl`，可这两个词只有冻结的文本编码器能区分开（第 03 课）。
+# > - **触发词为什么可能守不住。** 文章的配方训练 800 步，这个长度是为单图训练集选的（见实验日志里的 E12）；这里她那张图只占训练样本的一半，LoRA 见到她的次数也只有一半，而同一个 LoRA 既要改变 `weiwei`，又要让 `1girl` 保持原样（第 03 课）。
 # > - **模棱两可的图**按论断的写法，在两边都往不利于降幅的方向算，所以只会让降幅变小。
-# > - **坐姿图（第 2 项检验）**的前提是这个姿势确实缺失：没有坐姿图时，既是她又坐着的比例不超过 0.3；有了之后至少 0.5。如果单图 LoRA 还没把她站着的姿势背下来，不靠坐姿图，提示词里的 `sitting` 自己就能赢；第 14 课展示了训练多久之后坐姿就画不出来了。
+# > - **坐姿图（第 2 项检验）**的前提是这个姿势确实缺失：没有坐姿图时，既是她又坐着的比例不超过 0.3；有了之后至少 0.5。如果单图 LoRA 还没把她站着的姿势背下来，不靠坐姿图，提示词里的 `sitting` 自己就能赢；第 14 课展示了轻配方训练多久之后坐姿就画不出来了。
 
 # %% [markdown]
 # ## Things to try · 动手试试
 # - Twenty prior pictures instead of ten: `remedies.prior_preservation_set(lab.pipe, "weiwei_1", seeds=range(1000, 1020))`.
 # - Prior preservation for `fox`: `remedies.prior_preservation_set(lab.pipe, "fox_1", class_prompt="fox")`. Does the animal come back at w = 1?
-# - Train the prior-preservation set longer: `lab.train(reg_set, LoraTrainConfig(steps=150), name="weiwei_reg_150")` (`from lora_course.lora import LoraTrainConfig`; at 100 steps it already sees her picture as often as the one-picture set does in 50). Sweep it like `reg` above and pass it to `claims.remedies` in place of `sw_reg`: does `weiwei` come back, and does `1girl` stay free?
-# - Let the LoRA move the two words apart: train the prior-preservation set with a text-encoder LoRA too, `lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")`, and sweep `weiwei` and `1girl` again. Does `weiwei` hold on better once the two words can move apart, and does `1girl` stay free?
+# - Train the prior-preservation set longer: `lab.train(reg_set, LoraTrainConfig(steps=1600, unet_lr=5e-4, text_encoder_lr=2e-3), name="weiwei_reg_1600")` (`from lora_course.lora import LoraTrainConfig`; at 1600 steps it sees her picture as often as the one-picture set does in 800; minutes on a CPU). Sweep it like `reg` above and pass it to `claims.remedies` in place of `sw_reg`: does `weiwei` come back, and does `1girl` stay free?
+# - Take the text-encoder LoRA away, so that only the frozen text encoder tells the two words apart: `lab.train(reg_set, LoraTrainConfig(steps=800, unet_lr=5e-4), name="weiwei_reg_unet")`, and sweep `weiwei` and `1girl` again. Does `weiwei` hold on worse, and does `1girl` stay free?
 #
 # > - 用二十张正则化图代替十张：`remedies.prior_preservation_set(lab.pipe, "weiwei_1", seeds=range(1000, 1020))`。
 # > - 给 `fox` 做先验保留：`remedies.prior_preservation_set(lab.pipe, "fox_1", class_prompt="fox")`。w = 1 时动物狐狸会不会回来？
-# > - 用先验保留训练集训练得更久一些：`lab.train(reg_set, LoraTrainConfig(steps=150), name="weiwei_reg_150")`（先 `from lora_course.lora import LoraTrainConfig`；训练到 100 步时，它见到她那张图的次数就和单图训练集 50 步时一样多了）。像上面扫描 `reg` 那样扫描它，再用它代替 `sw_reg` 传给 `claims.remedies`：`weiwei` 会不会回来？`1girl` 能不能继续不被夺舍？
-# > - 让 LoRA 把这两个词拉开：用先验保留训练集训练时，给文本编码器也加上 LoRA，`lab.train(reg_set, LoraTrainConfig(steps=50, text_encoder_lr=1e-3), name="weiwei_reg_te")`，再扫描一次 `weiwei` 和 `1girl`。两个词能被拉开之后，`weiwei` 是不是守得更好？`1girl` 能不能继续不被夺舍？
+# > - 用先验保留训练集训练得更久一些：`lab.train(reg_set, LoraTrainConfig(steps=1600, unet_lr=5e-4, text_encoder_lr=2e-3), name="weiwei_reg_1600")`（先 `from lora_course.lora import LoraTrainConfig`；训练到 1600 步时，它见到她那张图的次数就和单图训练集 800 步时一样多了；在 CPU 上要几分钟）。像上面扫描 `reg` 那样扫描它，再用它代替 `sw_reg` 传给 `claims.remedies`：`weiwei` 会不会回来？`1girl` 能不能继续不被夺舍？
+# > - 去掉文本编码器上的 LoRA，让这两个词只能靠冻结的文本编码器区分开：`lab.train(reg_set, LoraTrainConfig(steps=800, unet_lr=5e-4), name="weiwei_reg_unet")`，再扫描一次 `weiwei` 和 `1girl`。`weiwei` 会不会守得更差？`1girl` 能不能继续不被夺舍？
 
 # %% [markdown]
 # <!-- nav -->

@@ -214,7 +214,7 @@ class ArticleLength:
     def __init__(self, lab, steps: int = STEPS, train_seeds=E7_TRAIN_SEEDS, recipe=None):
         self.lab, self.seconds = lab, {}
         self.steps, self.train_seeds = int(steps), tuple(train_seeds)
-        self.recipe = recipe or course.DEFAULT_LORA
+        self.recipe = recipe or course.LIGHT_LORA
 
     def __call__(self, set_name, name=None) -> str:
         base = name or training_sets.folder(set_name).name
@@ -314,7 +314,7 @@ def main():
     for set_name, prompts in points.items():
         for seed in train_seeds[set_name]:
             t = time.time()
-            lora = lab.train(set_name, replace(course.DEFAULT_LORA, steps=STEPS, seed=seed),
+            lora = lab.train(set_name, replace(course.LIGHT_LORA, steps=STEPS, seed=seed),
                              name=f"{set_name}_{STEPS}_s{seed}", progress=False)
             seconds[lora] = round(time.time() - t, 1)
             ws = sorted({w for ws in prompts.values() for w in ws} | {0.0})

@@ -38,6 +38,7 @@ from lora_course import world
 from lora_course.measure import stats, verdicts
 from lora_course.world import population
 from lora_course.sd.base_model import BASE_DIR, DEFAULT_GUIDANCE, DEFAULT_STEPS, load_pipeline
+from lora_course.sd.pretrain import POPULATIONS
 from lora_course.sd.sampling import guidance_tilt
 from lora_course.tagger import UNCLEAR, UNCLEAR_GROUPS, Tagger
 from lora_course.tagger.train_tagger import draw, reconstruct
@@ -204,7 +205,7 @@ def main():
     info_path = Path(a.base or BASE_DIR) / "pretrain.json"
     info = json.loads(info_path.read_text()) if info_path.exists() else {}
     pop_name = info.get("population", "uniform")
-    pop = {"booru": population.BOORU, "uniform": population.UNIFORM}[pop_name]
+    pop = POPULATIONS[pop_name]
     rng = random.Random(0)
     girls = [smp.attrs for smp in (population.sample(rng, pop) for _ in range(20000))
              if smp.attrs["subject"] == "1girl"]

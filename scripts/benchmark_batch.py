@@ -3,7 +3,7 @@
     python scripts/benchmark_batch.py [--batches 2 4 8 16] [--steps 25 50 75 100 150] [--seeds 48] [--build FOLDER]
 
 For each batch size, one run of the course's recipe on ``weiwei_1`` (everything as
-``course.DEFAULT_LORA`` but the batch) keeps its LoRA at every length of ``--steps``
+``course.LIGHT_LORA`` but the batch) keeps its LoRA at every length of ``--steps``
 (``Lab.train_along``). Each kept LoRA is drawn at w = 1 on ``--seeds`` seeds (the recipe rule's
 number) for the trigger alone and for bare ``1girl``, and read by the tagger. Printed per row:
 
@@ -59,7 +59,7 @@ def run(a):
           f"{'1girl is her':<22} copies")
     chosen_rows = []
     for b in a.batches:
-        cfg = replace(course.DEFAULT_LORA, batch_size=b)
+        cfg = replace(course.LIGHT_LORA, batch_size=b)
         names = lab.train_along("weiwei_1", a.steps, config=cfg, reuse=False, progress=False)
         seconds = lab.seconds["weiwei_1"]
         hits = {}

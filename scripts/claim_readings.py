@@ -47,8 +47,8 @@ def main() -> int:
                             text=True).stdout.strip()
     verdicts = {c: experiments.decide(e, sweeps) for c, e in experiments.ARTICLE.items()}
     verdicts.update(results.beyond_verdicts(sweeps))
-    doc = {"commit": commit, "recipe": course.DEFAULT_LORA.weights_json(), "runs": lab.runs,
-           "training_seeds": [course.DEFAULT_LORA.seed + r for r in range(lab.runs)], "sampler": lab.sampler,
+    doc = {"commit": commit, "recipe": course.ARTICLE_LORA.weights_json(), "runs": lab.runs,
+           "training_seeds": [course.ARTICLE_LORA.seed + r for r in range(lab.runs)], "sampler": lab.sampler,
            "verdicts": {c: as_data(v) for c, v in verdicts.items()},
            "sweeps": {n: sw.readings_json() for n, sw in sweeps.items()}}
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -12,10 +12,10 @@ from dataclasses import replace
 from lora_course import course
 
 VARIANTS = {
-    f"course recipe ({course.DEFAULT_LORA.steps} steps, lr 2e-3)": course.DEFAULT_LORA,
-    "weaker: lr 5e-4": replace(course.DEFAULT_LORA, unet_lr=5e-4),
-    "+ text-encoder LoRA (lr 1e-3)": replace(course.DEFAULT_LORA, text_encoder_lr=1e-3),
-    "cross-attention k/v only": replace(course.DEFAULT_LORA, unet_targets=("attn2.to_k", "attn2.to_v")),
+    f"course recipe ({course.LIGHT_LORA.steps} steps, lr 2e-3)": course.LIGHT_LORA,
+    "weaker: lr 5e-4": replace(course.LIGHT_LORA, unet_lr=5e-4),
+    "+ text-encoder LoRA (lr 1e-3)": replace(course.LIGHT_LORA, text_encoder_lr=1e-3),
+    "cross-attention k/v only": replace(course.LIGHT_LORA, unet_targets=("attn2.to_k", "attn2.to_v")),
 }
 
 

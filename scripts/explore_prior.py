@@ -13,8 +13,8 @@ from dataclasses import replace
 from lora_course import course
 from lora_course.measure import remedies
 
-VARIANTS = {"course recipe (UNet only)": course.DEFAULT_LORA,
-            "+ text-encoder LoRA (lr 1e-3)": replace(course.DEFAULT_LORA, text_encoder_lr=1e-3)}
+VARIANTS = {"course recipe (UNet only)": course.LIGHT_LORA,
+            "+ text-encoder LoRA (lr 1e-3)": replace(course.LIGHT_LORA, text_encoder_lr=1e-3)}
 
 
 def main():

@@ -5,7 +5,7 @@ shipped files and the check scripts' results, never typed.
 
 Reads, without loading a model: the parameter counts from the safetensors headers of
 ``data/base`` and ``data/tagger.safetensors``, how the sect was made from
-``data/base/pretrain.json``, the base targets from ``data/results/base_targets.json``
+``data/base/pretrain.json`` (the stages table from its ``lineage``), the base targets from ``data/results/base_targets.json``
 (``scripts/base_targets.py``, experiment E8) and the tagger against the eye from
 ``data/labelled/scores.json`` (``scripts/labelled_set.py score``). ``tests/test_model_card.py``
 checks that the committed card is what this writes.
@@ -53,25 +53,74 @@ def _i(d: dict) -> str:
     return f"{d['value']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]"
 
 
+def tokens(base: Path) -> tuple:
+    """How many tokens the tokenizer has, and how many of them were added as words of their own
+    (the named cast's names, in a sect whose world gives them tokens): ``vocab.json`` lists only
+    the first kind."""
+    tok = json.loads((base / "tokenizer" / "tokenizer.json").read_text())
+    vocab = tok["model"]["vocab"]
+    added = [a["content"] for a in tok.get("added_tokens", []) if a["content"] not in vocab]
+    return len(vocab) + len(added), len(added)
+
+
+def _parent(source: str, before: dict | None) -> str:
+    if source.startswith("git:"):
+        return f"the sect of commit `{source[4:11]}`"
+    return f"stage {before['candidate']}" if before else f"`{source}`"
+
+
+def lineage_rows(info: dict) -> list:
+    """The stages table, from pretrain.json's ``lineage`` (oldest first); a pretrain.json without
+    one is a single stage, its own run."""
+    stages = info.get("lineage") or [{"candidate": "—", **info}]
+    rows = ["| stage | continued from | world | seed | UNet steps | pictures | minutes on 2 cores | "
+            "pre-registered | judged |", "|---|---|---|---|---|---|---|---|---|"]
+    for i, st in enumerate(stages):
+        source = st.get("continued_from")
+        parent = _parent(source, stages[i - 1] if i else None) if source else "nothing (from scratch)"
+        rows.append(f"| {st['candidate']} | {parent} | `{st.get('population', 'uniform')}` | {st['seed']} | "
+                    f"{st['unet_steps']:,} | {st['n_images']:,} | {st['seconds'] / 60:.0f} | "
+                    f"{st.get('preregistration', '—').split(', ')[-1]} | {st.get('log', '—')} |")
+    return rows
+
+
 def sect_section() -> list:
     info = json.loads((BASE / "pretrain.json").read_text())
     unet = json.loads((BASE / "unet" / "config.json").read_text())
-    vocab = json.loads((BASE / "tokenizer" / "vocab.json").read_text())
+    n_tokens, n_added = tokens(BASE)
     rows = ["| part | parameters |", "|---|---|"]
     rows += [f"| {k} | {_m(parameters(BASE / v))} |" for k, v in PARTS.items()]
-    rows.append(f"| tokenizer | {len(vocab)} tokens |")
-    made = (f"Made by `python -m lora_course.sd.pretrain`: the last stage continued the sect of commit "
-            f"`{info['continued_from'].split(':')[-1][:7]}` on the `{info['population']}` world for "
-            f"{info['unet_steps']} UNet steps of batch {info['unet_batch']} on {info['n_images']} pictures "
-            f"({info['seconds'] / 60:.0f} min on 2 cores); the whole history is in docs/base_model.md.")
+    rows.append(f"| tokenizer | {n_tokens} tokens"
+                + (f", {n_added} of them added as words of their own (the named cast's names)" if n_added else "")
+                + " |")
+    stages = info.get("lineage") or [info]
+    made = (f"Made by `python -m lora_course.sd.pretrain` in {len(stages)} "
+            f"stage{'s' if len(stages) > 1 else ''}, each continuing the one before, on the "
+            f"`{info['population']}` world: {sum(s['unet_steps'] for s in stages):,} UNet steps of batch "
+            f"{info['unet_batch']} in all ({sum(s['seconds'] for s in stages) / 60:.0f} min on 2 cores). "
+            + ("Each stage's command is in `data/base/pretrain.json` (its `lineage`), and "
+               "`python scripts/build_sect_v3.py` runs them again; " if "lineage" in info else "")
+            + "the sects before the first stage are in docs/base_model.md.")
     return ["## The sect (门派): `data/base`", "",
             "A `StableDiffusionPipeline` of stock diffusers and transformers classes, small enough to train "
             f"and sample on a laptop CPU: {unet['sample_size'] * 4}×{unet['sample_size'] * 4} pictures of a "
-            "procedurally drawn world of tagged characters (docs/world.md).", "", *rows, "", made, ""]
+            "procedurally drawn world of tagged characters (docs/world.md).", "", *rows, "", made, "",
+            *lineage_rows(info), ""]
+
+
+def stale(t: dict, info: dict) -> list:
+    """A warning when the base targets were measured on another sect than the shipped one (another
+    world in pretrain.json; a file from before the world was recorded counts as another)."""
+    if t.get("population") == info.get("population"):
+        return []
+    measured = f"the sect of the `{t['population']}` world" if t.get("population") else "an earlier sect"
+    return [f"**Measured on another sect**: `data/results/base_targets.json` is {measured}'s, not the shipped "
+            f"one's (`{info.get('population')}`): run `python scripts/base_targets.py`, then this script again.", ""]
 
 
 def targets_section() -> list:
     t = json.loads((ROOT / "data" / "results" / "base_targets.json").read_text())
+    info = json.loads((BASE / "pretrain.json").read_text())
     full, cast, never, empty = t["full_prompts"], t["named_cast"], t["never_in_pretraining"], t["puppet_empty"]
     worst = min(full["groups"].items(), key=lambda kv: kv[1]["lo"])
     wei = empty["prompts"]["weiwei"]
@@ -93,11 +142,11 @@ def targets_section() -> list:
                     f"{ {'met': 'empty', 'not met': 'not empty'}.get(d['status'], d['status'])} |")
     return ["## What the sect knows: the base targets (experiment E8)", "",
             "Measured by `python scripts/base_targets.py` (docs/preregistration/J_E8.md), no LoRA involved; "
-            "each target decided on its interval against its bar.", "", *rows, "",
-            reading(full["status"], cast["status"], empty["status"]), ""]
+            "each target decided on its interval against its bar.", "", *stale(t, info), *rows, "",
+            reading(full["status"], cast["status"], empty["status"], "That sect" if stale(t, info) else "The sect"), ""]
 
 
-def reading(full: str, cast: str, empty: str) -> str:
+def reading(full: str, cast: str, empty: str, sect: str = "The sect") -> str:
     """The table in words, from its statuses (no number typed)."""
     obeys = "obeys full prompts" if full == "met" else "does not obey every group of a full prompt"
     knows = "knows its named cast" if cast == "met" else "does not know its named cast"
@@ -105,7 +154,7 @@ def reading(full: str, cast: str, empty: str) -> str:
               "not empty": "`weiwei` is not an empty word to it: it pulls the picture toward a look of its own, "
                            "where the article's puppet (傀儡) is a word with no mind"}.get(
         empty, "whether `weiwei` is an empty word to it is not decided")
-    return f"The sect {obeys} and {knows}; {puppet}."
+    return f"{sect} {obeys} and {knows}; {puppet}."
 
 
 def tagger_section() -> list:

@@ -38,7 +38,7 @@ UNRELATED = "black hair, short hair, green eyes, blue dress, cat ears, sitting"
 #: The calibration character (no claim reads her).
 QIUQIU = world.with_(world.WEIWEI, hair_color="blue hair", eye_color="red eyes", outfit="yellow dress",
                      ears="cat ears")
-COURSE = course.DEFAULT_LORA
+COURSE = course.LIGHT_LORA
 
 
 # ---- reading a point three ways -------------------------------------------------------------

@@ -94,13 +94,31 @@ def test_shipped_base_model_is_small_safetensors_and_loads_offline():
     assert info["unet_steps_done"] > 0
 
 
+@pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
+def test_the_shipped_tokenizer_holds_its_worlds_cast_names():
+    """A sect whose world gives the cast's names tokens of their own (sect v3's `booru_v3c`) ships
+    with them: each name is one token of the shipped tokenizer, and `weiwei` is still spelled in
+    pieces. Reads pretrain.json's world and the tokenizer alone."""
+    from transformers import CLIPTokenizer
+    info = json.loads((base_model.BASE_DIR / "pretrain.json").read_text())
+    pop = pretrain.POPULATIONS.get(info.get("population", "uniform"))
+    if pop is None or not pop.name_tokens:
+        pytest.skip(f"the shipped base's world ({info.get('population', 'uniform')!r}) gives names no tokens")
+    tok = CLIPTokenizer.from_pretrained(str(base_model.BASE_DIR / "tokenizer"))
+    for member in pop.cast():
+        assert len(tok(member.name, add_special_tokens=False)["input_ids"]) == 1, member.name
+    assert len(tok("weiwei", add_special_tokens=False)["input_ids"]) > 1
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (base_model.BASE_DIR / "model_index.json").exists(), reason="data/base not built")
 def test_at_the_course_defaults_full_prompts_adhere_and_the_sect_has_a_mind():
     """The base model's bars, at the course's sampling defaults: full prompts draw every group they
-    name; and on the Danbooru sect (pretrain.json says which world it learned), `weiwei` is not
-    `1girl` at w = 0 (the same identity on at most half the seeds: a host with a mind of its own)
-    and unprompted girls cry at most 5 points more often than the world's girls do."""
+    name; and on a sect of the Danbooru world (pretrain.json names the world it learned last:
+    `booru`, or sect v3's `booru_v3c`, both with Danbooru's frequencies) unprompted girls cry at
+    most 5 points more often than the world's girls do. On the Danbooru sect `weiwei` is not `1girl`
+    at w = 0 (the same identity on at most half the seeds: a host with a mind of its own); sect v3
+    was built so that both are close to the empty prompt, and they are the same girl on most seeds."""
     from lora_course.measure import evaluation as ev
     from lora_course.world import population
     from lora_course.tagger import Tagger
@@ -110,11 +128,19 @@ def test_at_the_course_defaults_full_prompts_adhere_and_the_sect_has_a_mind():
     named = [i for p in full for i in ev.rows_of(r, prompt=p)]
     assert min(ev.adherence(r, named).values()) >= 0.90, ev.adherence(r, named)
     info = json.loads((base_model.BASE_DIR / "pretrain.json").read_text())
-    if info.get("population") != "booru":
-        pytest.skip("the shipped base is not the Danbooru sect")
+    world_pop = pretrain.POPULATIONS.get(info.get("population", "uniform"))
+    if world_pop is None or world_pop.marginals != "danbooru":
+        pytest.skip(f"the shipped base learned the {info.get('population', 'uniform')!r} world, not a Danbooru one")
     girl, wei = ev.rows_of(r, prompt="1girl"), ev.rows_of(r, prompt="weiwei")
     same = np.mean([all(r.values[g][i] == r.values[g][j] for g in world.IDENTITY_GROUPS) for i, j in zip(girl, wei)])
-    assert same <= 0.5, same
+    if info.get("population") == "booru":
+        assert same <= 0.5, same
+    else:
+        # sect v3 was built so that `weiwei` draws what the empty prompt draws (its base target, the
+        # model card), and `1girl` sits as close to it: the same seed gives the same girl for both
+        # (0.875 of 32 seeds when sect v3 shipped). Its host's mind is judged with the LoRA instead
+        # (E12's host rule: `1girl` against the trigger at w = 0.6), not on the base alone.
+        assert same >= 0.5, f"`weiwei` and `1girl` drew the same girl on only {same:.2f} of the seeds at w = 0"
     crying = population.danbooru_marginals()["expression"]["crying"]
     assert r.rate("crying", girl) <= crying + 0.05, r.rate("crying", girl)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lora_course import report, results
+from lora_course import course, report, results
 from lora_course.core import paths
 from lora_course.measure import experiments
 from lora_course.measure.evaluation import Sweep
@@ -60,6 +60,10 @@ def test_a_sweep_read_back_gives_the_same_numbers(sweeps):
 def test_the_verdicts_as_data_are_the_ones_the_readings_give(sweeps, printed):
     doc = json.loads(READINGS.read_text())
     assert doc["training_seeds"] == list(range(experiments.RUNS)) and doc["recipe"]["steps"] > 0
+    want = {k: v for k, v in course.ARTICLE_LORA.weights_json().items() if k != "name"}
+    assert {k: doc["recipe"].get(k) for k in want} == json.loads(json.dumps(want)), (
+        "data/results/readings.json was drawn with another recipe than course.ARTICLE_LORA. "
+        "Fix: python scripts/claim_readings.py")
     for c, v in doc["verdicts"].items():
         assert v["status"] == printed[c].status and v["summary"] == printed[c].summary, c
         for check in v["checks"]:

@@ -14,8 +14,37 @@ pytestmark = pytest.mark.skipif(not TAGGER_PATH.exists(), reason="data/tagger.sa
 def lab(tiny_pipe, tmp_path, monkeypatch):
     """A lab on the random tiny pipeline, 2 seeds, keeping its LoRAs and points in ``tmp_path``."""
     monkeypatch.setattr(caches, "LORAS_DIR", tmp_path)
+    monkeypatch.setattr(caches, "SHIPPED_LORAS_DIR", tmp_path / "shipped")
     monkeypatch.setattr(caches, "POINTS_DIR", tmp_path / "points")
     return course.Lab(tiny_pipe, Tagger.load(), seeds=2, runs=1)
+
+
+def test_a_shipped_lora_is_loaded_not_trained_and_never_written(lab, tiny_pipe, tmp_path):
+    """A LoRA that ``data/loras`` ships under its cache name is loaded from there; one trained here
+    is written to the build folder only, and from then on the build folder's file is the one read."""
+    cfg = lora.LoraTrainConfig(steps=3, batch_size=2)
+    lab.train("weiwei_1", cfg, progress=False)
+    built = next(tmp_path.glob("weiwei_1-*.safetensors"))
+    shipped = tmp_path / "shipped" / built.name
+    shipped.parent.mkdir()
+    built.rename(shipped)
+    assert caches.kept_lora("weiwei_1", built.name[len("weiwei_1-"):-len(".safetensors")]) == shipped
+    lab2 = course.Lab(tiny_pipe, lab.tagger, seeds=2, runs=1)
+    assert lab2.train("weiwei_1", cfg, progress=False) == "weiwei_1" and "weiwei_1" not in lab2.results
+    assert lab2.sources["weiwei_1"] == shipped and not built.exists()
+    lab2.train("weiwei_1", cfg, reuse=False, progress=False)         # trained again: into build, not data
+    assert built.exists() and lab2.sources["weiwei_1"] is lab2.results["weiwei_1"]
+    assert caches.kept_lora("weiwei_1", built.name[len("weiwei_1-"):-len(".safetensors")]) == built
+
+
+def test_train_light_uses_the_light_recipe_under_its_own_name(lab, monkeypatch):
+    from dataclasses import replace
+    monkeypatch.setattr(course, "LIGHT_LORA", replace(course.LIGHT_LORA, steps=2, batch_size=2))
+    assert lab.train_light("fox_1", progress=False) == "fox_1_light"
+    assert lab.results["fox_1_light"].steps == 2
+    assert course.same_recipe(replace(course.LIGHT_LORA, name="x", seed=4), course.LIGHT_LORA)
+    assert not course.same_recipe(course.LIGHT_LORA, course.ARTICLE_LORA)
+    assert "800 steps" in course.recipe_line() and "text-encoder LoRA" in course.recipe_line()
 
 
 def test_train_sweep_grid_and_verdict(lab, tiny_pipe, tmp_path, capsys):
@@ -191,18 +220,18 @@ def test_an_installed_course_finds_its_data_in_the_package_and_builds_at_home(mo
     assert paths.build_dir("drive_build") == tmp_path / "drive_build"
 
 
-def test_the_articles_pictures_put_the_base_the_light_and_the_long_lora_side_by_side(lab, monkeypatch):
-    """Rows: per prompt, the base model, then each LoRA at each weight; the article's LoRA is the
-    same LoRA a run kept at the article's length gives (its cache key), trained once."""
+def test_the_articles_pictures_put_the_base_the_article_and_the_light_lora_side_by_side(lab, monkeypatch):
+    """Rows: per prompt, the base model, then each LoRA at each weight: the article's recipe's
+    (loaded under the set's name), then the light recipe's (``<set>_light``)."""
     from dataclasses import replace
-    from lora_course.measure import training_length
-    monkeypatch.setattr(course, "DEFAULT_LORA", replace(course.DEFAULT_LORA, steps=2, batch_size=2))
-    monkeypatch.setattr(training_length, "ARTICLE_STEPS", 3)
+    monkeypatch.setattr(course, "ARTICLE_LORA", replace(course.ARTICLE_LORA, steps=3, batch_size=2))
+    monkeypatch.setattr(course, "LIGHT_LORA", replace(course.LIGHT_LORA, steps=2, batch_size=2))
     fig = course.article_pictures(lab, "fox_1", ["fox"], n=2)
     assert len(fig.axes) == 5 * 2                        # 1 base row + 2 LoRAs x 2 weights, 2 seeds
     labels = [ax.get_ylabel().replace("\n", " ") for ax in fig.axes if ax.get_ylabel()]
-    assert labels[0].startswith("`fox` · the base model") and "w=0.6" in labels[1] and "(3 steps)" in labels[3]
-    assert "fox_1_3" in lab.keys and "fox_1" in lab.keys
+    assert labels[0].startswith("`fox` · the base model") and "w=0.6" in labels[1]
+    assert "the article's LoRA (3 steps)" in labels[1] and "the light recipe's (2 steps)" in labels[3]
+    assert "fox_1" in lab.keys and "fox_1_light" in lab.keys and lab.keys["fox_1"] != lab.keys["fox_1_light"]
 
 
 def test_a_lora_trained_three_times_splits_its_seeds_between_the_runs(tiny_pipe, tmp_path, monkeypatch):

@@ -34,3 +34,18 @@ def test_the_reading_follows_the_statuses():
     card = _card()
     assert "does not know its named cast" in card.reading("met", "not met", "not empty")
     assert "knows its named cast; `weiwei` is an empty word" in card.reading("met", "met", "empty")
+
+
+def test_the_stages_table_follows_the_lineage():
+    card = _card()
+    stage = {"population": "booru_v3c", "seed": 0, "unet_steps": 1500, "n_images": 24000, "seconds": 600,
+             "preregistration": "docs/preregistration/J_sect_v3.md, amendment 2", "log": "E9c"}
+    info = {"population": "booru_v3c", "lineage": [
+        {**stage, "candidate": "c", "continued_from": "git:6880a2bde712ff14b8360ebbe7a010a40a0c9b9a"},
+        {**stage, "candidate": "d", "continued_from": "build/sect_v3/c", "seed": 1, "log": "E9d"}]}
+    rows = card.lineage_rows(info)
+    assert len(rows) == 2 + 2
+    assert rows[2].startswith("| c | the sect of commit `6880a2b` |") and "| 1,500 | 24,000 | 10 | amendment 2 | E9c |" in rows[2]
+    assert rows[3].startswith("| d | stage c |")
+    assert card.stale({"population": "booru_v3c"}, info) == []
+    assert "another sect" in card.stale({"population": "booru"}, info)[0] and card.stale({}, info)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import nbformat
 
-from lora_course import report, results, world
+from lora_course import course, report, results, world
 from lora_course.measure import stats
 from lora_course.measure.stats import Estimate
 from test_claims import OTHER, fake_sweep, share
@@ -14,7 +14,7 @@ from test_claims import OTHER, fake_sweep, share
 ROOT = Path(__file__).resolve().parent.parent
 NB = ROOT / "notebooks" / "15_results.ipynb"
 ROW = re.compile(r"^(\S+) \| (\S+) \| ([A-Z ]+) \| (.*)$")
-AT = re.compile(r"^    at (\d+) steps: ([A-Z ]+) \| (.*)$")
+AT = re.compile(r"^    with the light recipe \((\d+) steps\): ([A-Z ]+) \| (.*)$")
 INTERVAL = re.compile(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]")
 
 
@@ -31,10 +31,10 @@ def test_the_results_table_is_what_each_notebook_printed():
         (v,) = [v for v in report.find_verdicts(nb) if v.claim == claim]
         assert (status.strip(), summary) == (v.status, v.summary), f"{claim}: notebook 15 differs from {notebook}"
     regimes = [AT.match(x).groups() for x in lines if AT.match(x)]
-    assert len(regimes) == 2
+    assert len(regimes) == 2 and all(int(steps) == course.LIGHT_LORA.steps for steps, _, _ in regimes)
     for (steps, status, summary), notebook in zip(regimes, ("06_mouth", "08_poses")):
         printed = [x for x in _printed(nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4))
-                   if x.startswith(f"AT {steps} steps ")]
+                   if x.startswith("AT the light recipe ")]
         assert [x.split(" | ", 1)[1] for x in printed] == [f"{status.strip()} | {summary}"], notebook
 
 
@@ -62,8 +62,8 @@ def _fake_results(her_w1: float, host_w06: float) -> results.Results:
         return world.with_(world.WEIWEI, mouth="closed mouth")
 
     sw = {"C1": fake_sweep(["weiwei"], c1), "C2": fake_sweep(["weiwei", "1girl"], c2),
-          "C5 one": fake_sweep(list(results.MOUTH), mouth), "C5 one 600": fake_sweep(list(results.MOUTH), mouth),
-          "C5 two 600": fake_sweep(list(results.MOUTH), mouth),
+          "C5 one": fake_sweep(list(results.MOUTH), mouth), "C5 one light": fake_sweep(list(results.MOUTH), mouth),
+          "C5 two": fake_sweep(list(results.MOUTH), mouth),
           "R plain": fake_sweep(["weiwei", "1girl"], c1), "R reg": fake_sweep(["weiwei", "1girl"], c1)}
     e = Estimate(0.5, 0.4, 0.6, 40)
     thesis = {how: {"leakage: 1girl is her": e, "trigger alone": e} for how in ("trigger", "full", "pruned")}

@@ -41,7 +41,7 @@ def test_the_rule_takes_the_fewest_steps_whose_lower_bound_clears():
     assert chosen == 100
     assert tl.recipe_steps({25: np.zeros(n, bool)})[0] is None
     lines = tl.rule_lines(chosen, est, 150)
-    assert lines[-1].endswith("NOT the rule's: fix course.DEFAULT_LORA)") and "gives 100 steps" in lines[-1]
+    assert lines[-1].endswith("NOT the rule's: fix course.LIGHT_LORA)") and "gives 100 steps" in lines[-1]
     assert tl.rule_lines(chosen, est, 100)[-1].endswith("(the rule's)")
     with pytest.raises(ValueError, match="48 seeds"):
         tl.recipe_steps({25: np.ones(32, bool)})      # 32/32 has a lower bound of 0.89: the rule needs 48
@@ -88,8 +88,8 @@ def test_stable_loss_is_the_same_number_twice_and_moves_with_the_model(tiny_pipe
 
 
 def test_the_course_trains_the_length_its_rule_gave():
-    """Notebook 14 measured the rule (its committed output); the course's recipe must train that
-    many steps, and every experiment notebook says so when it trains."""
+    """Notebook 14 measured the rule (its committed output); the light recipe must train that
+    many steps, and say so."""
     import re
     from pathlib import Path
 
@@ -100,8 +100,9 @@ def test_the_course_trains_the_length_its_rule_gave():
     text = "\n".join(report._output_texts(nbformat.read(nb, as_version=4)))
     found = re.findall(r"^RULE \| gives (\d+) steps;", text, re.M)
     assert found, f"{nb.name} has no executed rule line. Fix: python -m lora_course.report --only 14 --in-place"
-    assert int(found[0]) == course.DEFAULT_LORA.steps
-    assert str(course.DEFAULT_LORA.steps) in course.recipe_line() and tl.RULE_SHORT in course.recipe_line()
+    assert int(found[0]) == course.LIGHT_LORA.steps
+    line = course.recipe_line(course.LIGHT_LORA)
+    assert str(course.LIGHT_LORA.steps) in line and tl.RULE_SHORT in line
 
 
 def test_a_cell_whose_unclear_pictures_decide_it_is_not_marked():

@@ -5,7 +5,8 @@ notebook never trains or draws again what an earlier one made:
 
 * **trained LoRAs**, ``build/loras/<name>-<key>.safetensors``: the key digests the training set's
   pictures and captions, the settings that change the weights, and the base model
-  (:func:`lora_key`);
+  (:func:`lora_key`). The article's LoRAs of every claim ship, named the same way, in
+  ``data/loras`` (:data:`SHIPPED_LORAS_DIR`), which is read but never written (:func:`kept_lora`);
 * **sweep points**, ``build/points/<key>.npz``: the pictures of one prompt at one LoRA weight,
   one per seed drawn so far, with those seeds; the key digests the LoRA's key (or ``base`` at
   w = 0: the base model whatever the LoRA), the base model, the prompt, the weight, the sampler
@@ -30,10 +31,12 @@ import numpy as np
 from ..datasets import dataset
 from ..lora import lora_data
 from ..core import safe_io
-from ..core.paths import BUILD_DIR
+from ..core.paths import BUILD_DIR, DATA_DIR
 
 #: Where trained LoRAs are kept between notebooks.
 LORAS_DIR = BUILD_DIR / "loras"
+#: Where the course ships the LoRAs its claims read (trained once by scripts/train_article_loras.py).
+SHIPPED_LORAS_DIR = DATA_DIR / "loras"
 #: Where the pictures of every sweep point are kept between notebooks (the tagger reads them
 #: again each time).
 POINTS_DIR = BUILD_DIR / "points"
@@ -57,6 +60,15 @@ def lora_key(folder: Path, settings: dict, base: str) -> str:
 def lora_file(name: str, key: str) -> Path:
     """Where the LoRA ``name`` with ``key`` is kept."""
     return LORAS_DIR / f"{name}-{key}.safetensors"
+
+
+def kept_lora(name: str, key: str) -> Path:
+    """The file of the LoRA ``name`` with ``key``: the one in ``build/loras`` if there is one, else
+    the shipped one in ``data/loras`` if there is one, else where a new one is to be written
+    (``build/loras``: the shipped folder is never written)."""
+    built = lora_file(name, key)
+    shipped = SHIPPED_LORAS_DIR / built.name
+    return shipped if not built.exists() and shipped.exists() else built
 
 
 def sampler_extras(sampler: dict) -> dict:

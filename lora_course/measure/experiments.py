@@ -98,12 +98,12 @@ USES: Dict[str, str] = {"weiwei_1": "weiwei, sitting", "fox_1": "fox, sitting", 
 #: The notebook that decides each claim, in the course's order.
 NOTEBOOKS: Dict[str, str] = {**{c: e.notebook for c, e in ARTICLE.items()}, "T": "09_thesis",
                              "P": "10_possession", "R": "11_remedies", "W": "12_weight_guide"}
-#: The experiments notebooks 06 and 08 also show at the article's length.
-AT_ARTICLE_LENGTH = ("C5", "C7")
+#: The experiments notebooks 06 and 08 also show with the light recipe's LoRAs, beside the verdict.
+LIGHT_TOO = ("C5", "C7")
 
 
 def decide(exp: Experiment, sweeps: Dict[str, "object"], suffix: str = "") -> verdicts.Verdict:
     """The experiment's verdict from its sweeps (``sweeps[name + suffix]`` for each of its sweep
-    names, e.g. ``suffix=" 600"`` for the article's-length ones)."""
+    names, e.g. ``suffix=" light"`` for the light recipe's ones)."""
     claim = getattr(claims, exp.claim.lower())
     return claim(*(sweeps[n + suffix] for n in exp.sweep_names()))

@@ -18,7 +18,7 @@ bar with the cell's unclear pictures counted either way (as the claims read them
 timesteps, fixed noise) on the training pictures and on new renders of the same character, at
 every kept step: what over-training looks like in the loss, or that it does not show.
 
-The course's **recipe rule** is declared here, before any verdict runs and independent of the
+The light recipe's **rule** is declared here, before any verdict runs and independent of the
 claims' checks: the fewest kept steps at which the trigger alone draws her at w = 1 on
 :data:`RULE_SEEDS` seeds with the lower bound of the 95 % interval at least :data:`RULE_LEVEL`
 ("stop when she appears"). :func:`advice` turns the maps into the practitioner's answers (when the
@@ -41,17 +41,8 @@ from .. import lora, world
 from .evaluation import Sweep
 from .stats import Estimate
 
-#: The steps one run keeps (from before she appears to past the article's regime).
+#: The steps one run keeps (from before she appears to long past it).
 KEEP_STEPS = (25, 50, 100, 150, 300, 400, 600)
-#: The article's regime: trained until the picture is learned by heart (notebooks 06 and 08 show
-#: their claim at this length beside the recipe's). Chosen by a rule on a calibration character
-#: no claim reads (`qiuqiu`, experiment E4 in docs/experiment_log.md, pre-registered in
-#: docs/preregistration/J_E1-E4.md): the first kept length at which her one-picture LoRA, trained
-#: with the course's recipe, copies its training picture at w = 1 on at least half of the seeds.
-#: (It was an asserted 600 before.)
-ARTICLE_STEPS = 400
-#: The training sets whose run the course keeps along its length (notebooks 06, 08 and 14).
-ALONG_SETS = ("weiwei_1", "mouth_2")
 #: The weights of the phase diagram (w = 0, the base model, is shared by every step).
 WEIGHTS = (0.0, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per cell of the phase diagram (intervals of about ±0.25 at worst: the map shows where
@@ -182,13 +173,13 @@ def recipe_steps(her_at_full: Dict[int, np.ndarray]) -> Tuple[Optional[int], Dic
 
 
 def rule_lines(chosen: Optional[int], est: Dict[int, Estimate], default_steps: int) -> List[str]:
-    """What the rule measured, step by step, and whether the course's recipe follows it."""
+    """What the rule measured, step by step, and whether the light recipe follows it."""
     lines = [f"RULE | {RULE}"]
     lines += [f"RULE | {k:>4} steps: her on {e} {'(clears it)' if stats.decide(e, RULE_LEVEL) == stats.PASS else ''}".rstrip()
               for k, e in est.items()]
     got = f"{chosen} steps" if chosen is not None else "no kept step"
-    lines.append(f"RULE | gives {got}; the course's recipe trains {default_steps} steps "
-                 + ("(the rule's)" if chosen == default_steps else "(NOT the rule's: fix course.DEFAULT_LORA)"))
+    lines.append(f"RULE | gives {got}; the light recipe trains {default_steps} steps "
+                 + ("(the rule's)" if chosen == default_steps else "(NOT the rule's: fix course.LIGHT_LORA)"))
     return lines
 
 

@@ -266,16 +266,16 @@ class Verdict:
     def outcomes(self) -> List[stats.Outcome]:
         return [c.outcome for c in self.checks]
 
-    def show(self, regime: Optional[str] = None) -> None:
+    def show(self, regime: Optional[str] = None, regime_zh: Optional[str] = None) -> None:
         """Print the checks and the verdict line (what the notebooks' last cell does). With
-        ``regime`` (e.g. ``"600 steps"``), the same checks on another LoRA, shown beside the
-        notebook's verdict: printed as ``AT <regime> <claim> | …``, not a ``VERDICT`` line (the
-        report collects one verdict per notebook: the course recipe's)."""
+        ``regime`` (e.g. ``"the light recipe"``, and ``regime_zh`` its Chinese), the same checks
+        on another LoRA, shown beside the notebook's verdict: printed as ``AT <regime> <claim> | …``,
+        not a ``VERDICT`` line (the report collects one verdict per notebook: the article's LoRA's)."""
         if regime is None:
             print(self)
             return
         print("\n".join([*self.check_lines(), f"AT {regime} {self.claim} | {self.status} | {self.summary}",
-                         f"{regime}：{STATUS_ZH.get(self.status, self.status)}", *self.sensitivity()]))
+                         f"{regime_zh or regime}：{STATUS_ZH.get(self.status, self.status)}", *self.sensitivity()]))
 
 
 def status_of(outcomes: Sequence[str]) -> Status:

@@ -1,9 +1,13 @@
 """Pretraining the base model, on a CPU, with checkpoint / resume: from scratch, or as a
 continuation of an earlier sect on another world (the way SD 1.5 continued SD 1.2).
 
-    python -m lora_course.sd.pretrain --out data/base --work build/pretrain          # from scratch
+    python -m lora_course.sd.pretrain --out build/base --work build/pretrain         # from scratch
     python -m lora_course.sd.pretrain --continue-from git:003f5f4 --population booru \
-        --out data/base --work build/sect                                         # the shipped sect
+        --out build/sect_booru --work build/sect                          # the Danbooru sect (6880a2b)
+
+The shipped sect, sect v3, is the Danbooru sect continued in four stages on ``booru_v3c``:
+``scripts/build_sect_v3.py`` runs them (each stage a continuation of this module's) and writes
+``data/base`` with their lineage.
 
 Four phases, each resumable (kill it at any time and run the same command again):
 
@@ -21,7 +25,8 @@ Four phases, each resumable (kill it at any time and run the same command again)
 ``git:<commit>`` for the ``data/base`` of that commit of this repository, read with
 ``git archive``), keeps its VAE and tokenizer, draws ``n_images`` new pictures from a
 :class:`lora_course.world.population.Population` (``--population``: ``booru`` is Danbooru's frequencies,
-a named cast and booru-style partial captions; ``uniform`` the first world) and trains the UNet
+a named cast and booru-style partial captions; ``booru_v3c`` sect v3's world, a cast of 16 whose
+names are tokens of their own, added to the tokenizer; ``uniform`` the first world) and trains the UNet
 and text encoder on for ``unet_steps`` with :data:`CONTINUATION`'s recipe (a short warm-up, a
 constant learning rate, a faster EMA). The parent's hash is written to ``pretrain.json``, so the
 shipped weights name what they grew from, and a work folder that holds a checkpoint of another

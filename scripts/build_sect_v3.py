@@ -1,0 +1,181 @@
+"""Rebuild the shipped sect (门派, ``data/base``): sect v3, the Danbooru sect of commit 6880a2b
+continued in four stages on the ``booru_v3c`` world.
+
+    python scripts/build_sect_v3.py              # -> data/base, about two hours on 2 cores
+    python scripts/build_sect_v3.py --dry-run    # print the four stages' commands, run nothing
+
+The stages are sect v3's candidates c, d, e and f (:data:`STAGES`), as pre-registered in
+docs/preregistration/J_sect_v3.md (amendments 2-5) and judged in docs/experiment_log.md (E9c-E9f):
+c continues the sect shipped at commit 6880a2b (read from the repository's history with ``git
+archive``, so it needs a full clone, not a shallow one), and d, e and f each continue the stage
+before on fresh pictures of the same world (``population.BOORU_V3C``: 16 named characters, each
+name a token of its own, and made-up names on girls who are nobody). Each stage is
+``python -m lora_course.sd.pretrain`` with its pre-registered command's arguments (called as
+:func:`lora_course.sd.pretrain.main`), written to ``build/sect_v3/<letter>`` with its own work
+folder ``build/sect_v3/work/<letter>``. The last stage's pipeline is then written to ``data/base``
+(into a temporary folder first, then renamed), its ``pretrain.json`` with the ``lineage``: each
+stage's parent, world, seed, UNet steps, pictures, seconds and command, oldest first, which the
+model card (``scripts/model_card.py``) reads. The two hours are the four stages' seconds in the
+shipped ``data/base/pretrain.json``.
+
+Seeded and resumable: kill it at any time and run the same command again. A stage whose folder
+holds a finished pipeline of the right run is skipped; an unfinished one resumes from its last
+checkpoint (``pretrain`` keeps one every 3 minutes in its work folder; its ``seconds`` then count
+the last sitting only). It has not been run end to end: whether it gives the shipped tensors bit
+for bit, as the Danbooru sect's command did (docs/base_model.md), is still to be checked.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lora_course.core import safe_io  # noqa: E402
+from lora_course.sd import pretrain  # noqa: E402
+
+#: The sect the first stage continues: ``data/base`` of this commit (the Danbooru sect).
+PARENT = "git:6880a2b"
+#: The world every stage draws from (``pretrain.POPULATIONS``).
+POPULATION = "booru_v3c"
+PREREGISTRATION = "docs/preregistration/J_sect_v3.md"
+
+
+@dataclass(frozen=True)
+class Stage:
+    letter: str          #: the candidate's letter, and its folder's name under --build
+    seed: int            #: --seed: which pictures it draws, and its training noise
+    unet_steps: int      #: --unet-steps
+    amendment: int       #: the pre-registration's amendment that fixed its command
+    log: str             #: the experiment log's entry that judged it
+
+
+#: Oldest first; each stage continues the one before it (the first, :data:`PARENT`).
+STAGES = (Stage("c", 0, 1500, 2, "E9c"), Stage("d", 1, 3000, 3, "E9d"),
+          Stage("e", 2, 3000, 4, "E9e"), Stage("f", 3, 3000, 5, "E9f"))
+#: What a stage's pretrain.json records, copied into the lineage.
+RECORDED = ("continued_from", "population", "seed", "unet_steps", "n_images", "seconds")
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository root where it lies inside it (the form the commands and
+    the lineage record), else absolute."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def plan(build: Path) -> list:
+    """``(stage, parent, out, argv)`` for each stage, oldest first: ``argv`` is what
+    ``python -m lora_course.sd.pretrain`` is given (paths as :func:`_shown` writes them)."""
+    steps, parent = [], PARENT
+    for s in STAGES:
+        out, work = build / s.letter, build / "work" / s.letter
+        argv = ["--continue-from", parent, "--population", POPULATION, "--unet-steps", str(s.unet_steps),
+                "--seed", str(s.seed), "--out", _shown(out), "--work", _shown(work)]
+        steps.append((s, parent, out, argv))
+        parent = _shown(out)
+    return steps
+
+
+def command(argv: list) -> str:
+    return "python -m lora_course.sd.pretrain " + shlex.join(argv)
+
+
+def finished(stage: Stage, parent: str, out: Path) -> dict | None:
+    """``out``'s pretrain.json when it holds this stage's finished pipeline; None when it holds
+    nothing yet. Another run's pipeline (another world, seed or length, or grown from other weights
+    than its parent's folder holds now) is refused: it would be shipped as this stage."""
+    info_path = out / "pretrain.json"
+    if not (info_path.exists() and (out / "model_index.json").exists()):
+        return None
+    info = json.loads(info_path.read_text())
+    want = {"population": POPULATION, "seed": stage.seed, "unet_steps": stage.unet_steps,
+            "unet_steps_done": stage.unet_steps, "n_images": pretrain.CONTINUATION.n_images}
+    for key, value in want.items():
+        if info.get(key) != value:
+            raise RuntimeError(f"{info_path} is another run's ({key} {info.get(key)!r}, stage {stage.letter} "
+                               f"needs {value!r}): delete {out} and run this script again")
+    if parent.startswith("git:"):
+        sha = parent[4:]
+        if not str(info.get("continued_from", "")).startswith("git:" + sha):
+            raise RuntimeError(f"{info_path} was continued from {info.get('continued_from')!r}, not from the sect "
+                               f"of commit {sha}: delete {out} and run this script again")
+    elif info.get("parent_sha256") != pretrain.parent_hash(Path(parent)):
+        raise RuntimeError(f"{info_path} was continued from other weights than {parent} holds now (a stage "
+                           f"before it was rebuilt since): delete {out} and the stages after it, and run this "
+                           "script again")
+    return info
+
+
+def run_stage(argv: list) -> None:
+    """One ``pretrain`` run, its log in its own work folder (``pretrain.main`` sets up logging with
+    ``logging.basicConfig``, which does nothing once the root logger has a handler)."""
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+        handler.close()
+    pretrain.main(argv)
+
+
+def install(src: Path, lineage: list, out: Path) -> None:
+    """Write ``src``'s pipeline to ``out`` with ``lineage`` in its pretrain.json: into ``<out>.tmp``
+    first, then renamed over ``out``, so ``out`` is never half written."""
+    tmp, old = out.with_name(out.name + ".tmp"), out.with_name(out.name + ".old")
+    for leftover in (tmp, old):            # from an install that was interrupted
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(src, tmp)
+    info = json.loads((src / "pretrain.json").read_text())
+    info["lineage"] = lineage
+    safe_io.write_text(tmp / "pretrain.json", json.dumps(info, indent=1))
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default=str(ROOT / "build" / "sect_v3"),
+                   help="the stages' pipelines and work folders (default build/sect_v3)")
+    p.add_argument("--out", default=str(ROOT / "data" / "base"), help="where the sect is written (default data/base)")
+    p.add_argument("--dry-run", action="store_true", help="print the stages' commands and what is done; run nothing")
+    a = p.parse_args(argv)
+    build, out = Path(a.build).resolve(), Path(a.out).resolve()
+    os.chdir(ROOT)                         # the commands' relative paths are the repository's
+    lineage = []
+    for stage, parent, folder, args in plan(build):
+        info = finished(stage, parent, folder)
+        state = "done" if info else "to run"
+        print(f"stage {stage.letter} ({state}): {command(args)}", flush=True)
+        if a.dry_run:
+            continue
+        if info is None:
+            run_stage(args)
+            info = finished(stage, parent, folder)
+            if info is None:
+                raise RuntimeError(f"stage {stage.letter} ran but {folder} holds no pipeline with a pretrain.json: "
+                                   f"see {_shown(build / 'work' / stage.letter / 'pretrain.log')}, then run this "
+                                   "script again")
+        lineage.append({"candidate": stage.letter, **{k: info[k] for k in RECORDED}, "command": command(args),
+                        "preregistration": f"{PREREGISTRATION}, amendment {stage.amendment}", "log": stage.log})
+    if a.dry_run:
+        print(f"then: stage {STAGES[-1].letter}'s pipeline -> {_shown(out)}, with the lineage in its pretrain.json")
+        return 0
+    install(build / STAGES[-1].letter, lineage, out)
+    print(f"wrote {_shown(out)}: {len(lineage)} stages, {sum(s['seconds'] for s in lineage) / 60:.0f} min of training")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
