@@ -17,6 +17,7 @@ On 2 cores a run of 800 steps takes about a minute and a half; the 33 runs about
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import time
@@ -27,14 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from lora_course import course, results  # noqa: E402
 from lora_course.datasets import training_sets  # noqa: E402
+from lora_course.core import safe_io  # noqa: E402
 from lora_course.measure import caches  # noqa: E402
 
 SHIPPED = caches.SHIPPED_LORAS_DIR
 
 
 class Trainer:
-    """The ``lora(set_name, name=None)`` callable of ``results.beyond_plans``: trains the set's three
-    runs (once), copies their files to data/loras and returns the name they are loaded by."""
+    """Trains one LoRA the claims read (``results.claim_loras``) with the article's recipe and the
+    lab's training runs (once), copies its files to data/loras and returns the name it is loaded by."""
 
     def __init__(self, lab, only=None):
         self.lab, self.only, self.done = lab, only, {}
@@ -49,9 +51,7 @@ class Trainer:
         for member in self.lab.replicates[got]:
             path = caches.kept_lora(member, self.lab.keys[member])
             if path.parent != SHIPPED:
-                tmp = SHIPPED / (path.name + ".tmp")
-                shutil.copyfile(path, tmp)
-                tmp.replace(SHIPPED / path.name)
+                safe_io.atomic_write(SHIPPED / path.name, functools.partial(shutil.copyfile, path))
         self.done[base] = round(time.time() - t, 1)
         print(f"{base}: {len(self.lab.replicates[got])} runs ready in {self.done[base]} s "
               f"({time.strftime('%H:%M:%S')})", flush=True)
