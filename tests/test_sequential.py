@@ -10,7 +10,7 @@ from lora_course import results
 from lora_course.core import paths
 from lora_course.measure import experiments, sequential, stats
 from lora_course.measure.evaluation import Sweep
-from lora_course.measure.verdicts import Part, make_check, make_verdict
+from lora_course.measure.verdicts import Check, Part, make_check, make_verdict
 
 
 def test_confidence_sets_every_interval_level_and_restores_it():
@@ -73,6 +73,35 @@ def test_a_clear_claim_stops_at_the_first_look_and_a_close_one_at_the_last():
     assert len(done.history) == 3 and done.verdict.checks[0].parts[0].est.level == 0.975
     with pytest.raises(ValueError, match="at least 64"):
         sequential.until_decided(coin, _share_claim, range(32))
+
+
+def test_the_second_rule_stops_a_claim_the_last_look_could_not_decide_and_draws_on_one_it_could():
+    looks = sequential.LOOKS_2
+    assert looks.seeds == (16, 32) and looks.futility and [looks.level(k) for k in range(2)] == [0.995, 0.955]
+    asked = []
+
+    def coin(seeds):
+        asked.append(len(seeds))
+        return np.arange(len(seeds)) % 2 == 0              # exactly on the bar: no look decides it
+    done = sequential.until_decided(coin, _share_claim, range(32), looks)
+    assert asked == [16] and done.stop.reason == sequential.FUTILE and done.verdict.status == "UNDECIDED"
+    assert done.stop.open_checks and done.stop.level == 0.995
+    asked.clear()
+
+    def mostly(seeds):
+        asked.append(len(seeds))
+        return np.arange(len(seeds)) % 4 != 0             # 0.75: open at 16 seeds, decidable at 32
+    done = sequential.until_decided(mostly, _share_claim, range(32), looks)
+    assert asked == [16, 32] and done.stop.reason == sequential.DECIDED and done.verdict.status == "REPRODUCED"
+    # the guess: a part on its bar cannot be decided, one well off it can, a rule's check always can
+    on_bar = make_check(Part("s", stats.share([True, False] * 8), 0.5, share=True))
+    assert not sequential.could_decide(on_bar, 16, 32)
+    assert sequential.could_decide(make_check(Part("s", stats.share([True] * 12 + [False] * 4), 0.5)), 16, 32)
+    assert sequential.could_decide(Check((Part("s", stats.share([True, False] * 8), 0.5),), fixed="undecided"), 16, 32)
+    # without futility (the first rule) the close claim goes on to the last look
+    asked.clear()
+    sequential.until_decided(coin, _share_claim, range(64))
+    assert asked == [16, 32, 64]
 
 
 def test_the_interval_a_claim_stops_at_covers_the_truth_at_least_95_percent_of_the_time():

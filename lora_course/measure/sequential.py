@@ -32,7 +32,7 @@ claim's sweeps on a list of seeds.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, Generic, List, Optional, Sequence, Tuple, TypeVar
 
 from . import stats
@@ -41,9 +41,11 @@ from .verdicts import Check, Verdict
 
 @dataclass(frozen=True)
 class Looks:
-    """Seeds per point at each look, and the share of the 5 % each look spends."""
+    """Seeds per point at each look, and the share of the 5 % each look spends. With ``futility``, a
+    claim also stops when its open checks could not be decided by the last look (:func:`could_decide`)."""
     seeds: Tuple[int, ...] = (16, 32, 64)
     spend: Tuple[float, ...] = (0.0125, 0.0125, 0.025)
+    futility: bool = False
 
     def __post_init__(self):
         if len(self.seeds) != len(self.spend) or not self.seeds:
@@ -65,10 +67,15 @@ class Looks:
 
 #: The course's looks: 16, 32, 64 seeds per point at 98.75 %, 98.75 % and 97.5 %.
 LOOKS = Looks()
+#: The second rule (docs/preregistration/L_sequential_2.md): two looks, at 16 seeds (99.5 %) and at
+#: the fixed arm's 32 (95.5 %, nearly the fixed arm's 95 %), and a claim whose open checks the
+#: second look could not decide stops at the first.
+LOOKS_2 = Looks((16, 32), (0.005, 0.045), futility=True)
 
 #: Why drawing stopped.
 DECIDED = "every check decided"
 UNCLEAR = "every check decided, or decided by the unclear pictures"
+FUTILE = "every check decided, or not decidable by the last look"
 LAST_LOOK = "the last look"
 
 
@@ -97,6 +104,27 @@ def is_open(check: Check) -> bool:
     """Could more seeds decide this check? Undecided, and not because its two readings of the
     unclear pictures disagree."""
     return check.outcome == stats.UNDECIDED and not check.unclear_decides
+
+
+def could_decide(check: Check, seeds: int, last: int) -> bool:
+    """Could the last look's ``last`` seeds per point decide this open check, drawn on ``seeds`` so
+    far? Yes when one of its undecided parts, its value held and its interval narrowed as one over
+    the square root of the seeds, would clear its bar or miss it. The guess is generous to drawing
+    on: a spread between training runs does not narrow with seeds, so a check it calls decidable
+    may stay open; and a check decided by a rule over its parts (``fixed``) is always called
+    decidable. Stopping for it never decides a check, so the intervals stay valid whatever it says;
+    what it can change is a decision the last look would have made (a value that moves)."""
+    if check.fixed is not None:
+        return True
+    shrink = (seeds / last) ** 0.5
+    for part in check.parts:
+        if part.outcome != stats.UNDECIDED:
+            continue
+        e = part.est
+        narrow = replace(e, lo=e.value - (e.value - e.lo) * shrink, hi=e.value + (e.hi - e.value) * shrink)
+        if stats.decide(narrow, part.threshold, part.at_least, part.strict) != stats.UNDECIDED:
+            return True
+    return False
 
 
 D = TypeVar("D")
@@ -132,9 +160,11 @@ def until_decided(draw: Callable[[List[int]], D], decide: Callable[[D], Verdict]
         history.append(verdict)
         still = [c for c in verdict.checks if is_open(c)]
         last = k == len(looks) - 1
-        if not still or last:
+        futile = looks.futility and not last and bool(still) and not any(
+            could_decide(c, n, looks.seeds[-1]) for c in still)
+        if not still or last or futile:
             if still:
-                reason = LAST_LOOK
+                reason = FUTILE if futile else LAST_LOOK
             elif any(c.outcome == stats.UNDECIDED for c in verdict.checks):
                 reason = UNCLEAR
             else:
