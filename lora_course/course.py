@@ -122,9 +122,7 @@ class Lab:
                              f"the course's)")
         if same_recipe(cfg, ARTICLE_LORA) or same_recipe(cfg, LIGHT_LORA):
             self._say_once(recipe_line(cfg))
-        configs = [replace(cfg, seed=cfg.seed + r, name=run_name(cfg.name, r),
-                           sample_every=PREVIEW_EVERY if previews and r == 0 else cfg.sample_every)
-                   for r in range(runs)]
+        configs = self.run_configs(cfg, runs, previews)
         cached = {c.name: self._cached(folder, c) for c in configs}
         todo = [c for c in configs if not (reuse and cached[c.name][1].exists())]
         self.replicates[cfg.name] = tuple(c.name for c in configs)
@@ -154,6 +152,16 @@ class Lab:
             lora.load_lora(self.pipe, src, c.name)
         return cfg.name
 
+    def run_configs(self, cfg: lora.LoraTrainConfig, runs: Optional[int] = None,
+                    previews: bool = False) -> list:
+        """The settings of each training run of ``cfg`` (named as its adapter), as :meth:`train`
+        trains them: run ``r`` with training seed ``cfg.seed + r``, loaded as :func:`run_name`
+        says; ``previews`` in the first run only. ``runs`` defaults to the lab's."""
+        runs = self.runs if runs is None else int(runs)
+        return [replace(cfg, seed=cfg.seed + r, name=run_name(cfg.name, r),
+                        sample_every=PREVIEW_EVERY if previews and r == 0 else cfg.sample_every)
+                for r in range(runs)]
+
     def train_light(self, set_name, **kwargs) -> str:
         """:meth:`train` with the light recipe (:data:`LIGHT_LORA`: seconds, not minutes), loaded as
         ``<set>_light``; ``kwargs`` as for :meth:`train` (``name``, ``runs``, ``previews``…)."""
@@ -179,18 +187,32 @@ class Lab:
         that run's own key (the set's name and the settings at that length). Loads every kept LoRA as
         ``<set>_<steps>`` and returns ``{steps: adapter name}``; the whole run's training losses
         are in :attr:`losses` (``{set: [loss per step]}``). ``config`` defaults to the light recipe
-        (:data:`LIGHT_LORA`), whose length notebook 14 measures."""
+        (:data:`LIGHT_LORA`), whose length notebook 14 measures. With ``reuse``, a run whose every
+        kept LoRA and loss curve were saved before is loaded: from ``build/loras``, or from
+        ``data/loras``, where the course ships notebook 14's runs (:data:`training_length.ALONG`); a
+        run trained here is saved in ``build/loras`` only."""
         folder = training_sets.folder(set_name)
         base = replace(config or LIGHT_LORA, name=folder.name)
         steps = sorted({int(k) for k in steps})
         if not steps or steps[0] < 1:
             raise ValueError(f"train_along: steps {steps} must be whole numbers ≥ 1. Fix: e.g. steps=(25, 50, 150)")
-        keys, paths = {}, {}
-        for k in steps:
-            keys[k], paths[k] = self._cached(folder, replace(base, steps=k), shipped=False)
+        keys = {k: self._cached(folder, replace(base, steps=k))[0] for k in steps}
         names = {k: f"{base.name}_{k}" for k in steps}
-        curve = paths[steps[-1]].with_suffix(".losses.json")
-        if not (reuse and all(p.exists() for p in paths.values()) and curve.exists()):
+        # one run is read whole from one folder: build/loras if it holds it, else data/loras
+        found = None
+        for where in (caches.lora_file, caches.shipped_lora_file) if reuse else ():
+            paths = {k: where(base.name, keys[k]) for k in steps}
+            curve = paths[steps[-1]].with_suffix(".losses.json")
+            if all(p.exists() for p in paths.values()) and curve.exists():
+                found = paths
+                break
+        if found:
+            paths = found
+            self._say_once(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier "
+                           f"with these settings")
+        else:
+            paths = {k: caches.lora_file(base.name, keys[k]) for k in steps}
+            curve = paths[steps[-1]].with_suffix(".losses.json")
             keep = lora.KeepAt(steps)
             with self._on_the_bare_base(but=names.values()):
                 result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
@@ -201,9 +223,6 @@ class Lab:
             self.seconds[base.name] = result.seconds
             print(f"trained {base.name!r} once for {result.steps} steps in {result.seconds:.0f} s, kept at "
                   f"{', '.join(map(str, steps))}")
-        else:
-            self._say_once(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier "
-                           f"with these settings")
         self.losses[base.name] = json.loads(curve.read_text())
         for k in steps:
             lora.load_lora(self.pipe, paths[k], names[k])
@@ -228,12 +247,12 @@ class Lab:
         for n, src in others.items():
             lora.load_lora(self.pipe, src, n)
 
-    def _cached(self, folder: Path, cfg: lora.LoraTrainConfig, shipped: bool = True):
+    def _cached(self, folder: Path, cfg: lora.LoraTrainConfig):
         """``(cache key, file)`` of the LoRA ``cfg`` trains on ``folder`` (:func:`caches.lora_key`):
-        the file in ``build/loras``, or (with ``shipped``) the shipped one in ``data/loras`` where
-        only it exists (:func:`caches.kept_lora`)."""
+        the file in ``build/loras``, or the shipped one in ``data/loras`` where only it exists
+        (:func:`caches.kept_lora`)."""
         key = caches.lora_key(folder, cfg.weights_json(), self._base_fingerprint())
-        return key, (caches.kept_lora if shipped else caches.lora_file)(cfg.name, key)
+        return key, caches.kept_lora(cfg.name, key)
 
     def _base_fingerprint(self) -> str:
         """The base model's fingerprint, computed once per lab (it keys LoRAs and sweep points)."""

@@ -28,9 +28,9 @@ lab = course.setup()
 # %% [markdown]
 # ## One run, kept at seven lengths · 一次训练，七个长度
 #
-# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all seven. Each is cached under its own length. The light recipe trains the length the rule below gives; the article's LoRAs, which the verdicts read, are a different recipe, trained once and shipped in `data/loras`.
+# A LoRA kept at step *k* of a long run is exactly the LoRA a *k*-step run trains (same seed, same batches; the unit tests check it bit for bit), so one run of 600 steps gives all seven. Each is cached under its own length. Both runs ship with the course in `data/loras`, so here they are loaded; `reuse=False` trains them again on your machine (a few minutes on a CPU). The light recipe trains the length the rule below gives; the article's LoRAs, which the verdicts read, are a different recipe, trained once and shipped in `data/loras`.
 #
-# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部七个。每个都按自己的步数缓存。轻配方训练的是下面规则选出的那个长度；各结论读的文章的 LoRA 则是另一个配方，训练一次后随课程放在 `data/loras` 里。
+# > 一次长训练在第 *k* 步保留下来的 LoRA，和只训练 *k* 步得到的 LoRA 完全一样（同一个种子、同样的批次；单元测试逐位检查过），所以训练一次 600 步就得到全部七个。每个都按自己的步数缓存。这两次训练随课程放在 `data/loras` 里，这里直接加载；加上 `reuse=False` 就会在你的机器上重新训练（CPU 上要几分钟）。轻配方训练的是下面规则选出的那个长度；各结论读的文章的 LoRA 则是另一个配方，训练一次后随课程放在 `data/loras` 里。
 
 # %%
 one = lab.train_along("weiwei_1", tl.KEEP_STEPS)

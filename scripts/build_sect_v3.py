@@ -3,6 +3,8 @@ continued in four stages on the ``booru_v3c`` world.
 
     python scripts/build_sect_v3.py              # -> data/base, about two hours on 2 cores
     python scripts/build_sect_v3.py --dry-run    # print the four stages' commands, run nothing
+    python scripts/build_sect_v3.py --out build/sect_v3/out --compare data/base   # rebuild, then compare
+    python scripts/build_sect_v3.py --check build/sect_v3/f --compare data/base   # compare only
 
 The stages are sect v3's candidates c, d, e and f (:data:`STAGES`), as pre-registered in
 docs/preregistration/J_sect_v3.md (amendments 2-5) and judged in docs/experiment_log.md (E9c-E9f):
@@ -143,6 +145,64 @@ def install(src: Path, lineage: list, out: Path) -> None:
         shutil.rmtree(old)
 
 
+#: The files of a pipeline that record a run rather than make the model (paths, seconds, lineage).
+RUN_RECORD = ("pretrain.json",)
+
+
+def compare(built: Path, shipped: Path) -> dict:
+    """``built`` against ``shipped``, two pipeline folders: per weights file, how many tensors are
+    identical bit for bit, which differ and the largest absolute difference among them; and which
+    other files differ byte for byte (:data:`RUN_RECORD` not compared)."""
+    import torch
+    from safetensors.torch import load_file
+
+    def same(x, y) -> bool:
+        return x.dtype == y.dtype and x.shape == y.shape and torch.equal(
+            x.contiguous().view(-1).view(torch.uint8), y.contiguous().view(-1).view(torch.uint8))
+
+    out = {"weights": {}, "files_differ": [], "missing": []}
+    for f in sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file()):
+        if str(f) in RUN_RECORD:
+            continue
+        if not (built / f).is_file():
+            out["missing"].append(str(f))
+        elif f.suffix == ".safetensors":
+            a, b = load_file(str(built / f)), load_file(str(shipped / f))
+            differ = sorted(k for k in b if k not in a or not same(a[k], b[k]))
+            worst = max((float((a[k].double() - b[k].double()).abs().max()) for k in differ
+                         if k in a and a[k].shape == b[k].shape), default=0.0)
+            out["weights"][str(f)] = {"tensors": len(b), "identical": len(b) - len(differ), "differ": differ,
+                                      "max_abs_diff": worst, "extra": sorted(set(a) - set(b))}
+        elif (built / f).read_bytes() != (shipped / f).read_bytes():
+            out["files_differ"].append(str(f))
+    out["bit_for_bit"] = (bool(out["weights"]) and not out["files_differ"] and not out["missing"]
+                          and all(not w["differ"] and not w["extra"] for w in out["weights"].values()))
+    return out
+
+
+def _reference(folder: str, out: Path) -> Path:
+    """``--compare``'s folder, refused where the comparison would say nothing: not a pipeline with
+    weights, or the very folder the sect is written to."""
+    ref = Path(folder).resolve()
+    if not any(ref.rglob("*.safetensors")):
+        raise SystemExit(f"--compare {folder}: no pipeline with *.safetensors weights there. Fix: give the "
+                         "shipped sect's folder, e.g. --compare data/base")
+    if ref == out:
+        raise SystemExit(f"--compare {folder} is the folder the sect is written to (--out): it would be compared "
+                         "with itself. Fix: write elsewhere, e.g. --out build/sect_v3/out --compare data/base")
+    return ref
+
+
+def compare_lines(result: dict) -> list:
+    """:func:`compare`'s result, one line per weights file, then the verdict."""
+    lines = [f"{f}: {w['identical']} of {w['tensors']} tensors identical"
+             + (f", largest difference {w['max_abs_diff']:.3g}" if w["differ"] else "")
+             for f, w in result["weights"].items()]
+    lines += [f"differs: {f}" for f in result["files_differ"]] + [f"missing: {f}" for f in result["missing"]]
+    lines.append("bit for bit: " + ("yes" if result["bit_for_bit"] else "no"))
+    return lines
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,8 +210,18 @@ def main(argv=None) -> int:
                    help="the stages' pipelines and work folders (default build/sect_v3)")
     p.add_argument("--out", default=str(ROOT / "data" / "base"), help="where the sect is written (default data/base)")
     p.add_argument("--dry-run", action="store_true", help="print the stages' commands and what is done; run nothing")
+    p.add_argument("--compare", default=None, help="a pipeline folder (e.g. data/base) to compare the written sect "
+                   "with, tensor by tensor (the result also in <build>/compare.json)")
+    p.add_argument("--check", default=None, help="with --compare: compare this pipeline folder instead, and "
+                   "build nothing")
     a = p.parse_args(argv)
     build, out = Path(a.build).resolve(), Path(a.out).resolve()
+    if a.check:
+        if not a.compare:
+            raise SystemExit("--check needs --compare: the folder to compare it with, e.g. --compare data/base")
+        checked = Path(a.check).resolve()
+        return _report(compare(checked, _reference(a.compare, checked)), build)
+    ref = _reference(a.compare, out) if a.compare else None
     os.chdir(ROOT)                         # the commands' relative paths are the repository's
     lineage = []
     for stage, parent, folder, args in plan(build):
@@ -174,7 +244,14 @@ def main(argv=None) -> int:
         return 0
     install(build / STAGES[-1].letter, lineage, out)
     print(f"wrote {_shown(out)}: {len(lineage)} stages, {sum(s['seconds'] for s in lineage) / 60:.0f} min of training")
-    return 0
+    return _report(compare(out, ref), build) if ref else 0
+
+
+def _report(result: dict, build: Path) -> int:
+    """Print :func:`compare`'s result, keep it in ``<build>/compare.json``; 0 when bit for bit."""
+    print("\n".join(compare_lines(result)))
+    safe_io.write_text(build / "compare.json", json.dumps(result, indent=1))
+    return 0 if result["bit_for_bit"] else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Train every LoRA the course's claims read, at the article's recipe, and ship them in data/loras.
+"""Train every LoRA the course's claims read, at the article's recipe, and ship them in data/loras;
+and notebook 14's two light runs along their lengths beside them.
 
     python scripts/train_article_loras.py [--base data/base] [--only weiwei_1,fox_1]
 
@@ -12,7 +13,13 @@ training seeds 1 and 2), so its file name is the course's cache name, ``<name>-<
 trained again (the script resumes), and each LoRA's files are copied to ``data/loras`` as soon as
 its runs are ready. ``tests/test_shipped_loras.py`` checks that every LoRA the claims read ships.
 
-On 2 cores a run of 800 steps takes about a minute and a half; the 33 runs about 50 minutes.
+Then notebook 14's runs: the light recipe (``course.LIGHT_LORA``) on each set of
+``training_length.ALONG``, one run of 600 steps kept at every length of
+``training_length.KEEP_STEPS`` (``Lab.train_along``), each kept LoRA and the run's loss curve
+copied to data/loras. ``--only`` names them by their set (``weiwei_1``, ``mouth_2``) too.
+
+On 2 cores a run of 800 steps takes about a minute and a half; the 33 runs about 50 minutes, and
+notebook 14's two runs about three minutes more.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from lora_course import course, results  # noqa: E402
 from lora_course.datasets import training_sets  # noqa: E402
 from lora_course.core import safe_io  # noqa: E402
-from lora_course.measure import caches  # noqa: E402
+from lora_course.measure import caches, training_length  # noqa: E402
 
 SHIPPED = caches.SHIPPED_LORAS_DIR
 
@@ -47,27 +54,45 @@ class Trainer:
             return base
         t = time.time()
         got = self.lab.train(set_name, course.ARTICLE_LORA, name=base, progress=False)
-        SHIPPED.mkdir(parents=True, exist_ok=True)
         for member in self.lab.replicates[got]:
-            path = caches.kept_lora(member, self.lab.keys[member])
-            if path.parent != SHIPPED:
-                safe_io.atomic_write(SHIPPED / path.name, functools.partial(shutil.copyfile, path))
+            ship(caches.kept_lora(member, self.lab.keys[member]))
         self.done[base] = round(time.time() - t, 1)
         print(f"{base}: {len(self.lab.replicates[got])} runs ready in {self.done[base]} s "
               f"({time.strftime('%H:%M:%S')})", flush=True)
         return base
 
 
+def ship(path: Path) -> None:
+    """Copy ``path`` into data/loras (fsynced, atomically) unless it lies there already."""
+    if path.parent != SHIPPED:
+        SHIPPED.mkdir(parents=True, exist_ok=True)
+        safe_io.atomic_write(SHIPPED / path.name, functools.partial(shutil.copyfile, path))
+
+
+def ship_along(lab, set_name: str) -> None:
+    """Notebook 14's run on ``set_name``: trained (or loaded), then every kept LoRA and the loss
+    curve shipped."""
+    names = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)
+    kept = [lab.sources[n] for n in names.values()]
+    for path in kept + [lab.sources[names[max(names)]].with_suffix(".losses.json")]:
+        ship(path)
+    print(f"{set_name}: light run kept at {len(kept)} lengths, shipped ({time.strftime('%H:%M:%S')})", flush=True)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--base", default=None, help="the base model's folder (default: the shipped data/base)")
-    p.add_argument("--only", default="", help="comma-separated LoRA names to train (default: all)")
+    p.add_argument("--only", default="", help="comma-separated LoRA names to train (default: all); a set of "
+                   "training_length.ALONG (weiwei_1, mouth_2) names both its article's LoRA and notebook 14's run")
     a = p.parse_args(argv)
     t0 = time.time()
     lab = course.setup(base=a.base)
     trainer = Trainer(lab, set(filter(None, a.only.split(","))))
     for name, set_name in results.claim_loras(lab).items():
         trainer(set_name, name)
+    for set_name in training_length.ALONG:
+        if not trainer.only or set_name in trainer.only:
+            ship_along(lab, set_name)
     print(f"{len(trainer.done)} LoRAs x {lab.runs} runs in {(time.time() - t0) / 60:.1f} min; "
           f"files in {caches.LORAS_DIR} and {SHIPPED}", flush=True)
 

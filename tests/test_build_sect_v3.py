@@ -85,3 +85,35 @@ def test_another_runs_folder_is_refused(tmp_path, monkeypatch):
     (build / "c" / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(b"c rebuilt")
     with pytest.raises(RuntimeError, match="other weights than .*c holds now"):
         script.main(["--build", str(build), "--out", str(tmp_path / "base")])
+
+
+def test_compare_finds_one_bit_and_ignores_the_run_record(tmp_path):
+    import torch
+    from safetensors.torch import save_file
+    script = _script()
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        (folder / "unet").mkdir(parents=True)
+        save_file({"w": torch.ones(3), "v": torch.zeros(2)}, str(folder / "unet" / "m.safetensors"))
+        (folder / "model_index.json").write_text("{}")
+        (folder / "pretrain.json").write_text(json.dumps({"seconds": len(str(folder))}))
+    (b / "pretrain.json").write_text('{"seconds": 1}')           # a run record: not compared
+    result = script.compare(a, b)
+    assert result["bit_for_bit"] and result["weights"]["unet/m.safetensors"]["identical"] == 2
+    w = torch.ones(3)
+    w.view(torch.int32)[1] ^= 1                                   # the last bit of one float
+    save_file({"w": w, "v": torch.zeros(2)}, str(a / "unet" / "m.safetensors"))
+    (a / "model_index.json").write_text("{ }")
+    result = script.compare(a, b)
+    assert not result["bit_for_bit"] and result["weights"]["unet/m.safetensors"]["differ"] == ["w"]
+    assert 0 < result["weights"]["unet/m.safetensors"]["max_abs_diff"] < 1e-6
+    assert result["files_differ"] == ["model_index.json"]
+    assert script.compare_lines(result)[-1] == "bit for bit: no"
+    # a folder with no weights compares as nothing, never as bit for bit; nor is a folder compared
+    # with itself
+    (tmp_path / "empty").mkdir()
+    assert not script.compare(tmp_path / "empty", tmp_path / "empty")["bit_for_bit"]
+    with pytest.raises(SystemExit, match="no pipeline"):
+        script._reference(str(tmp_path / "empty"), a)
+    with pytest.raises(SystemExit, match="itself"):
+        script._reference(str(b), b)

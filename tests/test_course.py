@@ -139,6 +139,43 @@ def test_prior_preservation_set(tiny_pipe, tmp_path):
     assert len(next(c for c in dataset.load_dataset(again).concepts if c.path.name == "1_1girl").items) == 2
 
 
+def test_a_drawn_set_is_keyed_by_how_it_was_drawn_not_by_its_bytes(tiny_pipe, tmp_path):
+    """On another machine the base model draws the prior-preservation pictures up to their last
+    bits; the LoRA's cache key (and so its shipped file) must not move with them."""
+    from PIL import Image
+    from lora_course.datasets import dataset
+    from lora_course.lora import lora_data
+    from lora_course.measure import remedies
+    root = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(2), out=tmp_path / "reg")
+    drawn = lora_data.drawn_concepts(root)
+    assert list(drawn) == ["1_1girl"] and drawn["1_1girl"]["seeds"] == [0, 1]
+    assert drawn["1_1girl"]["model"] == lora.base_fingerprint(tiny_pipe)
+    key = lora_data.dataset_fingerprint(dataset.load_dataset(root))
+    png = root / "1_1girl" / "000.png"
+    pixels = np.asarray(Image.open(png)).copy()
+    pixels[0, 0, 0] ^= 1                                             # one bit of one pixel
+    Image.fromarray(pixels).save(png)
+    assert lora_data.dataset_fingerprint(dataset.load_dataset(root)) == key
+    # its captions still count
+    caption = root / "1_1girl" / "000.txt"
+    caption.write_text("1girl, smile")
+    assert lora_data.dataset_fingerprint(dataset.load_dataset(root)) != key
+    caption.write_text("1girl")
+    assert lora_data.dataset_fingerprint(dataset.load_dataset(root)) == key
+    # the copied training picture still counts by its bytes, and so do other seeds
+    weiwei = next((root / "10_weiwei").glob("*.png"))
+    pixels = np.asarray(Image.open(weiwei)).copy()
+    pixels[0, 0, 0] ^= 1
+    Image.fromarray(pixels).save(weiwei)
+    assert lora_data.dataset_fingerprint(dataset.load_dataset(root)) != key
+    other = remedies.prior_preservation_set(tiny_pipe, "weiwei_1", seeds=range(1, 3), out=tmp_path / "reg2")
+    assert lora_data.dataset_fingerprint(dataset.load_dataset(other)) != key
+    # a broken record is refused, naming the file
+    (root / lora_data.DRAWN).write_text("[1, 2]")
+    with pytest.raises(dataset.DatasetError, match="drawn.json"):
+        lora_data.dataset_fingerprint(dataset.load_dataset(root))
+
+
 def test_a_sweep_draws_only_the_seeds_not_kept(lab, tmp_path, monkeypatch):
     a = lab.train("weiwei_1", lora.LoraTrainConfig(steps=1, batch_size=2), progress=False)
     first = lab.drawn
@@ -182,6 +219,33 @@ def test_train_along_keeps_every_length_under_its_own_key(lab, tiny_pipe, tmp_pa
     assert lab.train_along("weiwei_1", (4, 2), cfg, progress=False) == names
     with pytest.raises(AssertionError, match="kept"):
         lab.train_along("weiwei_1", (2, 3), cfg, progress=False)
+
+
+def test_train_along_reads_a_shipped_run_whole_and_writes_only_to_build(lab, tiny_pipe, tmp_path, monkeypatch):
+    """Notebook 14's runs ship in data/loras: a run found there whole (every kept length and its
+    loss curve) is loaded; a run asked at another length is trained here, into build/loras only."""
+    cfg = lora.LoraTrainConfig(steps=7, batch_size=2)
+    names = lab.train_along("weiwei_1", (2, 4), cfg, progress=False)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    moved = sorted(tmp_path.glob("weiwei_1-*"))
+    assert len(moved) == 3                                  # two kept LoRAs and the loss curve
+    for f in moved:
+        f.rename(shipped / f.name)
+    before = {f.name: f.read_bytes() for f in shipped.iterdir()}
+    lab.unload()
+    real = lora.train_lora
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained a run that ships")
+    monkeypatch.setattr(lora, "train_lora", no_training)
+    assert lab.train_along("weiwei_1", (2, 4), cfg, progress=False) == names
+    assert all(lab.sources[n].parent == shipped for n in names.values())
+    monkeypatch.setattr(lora, "train_lora", real)
+    lab.unload()
+    lab.train_along("weiwei_1", (2, 3), cfg, progress=False)          # not shipped: trained here
+    assert {f.name: f.read_bytes() for f in shipped.iterdir()} == before
+    assert len(list(tmp_path.glob("weiwei_1-*.safetensors"))) == 2
 
 
 def test_lora_course_build_moves_every_cache(tmp_path):

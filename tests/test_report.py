@@ -260,3 +260,38 @@ def test_budget_lines_split_the_time_and_judge_only_a_cold_run():
     failed = [dict(results[0], ok=False), results[1]]
     assert report.budget_lines(failed, cold=True, budget_s=300)[-1].endswith(
         "not measured (1 notebook(s) failed: 02_trigger_word)")
+
+
+def test_the_time_table_is_rendered_from_the_times_file(tmp_path):
+    results = [{"name": "02_trigger_word", "seconds": 45.2, "training_s": 7.0},
+               {"name": "14_how_long_to_train", "seconds": 130.0, "training_s": 0.0}]
+    record = report.times_record(results, cores=2, commit="abc1234", date="2026-12-06")
+    text = report.times_markdown(record)
+    assert "| 02_trigger_word | 45 | 7 | 38 |" in text and "| **all 2** | **175** | 7 | 168 |" in text
+    assert "**2.9 min** on 2 cores, commit abc1234, 2026-12-06" in text and "is held." in text
+    assert "Over 2 min: 14_how_long_to_train." in text and "was not timed" in text
+    record["test_s"] = 20 * 60.0
+    assert "**20.0 min** (budget 14 min, not held)" in report.times_markdown(record)
+    # write_tables renders it wherever the markers are, from the file write_times keeps
+    (tmp_path / "data" / "results").mkdir(parents=True)
+    (tmp_path / report.RESULTS_FILE).write_text((ROOT / report.RESULTS_FILE).read_text(encoding="utf-8"),
+                                                encoding="utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{report.TABLE_START}\n{report.TABLE_END}\nTime:\n{report.TIMES_START}\nold\n"
+                      f"{report.TIMES_END}\n", encoding="utf-8")
+    report.write_times(tmp_path, record)
+    assert readme in report.write_tables(tmp_path)
+    assert report.table_in(readme.read_text(encoding="utf-8"), report.TIMES_START, report.TIMES_END) == \
+        report.times_markdown(record)
+
+
+def test_the_committed_time_tables_are_the_times_file():
+    path = ROOT / report.TIMES_FILE
+    if not path.exists():
+        pytest.skip(f"{report.TIMES_FILE} not written yet (a run of every notebook from empty caches writes it)")
+    import json
+    want = report.times_markdown(json.loads(path.read_text(encoding="utf-8")))
+    for rel in ("README.md", "README.zh-CN.md"):
+        text = (ROOT / rel).read_text(encoding="utf-8")
+        assert report.table_in(text, report.TIMES_START, report.TIMES_END) == want, (
+            f"{rel}'s time table is stale: run `python -m lora_course.report --tables`")

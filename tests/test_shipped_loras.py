@@ -1,7 +1,8 @@
 """The article's LoRAs the course ships in data/loras: every LoRA a claim reads is there under the
 key the course computes for it (the key digests its training set, its settings and the base model),
 its file says it was trained with the article's recipe and its run's seed, and a LoRA trained again
-here is the shipped one, tensor for tensor. The last one trains 800 steps (minutes on 2 cores), so it
+here is the shipped one, tensor for tensor; and notebook 14's light runs ship at every length it keeps.
+The retraining test trains 800 steps (minutes on 2 cores), so it
 runs only when asked: ``LORA_COURSE_RETRAIN=1 pytest tests/test_shipped_loras.py``."""
 import json
 import os
@@ -26,12 +27,8 @@ def lab():
 def _runs(lab, set_name, name):
     """``(run name, file name)`` of each training run of the article's LoRA ``name`` on ``set_name``."""
     folder = training_sets.folder(set_name)
-    out = []
-    for r in range(lab.runs):
-        cfg = replace(course.ARTICLE_LORA, name=course.run_name(name, r), seed=course.ARTICLE_LORA.seed + r)
-        key, _ = lab._cached(folder, cfg)
-        out.append((cfg, caches.lora_file(cfg.name, key).name))
-    return out
+    return [(cfg, caches.lora_file(cfg.name, lab._cached(folder, cfg)[0]).name)
+            for cfg in lab.run_configs(replace(course.ARTICLE_LORA, name=name))]
 
 
 def test_every_lora_the_claims_read_ships_under_its_key(lab):
@@ -53,6 +50,27 @@ def test_each_shipped_file_records_the_articles_recipe_and_its_seed(lab):
             got = json.loads(meta["lora_course.config"])
             assert {k: got.get(k) for k in want} == want, f"{f}: not the article's recipe"
             assert int(meta["ss_seed"]) == cfg.seed and int(meta["ss_max_train_steps"]) == course.ARTICLE_LORA.steps
+
+
+def test_notebook_14s_light_runs_ship_whole(lab):
+    """Every length notebook 14 keeps of each of its runs, and the run's loss curve, ship under the
+    light recipe's keys, so the notebook loads them instead of training."""
+    from lora_course.measure import training_length as tl
+    for set_name in tl.ALONG:
+        folder = training_sets.folder(set_name)
+        cfgs = [replace(course.LIGHT_LORA, name=folder.name, steps=k) for k in tl.KEEP_STEPS]
+        files = [caches.shipped_lora_file(c.name, lab._cached(folder, c)[0]) for c in cfgs]
+        missing = [f.name for f in files + [files[-1].with_suffix(".losses.json")] if not f.is_file()]
+        assert not missing, (f"data/loras lacks {missing[:3]} of notebook 14's run on {set_name}. Fix: python "
+                             f"scripts/train_article_loras.py --only {set_name}")
+        want = json.loads(json.dumps({k: v for k, v in course.LIGHT_LORA.weights_json().items()
+                                      if k not in ("name", "steps")}))
+        for f, k in zip(files, tl.KEEP_STEPS):
+            with safe_open(str(f), "pt") as fh:
+                meta = fh.metadata()
+            got = json.loads(meta["lora_course.config"])
+            assert {key: got.get(key) for key in want} == want, f"{f.name}: not the light recipe"
+            assert int(meta["ss_max_train_steps"]) == k == got["steps"], f"{f.name}: not kept at {k} steps"
 
 
 @pytest.mark.skipif(os.environ.get("LORA_COURSE_RETRAIN") != "1",

@@ -10,7 +10,8 @@ kohya's trainer, in the pieces that decide *what* the model is shown (the loop i
   in front), sometimes dropped to "" (:func:`training_caption`);
 * the trigger words are the first ``keep_tokens`` tags of every caption (:func:`trigger_words`);
 * :func:`dataset_fingerprint` changes when a picture, a caption or a repeat count does (a resume
-  refuses another dataset; the course's LoRA cache keys on it);
+  refuses another dataset; the course's LoRA cache keys on it); a concept folder whose pictures a
+  model drew is fingerprinted by how they were drawn (:data:`DRAWN`), not by their bytes;
 * :class:`TextCache` encodes each distinct caption once while the text encoder is frozen; the
   pictures' latents are encoded once too (kohya's ``cache_latents``: :func:`training_pixels`,
   then :func:`lora_course.sd.sampling.encode_images`).
@@ -18,7 +19,9 @@ kohya's trainer, in the pieces that decide *what* the model is shown (the loop i
 from __future__ import annotations
 
 import hashlib
+import json
 import random
+from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -76,14 +79,47 @@ def trigger_words(ds: dataset.Dataset, keep_tokens: int) -> List[str]:
     return words
 
 
+#: A file in a dataset's root that says how the pictures of some of its concept folders were drawn
+#: (``{folder name: {what drew them}}``, written by whatever drew them: e.g.
+#: :func:`lora_course.measure.remedies.prior_preservation_set`).
+DRAWN = "drawn.json"
+
+
+def drawn_concepts(root) -> Dict[str, dict]:
+    """``{concept folder name: how its pictures were drawn}`` from ``root``'s :data:`DRAWN` file
+    (empty when there is none)."""
+    path = Path(root) / DRAWN
+    if not path.exists():
+        return {}
+    try:
+        drawn = json.loads(path.read_text())
+    except ValueError as e:
+        raise dataset.DatasetError(f"{path}: not JSON ({e}). Fix: delete it, or build the set again") from None
+    if not isinstance(drawn, dict) or not all(isinstance(v, dict) for v in drawn.values()):
+        raise dataset.DatasetError(f"{path}: expected {{folder name: {{how it was drawn}}}}. Fix: delete it, or "
+                                   "build the set again")
+    return drawn
+
+
 def dataset_fingerprint(ds: dataset.Dataset) -> str:
-    """Changes when an image, a caption or a repeat count changes (checked on resume)."""
+    """Changes when an image, a caption or a repeat count changes (checked on resume).
+
+    In a concept folder named in the root's :data:`DRAWN` file, the pictures count by that record
+    (the models, prompt, seeds and sampler that drew them) instead of by their bytes (their file
+    names and captions still count): a model draws the same pictures from the same record up to the
+    last bits of its floats, which differ between machines, and a LoRA trained on them is keyed,
+    like every other, by what was asked for."""
     h = hashlib.sha256()
+    drawn = drawn_concepts(ds.root)
     for c in ds.concepts:
         h.update(f"{c.path.name}|{c.repeats}".encode())
+        record = drawn.get(c.path.name)
+        if record is not None:
+            h.update(json.dumps(record, sort_keys=True).encode())
         for it in c.items:
             h.update(f"{it.image_path.name}|{'|'.join(it.tags)}".encode())
-            h.update(hashlib.sha256(it.image_path.read_bytes()).digest())
+            if record is None:
+                h.update(hashlib.sha256(it.image_path.read_bytes()).digest())
     return h.hexdigest()[:16]
 
 

@@ -158,11 +158,12 @@ def save_lora_file(path: PathLike, unet_lora: StateDict, te_lora: Optional[State
     return path
 
 
-def base_fingerprint(pipe) -> str:
+def base_fingerprint(pipe, parts=("unet", "text_encoder")) -> str:
     """sha256 of the UNet's and text encoder's weights as loaded (names, dtypes and bytes):
-    recorded in a LoRA's metadata so you can tell which base it was trained on."""
+    recorded in a LoRA's metadata so you can tell which base it was trained on. ``parts`` names
+    other modules of the pipeline to hash instead (``("vae",)``: what decodes its pictures)."""
     h = hashlib.sha256()
-    for part in ("unet", "text_encoder"):
+    for part in parts:
         for name, t in sorted(getattr(pipe, part).state_dict().items()):
             if "lora_" in name:
                 continue

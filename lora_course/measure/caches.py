@@ -4,9 +4,11 @@ Two kinds of things are kept in the build folder (:data:`lora_course.core.paths.
 notebook never trains or draws again what an earlier one made:
 
 * **trained LoRAs**, ``build/loras/<name>-<key>.safetensors``: the key digests the training set's
-  pictures and captions, the settings that change the weights, and the base model
-  (:func:`lora_key`). The article's LoRAs of every claim ship, named the same way, in
-  ``data/loras`` (:data:`SHIPPED_LORAS_DIR`), which is read but never written (:func:`kept_lora`);
+  pictures and captions (pictures a model drew, by how they were drawn:
+  :data:`lora_course.lora.lora_data.DRAWN`), the settings that change the weights, and the base
+  model (:func:`lora_key`). The article's LoRAs of every claim, and notebook 14's light runs
+  along their lengths, ship named the same way in ``data/loras`` (:data:`SHIPPED_LORAS_DIR`), which
+  is read but never written (:func:`kept_lora`, :func:`shipped_lora_file`);
 * **sweep points**, ``build/points/<key>.npz``: the pictures of one prompt at one LoRA weight,
   one per seed drawn so far, with those seeds; the key digests the LoRA's key (or ``base`` at
   w = 0: the base model whatever the LoRA), the base model, the prompt, the weight, the sampler
@@ -62,12 +64,16 @@ def lora_file(name: str, key: str) -> Path:
     return LORAS_DIR / f"{name}-{key}.safetensors"
 
 
+def shipped_lora_file(name: str, key: str) -> Path:
+    """Where the course ships the LoRA ``name`` with ``key`` (read only: the course never writes it)."""
+    return SHIPPED_LORAS_DIR / lora_file(name, key).name
+
+
 def kept_lora(name: str, key: str) -> Path:
     """The file of the LoRA ``name`` with ``key``: the one in ``build/loras`` if there is one, else
     the shipped one in ``data/loras`` if there is one, else where a new one is to be written
     (``build/loras``: the shipped folder is never written)."""
-    built = lora_file(name, key)
-    shipped = SHIPPED_LORAS_DIR / built.name
+    built, shipped = lora_file(name, key), shipped_lora_file(name, key)
     return shipped if not built.exists() and shipped.exists() else built
 
 

@@ -19,6 +19,12 @@ with it: docs/preregistration/L_sequential.md):
   :attr:`~lora_course.measure.verdicts.Check.unclear_decides`). At the last look it stops whatever
   its checks say.
 
+A **second rule** (:data:`LOOKS_2`, docs/preregistration/L_sequential_2.md) answers what the first
+cost: two looks, at half the fixed seeds and at all of them, spending 0.5 % and 4.5 % (so the last
+look decides nearly as 95 % intervals do), and **futility**: a claim also stops at the first look
+when none of its open checks could be decided by the last (:func:`could_decide`). Stopping for
+futility decides nothing, so the intervals stay valid.
+
 Why spending over three pre-stated looks rather than a confidence sequence (the PyPI package
 ``confseq``, for instance): the course's intervals are of several kinds — Wilson shares,
 differences of shares widened to Newcombe's interval, two-level bootstraps over training runs and

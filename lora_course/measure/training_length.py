@@ -43,6 +43,10 @@ from .stats import Estimate
 
 #: The steps one run keeps (from before she appears to long past it).
 KEEP_STEPS = (25, 50, 100, 150, 300, 400, 600)
+#: The training sets notebook 14 maps along :data:`KEEP_STEPS` with the light recipe: the
+#: one-picture LoRA and the two-picture one, one run each. The runs ship in ``data/loras``
+#: (``scripts/train_article_loras.py``), so the notebook loads them; ``reuse=False`` trains them.
+ALONG = ("weiwei_1", "mouth_2")
 #: The weights of the phase diagram (w = 0, the base model, is shared by every step).
 WEIGHTS = (0.0, 0.4, 0.6, 0.8, 1.0)
 #: Seeds per cell of the phase diagram (intervals of about ±0.25 at worst: the map shows where
