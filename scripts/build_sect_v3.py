@@ -23,8 +23,10 @@ shipped ``data/base/pretrain.json``.
 Seeded and resumable: kill it at any time and run the same command again. A stage whose folder
 holds a finished pipeline of the right run is skipped; an unfinished one resumes from its last
 checkpoint (``pretrain`` keeps one every 3 minutes in its work folder; its ``seconds`` then count
-the last sitting only). It has not been run end to end: whether it gives the shipped tensors bit
-for bit, as the Danbooru sect's command did (docs/base_model.md), is still to be checked.
+the last sitting only). Deterministic on one machine, not across machines: the last stage run again
+from its parent elsewhere gave other weights (the experiment log, "Does the command rebuild the
+shipped sect?"; docs/base_model.md). ``--compare`` / ``--check`` compare a sect with the shipped
+one, tensor by tensor.
 """
 from __future__ import annotations
 
