@@ -398,7 +398,8 @@ def times_markdown(doc: dict) -> str:
     if long:
         lines.append(f"Over {LONG_NOTEBOOK_S / 60:.0f} min: {', '.join(long)}.")
     if doc.get("test_s"):
-        lines.append(f"The test command from empty caches: **{doc['test_s'] / 60:.1f} min** (budget "
+        when = f", {doc['test_date']}" if doc.get("test_date") else ""
+        lines.append(f"The test command from empty caches{when}: **{doc['test_s'] / 60:.1f} min** (budget "
                      f"{BUDGET_TEST_S / 60:.0f} min" + (", held)." if doc["test_s"] <= BUDGET_TEST_S else ", not held)."))
     else:
         lines.append("The test command was not timed in this run (`python scripts/benchmark_course.py --test`).")

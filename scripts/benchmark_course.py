@@ -14,7 +14,9 @@ touching ``build/``: it points the course at an empty folder (the environment va
    reading pictures), and the total against the notebooks' budget;
 2. with ``--test``, runs the README's test command (unit tests and the notebooks under nbval) in a
    second empty folder and prints its wall time against the test budget (the install, which
-   ``make test`` adds on a new machine, is not included: about 2 min).
+   ``make test`` adds on a new machine, is not included: about 2 min), and keeps it in
+   ``data/results/times.json`` beside the notebooks' times (``test_s``), where the time tables
+   are rendered from.
 
 It warns first when torch would run with more threads than cores or beside another torch
 process, since then the times are not this machine's. ``--keep`` keeps the folders (pages,
@@ -23,6 +25,7 @@ LoRAs and pictures) there instead of deleting them.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -91,6 +94,13 @@ def _time(args, work: Path, py: str, report) -> int:
     if args.test:
         test_s = in_empty_build([py, "-m", "pytest", "--nbval-lax", "-q", "tests", "notebooks"], work / "test")
         held = test_s <= report.BUDGET_TEST_S
+        times = ROOT / report.TIMES_FILE
+        if times.exists():              # the README's and the model card's time tables show it
+            doc = json.loads(times.read_text(encoding="utf-8"))
+            doc.update(test_s=round(test_s, 1), test_date=time.strftime("%Y-%m-%d"))
+            report.write_times(ROOT, doc)
+            lines.append(f"kept in {report.TIMES_FILE}: `python -m lora_course.report --tables` and "
+                         "`python scripts/model_card.py` render it")
         lines.append(f"test command from empty caches: {test_s / 60:.1f} min; budget "
                      f"{report.BUDGET_TEST_S / 60:.0f} min " + ("held" if held else
                                                               f"NOT held ({(test_s - report.BUDGET_TEST_S) / 60:.1f} min over)"))
