@@ -28,8 +28,9 @@ the sweeps the notebooks drew: each verdict as data, with its notebook and its e
 ``--tables`` rewrites them without running anything, and ``make course`` runs it after the
 notebooks and the results file. Tests check that the tables are what the results file says, and
 that the results file's verdicts are what the committed notebooks printed. **So are the time
-tables**: a run of every notebook from empty caches keeps each notebook's seconds in
-:data:`TIMES_FILE`, and ``--tables`` renders them between :data:`TIMES_START` and
+tables**: a run of every notebook from empty caches with ``--keep-times`` (what
+``scripts/benchmark_course.py`` runs) keeps each notebook's seconds in :data:`TIMES_FILE`, and
+``--tables`` renders them between :data:`TIMES_START` and
 :data:`TIMES_END` (the READMEs; ``scripts/model_card.py`` renders the same table in the model card).
 """
 from __future__ import annotations
@@ -373,7 +374,8 @@ LONG_NOTEBOOK_S = 120
 
 def times_record(results: List[Dict], cores: int, commit: str = "", date: str = "") -> dict:
     """What :data:`TIMES_FILE` keeps of a run of every notebook from empty caches: each notebook's
-    wall and training seconds, the cores, the commit and the day."""
+    wall and training seconds, the cores, the commit (``+`` when the checkout had other changes than
+    the run's own outputs) and the day."""
     return {"date": date or time.strftime("%Y-%m-%d"), "commit": commit, "cores": cores,
             "budget_s": BUDGET_NOTEBOOKS_S,
             "notebooks": [{"name": r["name"], "seconds": round(r["seconds"], 1),
@@ -392,15 +394,21 @@ def times_markdown(doc: dict) -> str:
     rows.append(f"| **all {len(doc['notebooks'])}** | **{total:.0f}** | {train:.0f} | {total - train:.0f} |")
     where = f"{doc['cores']} cores" + (f", commit {doc['commit']}" if doc.get("commit") else "")
     held = total <= doc["budget_s"]
-    lines = ["", f"Every notebook from empty caches: **{total / 60:.1f} min** on {where}, {doc['date']}; the "
-             f"budget of {doc['budget_s'] / 60:.0f} min is " + ("held." if held else "**not held**.")]
+    judged = (f"the budget of {doc['budget_s'] / 60:.0f} min (2 cores) is " + ("held." if held else "**not held**.")
+              if doc["cores"] == 2 else "the budget is for 2 cores, so this run does not judge it.")
+    lines = ["", f"Every notebook from empty caches: **{total / 60:.1f} min** on {where}, {doc['date']}; {judged}"]
     long = [n["name"] for n in doc["notebooks"] if n["seconds"] > LONG_NOTEBOOK_S]
     if long:
         lines.append(f"Over {LONG_NOTEBOOK_S / 60:.0f} min: {', '.join(long)}.")
     if doc.get("test_s"):
-        when = f", {doc['test_date']}" if doc.get("test_date") else ""
-        lines.append(f"The test command from empty caches{when}: **{doc['test_s'] / 60:.1f} min** (budget "
-                     f"{BUDGET_TEST_S / 60:.0f} min" + (", held)." if doc["test_s"] <= BUDGET_TEST_S else ", not held)."))
+        test = doc.get("test", {})
+        where = ", ".join(x for x in (f"{test['cores']} cores" if test.get("cores") else "",
+                                      f"commit {test['commit']}" if test.get("commit") else "",
+                                      test.get("date", "")) if x)
+        budget = test.get("budget_s", BUDGET_TEST_S)
+        lines.append("The test command from empty caches" + (f" ({where})" if where else "") +
+                     f": **{doc['test_s'] / 60:.1f} min** (budget {budget / 60:.0f} min" +
+                     (", held)." if doc["test_s"] <= budget else ", not held)."))
     else:
         lines.append("The test command was not timed in this run (`python scripts/benchmark_course.py --test`).")
     return "\n".join(rows + lines)
@@ -445,14 +453,33 @@ def budget_lines(results: List[Dict], cold: bool = True, budget_s: float = BUDGE
     return lines
 
 
-def _commit(root) -> str:
-    """The repository's commit (short), or "" outside a git checkout."""
+#: What a run of the notebooks writes itself: changes there do not make the checkout "other".
+RUN_OUTPUTS = ("notebooks/", "data/results/", "README.md", "README.zh-CN.md", "docs/results.md", "docs/model_card.md")
+
+
+def commit_of(root) -> str:
+    """The checkout's commit (short), with ``+`` when it holds other changes than a run's own
+    outputs (:data:`RUN_OUTPUTS`); "" outside a git checkout. Taken before a run, so it names the
+    code that ran."""
     import subprocess
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True)
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
     except OSError:
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    if head.returncode != 0:
+        return ""
+    changed = [line[3:] for line in status.stdout.splitlines() if line.strip()]
+    other = [f for f in changed if not f.startswith(RUN_OUTPUTS)]
+    return head.stdout.strip() + ("+" if other else "")
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:          # not Linux
+        return os.cpu_count() or 1
 
 
 def main(argv=None) -> int:
@@ -464,6 +491,9 @@ def main(argv=None) -> int:
                     help="run only the notebooks whose name starts with these (e.g. 02 03)")
     ap.add_argument("--in-place", action="store_true",
                     help="write each executed notebook back over its .ipynb (refreshes the committed outputs)")
+    ap.add_argument("--keep-times", action="store_true",
+                    help=f"after a run of every notebook from empty caches, keep its times in {TIMES_FILE} and "
+                         "rewrite the time tables (scripts/benchmark_course.py passes it)")
     ap.add_argument("--tables", action="store_true",
                     help="run nothing: rewrite the verdict tables of README.md and docs/results.md from "
                          f"the committed results ({RESULTS_FILE})")
@@ -473,8 +503,10 @@ def main(argv=None) -> int:
         changed = write_tables(root)
         print("verdict tables rewritten: " + (", ".join(p.name for p in changed) or "none changed"))
         return 0
-    for line in machine_warnings():
+    warnings = machine_warnings()
+    for line in warnings:
         print(line, flush=True)
+    commit = commit_of(root) if args.keep_times else ""
     cold = not any(any((BUILD_DIR / sub).glob("*")) for sub in ("loras", "points", "sets", "real_sd")
                    if (BUILD_DIR / sub).is_dir())
     results = run(args.notebooks, args.out, args.timeout, args.only, args.in_place)
@@ -484,10 +516,16 @@ def main(argv=None) -> int:
     print("\n" + verdict_table(results))
     print(total_line(results))
     if not args.only:
-        print("\n" + "\n".join(budget_lines(results, cold, cores=os.cpu_count() or 1)))
-        if cold and all(r["ok"] for r in results):
-            kept = write_times(root, times_record(results, os.cpu_count() or 1, _commit(root)))
-            print(f"times kept in {kept.relative_to(root)}: `python -m lora_course.report --tables` renders them")
+        print("\n" + "\n".join(budget_lines(results, cold, cores=cores())))
+        if args.keep_times:
+            if cold and all(r["ok"] for r in results) and not warnings:
+                kept = write_times(root, times_record(results, cores(), commit))
+                write_tables(root)
+                print(f"times kept in {kept.relative_to(root)}, time tables rewritten (the model card: "
+                      "python scripts/model_card.py)")
+            else:
+                print(f"times not kept in {TIMES_FILE}: only a run of every notebook from empty caches that passed, "
+                      "with no warning above, is")
     if args.in_place:       # the tables come from the results file, which the notebooks' sweeps rewrite
         print(f"outputs written back: run `python scripts/claim_readings.py` ({RESULTS_FILE}), then "
               "`python -m lora_course.report --tables` (make course does both)")

@@ -15,8 +15,11 @@ touching ``build/``: it points the course at an empty folder (the environment va
 2. with ``--test``, runs the README's test command (unit tests and the notebooks under nbval) in a
    second empty folder and prints its wall time against the test budget (the install, which
    ``make test`` adds on a new machine, is not included: about 2 min), and keeps it in
-   ``data/results/times.json`` beside the notebooks' times (``test_s``), where the time tables
-   are rendered from.
+   ``data/results/times.json`` beside the notebooks' times (``test_s``, with its commit, cores and
+   day), where the time tables are rendered from.
+
+The notebooks' run keeps its times there too (``report --keep-times``), and both rewrite the time
+tables of the READMEs and the model card; a run with a machine warning keeps nothing.
 
 It warns first when torch would run with more threads than cores or beside another torch
 process, since then the times are not this machine's. ``--keep`` keeps the folders (pages,
@@ -62,6 +65,11 @@ def in_empty_build(cmd, folder: Path) -> float:
     return seconds
 
 
+def model_card(py: str) -> None:
+    """Rewrite docs/model_card.md, whose time table reads data/results/times.json."""
+    subprocess.run([py, str(ROOT / "scripts" / "model_card.py")], cwd=ROOT, check=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-course", action="store_true", help="do not time the notebooks (e.g. with --test alone)")
@@ -87,20 +95,26 @@ def _time(args, work: Path, py: str, report) -> int:
     # `report` prints the per-notebook table and the notebooks' budget line itself (empty caches)
     lines = []
     if not args.no_course:
-        course_s = in_empty_build([py, "-m", "lora_course.report", "--notebooks", "notebooks",
+        course_s = in_empty_build([py, "-m", "lora_course.report", "--notebooks", "notebooks", "--keep-times",
                                    "--out", str(work / "course" / "pages")], work / "course")
+        model_card(py)
         lines.append(f"notebooks from empty caches: {course_s / 60:.1f} min with starting the report "
                      f"(budget {report.BUDGET_NOTEBOOKS_S / 60:.0f} min, the table above)")
     if args.test:
+        commit = report.commit_of(ROOT)
         test_s = in_empty_build([py, "-m", "pytest", "--nbval-lax", "-q", "tests", "notebooks"], work / "test")
         held = test_s <= report.BUDGET_TEST_S
         times = ROOT / report.TIMES_FILE
-        if times.exists():              # the README's and the model card's time tables show it
+        warned = report.machine_warnings()
+        if times.exists() and not warned:     # the README's and the model card's time tables show it
             doc = json.loads(times.read_text(encoding="utf-8"))
-            doc.update(test_s=round(test_s, 1), test_date=time.strftime("%Y-%m-%d"))
+            doc["test_s"] = round(test_s, 1)
+            doc["test"] = {"commit": commit, "cores": report.cores(), "date": time.strftime("%Y-%m-%d"),
+                           "budget_s": report.BUDGET_TEST_S}
             report.write_times(ROOT, doc)
-            lines.append(f"kept in {report.TIMES_FILE}: `python -m lora_course.report --tables` and "
-                         "`python scripts/model_card.py` render it")
+            report.write_tables(ROOT)
+            model_card(py)
+            lines.append(f"kept in {report.TIMES_FILE}; the time tables rewritten")
         lines.append(f"test command from empty caches: {test_s / 60:.1f} min; budget "
                      f"{report.BUDGET_TEST_S / 60:.0f} min " + ("held" if held else
                                                               f"NOT held ({(test_s - report.BUDGET_TEST_S) / 60:.1f} min over)"))

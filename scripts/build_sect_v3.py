@@ -1,10 +1,10 @@
 """Rebuild the shipped sect (门派, ``data/base``): sect v3, the Danbooru sect of commit 6880a2b
 continued in four stages on the ``booru_v3c`` world.
 
-    python scripts/build_sect_v3.py              # -> data/base, about two hours on 2 cores
-    python scripts/build_sect_v3.py --dry-run    # print the four stages' commands, run nothing
-    python scripts/build_sect_v3.py --out build/sect_v3/out --compare data/base   # rebuild, then compare
+    python scripts/build_sect_v3.py --compare data/base   # -> build/sect_v3/out, about two hours on 2 cores
+    python scripts/build_sect_v3.py --dry-run             # print the four stages' commands, run nothing
     python scripts/build_sect_v3.py --check build/sect_v3/f --compare data/base   # compare only
+    python scripts/build_sect_v3.py --out data/base       # replace the shipped sect (see below)
 
 The stages are sect v3's candidates c, d, e and f (:data:`STAGES`), as pre-registered in
 docs/preregistration/J_sect_v3.md (amendments 2-5) and judged in docs/experiment_log.md (E9c-E9f):
@@ -17,7 +17,9 @@ name a token of its own, and made-up names on girls who are nobody). Each stage 
 folder ``build/sect_v3/work/<letter>``. The last stage's pipeline is then written to ``data/base``
 (into a temporary folder first, then renamed), its ``pretrain.json`` with the ``lineage``: each
 stage's parent, world, seed, UNet steps, pictures, seconds and command, oldest first, which the
-model card (``scripts/model_card.py``) reads. The two hours are the four stages' seconds in the
+model card (``scripts/model_card.py``) reads. By default it is written to ``build/sect_v3/out``, not
+over ``data/base``: on another machine the same command gives a sect of the same kind, not the same
+tensors, and every shipped LoRA and result is keyed to the shipped one's weights. The two hours are the four stages' seconds in the
 shipped ``data/base/pretrain.json``.
 
 Seeded and resumable: kill it at any time and run the same command again. A stage whose folder
@@ -210,7 +212,9 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=str(ROOT / "build" / "sect_v3"),
                    help="the stages' pipelines and work folders (default build/sect_v3)")
-    p.add_argument("--out", default=str(ROOT / "data" / "base"), help="where the sect is written (default data/base)")
+    p.add_argument("--out", default=str(ROOT / "build" / "sect_v3" / "out"),
+                   help="where the sect is written (default build/sect_v3/out; data/base replaces the shipped one, "
+                        "and with it the key of every shipped LoRA and result)")
     p.add_argument("--dry-run", action="store_true", help="print the stages' commands and what is done; run nothing")
     p.add_argument("--compare", default=None, help="a pipeline folder (e.g. data/base) to compare the written sect "
                    "with, tensor by tensor (the result also in <build>/compare.json)")

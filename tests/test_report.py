@@ -272,6 +272,10 @@ def test_the_time_table_is_rendered_from_the_times_file(tmp_path):
     assert "Over 2 min: 14_how_long_to_train." in text and "was not timed" in text
     record["test_s"] = 20 * 60.0
     assert "**20.0 min** (budget 14 min, not held)" in report.times_markdown(record)
+    record["test"] = {"commit": "def5678", "cores": 2, "date": "2026-12-07", "budget_s": 30 * 60}
+    assert "(2 cores, commit def5678, 2026-12-07): **20.0 min** (budget 30 min, held)" in report.times_markdown(record)
+    # a run on other than 2 cores is shown, not judged against the 2-core budget
+    assert "does not judge it" in report.times_markdown(dict(record, cores=16))
     # write_tables renders it wherever the markers are, from the file write_times keeps
     (tmp_path / "data" / "results").mkdir(parents=True)
     (tmp_path / report.RESULTS_FILE).write_text((ROOT / report.RESULTS_FILE).read_text(encoding="utf-8"),
@@ -294,3 +298,20 @@ def test_the_committed_time_tables_are_the_times_file():
         text = (ROOT / rel).read_text(encoding="utf-8")
         assert report.table_in(text, report.TIMES_START, report.TIMES_END) == want, (
             f"{rel}'s time table is stale: run `python -m lora_course.report --tables`")
+
+
+def test_a_run_names_its_commit_and_whether_the_checkout_held_other_changes(tmp_path):
+    import subprocess
+    git = ["git", "-c", "user.email=a@b", "-c", "user.name=a"]
+    subprocess.run(git + ["init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "code.py").write_text("x = 1\n")
+    subprocess.run(git + ["-C", str(tmp_path), "add", "."], check=True)
+    subprocess.run(git + ["-C", str(tmp_path), "commit", "-qm", "c"], check=True)
+    head = report.commit_of(tmp_path)
+    assert head and not head.endswith("+")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "02_x.ipynb").write_text("{}")          # a run's own output
+    assert report.commit_of(tmp_path) == head
+    (tmp_path / "code.py").write_text("x = 2\n")                    # code that is not the commit's
+    assert report.commit_of(tmp_path) == head + "+"
+    assert report.commit_of(tmp_path / "nowhere") == ""

@@ -115,10 +115,10 @@ def is_open(check: Check) -> bool:
 def could_decide(check: Check, seeds: int, last: int) -> bool:
     """Could the last look's ``last`` seeds per point decide this open check, drawn on ``seeds`` so
     far? Yes when one of its undecided parts, its value held and its interval narrowed as one over
-    the square root of the seeds, would clear its bar or miss it. The guess is generous to drawing
-    on: a spread between training runs does not narrow with seeds, so a check it calls decidable
-    may stay open; and a check decided by a rule over its parts (``fixed``) is always called
-    decidable. Stopping for it never decides a check, so the intervals stay valid whatever it says;
+    the square root of the seeds, would clear its bar or miss it. Meant to lean towards drawing on
+    (a spread between training runs does not narrow with seeds, so a check it calls decidable may
+    stay open; a check decided by a rule over its parts, ``fixed``, is always called decidable), it
+    leans the other way where a look's level changes (below). Stopping for it never decides a check, so the intervals stay valid whatever it says;
     what it can change is a decision the last look would have made.
 
     Measured (the experiment log, "Seeds drawn until decided: the second rule"), it is too
@@ -157,7 +157,9 @@ class Decided(Generic[D]):
 def until_decided(draw: Callable[[List[int]], D], decide: Callable[[D], Verdict], seeds: Sequence[int],
                   looks: Looks = LOOKS) -> Decided[D]:
     """Draw with ``draw(seeds[:n])`` at each look's ``n``, decide with ``decide(drawn)`` at that look's
-    level, and stop at the first look where no check is open (:func:`is_open`), or at the last.
+    level, and stop at the first look where no check is open (:func:`is_open`), or, with
+    ``looks.futility``, where no open check could be decided by the last look (:func:`could_decide`),
+    or at the last.
     ``seeds`` must hold at least the last look's count; a look sees the first ``n`` of them, so
     each look's seeds extend the one before."""
     seeds = list(seeds)
