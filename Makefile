@@ -33,7 +33,6 @@ course: $(STAMP)
 	$(PY) -m lora_course.report --notebooks notebooks --out build --timeout $(TIMEOUT) --in-place
 	$(PY) scripts/claim_readings.py
 	$(PY) -m lora_course.report --tables
-	$(PY) scripts/model_card.py
 
 # Unit tests run as usual; nbval only collects the notebooks (.ipynb), executing each one and
 # failing on errors without comparing outputs (--nbval-lax). $(wildcard): a fresh clone has no

@@ -199,20 +199,14 @@ class Lab:
         keys = {k: self._cached(folder, replace(base, steps=k))[0] for k in steps}
         names = {k: f"{base.name}_{k}" for k in steps}
         # one run is read whole from one folder: build/loras if it holds it, else data/loras
-        found = None
-        for where in (caches.lora_file, caches.shipped_lora_file) if reuse else ():
-            paths = {k: where(base.name, keys[k]) for k in steps}
-            curve = paths[steps[-1]].with_suffix(".losses.json")
-            if all(p.exists() for p in paths.values()) and curve.exists():
-                found = paths
-                break
-        if found:
-            paths = found
+        places = [{k: where(base.name, keys[k]) for k in steps} for where in (caches.lora_file, caches.shipped_lora_file)]
+        whole = [r for r in places if all(p.exists() for p in r.values()) and loss_curve_file(r).exists()] if reuse else []
+        paths = whole[0] if whole else places[0]
+        curve = loss_curve_file(paths)
+        if whole:
             self._say_once(f"loaded {base.name!r} kept at {', '.join(map(str, steps))} steps, trained earlier "
                            f"with these settings")
         else:
-            paths = {k: caches.lora_file(base.name, keys[k]) for k in steps}
-            curve = paths[steps[-1]].with_suffix(".losses.json")
             keep = lora.KeepAt(steps)
             with self._on_the_bare_base(but=names.values()):
                 result = lora.train_lora(self.pipe, folder, replace(base, steps=steps[-1]), progress=progress,
@@ -461,6 +455,12 @@ def _copies(sw: evaluation.Sweep, prompt: str, weight: float, pictures: np.ndarr
 def training_pictures(set_name) -> np.ndarray:
     """The pictures of a training set (shipped name or folder), N×H×W×3 uint8."""
     return _pictures(dataset.load_dataset(training_sets.folder(set_name)))
+
+
+def loss_curve_file(run: dict) -> Path:
+    """Where a :meth:`Lab.train_along` run (``{steps: LoRA file}``) keeps its loss curve: beside its
+    longest LoRA."""
+    return run[max(run)].with_suffix(".losses.json")
 
 
 def _pictures(ds) -> np.ndarray:

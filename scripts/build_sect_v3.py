@@ -14,11 +14,11 @@ before on fresh pictures of the same world (``population.BOORU_V3C``: 16 named c
 name a token of its own, and made-up names on girls who are nobody). Each stage is
 ``python -m lora_course.sd.pretrain`` with its pre-registered command's arguments (called as
 :func:`lora_course.sd.pretrain.main`), written to ``build/sect_v3/<letter>`` with its own work
-folder ``build/sect_v3/work/<letter>``. The last stage's pipeline is then written to ``data/base``
+folder ``build/sect_v3/work/<letter>``. The last stage's pipeline is then written to ``--out``
 (into a temporary folder first, then renamed), its ``pretrain.json`` with the ``lineage``: each
 stage's parent, world, seed, UNet steps, pictures, seconds and command, oldest first, which the
-model card (``scripts/model_card.py``) reads. By default it is written to ``build/sect_v3/out``, not
-over ``data/base``: on another machine the same command gives a sect of the same kind, not the same
+model card (``scripts/model_card.py``) reads. ``--out`` is ``build/sect_v3/out`` unless told, not
+``data/base``: on another machine the same command gives a sect of the same kind, not the same
 tensors, and every shipped LoRA and result is keyed to the shipped one's weights. The two hours are the four stages' seconds in the
 shipped ``data/base/pretrain.json``.
 

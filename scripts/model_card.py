@@ -8,7 +8,7 @@ Reads, without loading a model: the parameter counts from the safetensors header
 ``data/base/pretrain.json`` (the stages table from its ``lineage``), the base targets from ``data/results/base_targets.json``
 (``scripts/base_targets.py``, experiment E8) and the tagger against the eye from
 ``data/labelled/scores.json`` (``scripts/labelled_set.py score``), and the course's time on a CPU
-from ``data/results/times.json`` (``make course``). ``tests/test_model_card.py``
+from ``data/results/times.json`` (``scripts/benchmark_course.py``). ``tests/test_model_card.py``
 checks that the committed card is what this writes.
 """
 from __future__ import annotations
@@ -170,13 +170,14 @@ def tagger_section() -> list:
 
 def times_section() -> list:
     """The course's time on a CPU, from the last run of every notebook from empty caches
-    (``data/results/times.json``, written by ``make course``; the README renders the same table)."""
+    (``data/results/times.json``, written by ``scripts/benchmark_course.py``; the README renders the
+    same table)."""
     path = ROOT / report.TIMES_FILE
     if not path.exists():
         return []
     return ["## The course on a CPU", "",
             "What the sect and the shipped LoRAs cost a reader: every notebook run from empty caches "
-            f"(`make course`; kept in `{report.TIMES_FILE}`).", "",
+            f"(`python scripts/benchmark_course.py --test`; kept in `{report.TIMES_FILE}`).", "",
             report.times_markdown(json.loads(path.read_text(encoding="utf-8"))), ""]
 
 

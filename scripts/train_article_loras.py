@@ -73,8 +73,9 @@ def ship_along(lab, set_name: str) -> None:
     """Notebook 14's run on ``set_name``: trained (or loaded), then every kept LoRA and the loss
     curve shipped."""
     names = lab.train_along(set_name, training_length.KEEP_STEPS, progress=False)
-    kept = [lab.sources[n] for n in names.values()]
-    for path in kept + [lab.sources[names[max(names)]].with_suffix(".losses.json")]:
+    run = {k: lab.sources[n] for k, n in names.items()}
+    kept = list(run.values())
+    for path in kept + [course.loss_curve_file(run)]:
         ship(path)
     print(f"{set_name}: light run kept at {len(kept)} lengths, shipped ({time.strftime('%H:%M:%S')})", flush=True)
 

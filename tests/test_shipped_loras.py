@@ -60,7 +60,8 @@ def test_notebook_14s_light_runs_ship_whole(lab):
         folder = training_sets.folder(set_name)
         cfgs = [replace(course.LIGHT_LORA, name=folder.name, steps=k) for k in tl.KEEP_STEPS]
         files = [caches.shipped_lora_file(c.name, lab._cached(folder, c)[0]) for c in cfgs]
-        missing = [f.name for f in files + [files[-1].with_suffix(".losses.json")] if not f.is_file()]
+        curve = course.loss_curve_file(dict(zip(tl.KEEP_STEPS, files)))
+        missing = [f.name for f in files + [curve] if not f.is_file()]
         assert not missing, (f"data/loras lacks {missing[:3]} of notebook 14's run on {set_name}. Fix: python "
                              f"scripts/train_article_loras.py --only {set_name}")
         want = json.loads(json.dumps({k: v for k, v in course.LIGHT_LORA.weights_json().items()

@@ -58,17 +58,16 @@ def prior_preservation_set(pipe, source, class_prompt: str = "1girl", seeds: Seq
         shutil.rmtree(out)              # rebuilt every time: it depends on the base model
     for c in src.concepts:
         shutil.copytree(c.path, out / c.path.name, ignore=shutil.ignore_patterns(".backup"))
+    sampler = {"steps": sampling.DEFAULT_STEPS, "guidance": sampling.DEFAULT_GUIDANCE, "guided": sampling.DEFAULT_GUIDED}
     with adapters.kept_lora_state(pipe):
         adapters.set_lora_weights(pipe, {})
-        images = sampling.generate(pipe, [class_prompt] * len(seeds), list(seeds), steps=sampling.DEFAULT_STEPS,
-                                   guidance=sampling.DEFAULT_GUIDANCE, guided=sampling.DEFAULT_GUIDED)
+        images = sampling.generate(pipe, [class_prompt] * len(seeds), list(seeds), **sampler)
     safe = class_prompt.replace(" ", "_").replace(",", "")
     folder = dataset.write_concept(out, safe, repeats, [(Image.fromarray(im), [class_prompt]) for im in images])
     # how the pictures were drawn: a LoRA trained on this set is keyed by it, not by the pictures'
     # bytes, whose last bits differ between machines (lora_data.DRAWN)
     how = {"model": lora_files.base_fingerprint(pipe), "vae": lora_files.base_fingerprint(pipe, ("vae",)),
-           "prompt": class_prompt, "seeds": [int(s) for s in seeds], "steps": sampling.DEFAULT_STEPS,
-           "guidance": sampling.DEFAULT_GUIDANCE, "guided": sampling.DEFAULT_GUIDED,
+           "prompt": class_prompt, "seeds": [int(s) for s in seeds], **sampler,
            "solver": [type(pipe.scheduler).__name__, getattr(pipe.scheduler.config, "solver_order", None)]}
     safe_io.write_text(out / lora_data.DRAWN, json.dumps({folder.name: how}, indent=1, sort_keys=True))
     return out
