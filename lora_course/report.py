@@ -155,7 +155,9 @@ def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
     without error is written back with its new outputs (how the committed outputs are refreshed).
 
     Returns one dict per notebook: name, html (path), seconds, ok, error, verdicts (a list of
-    :class:`lora_course.measure.verdicts.Verdict`), training_s (seconds it spent training LoRAs).
+    :class:`lora_course.measure.verdicts.Verdict`), training_s (seconds it spent training LoRAs),
+    pictures (how many it drew: the pictures ``build/points`` gained while it ran, so a point an
+    earlier notebook drew counts there, not here).
     """
     notebooks_dir, out_dir = Path(notebooks_dir).resolve(), Path(out_dir)
     paths = [p for p in sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
@@ -164,21 +166,25 @@ def run(notebooks_dir, out_dir, timeout: int = 900, only: Sequence[str] = (),
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(embed_images=True)
+    from .measure.caches import kept_pictures      # (imports torch: only once notebooks run)
     results = []
     for i, path in enumerate(paths, 1):
         print(f"[{i}/{len(paths)}] {path.name} ...", flush=True)
+        kept = kept_pictures()
         t0 = time.perf_counter()
         nb, error = _execute(path, timeout)
         seconds = time.perf_counter() - t0
+        drawn = kept_pictures() - kept
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         page = out_dir / f"{path.stem}.html"
         safe_io.write_text(page, body)
         if in_place and not error:
             write_back(path, nb)
         results.append({"name": path.stem, "html": page, "seconds": seconds, "ok": not error,
-                        "error": error, "verdicts": find_verdicts(nb), "training_s": training_seconds(nb)})
+                        "error": error, "verdicts": find_verdicts(nb), "training_s": training_seconds(nb),
+                        "pictures": drawn})
         print(f"[{i}/{len(paths)}] {path.name}: {'ok' if not error else 'FAILED'} "
-              f"in {seconds:.1f} s" + (f" ({error})" if error else ""), flush=True)
+              f"in {seconds:.1f} s, {drawn} pictures drawn" + (f" ({error})" if error else ""), flush=True)
     safe_io.write_text(out_dir / "index.html", index_html(results))
     return results
 
@@ -379,19 +385,26 @@ def times_record(results: List[Dict], cores: int, commit: str = "", date: str = 
     return {"date": date or time.strftime("%Y-%m-%d"), "commit": commit, "cores": cores,
             "budget_s": BUDGET_NOTEBOOKS_S,
             "notebooks": [{"name": r["name"], "seconds": round(r["seconds"], 1),
-                           "training_s": round(r.get("training_s", 0.0), 1)} for r in results]}
+                           "training_s": round(r.get("training_s", 0.0), 1),
+                           **({"pictures": int(r["pictures"])} if "pictures" in r else {})} for r in results]}
 
 
 def times_markdown(doc: dict) -> str:
-    """The time table of a :func:`times_record`: a row per notebook (wall, training, the rest), the
+    """The time table of a :func:`times_record`: a row per notebook (wall, training, the rest, and the
+    sweep pictures it drew where the record counted them), the
     total against the budget, the notebooks over :data:`LONG_NOTEBOOK_S`, and the test command's
     time where it was measured."""
-    rows = ["| notebook | wall s | training s | the rest s |", "|---|---:|---:|---:|"]
+    counted = all("pictures" in n for n in doc["notebooks"])     # (older records did not count them)
+    rows = ["| notebook | wall s | training s | the rest s |" + (" pictures drawn |" if counted else ""),
+            "|---|---:|---:|---:|" + ("---:|" if counted else "")]
     for n in doc["notebooks"]:
-        rows.append(f"| {n['name']} | {n['seconds']:.0f} | {n['training_s']:.0f} | {n['seconds'] - n['training_s']:.0f} |")
+        rows.append(f"| {n['name']} | {n['seconds']:.0f} | {n['training_s']:.0f} | {n['seconds'] - n['training_s']:.0f} |"
+                    + (f" {n['pictures']:,} |" if counted else ""))
     total = sum(n["seconds"] for n in doc["notebooks"])
     train = sum(n["training_s"] for n in doc["notebooks"])
-    rows.append(f"| **all {len(doc['notebooks'])}** | **{total:.0f}** | {train:.0f} | {total - train:.0f} |")
+    drawn = sum(n.get("pictures", 0) for n in doc["notebooks"])
+    rows.append(f"| **all {len(doc['notebooks'])}** | **{total:.0f}** | {train:.0f} | {total - train:.0f} |"
+                + (f" {drawn:,} |" if counted else ""))
     where = f"{doc['cores']} cores" + (f", commit {doc['commit']}" if doc.get("commit") else "")
     held = total <= doc["budget_s"]
     judged = (f"the budget of {doc['budget_s'] / 60:.0f} min (2 cores) is " + ("held." if held else "**not held**.")
@@ -430,15 +443,16 @@ def training_seconds(nb) -> float:
 def budget_lines(results: List[Dict], cold: bool = True, budget_s: float = BUDGET_NOTEBOOKS_S,
                  cores: int = 2) -> List[str]:
     """Where the time went, notebook by notebook (training LoRAs / the rest: loading the models,
-    drawing and reading pictures, figures), and the total against the budget. The budget is for
+    drawing and reading pictures, figures; and how many sweep pictures it drew), and the total against the budget. The budget is for
     a run from empty caches (``cold``) on 2 cores (``cores``: said when it was another number);
     after a warm run, or one where a notebook failed, the last line says it measured nothing."""
-    lines = [f"{'notebook':<22} {'wall s':>7} {'training':>8} {'the rest':>8}"]
+    lines = [f"{'notebook':<22} {'wall s':>7} {'training':>8} {'the rest':>8} {'pictures':>8}"]
     for r in results:
         t = r.get("training_s", 0.0)
-        lines.append(f"{r['name']:<22} {r['seconds']:>7.0f} {t:>8.0f} {r['seconds'] - t:>8.0f}")
+        lines.append(f"{r['name']:<22} {r['seconds']:>7.0f} {t:>8.0f} {r['seconds'] - t:>8.0f} {r.get('pictures', 0):>8}")
     total, train = sum(r["seconds"] for r in results), sum(r.get("training_s", 0.0) for r in results)
-    lines.append(f"{'all':<22} {total:>7.0f} {train:>8.0f} {total - train:>8.0f}")
+    drawn = sum(r.get("pictures", 0) for r in results)
+    lines.append(f"{'all':<22} {total:>7.0f} {train:>8.0f} {total - train:>8.0f} {drawn:>8}")
     over, head = total - budget_s, f"budget {budget_s / 60:.0f} min for the notebooks on 2 cores: "
     failed = [r["name"] for r in results if not r.get("ok", True)]
     if failed:

@@ -92,6 +92,9 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     b = lab.train("fox_1", cfg, progress=False)
     first = lab.sweep(["weiwei", "1girl"], a, weights=(0.0, 1.0), progress=False)
     assert len(list((tmp_path / "points").glob("*.npz"))) == 4
+    # what a course run counts as drawn: every picture kept, all points together
+    assert caches.kept_pictures(tmp_path / "points") == 4 * len(lab.seeds) == lab.drawn
+    assert caches.kept_pictures(tmp_path / "nothing_here") == 0
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("drew a point that was kept")

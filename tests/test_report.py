@@ -246,11 +246,11 @@ def test_training_seconds_are_read_from_what_the_notebook_printed():
 
 
 def test_budget_lines_split_the_time_and_judge_only_a_cold_run():
-    results = [{"name": "02_trigger_word", "seconds": 45.0, "training_s": 7.0},
-               {"name": "06_mouth", "seconds": 247.0, "training_s": 169.0}]
+    results = [{"name": "02_trigger_word", "seconds": 45.0, "training_s": 7.0, "pictures": 640},
+               {"name": "06_mouth", "seconds": 247.0, "training_s": 169.0, "pictures": 96}]
     lines = report.budget_lines(results, cold=True, budget_s=240)
-    assert lines[1].split() == ["02_trigger_word", "45", "7", "38"]
-    assert lines[-2].split() == ["all", "292", "176", "116"]
+    assert lines[1].split() == ["02_trigger_word", "45", "7", "38", "640"]
+    assert lines[-2].split() == ["all", "292", "176", "116", "736"]
     assert lines[-1] == "budget 4 min for the notebooks on 2 cores: NOT held: 4.9 min, 0.9 min over"
     assert report.budget_lines(results, cold=True, budget_s=300)[-1] == \
         "budget 5 min for the notebooks on 2 cores: held (4.9 min)"
@@ -268,6 +268,12 @@ def test_the_time_table_is_rendered_from_the_times_file(tmp_path):
     record = report.times_record(results, cores=2, commit="abc1234", date="2026-12-06")
     text = report.times_markdown(record)
     assert "| 02_trigger_word | 45 | 7 | 38 |" in text and "| **all 2** | **175** | 7 | 168 |" in text
+    assert "pictures" not in text           # a record that did not count them shows no such column
+    counted = report.times_record([dict(r, pictures=p) for r, p in zip(results, (1200, 34))], cores=2)
+    assert counted["notebooks"][0]["pictures"] == 1200
+    counted_text = report.times_markdown(counted)
+    assert "| 02_trigger_word | 45 | 7 | 38 | 1,200 |" in counted_text
+    assert "| **all 2** | **175** | 7 | 168 | 1,234 |" in counted_text
     assert "**2.9 min** on 2 cores, commit abc1234, 2026-12-06" in text and "is held." in text
     assert "Over 2 min: 14_how_long_to_train." in text and "was not timed" in text
     record["test_s"] = 20 * 60.0

@@ -109,6 +109,16 @@ def load_point(path: Path) -> Dict[int, np.ndarray]:
         return {int(s): pic for s, pic in zip(f["seeds"], f["pictures"])}
 
 
+def kept_pictures(folder: Optional[Path] = None) -> int:
+    """How many pictures the points folder (``folder``, default :data:`POINTS_DIR`) keeps, all
+    points together: a course run counts what each notebook drew as the change in it."""
+    total = 0
+    for path in sorted(Path(folder or POINTS_DIR).glob("*.npz")):
+        with np.load(path, allow_pickle=False) as f:
+            total += len(f["seeds"])
+    return total
+
+
 def add_to_point(path: Path, pictures: Dict[int, np.ndarray]) -> None:
     """Keep more pictures of one point (``{seed: picture}``) beside the ones kept already."""
     kept = {**load_point(path), **pictures}
