@@ -87,6 +87,10 @@ class Lab:
         self.replicates = {}
         self._base_key = None
         self._said = set()          # the lines said once per lab (the recipe, "loaded ... trained earlier")
+        #: with True, :meth:`train` and :meth:`train_along` note each LoRA and put it in the pipeline
+        #: only when a sweep must draw with it (:meth:`loading_when_drawn`)
+        self.load_when_drawn = False
+        self._pending = {}          # LoRAs noted but not yet in the pipeline: name -> file or result
         self.use_sampler()
 
     def use_sampler(self, solver: str = base_model.DEFAULT_SOLVER, steps: int = base_model.DEFAULT_STEPS,
@@ -145,11 +149,10 @@ class Lab:
                   + f"of {configs[0].steps} steps in {sum(r.seconds for _, r in trained):.0f} s, loss {loss}")
         for c in configs:
             key, path = cached[c.name]
-            if self.keys.get(c.name) == key and c.name in lora.loaded_adapters(self.pipe):
-                continue                        # this very LoRA is in the pipeline already
-            src = self.results[c.name] if c.name in fresh else path
-            self.sources[c.name], self.keys[c.name] = src, key
-            lora.load_lora(self.pipe, src, c.name)
+            if self.keys.get(c.name) == key and (c.name in self._pending or c.name in lora.loaded_adapters(self.pipe)):
+                continue                        # this very LoRA is in the pipeline already (or noted for it)
+            self.keys[c.name] = key
+            self._put(c.name, self.results[c.name] if c.name in fresh else path)
         return cfg.name
 
     def run_configs(self, cfg: lora.LoraTrainConfig, runs: Optional[int] = None,
@@ -219,9 +222,41 @@ class Lab:
                   f"{', '.join(map(str, steps))}")
         self.losses[base.name] = json.loads(curve.read_text())
         for k in steps:
-            lora.load_lora(self.pipe, paths[k], names[k])
-            self.sources[names[k]], self.keys[names[k]] = paths[k], keys[k]
+            self.keys[names[k]] = keys[k]
+            self._put(names[k], paths[k])
         return names
+
+    def _put(self, name: str, source) -> None:
+        """Load the LoRA ``source`` (a file or a training result) as ``name``; with
+        :attr:`load_when_drawn`, only note it, unless a LoRA of that name is in the pipeline already
+        (it is replaced now, so that no sweep draws with the old one)."""
+        self.sources[name] = source
+        if self.load_when_drawn and name not in lora.loaded_adapters(self.pipe):
+            self._pending[name] = source
+        else:
+            self._pending.pop(name, None)
+            lora.load_lora(self.pipe, source, name)
+
+    def ready(self, *names: str) -> None:
+        """Put the LoRAs ``names`` (default: all) that :meth:`loading_when_drawn` only noted into the
+        pipeline, e.g. before a slider or anything else that uses ``lab.pipe`` directly."""
+        for name in (names or list(self._pending)):
+            source = self._pending.pop(name, None)
+            if source is not None:
+                lora.load_lora(self.pipe, source, name)
+
+    @contextlib.contextmanager
+    def loading_when_drawn(self):
+        """Inside this block, :meth:`train` and :meth:`train_along` put a LoRA in the pipeline only when
+        a sweep must draw new pictures with it: a sweep whose points were all drawn before reads
+        them without loading anything (each LoRA loaded makes the next load slower, and a run that
+        re-reads every claim, like :func:`lora_course.results.draw`, would load dozens). The LoRAs
+        still noted afterwards are loaded by :meth:`ready`, or by the next sweep that needs them."""
+        before, self.load_when_drawn = self.load_when_drawn, True
+        try:
+            yield self
+        finally:
+            self.load_when_drawn = before
 
     def unload(self) -> None:
         """Take every LoRA out of the pipeline and forget them, so a later :meth:`train` does not
@@ -229,12 +264,13 @@ class Lab:
         if lora.loaded_adapters(self.pipe):
             self.pipe.unload_lora_weights()
         self.sources.clear()
+        self._pending.clear()
 
     @contextlib.contextmanager
     def _on_the_bare_base(self, but=()):
         """Train on the bare base model: every LoRA out, and afterwards the ones loaded before
         back in (except ``but``: the ones the training is about to load itself)."""
-        others = {n: src for n, src in self.sources.items() if n not in set(but)}
+        others = {n: src for n, src in self.sources.items() if n not in set(but) and n not in self._pending}
         if lora.loaded_adapters(self.pipe):
             self.pipe.unload_lora_weights()
         yield
@@ -347,6 +383,8 @@ class Lab:
         LoRA adapter, keep them in ``build/points`` beside the ones kept, and return
         ``{(prompt, weight): {seed: picture}}`` of the new ones (:attr:`drawn` counts them)."""
         out, batches = {}, {}
+        if any(missing for _, _, missing in todo):
+            self.ready(lora_name)
         for p, w, missing in todo:
             batches.setdefault((w, tuple(missing)), []).append(p)
         for (w, missing), ps in batches.items():
@@ -368,8 +406,14 @@ class Lab:
         if not self.cache_points or (weight != 0.0 and lora_name not in self.keys):
             return None
         key = caches.point_key(self.keys.get(lora_name), self._base_fingerprint(), prompt, weight, self.sampler,
-                               str(self.pipe.device))
+                               self._device())
         return caches.point_file(key)
+
+    def _device(self) -> str:
+        """The device the UNet draws on, as a point's key names it. (Read from a parameter: the
+        pipeline's own ``device`` walks every module for offloading hooks, which takes longer the
+        more LoRAs are loaded, and a sweep names hundreds of points.)"""
+        return str(next(self.pipe.unet.parameters()).device)
 
     # ---- the training-length axis (notebook 14) --------------------------------------------
     def recipe_rule(self, names: dict, progress: bool = True) -> tuple:

@@ -88,7 +88,14 @@ def article_verdicts(sw: Dict[str, Sweep], suffix: str = "", claims_: Sequence[s
 
 
 def draw(lab) -> Results:
-    """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts."""
+    """Every claim's sweeps as notebooks 02–12 and 14 draw them, and their verdicts. A LoRA is put
+    in the pipeline only where a picture must be drawn with it (:meth:`lora_course.course.Lab.loading_when_drawn`):
+    after the notebooks, every point is drawn already, and nothing is loaded."""
+    with lab.loading_when_drawn():
+        return _draw(lab)
+
+
+def _draw(lab) -> Results:
     tl = training_length
     sw = article_sweeps(lab)
     # beside it (notebooks 06, 08): the same sweeps on the light recipe's LoRAs

@@ -42,7 +42,8 @@ def as_data(v) -> dict:
 
 def main() -> int:
     lab = course.setup()
-    sweeps = {**results.article_sweeps(lab), **results.beyond_sweeps(lab)}
+    with lab.loading_when_drawn():          # after the notebooks every point is drawn: nothing to load
+        sweeps = {**results.article_sweeps(lab), **results.beyond_sweeps(lab)}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     verdicts = {c: experiments.decide(e, sweeps) for c, e in experiments.ARTICLE.items()}

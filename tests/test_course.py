@@ -114,6 +114,31 @@ def test_sweep_points_are_kept_and_reused(lab, tmp_path, monkeypatch):
     assert lab._point_path(a, "weiwei", 1.0) is None
 
 
+def test_loading_when_drawn_loads_a_lora_only_to_draw_with_it(lab, tiny_pipe, monkeypatch):
+    cfg = lora.LoraTrainConfig(steps=2, batch_size=2)
+    lab.train("weiwei_1", cfg, progress=False)                     # trained and loaded as usual
+    first = lab.sweep(["weiwei"], "weiwei_1", weights=(1.0,), progress=False)
+    lab.unload()
+    with lab.loading_when_drawn():
+        assert lab.train("weiwei_1", cfg, progress=False) == "weiwei_1"   # the cached file, only noted
+        assert lab.train("fox_1", cfg, progress=False) == "fox_1"         # trained here, only noted
+        assert lora.loaded_adapters(tiny_pipe) == []
+        again = lab.sweep(["weiwei"], "weiwei_1", weights=(1.0,), progress=False)   # all kept: nothing loaded
+        assert lora.loaded_adapters(tiny_pipe) == [] and np.array_equal(again.images, first.images)
+        lab.sweep(["weiwei"], "fox_1", weights=(1.0,), progress=False)    # new pictures: loaded to draw them
+        assert lora.loaded_adapters(tiny_pipe) == ["fox_1"]
+    assert not lab.load_when_drawn
+    lab.ready()                                                   # the rest, for anything that uses lab.pipe
+    assert sorted(lora.loaded_adapters(tiny_pipe)) == ["fox_1", "weiwei_1"]
+    # the pictures a LoRA drew after it was only noted are the ones it draws loaded at once
+    lab.unload()
+    monkeypatch.setattr(caches, "POINTS_DIR", caches.POINTS_DIR.parent / "points2")
+    with lab.loading_when_drawn():
+        lab.train("weiwei_1", cfg, progress=False)
+        late = lab.sweep(["weiwei"], "weiwei_1", weights=(1.0,), progress=False)
+    assert np.array_equal(late.images, first.images)
+
+
 def test_unload_takes_every_lora_out_for_good(lab, tiny_pipe):
     cfg = lora.LoraTrainConfig(steps=1, batch_size=2)
     lab.train("weiwei_1", cfg, progress=False)

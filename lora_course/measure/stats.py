@@ -32,10 +32,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
 from statistics import NormalDist
-from typing import Callable, Iterator, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -172,14 +173,23 @@ def _run_labels(runs) -> list:
     return sorted(set(np.asarray(runs).tolist()))
 
 
-def resample(n: int, rng: np.random.Generator, runs: Optional[Sequence[int]] = None) -> np.ndarray:
+def run_members(runs: Sequence[int]) -> List[np.ndarray]:
+    """The seed indices of each training run in ``runs`` (one label per seed), runs in sorted order."""
+    runs = np.asarray(runs)
+    return [np.flatnonzero(runs == r) for r in _run_labels(runs)]
+
+
+def resample(n: int, rng: np.random.Generator, runs: Optional[Sequence[int]] = None,
+             members: Optional[List[np.ndarray]] = None) -> np.ndarray:
     """One bootstrap resample of ``n`` seed indices: the seeds with replacement, or, with ``runs``
     (the training run of each seed), as many runs as there are drawn with replacement and within
-    each drawn run as many of its seeds as it has, with replacement (a two-level resample)."""
+    each drawn run as many of its seeds as it has, with replacement (a two-level resample).
+    ``members`` is :func:`run_members` of ``runs``, when the caller has it already (the same draws,
+    without finding the runs' seeds again for every resample)."""
     if runs is None:
         return rng.integers(0, n, size=n)
-    runs = np.asarray(runs)
-    members = [np.flatnonzero(runs == r) for r in _run_labels(runs)]
+    if members is None:
+        members = run_members(runs)
     picked = rng.integers(0, len(members), size=len(members))
     return np.concatenate([members[r][rng.integers(0, len(members[r]), size=len(members[r]))] for r in picked])
 
@@ -201,13 +211,56 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
         raise ValueError(f"runs has {len(runs)} entries for {n} seeds: pass the training run of every seed")
     if runs is not None and len(set(np.asarray(runs).tolist())) < 2:
         runs = None
+    key = _made_key(statistic, arrays, runs, n_boot, seed)
+    if key is not None and key in _MADE:
+        _MADE.move_to_end(key)
+        return _MADE[key]
+    est = _bootstrap(statistic, arrays, n, n_boot, seed, runs)
+    if key is not None:
+        _MADE[key] = est
+        while len(_MADE) > MADE_MAX:
+            _MADE.popitem(last=False)
+    return est
+
+
+#: How many bootstraps :func:`bootstrap` remembers (the most recently asked for).
+MADE_MAX = 4096
+#: The bootstraps made in this process, by what makes them (:func:`_made_key`): the same statistic
+#: of the same per-seed values gives the same interval, so a notebook that reads a share twice
+#: (both ways of counting unclear pictures, when none is unclear; a claim and its table) makes it once.
+_MADE: "OrderedDict[tuple, Estimate]" = OrderedDict()
+
+
+def _made_key(statistic, arrays, runs, n_boot: int, seed: int) -> Optional[tuple]:
+    """What makes a bootstrap: the statistic (the function itself, so a new closure is a new
+    statistic), each array's values, dtype and shape, the runs, the resamples, the seed and the
+    level in force; None when an array holds objects (their bytes are not their values)."""
+    if any(a.dtype.kind not in "biuf" for a in arrays):
+        return None
+    values = tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
+    return (statistic, values, None if runs is None else tuple(np.asarray(runs).tolist()), int(n_boot), int(seed),
+            level())
+
+
+def _bootstrap(statistic, arrays, n: int, n_boot: int, seed: int, runs) -> Estimate:
+    """:func:`bootstrap`, made."""
     value = float(statistic(*arrays))
     rng = np.random.default_rng(seed)
     if runs is None:       # (one draw of every resample at once: the stream the course's intervals were drawn with)
         idxs = rng.integers(0, n, size=(n_boot, n))
     else:
-        idxs = [resample(n, rng, runs) for _ in range(n_boot)]
-    draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
+        members = run_members(runs)
+        idxs = [resample(n, rng, runs, members) for _ in range(n_boot)]
+    if statistic is np.mean and len(arrays) == 1 and arrays[0].ndim == 1 and arrays[0].dtype.kind in "bui":
+        # a share (or a mean of whole numbers): every resample's sum is a whole number, exact in
+        # any order, so all the sums at once, each over its own length, are the very numbers the
+        # one-at-a-time means below would give (a two-level resample's length varies with its runs)
+        lengths = np.array([len(idx) for idx in idxs])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        sums = np.add.reduceat(arrays[0][np.concatenate(list(idxs))].astype(np.float64), starts)
+        draws = (sums / lengths).tolist()
+    else:
+        draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
     lo, hi = np.percentile(draws, list(tails()))
     each = None if runs is None else tuple(float(statistic(*(a[np.asarray(runs) == r] for a in arrays)))
                                            for r in _run_labels(runs))

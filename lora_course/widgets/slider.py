@@ -114,7 +114,9 @@ class SliderLab:
 
     @classmethod
     def from_lab(cls, lab, **kwargs) -> "SliderLab":
-        """The slider on a :class:`lora_course.course.Lab`'s pipeline and tagger."""
+        """The slider on a :class:`lora_course.course.Lab`'s pipeline and tagger, with every LoRA the
+        lab has trained or loaded in the pipeline (:meth:`~lora_course.course.Lab.ready`)."""
+        lab.ready()
         return cls(lab.pipe, lab.tagger, **kwargs)
 
     # ---- what is asked ---------------------------------------------------------------------
