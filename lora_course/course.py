@@ -426,11 +426,15 @@ class Lab:
             hits[k] = sw.her(training_length.TRIGGER, 1.0)
         return training_length.recipe_steps(hits)
 
-    def phase_diagram(self, names: dict, label: str,
-                      prompts=training_length.PROMPTS, weights=training_length.WEIGHTS,
-                      seeds: int = training_length.SEEDS, progress: bool = True) -> "training_length.PhaseDiagram":
+    def phase_diagram(self, names: dict, label: str, maps: Optional[Sequence[str]] = None,
+                      weights=training_length.WEIGHTS, seeds: int = training_length.SEEDS,
+                      progress: bool = True) -> "training_length.PhaseDiagram":
         """Sweep every kept LoRA ``{steps: adapter}`` (:meth:`train_along`) with the same prompts,
-        weights and seeds, and read them into one phase diagram (steps × weights per measure)."""
+        weights and seeds, and read them into one phase diagram (steps × weights per measure).
+        ``maps``: the measures to map (keys of :data:`~lora_course.measure.training_length.MEASURES`,
+        default all); only the prompts they read are drawn."""
+        measures = training_length.measures_of(maps)
+        prompts = training_length.prompts_of(measures)
         sweeps = {}
         for k, name in tqdm(sorted(names.items()), desc=f"phase diagram {label}",
                             disable=progress_.disabled(progress)):
@@ -438,7 +442,7 @@ class Lab:
         unclear = np.mean([sw.unclear(p, w) for sw in sweeps.values() for p in sw.prompts for w in sw.weights])
         print(f"{label}: {len(sweeps)} steps × {len(weights)} weights × {len(prompts)} prompts × {seeds} seeds; "
               f"unclear readings {unclear:.0%} (they count as not showing a tag)")
-        return training_length.PhaseDiagram(label, sweeps)
+        return training_length.PhaseDiagram(label, sweeps, measures)
 
     def copies(self, sw: evaluation.Sweep, prompt: str, weight: float, set_name) -> np.ndarray:
         """Per seed: is ``prompt``'s picture at ``weight`` a copy of a training picture of

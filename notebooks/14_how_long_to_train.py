@@ -53,16 +53,16 @@ print("\n".join(tl.rule_lines(chosen, est, course.LIGHT_LORA.steps)))
 # %% [markdown]
 # ## The phase diagram · 相图
 #
-# Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar, with the cell's unclear pictures counted either way, as the claims count them), ○ where it is not decided: 16 seeds cannot decide it, or the two readings of the unclear pictures disagree. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting?
+# Rows are training steps, columns the LoRA weight (功力); each cell is measured on 16 seeds. ● marks a cell where the article's side of that measure is *shown* (its 95 % interval clears the claim's bar, with the cell's unclear pictures counted either way, as the claims count them), ○ where it is not decided: 16 seeds cannot decide it, or the two readings of the unclear pictures disagree. Read the maps of the one-picture LoRA first: where does `1girl` become her (夺舍), where does `closed mouth` stop working, where does she stop sitting? The two-picture LoRA is mapped only for what its second picture is for: her, and `closed mouth` (`tl.MOUTH_MAPS`; pass `maps=None` for all six, which draw two and a half times the pictures).
 #
-# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个种子测得。● 表示这一格里文章在这个指标上的说法被*证实*（不管把模棱两可的图算向哪一边，95 % 区间都越过了论断的门槛，和论断的读法一样），○ 表示还定不下来：16 个种子不够，或者模棱两可的图算向两边结论不同。先看单图 LoRA 的几张相图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始画不出坐姿？
+# > 行是训练步数，列是 LoRA 权重（功力）；每格用 16 个种子测得。● 表示这一格里文章在这个指标上的说法被*证实*（不管把模棱两可的图算向哪一边，95 % 区间都越过了论断的门槛，和论断的读法一样），○ 表示还定不下来：16 个种子不够，或者模棱两可的图算向两边结论不同。先看单图 LoRA 的几张相图：`1girl` 从哪里开始变成她（夺舍）？`closed mouth` 从哪里开始不管用？她从哪里开始画不出坐姿？双图 LoRA 只画它第二张图要管的两张相图：她，以及 `closed mouth`（`tl.MOUTH_MAPS`；传 `maps=None` 就画全部六张，要画的图是现在的两倍半）。
 
 # %%
 d1 = lab.phase_diagram(one, "weiwei_1 (one picture)")
 plots.phase_figure(d1)
 
 # %%
-d2 = lab.phase_diagram(two, "mouth_2 (open + closed mouth)")
+d2 = lab.phase_diagram(two, "mouth_2 (open + closed mouth)", maps=tl.MOUTH_MAPS)
 plots.phase_figure(d2)
 
 # %% [markdown]

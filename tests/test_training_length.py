@@ -121,3 +121,17 @@ def test_a_cell_whose_unclear_pictures_decide_it_is_not_marked():
     assert d.outcome("closed", 600, 1.0) == stats.UNDECIDED
     assert d.marks("closed")[-1, -1] == stats.UNDECIDED
     assert "no longer obeyed at w=1 (≤ 0.3): from 25 steps" in "\n".join(tl.advice(d))   # 25 steps: both ways
+
+
+def test_a_map_subset_draws_only_the_prompts_its_measures_read(diagram):
+    assert tl.prompts_of(tl.measures_of(tl.MOUTH_MAPS)) == (tl.TRIGGER, tl.CLOSED)
+    assert tl.prompts_of(tl.measures_of(("gap",))) == (tl.TRIGGER, tl.HOST)
+    assert tl.prompts_of(tl.measures_of()) == tl.PROMPTS          # every map reads every prompt drawn
+    assert [m.key for m in tl.measures_of(("closed", "her"))] == ["her", "closed"]
+    with pytest.raises(ValueError, match="no phase-diagram measure 'mouth'"):
+        tl.measures_of(("mouth",))
+    # a diagram of a subset has only those maps, and the advice reads the two-picture LoRA's mouth from it
+    two = tl.PhaseDiagram("two", {k: fake_sweep(list(tl.prompts_of(tl.measures_of(tl.MOUTH_MAPS))), world_at(k),
+                                                weights=tl.WEIGHTS) for k in STEPS}, tl.measures_of(tl.MOUTH_MAPS))
+    assert list(two.measures) == ["her", "closed"]
+    assert any(line.startswith("FINDING | two: `weiwei, closed mouth`") for line in tl.advice(diagram, two))

@@ -98,24 +98,43 @@ def drift(sw: Sweep, w: float) -> Estimate:
 
 @dataclass(frozen=True)
 class Measure:
-    """One map of the phase diagram: what it measures (``estimate(sweep, w)``), and the
-    article's side of it (the claim's bar: ``level``, ``at_least``), or none."""
+    """One map of the phase diagram: what it measures (``estimate(sweep, w)``), the article's
+    side of it (the claim's bar: ``level``, ``at_least``) or none, and the prompts it reads."""
     key: str
     title: str
     claim: str
     estimate: Callable[[Sweep, float], Estimate]
     level: Optional[float] = None
     at_least: bool = True
+    prompts: Tuple[str, ...] = ()
 
 
 MEASURES = (
-    Measure("her", f"`{TRIGGER}` is her", "C1", her, claims.HIGH),
-    Measure("hijack", f"`{HOST}` is her (hijacked)", "C2", hijack, claims.MOST),
-    Measure("gap", f"`{TRIGGER}` minus `{HOST}`", "C2", gap, claims.GAP),
-    Measure("closed", f"`{CLOSED}` obeyed", "C5", closed, claims.LOW, at_least=False),
-    Measure("sitting", "her *and* sitting", "C7", sitting, claims.HIGH),
-    Measure("drift", "drift of an unrelated prompt", "P", drift),
+    Measure("her", f"`{TRIGGER}` is her", "C1", her, claims.HIGH, prompts=(TRIGGER,)),
+    Measure("hijack", f"`{HOST}` is her (hijacked)", "C2", hijack, claims.MOST, prompts=(HOST,)),
+    Measure("gap", f"`{TRIGGER}` minus `{HOST}`", "C2", gap, claims.GAP, prompts=(TRIGGER, HOST)),
+    Measure("closed", f"`{CLOSED}` obeyed", "C5", closed, claims.LOW, at_least=False, prompts=(CLOSED,)),
+    Measure("sitting", "her *and* sitting", "C7", sitting, claims.HIGH, prompts=(SITTING,)),
+    Measure("drift", "drift of an unrelated prompt", "P", drift, prompts=(UNRELATED,)),
 )
+#: The maps of the two-picture LoRA (``mouth_2``): what its second picture is for, her and the mouth
+#: (the one-picture LoRA's maps show the rest; a prompt no map reads is not drawn).
+MOUTH_MAPS = ("her", "closed")
+
+
+def measures_of(keys: Optional[Sequence[str]] = None) -> Tuple[Measure, ...]:
+    """The :data:`MEASURES` named by ``keys`` (default: all), in their order; an unknown key is an error."""
+    known = {m.key: m for m in MEASURES}
+    unknown = [k for k in (keys or ()) if k not in known]
+    if unknown:
+        raise ValueError(f"no phase-diagram measure {unknown[0]!r}. Fix: one of {', '.join(known)}")
+    return tuple(m for m in MEASURES if keys is None or m.key in keys)
+
+
+def prompts_of(measures: Sequence[Measure]) -> Tuple[str, ...]:
+    """The prompts these measures read, in :data:`PROMPTS` order: what their sweeps must draw."""
+    needed = {p for m in measures for p in m.prompts}
+    return tuple(p for p in PROMPTS if p in needed)
 
 
 class PhaseDiagram:
