@@ -435,6 +435,17 @@ def write_times(root, record: dict) -> Path:
     return path
 
 
+def kept_test_time(root) -> dict:
+    """The test command's time kept in :data:`TIMES_FILE` (``test_s`` and its ``test`` commit, cores
+    and day), if it holds one: a run of the notebooks alone keeps it beside their new times, where
+    its own commit says when it was measured."""
+    path = Path(root) / TIMES_FILE
+    if not path.exists():
+        return {}
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return {k: doc[k] for k in ("test_s", "test") if k in doc}
+
+
 def training_seconds(nb) -> float:
     """Seconds a notebook spent training LoRAs, as it printed them (0 when it loaded them all)."""
     return sum(float(m) for text in _output_texts(nb) for m in TRAINED_RE.findall(text))
@@ -533,7 +544,7 @@ def main(argv=None) -> int:
         print("\n" + "\n".join(budget_lines(results, cold, cores=cores())))
         if args.keep_times:
             if cold and all(r["ok"] for r in results) and not warnings:
-                kept = write_times(root, times_record(results, cores(), commit))
+                kept = write_times(root, {**times_record(results, cores(), commit), **kept_test_time(root)})
                 write_tables(root)
                 print(f"times kept in {kept.relative_to(root)}, time tables rewritten (the model card: "
                       "python scripts/model_card.py)")

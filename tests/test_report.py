@@ -290,6 +290,8 @@ def test_the_time_table_is_rendered_from_the_times_file(tmp_path):
     readme.write_text(f"{report.TABLE_START}\n{report.TABLE_END}\nTime:\n{report.TIMES_START}\nold\n"
                       f"{report.TIMES_END}\n", encoding="utf-8")
     report.write_times(tmp_path, record)
+    assert report.kept_test_time(tmp_path) == {"test_s": record["test_s"], "test": record["test"]}
+    assert report.kept_test_time(tmp_path / "nowhere") == {}
     assert readme in report.write_tables(tmp_path)
     assert report.table_in(readme.read_text(encoding="utf-8"), report.TIMES_START, report.TIMES_END) == \
         report.times_markdown(record)
