@@ -74,7 +74,7 @@ class Lab:
         self.pipe, self.tagger = pipe, tagger
         self.seeds = list(range(seeds))
         self.results = {}   # LoRAs trained in this session: name -> LoraResult
-        self.sources = {}   # every LoRA loaded: name -> LoraResult or file (to re-load after training)
+        self.sources = {}   # every LoRA loaded (or noted: load_when_drawn): name -> LoraResult or file
         self.keys = {}      # LoRAs trained or cached by :meth:`train`: name -> cache key
         self.losses = {}    # training losses of the runs of :meth:`train_along`: set -> [loss per step]
         self.seconds = {}   # training seconds of the runs :meth:`train_along` made here: set -> s
@@ -107,7 +107,8 @@ class Lab:
               runs: Optional[int] = None) -> str:
         """Train a LoRA on the shipped training set ``set_name`` (see ``data/sets``; or any kohya
         dataset folder given as a path) with ``config`` (default :data:`ARTICLE_LORA`, the article's
-        recipe), load it, and return its adapter name. With ``reuse``, a LoRA trained earlier with
+        recipe), load it (inside :meth:`loading_when_drawn`, only note it), and return its adapter
+        name. With ``reuse``, a LoRA trained earlier with
         the same pictures, captions, settings and base model is loaded instead of trained again:
         from ``build/loras``, where every LoRA trained is saved, or from ``data/loras``, where the
         course ships the article's LoRAs of every claim (:func:`lora_course.measure.caches.kept_lora`).
@@ -149,7 +150,10 @@ class Lab:
                   + f"of {configs[0].steps} steps in {sum(r.seconds for _, r in trained):.0f} s, loss {loss}")
         for c in configs:
             key, path = cached[c.name]
-            if self.keys.get(c.name) == key and (c.name in self._pending or c.name in lora.loaded_adapters(self.pipe)):
+            if not self.load_when_drawn:
+                self.ready(c.name)              # a LoRA only noted in a loading_when_drawn block: in now
+            if (self.keys.get(c.name) == key and c.name not in fresh
+                    and (c.name in self._pending or c.name in lora.loaded_adapters(self.pipe))):
                 continue                        # this very LoRA is in the pipeline already (or noted for it)
             self.keys[c.name] = key
             self._put(c.name, self.results[c.name] if c.name in fresh else path)
@@ -188,7 +192,7 @@ class Lab:
         keep the LoRA at each of ``steps`` (:class:`lora_course.lora.KeepAt`). Each kept LoRA is
         the one a run of exactly that many steps trains, so it is cached in ``build/loras`` under
         that run's own key (the set's name and the settings at that length). Loads every kept LoRA as
-        ``<set>_<steps>`` and returns ``{steps: adapter name}``; the whole run's training losses
+        ``<set>_<steps>`` (inside :meth:`loading_when_drawn`, notes it) and returns ``{steps: adapter name}``; the whole run's training losses
         are in :attr:`losses` (``{set: [loss per step]}``). ``config`` defaults to the light recipe
         (:data:`LIGHT_LORA`), whose length notebook 14 measures. With ``reuse``, a run whose every
         kept LoRA and loss curve were saved before is loaded: from ``build/loras``, or from
@@ -251,7 +255,9 @@ class Lab:
         a sweep must draw new pictures with it: a sweep whose points were all drawn before reads
         them without loading anything (each LoRA loaded makes the next load slower, and a run that
         re-reads every claim, like :func:`lora_course.results.draw`, would load dozens). The LoRAs
-        still noted afterwards are loaded by :meth:`ready`, or by the next sweep that needs them."""
+        still noted afterwards are loaded by :meth:`ready`, by the next sweep that draws with them,
+        or by the next :meth:`train` of them; code that uses ``lab.pipe`` directly calls
+        :meth:`ready` first."""
         before, self.load_when_drawn = self.load_when_drawn, True
         try:
             yield self

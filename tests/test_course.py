@@ -137,6 +137,19 @@ def test_loading_when_drawn_loads_a_lora_only_to_draw_with_it(lab, tiny_pipe, mo
         lab.train("weiwei_1", cfg, progress=False)
         late = lab.sweep(["weiwei"], "weiwei_1", weights=(1.0,), progress=False)
     assert np.array_equal(late.images, first.images)
+    # a LoRA only noted is loaded by the next train() of it outside the block
+    lab.unload()
+    with lab.loading_when_drawn():
+        lab.train("weiwei_1", cfg, progress=False)
+    assert lora.loaded_adapters(tiny_pipe) == []
+    lab.train("weiwei_1", cfg, progress=False)
+    assert lora.loaded_adapters(tiny_pipe) == ["weiwei_1"]
+    # trained again while only noted: the new training is the one kept
+    lab.unload()
+    with lab.loading_when_drawn():
+        lab.train("weiwei_1", cfg, progress=False)
+        lab.train("weiwei_1", cfg, reuse=False, progress=False)
+        assert lab.sources["weiwei_1"] is lab.results["weiwei_1"]
 
 
 def test_unload_takes_every_lora_out_for_good(lab, tiny_pipe):

@@ -142,3 +142,28 @@ def test_newcombes_square_and_add_matches_the_published_example():
     assert (round(lo, 4), round(hi, 4)) == (0.0524, 0.3339)
     lo, hi = stats.newcombe(9, 10, 3, 10)                       # his example (e)
     assert (round(lo, 4), round(hi, 4)) == (0.1705, 0.8090)
+
+
+def test_a_bootstrap_is_made_once_for_what_makes_it_and_a_share_the_fast_way_is_the_same():
+    hits = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0], bool)
+    runs = [0, 1, 2] * 4
+    stats._MADE.clear()
+    a = stats.bootstrap(np.mean, hits, runs=runs)
+    assert stats.bootstrap(np.mean, hits.copy(), runs=list(runs)) is a      # the same values: remembered
+    with stats.confidence(0.99):
+        wider = stats.bootstrap(np.mean, hits, runs=runs)                   # another level: made again
+    assert wider is not a and wider.level == 0.99 and wider.lo <= a.lo and wider.hi >= a.hi
+    as_ints = stats.bootstrap(np.mean, hits.astype(int), runs=runs)         # another dtype: made again,
+    assert as_ints is not a and (as_ints.lo, as_ints.hi) == (a.lo, a.hi)    # one mean per resample, same numbers
+    # a closure is a new statistic every time: made, never remembered
+    kept = len(stats._MADE)
+
+    def scaled(k):
+        return lambda x: np.mean(x) * k
+    stats.bootstrap(scaled(1.0), hits, runs=runs)
+    assert len(stats._MADE) == kept
+    # the shares' fast path (all resamples summed at once) gives the numbers one mean per resample gives
+    for r in (runs, None, [0] * 6 + [1] * 6):
+        fast = stats.bootstrap(np.mean, hits, runs=r)
+        slow = stats.bootstrap(scaled(1.0), hits, runs=r)
+        assert (fast.value, fast.lo, fast.hi) == (slow.value, slow.lo, slow.hi)

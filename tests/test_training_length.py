@@ -130,6 +130,9 @@ def test_a_map_subset_draws_only_the_prompts_its_measures_read(diagram):
     assert [m.key for m in tl.measures_of(("closed", "her"))] == ["her", "closed"]
     with pytest.raises(ValueError, match="no phase-diagram measure 'mouth'"):
         tl.measures_of(("mouth",))
+    for wrong in ("her", ()):
+        with pytest.raises(ValueError, match="name the maps as a tuple"):
+            tl.measures_of(wrong)
     # a diagram of a subset has only those maps, and the advice reads the two-picture LoRA's mouth from it
     two = tl.PhaseDiagram("two", {k: fake_sweep(list(tl.prompts_of(tl.measures_of(tl.MOUTH_MAPS))), world_at(k),
                                                 weights=tl.WEIGHTS) for k in STEPS}, tl.measures_of(tl.MOUTH_MAPS))

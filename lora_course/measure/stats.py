@@ -225,17 +225,22 @@ def bootstrap(statistic: Callable[..., float], *per_seed: Sequence, n_boot: int 
 
 #: How many bootstraps :func:`bootstrap` remembers (the most recently asked for).
 MADE_MAX = 4096
-#: The bootstraps made in this process, by what makes them (:func:`_made_key`): the same statistic
-#: of the same per-seed values gives the same interval, so a notebook that reads a share twice
-#: (both ways of counting unclear pictures, when none is unclear; a claim and its table) makes it once.
+#: The bootstraps made in this process, by what makes them (:func:`_made_key`): the same (pure)
+#: statistic of the same per-seed values gives the same interval, so a notebook that reads a share
+#: twice (both ways of counting unclear pictures, when none is unclear; a claim and its table)
+#: makes it once.
 _MADE: "OrderedDict[tuple, Estimate]" = OrderedDict()
 
 
-def _made_key(statistic, arrays, runs, n_boot: int, seed: int) -> Optional[tuple]:
-    """What makes a bootstrap: the statistic (the function itself, so a new closure is a new
-    statistic), each array's values, dtype and shape, the runs, the resamples, the seed and the
-    level in force; None when an array holds objects (their bytes are not their values)."""
-    if any(a.dtype.kind not in "biuf" for a in arrays):
+def _made_key(statistic, arrays, runs, n_boot: int, seed) -> Optional[tuple]:
+    """What makes a bootstrap: the statistic (a module-level function, which must be pure: the
+    course's are), each array's values, dtype and shape, the runs, the resamples, the seed and the
+    level in force. None (made, not remembered) for a closure or anything else that is not a plain
+    function (a new one each call, which could never be asked for again), an array of objects (its
+    bytes are not its values), or no seed."""
+    plain = getattr(statistic, "__closure__", None) is None and (statistic is np.mean or callable(statistic) and
+                                                               type(statistic).__name__ == "function")
+    if not plain or seed is None or any(a.dtype.kind not in "biuf" for a in arrays):
         return None
     values = tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
     return (statistic, values, None if runs is None else tuple(np.asarray(runs).tolist()), int(n_boot), int(seed),
@@ -251,10 +256,10 @@ def _bootstrap(statistic, arrays, n: int, n_boot: int, seed: int, runs) -> Estim
     else:
         members = run_members(runs)
         idxs = [resample(n, rng, runs, members) for _ in range(n_boot)]
-    if statistic is np.mean and len(arrays) == 1 and arrays[0].ndim == 1 and arrays[0].dtype.kind in "bui":
-        # a share (or a mean of whole numbers): every resample's sum is a whole number, exact in
-        # any order, so all the sums at once, each over its own length, are the very numbers the
-        # one-at-a-time means below would give (a two-level resample's length varies with its runs)
+    if statistic is np.mean and len(arrays) == 1 and arrays[0].ndim == 1 and arrays[0].dtype.kind == "b" and n:
+        # a share: every resample's sum is a count, exact in any order, so all the sums at once, each
+        # over its own length, are the very numbers the one-at-a-time means below would give (a
+        # two-level resample's length varies with its runs)
         lengths = np.array([len(idx) for idx in idxs])
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         sums = np.add.reduceat(arrays[0][np.concatenate(list(idxs))].astype(np.float64), starts)

@@ -55,7 +55,7 @@ SEEDS = 16
 TRIGGER, HOST = "weiwei", "1girl"
 CLOSED, SITTING = "weiwei, closed mouth", "weiwei, sitting"
 UNRELATED = claims.UNRELATED[0]
-#: The prompts every step is drawn with.
+#: The prompts a step is drawn with when every map is drawn (fewer maps read fewer: :func:`prompts_of`).
 PROMPTS = (TRIGGER, HOST, CLOSED, SITTING, UNRELATED)
 
 #: The recipe rule: stop when she appears.
@@ -125,6 +125,9 @@ MOUTH_MAPS = ("her", "closed")
 def measures_of(keys: Optional[Sequence[str]] = None) -> Tuple[Measure, ...]:
     """The :data:`MEASURES` named by ``keys`` (default: all), in their order; an unknown key is an error."""
     known = {m.key: m for m in MEASURES}
+    if isinstance(keys, str) or (keys is not None and not keys):
+        raise ValueError(f"maps={keys!r}: name the maps as a tuple of keys. Fix: e.g. maps=(\"her\", \"closed\"), "
+                         f"or maps=None for all of {', '.join(known)}")
     unknown = [k for k in (keys or ()) if k not in known]
     if unknown:
         raise ValueError(f"no phase-diagram measure {unknown[0]!r}. Fix: one of {', '.join(known)}")
@@ -138,8 +141,8 @@ def prompts_of(measures: Sequence[Measure]) -> Tuple[str, ...]:
 
 
 class PhaseDiagram:
-    """Every measure at every (kept step, weight) of one LoRA: ``sweeps[step]`` drawn with
-    :data:`PROMPTS` at the same weights and seeds."""
+    """Every measure at every (kept step, weight) of one LoRA: ``sweeps[step]`` drawn with the
+    prompts its measures read (:func:`prompts_of`) at the same weights and seeds."""
 
     def __init__(self, name: str, sweeps: Dict[int, Sweep], measures: Sequence[Measure] = MEASURES):
         verdicts.require_same_seeds(*sweeps.values())

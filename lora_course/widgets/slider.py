@@ -48,7 +48,7 @@ class SliderLab:
     each, and the identity fidelity. Show it in a notebook as the cell's value.
 
     ``pipe`` is a pipeline with its LoRAs already loaded (e.g. ``lab.pipe`` after
-    ``lab.train(...)``); ``tagger`` reads the pictures. The images of a change are seeds
+    ``lab.train(...)``, or :meth:`from_lab`); ``tagger`` reads the pictures. The images of a change are seeds
     ``seed, seed+1, …``, each drawn with its own generator, so a picture depends only on (prompt,
     LoRA weights, seed): moving the slider changes the LoRA, never the noise.
 
