@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import types
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
@@ -238,8 +239,7 @@ def _made_key(statistic, arrays, runs, n_boot: int, seed) -> Optional[tuple]:
     level in force. None (made, not remembered) for a closure or anything else that is not a plain
     function (a new one each call, which could never be asked for again), an array of objects (its
     bytes are not its values), or no seed."""
-    plain = getattr(statistic, "__closure__", None) is None and (statistic is np.mean or callable(statistic) and
-                                                               type(statistic).__name__ == "function")
+    plain = statistic is np.mean or (isinstance(statistic, types.FunctionType) and statistic.__closure__ is None)
     if not plain or seed is None or any(a.dtype.kind not in "biuf" for a in arrays):
         return None
     values = tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
@@ -251,10 +251,10 @@ def _bootstrap(statistic, arrays, n: int, n_boot: int, seed: int, runs) -> Estim
     """:func:`bootstrap`, made."""
     value = float(statistic(*arrays))
     rng = np.random.default_rng(seed)
+    members = None if runs is None else run_members(runs)
     if runs is None:       # (one draw of every resample at once: the stream the course's intervals were drawn with)
         idxs = rng.integers(0, n, size=(n_boot, n))
     else:
-        members = run_members(runs)
         idxs = [resample(n, rng, runs, members) for _ in range(n_boot)]
     if statistic is np.mean and len(arrays) == 1 and arrays[0].ndim == 1 and arrays[0].dtype.kind == "b" and n:
         # a share: every resample's sum is a count, exact in any order, so all the sums at once, each
@@ -267,8 +267,7 @@ def _bootstrap(statistic, arrays, n: int, n_boot: int, seed: int, runs) -> Estim
     else:
         draws = [float(statistic(*(a[idx] for a in arrays))) for idx in idxs]
     lo, hi = np.percentile(draws, list(tails()))
-    each = None if runs is None else tuple(float(statistic(*(a[np.asarray(runs) == r] for a in arrays)))
-                                           for r in _run_labels(runs))
+    each = None if runs is None else tuple(float(statistic(*(a[m] for a in arrays))) for m in members)
     return Estimate(value, float(lo), float(hi), n, each)
 
 
